@@ -1,0 +1,73 @@
+"""The analysis result model: findings, trace steps, file diagnostics and scan results."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A source range; lines and columns are 1-based, end_column is exclusive."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One step of the path a credential took, from its source to the sink."""
+
+    location: Location
+    note: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A credential flow that breaks one rule, located at its sink."""
+
+    rule: str
+    name: str
+    severity: str  # "error" | "warning"
+    location: Location
+    message: str
+    trace: tuple[TraceStep, ...]
+    # Enclosing function (dotted, "<module>" at top level) and the sink's source text with
+    # whitespace folded: the parts of a fingerprint that survive line moves.
+    scope: str = "<module>"
+    sink_text: str = ""
+    source_kind: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable id for this finding that survives unrelated edits and line moves."""
+        key = "\x1f".join(
+            (self.rule, self.location.path, self.scope, self.sink_text, self.source_kind)
+        )
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+    def sort_key(self) -> tuple:
+        """Deterministic report order: path, line, column, rule."""
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.rule, self.message)
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that could not be analysed, with a sentence saying why and what to do."""
+
+    path: str
+    message: str
+    kind: str = "error"  # e.g. "syntax", "encoding", "too-large", "internal"
+
+
+@dataclass
+class ScanResult:
+    """Everything a report needs: findings, per-file errors and counters."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    stats: dict[str, int | float] = field(default_factory=dict)

@@ -1,0 +1,308 @@
+"""Credential-name heuristics: does an identifier or a string key denote a credential?
+
+This is the one place these heuristics live. A name is split into lowercase word
+parts (``accessToken`` -> ``access token``), credential phrases are matched on whole
+word parts (never substrings, so ``pattern`` is not ``pat`` and ``secretary`` is not
+``secret``), and modifier words around a match turn it into metadata about a
+credential (``token_count``, ``secret_name``, ``next_page_token``, ``is_secret``).
+The word lists come from the false positives CodeQL (PR #21650, ``notSensitiveRegexp``),
+Bandit (#842, #1350) and detect-secrets ran into; see RULES.md, section *Names*.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = ["credential_word", "is_credential_name", "split_words"]
+
+# One word of an identifier: an acronym before a capitalised word (``HTTP`` in
+# ``HTTPAuthorization``), a capitalised or lowercase word, an all-caps run, or a number.
+# Digits stay attached to the word they follow (``oauth2``, ``sha256``, ``s3``).
+_WORD_RE = re.compile(r"[A-Z]+\d*(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+[a-z]*")
+# Anything that is not a letter or digit separates words: ``_ - . space / :`` ...
+_SEPARATOR_RE = re.compile(r"[^A-Za-z0-9]+")
+_DIGITS = "0123456789"
+
+# --- Credential phrases -------------------------------------------------------------
+# Single words that on their own denote a credential value, with the canonical word
+# reported for them. Synonyms collapse so callers can map the result to a label.
+_CREDENTIAL_WORDS: dict[str, str] = {
+    "token": "token",
+    "jwt": "jwt",
+    "bearer": "bearer",
+    "secret": "secret",
+    # Plural "secrets" is a bag of secrets (``st.secrets``, a loaded secrets dict).
+    "secrets": "secret",
+    "password": "password",
+    "passwords": "password",
+    "passwd": "password",
+    "pwd": "password",
+    "passphrase": "passphrase",
+    # CodeQL #11148: a passcode is a password; their ``.*code.*`` exclusion missed it.
+    "passcode": "passcode",
+    "credential": "credential",
+    "credentials": "credential",
+    "cred": "credential",
+    "creds": "credential",
+    # GitHub/Azure DevOps personal access token; only ever as a whole word part.
+    "pat": "pat",
+    "authorization": "authorization",
+}
+
+# Words that qualify "key"/"keys" into a credential (``api_key``, ``private_key``).
+# A bare ``key`` is a dict or cache key; ``public_key``, ``primary_key``, ``sort_key``
+# are not secrets, so only these qualifiers count (detect-secrets' keyword list).
+_KEY_QUALIFIERS: dict[str, str] = {
+    "api": "api key",
+    "private": "private key",
+    "priv": "private key",
+    "signing": "signing key",
+    "sign": "signing key",
+    "subscription": "subscription key",
+    "session": "session key",
+    "secret": "secret",
+    "auth": "auth key",
+    "master": "master key",
+    "hmac": "hmac key",
+    "encryption": "encryption key",
+    "jwt": "jwt key",
+    "app": "app key",
+    "service": "service key",
+    "shared": "shared key",
+    "ssh": "private key",
+}
+
+# Words that qualify plural "tokens" into credentials (``access_tokens``). Bare
+# ``tokens`` is NLP / usage vocabulary (``prompt_tokens``, ``tokens_used``).
+_TOKEN_PLURAL_QUALIFIERS = frozenset(
+    {
+        "access", "refresh", "id", "auth", "bearer", "oauth", "obo", "jwt", "sas",
+        "session", "api", "user", "upstream", "downstream", "delegated", "personal",
+        "github", "bot", "service", "app",
+    }
+)  # fmt: skip
+
+# Words that qualify "pass" into a password (``db_pass``, ``SMTP_PASS``). Bare
+# ``pass`` (``first_pass``, ``single_pass``) is not a password.
+_PASS_QUALIFIERS = frozenset(
+    {
+        "db", "database", "smtp", "mail", "email", "user", "admin", "root", "ldap",
+        "mysql", "pg", "postgres", "redis", "proxy", "ftp", "login", "key", "keystore",
+    }
+)  # fmt: skip
+
+# Multi-word phrases matched before single words, longest first; each maps to the
+# canonical credential word. ``auth_header`` / ``authorization_header`` hold the header
+# *value*; the header consumes the word so it is not read as ``api_key_header`` metadata.
+_PHRASES: dict[tuple[str, ...], str] = {
+    ("auth", "header"): "authorization",
+    ("authorization", "header"): "authorization",
+    ("pass", "phrase"): "passphrase",
+    # AWS_SECRET_ACCESS_KEY: the trailing ``key`` belongs to the phrase.
+    ("secret", "access", "key"): "secret",
+    **{(q, "key"): c for q, c in _KEY_QUALIFIERS.items()},
+    **{(q, "keys"): c for q, c in _KEY_QUALIFIERS.items()},
+    **{(q, "tokens"): "token" for q in _TOKEN_PLURAL_QUALIFIERS},
+    **{(q, "pass"): "password" for q in _PASS_QUALIFIERS},
+}
+_MAX_PHRASE = max(len(p) for p in _PHRASES)
+
+# One-word compounds from ALLCAPS or run-together names (``APIKEY``, ``ACCESSTOKEN``)
+# are expanded into their parts before matching.
+_COMPOUNDS: dict[str, tuple[str, ...]] = {
+    "apikey": ("api", "key"),
+    "apikeys": ("api", "keys"),
+    "apitoken": ("api", "token"),
+    "accesstoken": ("access", "token"),
+    "authtoken": ("auth", "token"),
+    "idtoken": ("id", "token"),
+    "refreshtoken": ("refresh", "token"),
+    "bearertoken": ("bearer", "token"),
+    "sessiontoken": ("session", "token"),
+    "sessionkey": ("session", "key"),
+    "secretkey": ("secret", "key"),
+    "privatekey": ("private", "key"),
+    "privkey": ("private", "key"),
+    "clientsecret": ("client", "secret"),
+    "authheader": ("auth", "header"),
+    "nexttoken": ("next", "token"),
+    "pagetoken": ("page", "token"),
+    "maxtokens": ("max", "tokens"),
+}
+
+# --- Modifiers that turn a credential word into metadata ----------------------------
+# Anywhere BEFORE the credential word: the name is a flag, a transformed value, a
+# count, or an action on the credential rather than the credential itself.
+_BLOCK_BEFORE = frozenset(
+    {
+        # Booleans and state (``is_secret``, ``has_token``, ``use_token``); Bandit and
+        # detect-secrets flag ``is_secret``, CodeQL excludes ``(?<!is|is_)secret``.
+        "is", "has", "have", "had", "was", "use", "uses", "should", "must", "can",
+        "require", "requires", "need", "needs", "allow", "allows", "enable",
+        "disable", "no", "show", "hide", "include", "invalid",
+        # Transformed, non-secret values (CodeQL ``notSensitiveRegexp``: hash, md5, sha,
+        # redact, obfuscate, crypt); RULES.md: hashes are derived, not secret.
+        "hash", "hashed", "digest", "md5", "sha", "bcrypt", "salted", "encrypted",
+        "masked", "redacted", "redact", "obfuscated", "truncated",
+        # Counts and limits (``max_tokens``, ``n_tokens``, ``total_tokens``).
+        "max", "min", "num", "n", "total", "count",
+        # Verbs whose result is not the credential (``forgot_password``,
+        # ``verify_token`` returns a bool, ``decode_token`` returns claims).
+        "forgot", "forget", "verify", "validate", "check", "revoke", "invalidate",
+        "decode", "compare",
+    }
+)  # fmt: skip
+
+# IMMEDIATELY before "token": pagination cursors (CodeQL PR #21650, Bandit #1350
+# ``NextToken``), NLP special tokens, CSRF tokens (anti-forgery, not access), and
+# LLM usage vocabulary. Only the adjacent word counts, so ``page_access_token`` and
+# ``current_token`` still match.
+_BLOCK_BEFORE_TOKEN = frozenset(
+    {
+        # pagination / sync cursors
+        "page", "next", "prev", "previous", "continuation", "cursor", "sync",
+        "scroll", "after", "before", "delta", "skip", "resume",
+        # async cancellation tokens
+        "cancel", "cancellation",
+        # NLP special and positional tokens
+        "eos", "bos", "sos", "eot", "pad", "padding", "unk", "unknown", "sep", "cls",
+        "mask", "special", "stop", "start", "end", "first", "last", "added", "image",
+        "audio", "video",
+        # LLM usage
+        "prompt", "completion", "reasoning", "input", "output",
+        # anti-forgery tokens are not access credentials
+        "csrf", "xsrf",
+    }
+)  # fmt: skip
+
+# IMMEDIATELY before "password": actions on the password (``reset_password``,
+# ``change_password``, ``set_password``), typically function names.
+_BLOCK_BEFORE_PASSWORD = frozenset({"reset", "change", "set", "update"})
+
+_BLOCK_BEFORE_WORD: dict[str, frozenset[str]] = {
+    "token": _BLOCK_BEFORE_TOKEN,
+    "password": _BLOCK_BEFORE_PASSWORD,
+}
+
+# Anywhere AFTER the credential word: the name describes the credential (CodeQL PR
+# #21650 ``tokens?(type|count|url|...)``, ``secret(Name|Id|Arn)``; detect-secrets
+# ``is_likely_id_string``; CodeQL ``file|path|url`` exclusions).
+_BLOCK_AFTER = frozenset(
+    {
+        # counts, limits, usage
+        "count", "counts", "counter", "num", "number", "total", "limit", "limits",
+        "budget", "max", "min", "usage", "used", "remaining", "quota", "rate",
+        "bucket", "cost", "estimate",
+        # shape and syntax
+        "type", "types", "kind", "format", "prefix", "suffix", "delimiter",
+        "separator", "position", "offset", "index", "idx", "length", "len", "size",
+        "class", "style", "pattern", "regex", "encoding",
+        # where it lives or comes from, not what it is
+        "url", "urls", "uri", "uris", "endpoint", "endpoints", "host", "domain",
+        "path", "paths", "file", "files", "filename", "filepath", "dir", "directory",
+        "location", "env", "var", "vars", "variable", "envvar", "source",
+        # a dangling key after the credential is the lookup key (``token_key``,
+        # ``api_key_name``); credential keys (``secret_key``) are phrases above
+        "key", "keys",
+        # identity and naming
+        "id", "ids", "uid", "guid", "arn", "version", "versions", "ref", "alias",
+        "name", "names", "label", "labels", "field", "fields", "prompt", "placeholder",
+        "title", "description", "desc", "header", "headers", "widget", "error",
+        "errors",
+        # time and lifetime
+        "expiry", "expires", "expiration", "exp", "expire", "ttl", "lifetime", "age",
+        "timeout", "time", "timestamp", "date", "deadline", "interval", "duration",
+        "created", "issued", "seconds",
+        # flags and state (``token_required``, ``password_valid``)
+        "enabled", "disabled", "required", "optional", "valid", "invalid", "expired",
+        "present", "set", "exists", "exist", "missing", "ok", "needed", "supported",
+        "changed", "match", "matches", "matched", "allowed", "configured", "provided",
+        "available", "status", "state",
+        # transformed, non-secret values
+        "hash", "hashed", "digest", "fingerprint", "md5", "sha", "bcrypt", "salt",
+        "redacted", "masked", "preview", "obfuscated", "encrypted",
+        # decoded JWT parts are claims, not the token (RULES.md: jwt.decode claims)
+        "claims", "claim", "payload", "scope", "scopes", "audience", "issuer",
+        # password rules and flows (``password_policy``, ``password_reset_url``)
+        "policy", "strength", "complexity", "rules", "requirements", "reset",
+        "rotation",
+        # components that produce or handle credentials, not credential values
+        "provider", "factory", "manager", "handler", "backend", "middleware",
+        "server", "service", "client", "scheme", "schema", "validator", "verifier",
+        "decoder", "encoder", "parser", "serializer", "generator",
+    }
+)  # fmt: skip
+
+
+def _variants(part: str) -> tuple[str, ...]:
+    """A word part and, if different, the part without trailing digits (``token2``)."""
+    stripped = part.rstrip(_DIGITS)
+    return (part, stripped) if stripped and stripped != part else (part,)
+
+
+def _in(part: str, words: frozenset[str]) -> bool:
+    return any(v in words for v in _variants(part))
+
+
+def _match_at(parts: tuple[str, ...], i: int) -> tuple[int, str] | None:
+    """Longest credential phrase starting at ``parts[i]``: (length, canonical word)."""
+    for n in range(min(_MAX_PHRASE, len(parts) - i), 1, -1):
+        canonical = _PHRASES.get(parts[i : i + n])
+        if canonical is not None:
+            return n, canonical
+    for v in _variants(parts[i]):
+        if v in _CREDENTIAL_WORDS:
+            return 1, _CREDENTIAL_WORDS[v]
+    return None
+
+
+@lru_cache(maxsize=4096)
+def split_words(name: str) -> tuple[str, ...]:
+    """Split an identifier or string key into lowercase word parts (camelCase, _ - . space)."""
+    return tuple(
+        word.lower() for chunk in _SEPARATOR_RE.split(name) for word in _WORD_RE.findall(chunk)
+    )
+
+
+def _match_parts(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Word parts ready for matching, with run-together compounds expanded (``apikey``)."""
+    out: list[str] = []
+    for word in words:
+        expanded = _COMPOUNDS.get(word) or _COMPOUNDS.get(word.rstrip(_DIGITS))
+        out.extend(expanded if expanded else (word,))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def credential_word(name: str) -> str | None:
+    """Return the credential word a name denotes (e.g. "token", "api key"), else None."""
+    parts = _match_parts(split_words(name))
+    matches: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(parts):
+        found = _match_at(parts, i)
+        if found is None:
+            i += 1
+            continue
+        n, canonical = found
+        matches.append((i, i + n, canonical))
+        i += n
+    # The head of an English compound is its last noun (``jwt_secret`` is a secret,
+    # ``secret_token`` a token), so try the rightmost match first.
+    for start, end, canonical in reversed(matches):
+        before, after = parts[:start], parts[end:]
+        if any(_in(p, _BLOCK_AFTER) for p in after):
+            continue
+        if any(_in(p, _BLOCK_BEFORE) for p in before):
+            continue
+        adjacent = _BLOCK_BEFORE_WORD.get(canonical)
+        if adjacent and end - start == 1 and before and _in(before[-1], adjacent):
+            continue
+        return canonical
+    return None
+
+
+def is_credential_name(name: str) -> bool:
+    """Whether an identifier or string key denotes a credential value."""
+    return credential_word(name) is not None

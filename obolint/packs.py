@@ -1,0 +1,548 @@
+"""Load and validate rule packs (``rules/*.toml`` and user packs) into typed specs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from obolint.patterns import NamePatterns
+from obolint.rulemeta import RuleMeta
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+LABELS = frozenset({"inbound", "credential"})
+
+
+class PackError(Exception):
+    """A rule pack is malformed; the message names the file and key and what to do."""
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    """Which arguments of a call a spec is about: positions and keywords."""
+
+    positions: frozenset[int] = frozenset()
+    keywords: frozenset[str] = frozenset()
+    all_args: bool = False  # "*": every positional and keyword argument
+
+    def selects(self, position: int | None, keyword: str | None) -> bool:
+        """True when the argument at ``position`` or passed as ``keyword`` is selected."""
+        if self.all_args:
+            return True
+        if keyword is not None:
+            return keyword in self.keywords
+        return position is not None and position in self.positions
+
+
+@dataclass(frozen=True)
+class CallSource:
+    """The result of calling one of ``calls`` is a credential."""
+
+    calls: NamePatterns
+    labels: frozenset[str]
+    note: str
+    kind: str
+    key_arg: ArgSpec | None = None  # when set, the key argument must name a credential
+    key_pattern: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class ReadSource:
+    """Reading a credential-named key from one of ``containers`` (``x[k]``, ``x.get(k)``)."""
+
+    containers: NamePatterns
+    key_pattern: re.Pattern[str] | None
+    key_is_credential: bool
+    labels: frozenset[str]
+    note: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ParameterSource:
+    """A parameter whose default or ``Annotated`` metadata calls a marker is a credential."""
+
+    markers: NamePatterns
+    marker_arg_types: NamePatterns  # when set, the marker's first argument must be one of these
+    name_is_credential: bool
+    labels: frozenset[str]
+    note: str
+    kind: str
+    annotations: NamePatterns = field(default_factory=NamePatterns)
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """An On-Behalf-Of / token exchange: its result is a new credential, no longer inbound."""
+
+    calls: NamePatterns
+    requires_constant: str | None
+    labels: frozenset[str]
+    note: str
+
+
+@dataclass(frozen=True)
+class CallSink:
+    """Arguments of ``calls`` that must not receive a credential for ``rule``."""
+
+    rule: str
+    calls: NamePatterns
+    args: ArgSpec
+    exclude: NamePatterns
+    note: str
+    fix: str | None
+    key_pattern: re.Pattern[str] | None = None  # only dict entries with such keys count
+    exclude_markers: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class StoreSink:
+    """Assigning a credential to ``targets`` (``x.headers[k] = v``, ``x.auth = v``) breaks ``rule``."""
+
+    rule: str
+    targets: NamePatterns
+    note: str
+    fix: str | None
+    exclude_markers: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ReturnSink:
+    """Returning a credential from a function decorated with ``decorators`` breaks ``rule``."""
+
+    rule: str
+    decorators: NamePatterns
+    note: str
+    fix: str | None
+    exclude_markers: frozenset[str] = frozenset()
+    tools: bool = False  # also every function the tool packs declare as a tool
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """How one framework declares model-facing tools and hides parameters from the model."""
+
+    framework: str
+    decorators: NamePatterns
+    registrations: NamePatterns  # calls that turn a function argument into a tool
+    registration_arg: ArgSpec
+    hidden_annotations: NamePatterns
+    hidden_defaults: NamePatterns
+    hidden_names: frozenset[str]
+    fix: str
+
+
+@dataclass(frozen=True)
+class Propagation:
+    """How taint moves through calls the packs know about."""
+
+    calls: NamePatterns
+    methods: frozenset[str]
+    stop_calls: NamePatterns
+    stop_methods: frozenset[str]
+    clean_attributes: frozenset[str]
+    clean_keys: frozenset[str]
+    minting_calls: NamePatterns
+
+
+@dataclass(frozen=True)
+class PackSet:
+    """All packs merged: what the engine consults. It names no library itself."""
+
+    rules: tuple[RuleMeta, ...]
+    call_sources: tuple[CallSource, ...]
+    read_sources: tuple[ReadSource, ...]
+    parameter_sources: tuple[ParameterSource, ...]
+    exchanges: tuple[Exchange, ...]
+    call_sinks: tuple[CallSink, ...]
+    store_sinks: tuple[StoreSink, ...]
+    return_sinks: tuple[ReturnSink, ...]
+    tools: tuple[ToolSpec, ...]
+    propagation: Propagation
+    digest: str
+
+    @property
+    def interesting_constants(self) -> frozenset[str]:
+        """String constants some spec looks for (e.g. the RFC 8693 grant type)."""
+        return frozenset(x.requires_constant for x in self.exchanges if x.requires_constant)
+
+    def rule(self, rule_id: str) -> RuleMeta:
+        """The metadata of ``rule_id``."""
+        for meta in self.rules:
+            if meta.id == rule_id:
+                return meta
+        raise KeyError(rule_id)
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def builtin_pack_files() -> list[tuple[str, str]]:
+    """(name, text) of every pack shipped inside obolint, sorted by name."""
+    root = resources.files("obolint.rules")
+    out = []
+    for entry in root.iterdir():
+        if entry.name.endswith(".toml"):
+            out.append((entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(out)
+
+
+def load_packs(user_packs: Sequence[Path] = ()) -> PackSet:
+    """Load the built-in packs plus ``user_packs`` and merge them into one PackSet."""
+    documents: list[tuple[str, dict[str, Any]]] = []
+    digest = hashlib.sha256()
+    sources = builtin_pack_files()
+    for path in user_packs:
+        try:
+            sources.append((str(path), Path(path).read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise PackError(f"{path}: cannot read rule pack ({exc.strerror}).") from exc
+    for name, text in sources:
+        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+        try:
+            documents.append((name, tomllib.loads(text)))
+        except tomllib.TOMLDecodeError as exc:
+            raise PackError(f"{name}: invalid TOML ({exc}). Fix the pack file.") from exc
+    return _build(documents, digest.hexdigest()[:16])
+
+
+_TOP_KEYS = {
+    "pack",
+    "rule",
+    "call-source",
+    "read-source",
+    "parameter-source",
+    "exchange",
+    "call-sink",
+    "store-sink",
+    "return-sink",
+    "tool",
+    "propagation",
+}
+
+
+def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
+    rules: list[RuleMeta] = []
+    call_sources: list[CallSource] = []
+    read_sources: list[ReadSource] = []
+    parameter_sources: list[ParameterSource] = []
+    exchanges: list[Exchange] = []
+    call_sinks: list[CallSink] = []
+    store_sinks: list[StoreSink] = []
+    return_sinks: list[ReturnSink] = []
+    tools: list[ToolSpec] = []
+    prop: dict[str, list[str]] = {}
+    for name, doc in documents:
+        for key in doc:
+            if key not in _TOP_KEYS:
+                raise PackError(
+                    f"{name}: unknown table '{key}'. Valid tables: {', '.join(sorted(_TOP_KEYS))}."
+                )
+        for i, entry in enumerate(_tables(name, doc, "rule")):
+            rules.append(_rule(_Entry(name, f"rule[{i}]", entry)))
+        for i, entry in enumerate(_tables(name, doc, "call-source")):
+            e = _Entry(name, f"call-source[{i}]", entry)
+            call_sources.append(
+                CallSource(
+                    calls=e.patterns("calls"),
+                    labels=e.labels(),
+                    note=e.text("note"),
+                    kind=e.text("kind", "call"),
+                    key_arg=e.args("key-arg") if "key-arg" in entry else None,
+                    key_pattern=e.regex("key-pattern"),
+                )
+            )
+            e.done()
+        for i, entry in enumerate(_tables(name, doc, "read-source")):
+            e = _Entry(name, f"read-source[{i}]", entry)
+            read_sources.append(
+                ReadSource(
+                    containers=e.patterns("containers"),
+                    key_pattern=e.regex("key-pattern"),
+                    key_is_credential=e.flag("key-is-credential"),
+                    labels=e.labels(),
+                    note=e.text("note"),
+                    kind=e.text("kind", "read"),
+                )
+            )
+            e.done()
+        for i, entry in enumerate(_tables(name, doc, "parameter-source")):
+            e = _Entry(name, f"parameter-source[{i}]", entry)
+            parameter_sources.append(
+                ParameterSource(
+                    markers=e.patterns("markers", required=False),
+                    marker_arg_types=e.patterns("marker-arg-types", required=False),
+                    name_is_credential=e.flag("name-is-credential"),
+                    labels=e.labels(),
+                    note=e.text("note"),
+                    kind=e.text("kind", "parameter"),
+                    annotations=e.patterns("annotations", required=False),
+                )
+            )
+            e.done()
+        for i, entry in enumerate(_tables(name, doc, "exchange")):
+            e = _Entry(name, f"exchange[{i}]", entry)
+            exchanges.append(
+                Exchange(
+                    calls=e.patterns("calls"),
+                    requires_constant=e.text("requires-constant", None),
+                    labels=e.labels(default=("credential",)),
+                    note=e.text("note"),
+                )
+            )
+            e.done()
+        for i, entry in enumerate(_tables(name, doc, "call-sink")):
+            e = _Entry(name, f"call-sink[{i}]", entry)
+            call_sinks.append(
+                CallSink(
+                    rule=e.text("rule"),
+                    calls=e.patterns("calls"),
+                    args=e.args("args"),
+                    exclude=e.patterns("exclude", required=False),
+                    note=e.text("note"),
+                    fix=e.text("fix", None),
+                    key_pattern=e.regex("key-pattern"),
+                    exclude_markers=frozenset(e.strings("exclude-markers", required=False)),
+                )
+            )
+            e.done()
+        for i, entry in enumerate(_tables(name, doc, "store-sink")):
+            e = _Entry(name, f"store-sink[{i}]", entry)
+            store_sinks.append(
+                StoreSink(
+                    rule=e.text("rule"),
+                    targets=e.patterns("targets"),
+                    note=e.text("note"),
+                    fix=e.text("fix", None),
+                    exclude_markers=frozenset(e.strings("exclude-markers", required=False)),
+                )
+            )
+            e.done()
+        for i, entry in enumerate(_tables(name, doc, "return-sink")):
+            e = _Entry(name, f"return-sink[{i}]", entry)
+            return_sinks.append(
+                ReturnSink(
+                    rule=e.text("rule"),
+                    decorators=e.patterns("decorators", required=False),
+                    note=e.text("note"),
+                    fix=e.text("fix", None),
+                    exclude_markers=frozenset(e.strings("exclude-markers", required=False)),
+                    tools=e.flag("tools"),
+                )
+            )
+            e.done()
+        for i, entry in enumerate(_tables(name, doc, "tool")):
+            e = _Entry(name, f"tool[{i}]", entry)
+            tools.append(
+                ToolSpec(
+                    framework=e.text("framework"),
+                    decorators=e.patterns("decorators", required=False),
+                    registrations=e.patterns("registrations", required=False),
+                    registration_arg=e.args("registration-arg", default=["0"]),
+                    hidden_annotations=e.patterns("hidden-annotations", required=False),
+                    hidden_defaults=e.patterns("hidden-defaults", required=False),
+                    hidden_names=frozenset(e.strings("hidden-names", required=False)),
+                    fix=e.text("fix"),
+                )
+            )
+            e.done()
+        if "propagation" in doc:
+            table = doc["propagation"]
+            if not isinstance(table, dict):
+                raise PackError(f"{name}: 'propagation' must be a table.")
+            e = _Entry(name, "propagation", table)
+            for key in (
+                "calls",
+                "methods",
+                "stop-calls",
+                "stop-methods",
+                "clean-attributes",
+                "clean-keys",
+                "minting-calls",
+            ):
+                prop.setdefault(key, []).extend(e.strings(key, required=False))
+            e.done()
+    known_rules = {r.id for r in rules}
+    for spec in (*call_sinks, *store_sinks, *return_sinks):
+        if spec.rule not in known_rules:
+            raise PackError(
+                f"a sink names rule '{spec.rule}', which no pack defines. "
+                f"Use one of: {', '.join(sorted(known_rules))}."
+            )
+    propagation = Propagation(
+        calls=NamePatterns(prop.get("calls", ())),
+        methods=frozenset(prop.get("methods", ())),
+        stop_calls=NamePatterns(prop.get("stop-calls", ())),
+        stop_methods=frozenset(prop.get("stop-methods", ())),
+        clean_attributes=frozenset(prop.get("clean-attributes", ())),
+        clean_keys=frozenset(k.lower() for k in prop.get("clean-keys", ())),
+        minting_calls=NamePatterns(prop.get("minting-calls", ())),
+    )
+    return PackSet(
+        rules=tuple(sorted(rules, key=lambda r: r.id)),
+        call_sources=tuple(call_sources),
+        read_sources=tuple(read_sources),
+        parameter_sources=tuple(parameter_sources),
+        exchanges=tuple(exchanges),
+        call_sinks=tuple(call_sinks),
+        store_sinks=tuple(store_sinks),
+        return_sinks=tuple(return_sinks),
+        tools=tuple(tools),
+        propagation=propagation,
+        digest=digest,
+    )
+
+
+def _tables(name: str, doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = doc.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise PackError(f"{name}: '{key}' must be an array of tables ([[{key}]]).")
+    return value
+
+
+class _Entry:
+    """One table of a pack being validated; errors name the file and the key."""
+
+    def __init__(self, file: str, where: str, table: dict[str, Any]) -> None:
+        self.file = file
+        self.where = where
+        self.table = table
+        self.used: set[str] = set()
+
+    def fail(self, key: str, expected: str) -> PackError:
+        got = type(self.table.get(key)).__name__
+        return PackError(
+            f"{self.file}: {self.where}.{key} must be {expected} (got {got}). Fix the pack file."
+        )
+
+    def _get(self, key: str) -> Any:
+        self.used.add(key)
+        return self.table.get(key)
+
+    def text(self, key: str, default: Any = ...) -> Any:
+        value = self._get(key)
+        if value is None:
+            if default is ...:
+                raise PackError(f"{self.file}: {self.where} is missing the key '{key}'.")
+            return default
+        if not isinstance(value, str):
+            raise self.fail(key, "a string")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self._get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise self.fail(key, "true or false")
+        return value
+
+    def strings(self, key: str, required: bool = True) -> list[str]:
+        value = self._get(key)
+        if value is None:
+            if required:
+                raise PackError(f"{self.file}: {self.where} is missing the key '{key}'.")
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, "a list of strings")
+        return value
+
+    def patterns(self, key: str, required: bool = True) -> NamePatterns:
+        return NamePatterns(self.strings(key, required))
+
+    def regex(self, key: str) -> re.Pattern[str] | None:
+        value = self.text(key, None)
+        if value is None:
+            return None
+        try:
+            return re.compile(value)
+        except re.error as exc:
+            raise PackError(
+                f"{self.file}: {self.where}.{key} is not a valid regular expression ({exc})."
+            ) from exc
+
+    def labels(self, default: Iterable[str] | None = None) -> frozenset[str]:
+        if default is not None and "labels" not in self.table:
+            return frozenset(default)
+        labels = frozenset(self.strings("labels"))
+        unknown = labels - LABELS
+        if unknown:
+            raise PackError(
+                f"{self.file}: {self.where}.labels has unknown label(s) {sorted(unknown)}; "
+                f"use {sorted(LABELS)}."
+            )
+        return labels
+
+    def args(self, key: str, default: list[str] | None = None) -> ArgSpec:
+        raw = self.strings(key, required=default is None) or (default or [])
+        positions: set[int] = set()
+        keywords: set[str] = set()
+        all_args = False
+        for item in raw:
+            if item == "*":
+                all_args = True
+                continue
+            head, _, tail = item.partition(":")
+            if head.isdigit():
+                positions.add(int(head))
+                if tail:
+                    keywords.add(tail)
+            elif tail:
+                raise self.fail(key, "a list like ['0:messages', 'system', '*']")
+            else:
+                keywords.add(head)
+        return ArgSpec(frozenset(positions), frozenset(keywords), all_args)
+
+    def done(self) -> None:
+        unknown = set(self.table) - self.used
+        if unknown:
+            raise PackError(
+                f"{self.file}: {self.where} has unknown key(s) {sorted(unknown)}. "
+                "Check the spelling against the pack format in the README."
+            )
+
+
+def _rule(e: _Entry) -> RuleMeta:
+    severity = e.text("severity")
+    if severity not in ("error", "warning"):
+        raise e.fail("severity", "'error' or 'warning'")
+    cwe = e._get("cwe")
+    if not isinstance(cwe, int):
+        raise e.fail("cwe", "an integer")
+    meta = RuleMeta(
+        id=e.text("id"),
+        name=e.text("name"),
+        severity=severity,
+        cwe=cwe,
+        summary=e.text("summary"),
+        what=e.text("what"),
+        why=e.text("why"),
+        example=e.text("example"),
+        use_instead=e.text("use-instead"),
+        references=tuple(e.strings("references")),
+        owasp=tuple(e.strings("owasp", required=False)),
+        requires=_requires(e),
+        fix=e.text("fix"),
+        security_severity=e.text("security-severity"),
+        precision=e.text("precision"),
+    )
+    e.done()
+    return meta
+
+
+def _requires(e: _Entry) -> frozenset[str]:
+    labels = frozenset(e.strings("requires"))
+    if not labels or labels - LABELS:
+        raise e.fail("requires", f"a non-empty list of {sorted(LABELS)}")
+    return labels

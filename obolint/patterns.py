@@ -1,0 +1,46 @@
+"""Dotted-name patterns from the packs (``openai.OpenAI().chat.completions.create``, ``*.headers``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+
+class NamePatterns:
+    """A set of glob patterns over dotted names, compiled to one regular expression."""
+
+    __slots__ = ("patterns", "_regex")
+
+    def __init__(self, patterns: Iterable[str] = ()) -> None:
+        self.patterns = tuple(dict.fromkeys(patterns))
+        if self.patterns:
+            # A leading "*." must match at a segment boundary or the whole name ("*.get" does
+            # not match "forget", and "*.headers" matches "headers" too).
+            parts = []
+            for pattern in self.patterns:
+                if pattern.startswith("*."):
+                    parts.append(r"(?:.*\.)?" + _glob_to_regex(pattern[2:]))
+                else:
+                    parts.append(_glob_to_regex(pattern))
+            self._regex: re.Pattern[str] | None = re.compile(
+                "(?s:" + "|".join(f"(?:{p})" for p in parts) + r")\Z"
+            )
+        else:
+            self._regex = None
+
+    def matches(self, name: str | None) -> bool:
+        """True when ``name`` matches any pattern."""
+        if name is None or self._regex is None:
+            return False
+        return self._regex.match(name) is not None
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+    def __or__(self, other: NamePatterns) -> NamePatterns:
+        return NamePatterns(self.patterns + other.patterns)
+
+
+def _glob_to_regex(glob: str) -> str:
+    """Translate a glob where only ``*`` is special (it may span dots) into a regex."""
+    return ".*".join(re.escape(part) for part in glob.split("*"))

@@ -1,0 +1,1 @@
+"""The taint engine: labelled values, the per-function interpreter, summaries and findings."""

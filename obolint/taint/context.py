@@ -1,0 +1,87 @@
+"""Per-module analysis context: positions, imports, functions, globals and the report sink."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import libcst as cst
+from libcst.metadata import CodeRange
+
+from obolint.findings import Location
+
+if TYPE_CHECKING:
+    from obolint.packs import PackSet
+    from obolint.taint.project import Project
+    from obolint.taint.values import Value
+
+_SPACES = re.compile(r"\s+")
+_EMPTY_MODULE = cst.Module(body=[])
+
+
+@dataclass
+class FunctionInfo:
+    """A function or method defined in a scanned module."""
+
+    qualname: str  # "pkg.mod.Class.method"
+    name: str
+    node: cst.FunctionDef
+    module: ModuleContext
+    class_qname: str | None = None  # "pkg.mod.Class" for methods
+    enclosing: FunctionInfo | None = None  # for nested functions (closures)
+    is_static: bool = False
+
+    @property
+    def params(self) -> list[cst.Param]:
+        """Parameters in declaration order (positional-only, regular, *args, keyword-only, **kw)."""
+        p = self.node.params
+        out = [*p.posonly_params, *p.params]
+        if isinstance(p.star_arg, cst.Param):
+            out.append(p.star_arg)
+        out.extend(p.kwonly_params)
+        if p.star_kwarg is not None:
+            out.append(p.star_kwarg)
+        return out
+
+    @property
+    def is_method(self) -> bool:
+        """True for instance and class methods (their first parameter is bound)."""
+        return self.class_qname is not None and not self.is_static
+
+
+@dataclass
+class ModuleContext:
+    """Everything the interpreter needs to know about the module it is analysing."""
+
+    path: str  # display path of the file
+    module_name: str
+    module: cst.Module
+    positions: dict[cst.CSTNode, CodeRange]
+    imports: dict[str, str]
+    packs: PackSet
+    project: Project
+    functions: dict[str, FunctionInfo] = field(default_factory=dict)
+    classes: dict[str, cst.ClassDef] = field(default_factory=dict)
+    globals: dict[str, Value] = field(default_factory=dict)
+    tool_functions: dict[str, str] = field(default_factory=dict)  # qualname -> framework fix
+
+    def location(self, node: cst.CSTNode) -> Location:
+        """The 1-based location of ``node`` (end column exclusive)."""
+        rng = self.positions.get(node)
+        if rng is None:
+            return Location(self.path, 1, 1, 1, 1)
+        return Location(
+            self.path, rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1
+        )
+
+    def code(self, node: cst.CSTNode, limit: int = 60) -> str:
+        """Source text of ``node`` with whitespace folded, shortened to ``limit`` characters."""
+        try:
+            text = _EMPTY_MODULE.code_for_node(node)
+        except Exception:  # noqa: BLE001 - display text only; never fail an analysis over it
+            return "<expression>"
+        text = _SPACES.sub(" ", text).strip()
+        if len(text) > limit:
+            text = text[: limit - 1] + "…"
+        return text

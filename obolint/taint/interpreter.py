@@ -1,0 +1,1086 @@
+"""The flow-sensitive, per-function taint interpreter over LibCST."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import libcst as cst
+
+from obolint import names
+from obolint.findings import TraceStep
+from obolint.taint.context import FunctionInfo, ModuleContext
+from obolint.taint.summaries import FunctionSummary, ParamSink, SinkHit, param_index
+from obolint.taint.values import (
+    CLEAN,
+    CREDENTIAL,
+    PARAM_PREFIX,
+    Flow,
+    Value,
+    derive,
+    join,
+    merge_flows,
+    with_step,
+)
+
+# Loops are iterated until the environment stops changing, at most this many times.
+MAX_LOOP_PASSES = 3
+# Expressions nested deeper than this are not followed (a guard for generated code).
+MAX_EXPR_DEPTH = 200
+
+_NON_SECRET_ANNOTATIONS = frozenset({"int", "float", "bool", "complex", "None"})
+# Calls of the builtins whose results are never a credential, whatever the packs say.
+_BUILTIN_STOPPERS = frozenset(
+    {"len", "bool", "int", "float", "isinstance", "issubclass", "hash", "id", "type", "callable"}
+)
+_CONTAINER_MUTATORS = frozenset(
+    {"append", "extend", "insert", "update", "setdefault", "add", "appendleft", "extendleft"}
+)
+
+Env = dict[str, Value]
+Reporter = Callable[[SinkHit, Flow], None]
+
+
+class ExpressionTooDeep(Exception):
+    """Raised when an expression nests beyond MAX_EXPR_DEPTH."""
+
+
+@dataclass
+class Arg:
+    """One evaluated call argument."""
+
+    position: int | None  # index among positional arguments, None for keywords and stars
+    keyword: str | None  # keyword name, "*" for *args, "**" for **kwargs
+    value: Value
+    node: cst.BaseExpression
+
+
+class FunctionInterpreter:
+    """Interprets one function body (or a module body) and records flows into sinks."""
+
+    def __init__(
+        self,
+        ctx: ModuleContext,
+        info: FunctionInfo | None,
+        report: Reporter,
+        enclosing_env: Env | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.info = info
+        self.report = report
+        self.scope = info.qualname if info else f"{ctx.module_name}.<module>"
+        self.enclosing_env = enclosing_env or {}
+        self.returns: list[Value] = []
+        self.param_sinks: list[ParamSink] = []
+        self.depth = 0
+        self.propagation = ctx.packs.propagation
+        self.interesting = ctx.packs.interesting_constants
+        self.return_sinks = self._return_sinks()
+
+    # --- entry points ----------------------------------------------------------------
+
+    def run_module(self) -> Env:
+        """Interpret a module body; returns its final environment (the module globals)."""
+        env: Env = {}
+        self.exec_block(self.ctx.module.body, env)
+        return env
+
+    def run_function(self) -> FunctionSummary:
+        """Interpret the function body from its parameters; returns its summary."""
+        assert self.info is not None
+        env: Env = {}
+        for index, param in enumerate(self.info.params):
+            env[param.name.value] = self.param_value(index, param)
+        body = self.info.node.body
+        if isinstance(body, cst.IndentedBlock):
+            self.exec_block(body.body, env)
+        else:
+            self.exec_block(body.body, env)
+        returns = join(*self.returns).flows if self.returns else ()
+        return FunctionSummary(returns=returns, param_sinks=tuple(self.param_sinks))
+
+    # --- parameters --------------------------------------------------------------------
+
+    def param_value(self, index: int, param: cst.Param) -> Value:
+        """The initial value of a parameter: symbolic, plus any source the packs or names give."""
+        assert self.info is not None
+        name = param.name.value
+        loc = self.ctx.location(param)
+        flows: list[Flow] = [
+            Flow(
+                labels=frozenset({f"{PARAM_PREFIX}{index}"}),
+                steps=(TraceStep(loc, f"parameter `{name}` of `{self.info.name}()`"),),
+                source_kind="param",
+            )
+        ]
+        qname: str | None = name
+        annotation = param.annotation.annotation if param.annotation else None
+        if index == 0 and self.info.is_method and name in ("self", "cls"):
+            qname = f"{self.info.class_qname}()" if name == "self" else self.info.class_qname
+            return Value(qname=qname)
+        if annotation is not None:
+            ann_q = self.annotation_qname(annotation)
+            if ann_q:
+                qname = f"{ann_q}()"
+        for spec in self.ctx.packs.parameter_sources:
+            if self._parameter_source_matches(spec, param, annotation):
+                flows.append(
+                    Flow(
+                        labels=spec.labels,
+                        steps=(TraceStep(loc, f"{spec.note} (`{name}`)"),),
+                        source_kind=spec.kind,
+                    )
+                )
+        if names.is_credential_name(name) and not self._non_secret_annotation(annotation):
+            flows.append(
+                Flow(
+                    labels=frozenset({CREDENTIAL}),
+                    steps=(TraceStep(loc, f"parameter `{name}` is named like a credential"),),
+                    source_kind="name",
+                )
+            )
+        if param.default is not None and not isinstance(param.default, cst.Call):
+            default = self.eval(param.default, dict(self.ctx.globals))
+            flows.extend(default.flows)
+        return Value(flows=merge_flows(tuple(flows)), qname=qname)
+
+    def _parameter_source_matches(self, spec, param: cst.Param, annotation) -> bool:
+        markers: list[cst.Call] = []
+        if isinstance(param.default, cst.Call):
+            markers.append(param.default)
+        if annotation is not None:
+            markers.extend(_annotated_calls(annotation))
+            if spec.annotations and any(
+                spec.annotations.matches(q) for q in self.annotation_qnames(annotation)
+            ):
+                return not spec.name_is_credential or names.is_credential_name(param.name.value)
+        if not spec.markers:
+            return False
+        for call in markers:
+            if not spec.markers.matches(self.qname_of(call.func)):
+                continue
+            if spec.marker_arg_types:
+                if not call.args:
+                    continue
+                arg_q = self.qname_of(call.args[0].value)
+                if not spec.marker_arg_types.matches(arg_q):
+                    continue
+            if spec.name_is_credential and not names.is_credential_name(param.name.value):
+                continue
+            return True
+        return False
+
+    def _non_secret_annotation(self, annotation: cst.BaseExpression | None) -> bool:
+        return isinstance(annotation, cst.Name) and annotation.value in _NON_SECRET_ANNOTATIONS
+
+    def annotation_qname(self, annotation: cst.BaseExpression) -> str | None:
+        """The qualified name of a simple annotation (``Request``, ``RunContextWrapper[X]``)."""
+        node = annotation
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            return self.qname_of(node)
+        return None
+
+    def annotation_qnames(self, annotation: cst.BaseExpression) -> list[str]:
+        """Qualified names of every name mentioned in an annotation (Annotated metadata too)."""
+        out: list[str] = []
+        stack: list[cst.CSTNode] = [annotation]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.Name, cst.Attribute)):
+                q = self.qname_of(node)
+                if q:
+                    out.append(q)
+                if isinstance(node, cst.Attribute):
+                    continue
+            if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+                text = node.evaluated_value if isinstance(node, cst.SimpleString) else None
+                if isinstance(text, str):
+                    try:
+                        stack.append(cst.parse_expression(text))
+                    except Exception:  # noqa: BLE001 - a string annotation that isn't Python
+                        pass
+                continue
+            stack.extend(node.children)
+        return out
+
+    def qname_of(self, node: cst.BaseExpression) -> str | None:
+        """The dotted name an expression refers to, using imports and module globals."""
+        value = self.eval(node, {}) if not isinstance(node, cst.Name) else self._lookup_name(node, {})
+        return value.qname
+
+    # --- statements --------------------------------------------------------------------
+
+    def exec_block(self, stmts: Sequence[cst.CSTNode], env: Env) -> None:
+        """Interpret statements in order, updating ``env``."""
+        for stmt in stmts:
+            self.exec_stmt(stmt, env)
+
+    def exec_stmt(self, stmt: cst.CSTNode, env: Env) -> None:  # noqa: C901 - a dispatcher
+        """Interpret one statement."""
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.exec_small(small, env)
+        elif isinstance(stmt, cst.If):
+            self.eval(stmt.test, env)
+            then_env = dict(env)
+            self.exec_suite(stmt.body, then_env)
+            else_env = dict(env)
+            if stmt.orelse is not None:
+                if isinstance(stmt.orelse, cst.If):
+                    self.exec_stmt(stmt.orelse, else_env)
+                else:
+                    self.exec_suite(stmt.orelse.body, else_env)
+            _join_into(env, then_env, else_env)
+        elif isinstance(stmt, (cst.For,)):
+            iterable = self.eval(stmt.iter, env)
+            element = derive(iterable, None)
+            self._loop(env, lambda e: (self.assign(stmt.target, element, e, loop=True),
+                                       self.exec_suite(stmt.body, e)))
+            if stmt.orelse is not None:
+                self.exec_suite(stmt.orelse.body, env)
+        elif isinstance(stmt, cst.While):
+            self._loop(env, lambda e: (self.eval(stmt.test, e), self.exec_suite(stmt.body, e)))
+            if stmt.orelse is not None:
+                self.exec_suite(stmt.orelse.body, env)
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            before = dict(env)
+            self.exec_suite(stmt.body, env)
+            after_body = dict(env)
+            branches = [after_body]
+            for handler in stmt.handlers:
+                h_env = dict(before)
+                _join_into(h_env, before, after_body)
+                if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                    h_env[handler.name.name.value] = CLEAN
+                self.exec_suite(handler.body, h_env)
+                branches.append(h_env)
+            if stmt.orelse is not None:
+                self.exec_suite(stmt.orelse.body, after_body)
+            _join_into(env, *branches)
+            if stmt.finalbody is not None:
+                self.exec_suite(stmt.finalbody.body, env)
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                value = self.eval(item.item, env)
+                if item.asname is not None:
+                    self.assign(item.asname.name, value, env)
+            self.exec_suite(stmt.body, env)
+        elif isinstance(stmt, cst.Match):
+            self.eval(stmt.subject, env)
+            branches = []
+            for case in stmt.cases:
+                c_env = dict(env)
+                self.exec_suite(case.body, c_env)
+                branches.append(c_env)
+            branches.append(dict(env))
+            _join_into(env, *branches)
+        elif isinstance(stmt, cst.FunctionDef):
+            # A nested function is analysed on its own (see project); here it only binds a name.
+            prefix = self.info.qualname if self.info else self.ctx.module_name
+            env[stmt.name.value] = Value(qname=f"{prefix}.{stmt.name.value}")
+        elif isinstance(stmt, cst.ClassDef):
+            prefix = self.info.qualname if self.info else self.ctx.module_name
+            env[stmt.name.value] = Value(qname=f"{prefix}.{stmt.name.value}")
+
+    def exec_suite(self, suite: cst.BaseSuite, env: Env) -> None:
+        """Interpret an indented block or a one-line suite."""
+        self.exec_block(suite.body, env)
+
+    def _loop(self, env: Env, body: Callable[[Env], object]) -> None:
+        for _ in range(MAX_LOOP_PASSES):
+            loop_env = dict(env)
+            body(loop_env)
+            before = {k: _signature(v) for k, v in env.items()}
+            _join_into(env, env, loop_env)
+            if {k: _signature(v) for k, v in env.items()} == before:
+                break
+
+    def exec_small(self, small: cst.BaseSmallStatement, env: Env) -> None:
+        """Interpret one small statement (assignment, expression, return, ...)."""
+        if isinstance(small, cst.Assign):
+            value = self.eval(small.value, env)
+            for target in small.targets:
+                self.assign(target.target, value, env, value_node=small.value)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                value = self.eval(small.value, env)
+                self.assign(small.target, value, env, value_node=small.value)
+        elif isinstance(small, cst.AugAssign):
+            value = self.eval(small.value, env)
+            current = self.eval(small.target, env)
+            self.assign(small.target, join(current, value), env, augmented=True)
+        elif isinstance(small, cst.Expr):
+            self.eval(small.value, env)
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                value = self.eval(small.value, env)
+                self.on_return(value, small.value)
+        elif isinstance(small, cst.Raise):
+            if small.exc is not None:
+                self.eval(small.exc, env)
+        elif isinstance(small, cst.Assert):
+            self.eval(small.test, env)
+        elif isinstance(small, cst.Del):
+            target = small.target
+            if isinstance(target, cst.Name):
+                env.pop(target.value, None)
+
+    def on_return(self, value: Value, node: cst.BaseExpression) -> None:
+        """Record a returned value and check return sinks (routes, tools)."""
+        if value.tainted:
+            step = TraceStep(self.ctx.location(node), "returned")
+            value = Value(flows=with_step(value.flows, step), qname=value.qname)
+        self.returns.append(value)
+        for spec, note in self.return_sinks:
+            hit = SinkHit(
+                rule=spec.rule,
+                location=self.ctx.location(node),
+                note=note,
+                fix=spec.fix,
+                scope=self.scope,
+                sink_text=self.ctx.code(node),
+            )
+            self.sink(value, hit, spec.exclude_markers)
+
+    def _return_sinks(self) -> list[tuple]:
+        if self.info is None:
+            return []
+        found = []
+        decorators = [self._decorator_qname(d) for d in self.info.node.decorators]
+        is_tool = self.info.qualname in self.ctx.tool_functions
+        for spec in self.ctx.packs.return_sinks:
+            if any(spec.decorators.matches(q) for q in decorators) or (spec.tools and is_tool):
+                found.append((spec, f"{spec.note} (`{self.info.name}()`)"))
+        return found
+
+    def _decorator_qname(self, decorator: cst.Decorator) -> str | None:
+        node = decorator.decorator
+        if isinstance(node, cst.Call):
+            node = node.func
+        return self.qname_of(node)
+
+    # --- assignment --------------------------------------------------------------------
+
+    def assign(
+        self,
+        target: cst.BaseExpression,
+        value: Value,
+        env: Env,
+        *,
+        value_node: cst.BaseExpression | None = None,
+        loop: bool = False,
+        augmented: bool = False,
+    ) -> None:
+        """Bind ``value`` to an assignment target, checking store sinks."""
+        if isinstance(target, cst.Name):
+            name = target.value
+            if value.tainted:
+                step = TraceStep(self.ctx.location(target), f"assigned to `{name}`")
+                value = replace(value, flows=with_step(value.flows, step))
+            if not loop and not augmented and value_node is not None:
+                value = self._name_source(name, target, value, value_node)
+            env[name] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = [e for e in target.elements]
+            source_items = _literal_items(value_node)
+            for i, element in enumerate(elements):
+                item_value = value
+                if source_items is not None and len(source_items) == len(elements):
+                    item_value = self.eval(source_items[i], env)
+                inner = element.value
+                if isinstance(inner, cst.StarredElement):
+                    inner = inner.value
+                self.assign(inner, item_value, env, loop=loop)
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, value, env, loop=loop)
+        elif isinstance(target, cst.Attribute):
+            base = self.eval(target.value, env)
+            path = _access_path(target)
+            if base.qname:
+                self._store_sink(f"{base.qname}.{target.attr.value}", value, target)
+            if path is not None:
+                if value.tainted:
+                    step = TraceStep(self.ctx.location(target), f"stored in `{path}`")
+                    value = replace(value, flows=with_step(value.flows, step))
+                env[path] = value
+        elif isinstance(target, cst.Subscript):
+            base = self.eval(target.value, env)
+            if base.qname:
+                self._store_sink(base.qname, value, target)
+            path = _access_path(target.value)
+            if path is not None and value.tainted:
+                step = TraceStep(self.ctx.location(target), f"stored in `{path}`")
+                current = env.get(path, base)
+                env[path] = Value(
+                    flows=merge_flows(current.flows, with_step(value.flows, step)),
+                    qname=current.qname,
+                    constants=current.constants | value.constants,
+                    fields=_set_field(current.fields, _const_key(target), value),
+                )
+            elif path is not None and _const_key(target) is not None:
+                current = env.get(path, base)
+                env[path] = replace(
+                    current, fields=_set_field(current.fields, _const_key(target), value)
+                )
+
+    def _name_source(
+        self, name: str, target: cst.Name, value: Value, value_node: cst.BaseExpression
+    ) -> Value:
+        """A value assigned to a credential-named variable is a credential (CodeQL's choice)."""
+        if CREDENTIAL in value.labels() or not names.is_credential_name(name):
+            return value
+        if not self._may_hold_secret(value_node, value):
+            return value
+        flow = Flow(
+            labels=frozenset({CREDENTIAL}),
+            steps=(TraceStep(self.ctx.location(target), f"`{name}` is named like a credential"),),
+            source_kind="name",
+            markers=self._minted_markers(value_node),
+        )
+        return replace(value, flows=merge_flows(value.flows, (flow,)))
+
+    def _may_hold_secret(self, node: cst.BaseExpression, value: Value) -> bool:
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            text = node.evaluated_value if isinstance(node, cst.SimpleString) else None
+            return isinstance(text, str) and _looks_like_secret_literal(text)
+        if isinstance(
+            node,
+            (
+                cst.Integer,
+                cst.Float,
+                cst.Imaginary,
+                cst.Comparison,
+                cst.List,
+                cst.Tuple,
+                cst.Set,
+                cst.Dict,
+                cst.Lambda,
+                cst.ListComp,
+                cst.DictComp,
+                cst.SetComp,
+                cst.GeneratorExp,
+                cst.UnaryOperation,
+            ),
+        ):
+            return False
+        if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
+            return False
+        if isinstance(node, cst.Call):
+            callee = self.eval(node.func, {}).qname if False else None  # noqa: SIM108
+            del callee
+            return not self._stops(node)
+        if isinstance(node, cst.BooleanOperation):
+            return self._may_hold_secret(node.left, value) or self._may_hold_secret(
+                node.right, value
+            )
+        return True
+
+    def _minted_markers(self, node: cst.BaseExpression) -> frozenset[str]:
+        if isinstance(node, cst.Await):
+            node = node.expression
+        if isinstance(node, cst.Call):
+            q = self.qname_of(node.func)
+            if self.propagation.minting_calls.matches(q):
+                return frozenset({"minted"})
+        return frozenset()
+
+    def _stops(self, call: cst.Call) -> bool:
+        q = self.qname_of(call.func)
+        if q in _BUILTIN_STOPPERS or self.propagation.stop_calls.matches(q):
+            return True
+        func = call.func
+        return isinstance(func, cst.Attribute) and func.attr.value in self.propagation.stop_methods
+
+    def _store_sink(self, target_qname: str, value: Value, node: cst.CSTNode) -> None:
+        for spec in self.ctx.packs.store_sinks:
+            if spec.targets.matches(target_qname):
+                hit = SinkHit(
+                    rule=spec.rule,
+                    location=self.ctx.location(node),
+                    note=f"{spec.note} (`{self.ctx.code(node, 40)}`)",
+                    fix=spec.fix,
+                    scope=self.scope,
+                    sink_text=self.ctx.code(node),
+                )
+                self.sink(value, hit, spec.exclude_markers)
+
+    # --- sinks -------------------------------------------------------------------------
+
+    def sink(self, value: Value, hit: SinkHit, exclude_markers: frozenset[str]) -> None:
+        """A value reaches a sink: report concrete flows, summarise parameter flows."""
+        if not value.flows:
+            return
+        step = TraceStep(hit.location, hit.note)
+        for flow in value.flows:
+            if flow.markers & exclude_markers:
+                continue
+            index = param_index(flow)
+            if index is not None:
+                self.param_sinks.append(
+                    ParamSink(index, hit, flow.steps, frozenset())
+                )
+                continue
+            self.report(hit, flow.with_step(step))
+
+    # --- expressions -------------------------------------------------------------------
+
+    def eval(self, node: cst.BaseExpression, env: Env) -> Value:
+        """The abstract value of an expression."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_EXPR_DEPTH:
+                raise ExpressionTooDeep()
+            return self._eval(node, env)
+        finally:
+            self.depth -= 1
+
+    def _eval(self, node: cst.BaseExpression, env: Env) -> Value:  # noqa: C901 - a dispatcher
+        if isinstance(node, cst.Name):
+            return self._lookup_name(node, env)
+        if isinstance(node, cst.Attribute):
+            return self._eval_attribute(node, env)
+        if isinstance(node, cst.Call):
+            return self._eval_call(node, env)
+        if isinstance(node, cst.Subscript):
+            return self._eval_subscript(node, env)
+        if isinstance(node, cst.Await):
+            return self.eval(node.expression, env)
+        if isinstance(node, cst.SimpleString):
+            return self._constant(node.evaluated_value)
+        if isinstance(node, cst.ConcatenatedString):
+            return join(self.eval(node.left, env), self.eval(node.right, env))
+        if isinstance(node, cst.FormattedString):
+            parts = [
+                self.eval(p.expression, env)
+                for p in node.parts
+                if isinstance(p, cst.FormattedStringExpression)
+            ]
+            return Value(flows=join(*parts).flows) if parts else CLEAN
+        if isinstance(node, cst.BinaryOperation):
+            return Value(flows=join(self.eval(node.left, env), self.eval(node.right, env)).flows,
+                         constants=self.eval(node.left, env).constants)
+        if isinstance(node, cst.BooleanOperation):
+            return join(self.eval(node.left, env), self.eval(node.right, env))
+        if isinstance(node, cst.UnaryOperation):
+            inner = self.eval(node.expression, env)
+            return CLEAN if isinstance(node.operator, cst.Not) else Value(flows=inner.flows)
+        if isinstance(node, cst.Comparison):
+            self.eval(node.left, env)
+            for target in node.comparisons:
+                self.eval(target.comparator, env)
+            return CLEAN
+        if isinstance(node, cst.IfExp):
+            self.eval(node.test, env)
+            return join(self.eval(node.body, env), self.eval(node.orelse, env))
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            values = [self.eval(_element_value(e), env) for e in node.elements]
+            return Value(flows=join(*values).flows, constants=join(*values).constants) if values else CLEAN
+        if isinstance(node, cst.Dict):
+            return self._eval_dict(node, env)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            return self._eval_comprehension(node, env)
+        if isinstance(node, cst.NamedExpr):
+            value = self.eval(node.value, env)
+            self.assign(node.target, value, env, value_node=node.value)
+            return value
+        if isinstance(node, cst.StarredElement):
+            return self.eval(node.value, env)
+        if isinstance(node, (cst.Yield,)):
+            if isinstance(node.value, cst.BaseExpression):
+                value = self.eval(node.value, env)
+                self.on_return(value, node.value)
+            elif node.value is not None:  # yield from
+                value = self.eval(node.value.item, env)
+                self.on_return(value, node.value.item)
+            return CLEAN
+        if isinstance(node, cst.Lambda):
+            return CLEAN
+        return CLEAN
+
+    def _constant(self, text: object) -> Value:
+        if isinstance(text, str) and text in self.interesting:
+            return Value(constants=frozenset({text}))
+        return CLEAN
+
+    def _lookup_name(self, node: cst.Name, env: Env) -> Value:
+        name = node.value
+        if name in env:
+            return env[name]
+        if name in self.enclosing_env:
+            return self.enclosing_env[name]
+        if name in self.ctx.globals:
+            return self.ctx.globals[name]
+        if name in self.ctx.imports:
+            return Value(qname=self.ctx.imports[name])
+        qual = f"{self.ctx.module_name}.{name}"
+        if qual in self.ctx.functions or qual in self.ctx.classes:
+            return Value(qname=qual)
+        return Value(qname=name)
+
+    def _eval_attribute(self, node: cst.Attribute, env: Env) -> Value:
+        path = _access_path(node)
+        if path is not None and path in env:
+            return env[path]
+        base = self.eval(node.value, env)
+        attr = node.attr.value
+        qname = f"{base.qname}.{attr}" if base.qname else None
+        value = self._read(base, attr, node, qname)
+        return value
+
+    def _read(self, base: Value, key: str, node: cst.CSTNode, qname: str | None) -> Value:
+        """Read ``key`` (attribute or constant subscript key) of ``base``: sources, fields, names."""
+        flows: tuple[Flow, ...] = ()
+        field_value = base.field(key)
+        if field_value is not None:
+            flows = field_value.flows
+        elif base.tainted and not self._clean_key(key):
+            flows = base.flows
+        for spec in self.ctx.packs.read_sources:
+            if spec.containers.matches(base.qname) and self._key_matches(spec, key):
+                flows = merge_flows(
+                    flows,
+                    (
+                        Flow(
+                            labels=spec.labels,
+                            steps=(TraceStep(self.ctx.location(node),
+                                             f"{spec.note} (`{self.ctx.code(node, 50)}`)"),),
+                            source_kind=spec.kind,
+                        ),
+                    ),
+                )
+        if (
+            CREDENTIAL not in _labels(flows)
+            and names.is_credential_name(key)
+            and not _is_module_name(base.qname, self.ctx)
+        ):
+            flows = merge_flows(
+                flows,
+                (
+                    Flow(
+                        labels=frozenset({CREDENTIAL}),
+                        steps=(TraceStep(self.ctx.location(node),
+                                         f"`{self.ctx.code(node, 50)}` is named like a credential"),),
+                        source_kind="name",
+                    ),
+                ),
+            )
+        return Value(flows=flows, qname=qname)
+
+    def _clean_key(self, key: str) -> bool:
+        if key in self.propagation.clean_attributes or key.lower() in self.propagation.clean_keys:
+            return True
+        words = names.split_words(key)
+        # A look-alike such as "token_type" or "expires_in" is metadata about the credential.
+        return bool(words) and not names.is_credential_name(key) and any(
+            w in ("token", "secret", "password", "key", "credential", "credentials")
+            for w in words
+        )
+
+    @staticmethod
+    def _key_matches(spec, key: str) -> bool:
+        if spec.key_pattern is not None and not spec.key_pattern.search(key):
+            return False
+        return not spec.key_is_credential or names.is_credential_name(key)
+
+    def _eval_subscript(self, node: cst.Subscript, env: Env) -> Value:
+        path = _access_path(node)
+        if path is not None and path in env:
+            return env[path]
+        base = self.eval(node.value, env)
+        key = _const_key(node)
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                self.eval(element.slice.value, env)
+        if key is not None:
+            qname = f"{base.qname}.{key}" if base.qname else None
+            return self._read(base, key, node, qname)
+        return Value(flows=base.flows)
+
+    def _eval_dict(self, node: cst.Dict, env: Env) -> Value:
+        values: list[Value] = []
+        fields: list[tuple[str, Value]] = []
+        constants: frozenset[str] = frozenset()
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                inner = self.eval(element.value, env)
+                values.append(inner)
+                fields.extend(inner.fields)
+                continue
+            key_value = self.eval(element.key, env)
+            value = self.eval(element.value, env)
+            constants |= key_value.constants | value.constants
+            key = _string_value(element.key)
+            if key is not None:
+                if names.is_credential_name(key) and CREDENTIAL not in value.labels() and \
+                        self._may_hold_secret(element.value, value) and \
+                        not isinstance(element.value, (cst.SimpleString, cst.ConcatenatedString)):
+                    pass
+                fields.append((key, value))
+            values.append(value)
+            values.append(key_value)
+        joined = join(*values) if values else CLEAN
+        return Value(flows=joined.flows, constants=constants | joined.constants,
+                     fields=tuple(fields))
+
+    def _eval_comprehension(self, node, env: Env) -> Value:
+        inner_env = dict(env)
+        clause = node.for_in
+        while clause is not None:
+            iterable = self.eval(clause.iter, inner_env)
+            self.assign(clause.target, derive(iterable, None), inner_env, loop=True)
+            for condition in clause.ifs:
+                self.eval(condition.test, inner_env)
+            clause = clause.inner_for_in
+        if isinstance(node, cst.DictComp):
+            return join(self.eval(node.key, inner_env), self.eval(node.value, inner_env))
+        return Value(flows=self.eval(node.elt, inner_env).flows)
+
+    # --- calls -------------------------------------------------------------------------
+
+    def _eval_call(self, node: cst.Call, env: Env) -> Value:  # noqa: C901 - the call policy
+        func = node.func
+        receiver: Value | None = None
+        method: str | None = None
+        if isinstance(func, cst.Attribute):
+            receiver = self.eval(func.value, env)
+            method = func.attr.value
+            callee_q = f"{receiver.qname}.{method}" if receiver.qname else None
+            path = _access_path(func)
+            if path is not None and path in env and env[path].qname:
+                callee_q = env[path].qname
+        else:
+            callee = self.eval(func, env)
+            callee_q = callee.qname
+        args = self._eval_args(node, env)
+        result_q = f"{callee_q}()" if callee_q else None
+        packs = self.ctx.packs
+
+        # Sinks: arguments the packs name for this callee.
+        matched_sink = False
+        for spec in packs.call_sinks:
+            if not spec.calls.matches(callee_q) or spec.exclude.matches(callee_q):
+                continue
+            matched_sink = True
+            for arg in args:
+                self._check_sink_arg(spec, arg, node, callee_q)
+
+        # Tool registrations: StructuredTool.from_function(f), FunctionTool.from_defaults(fn=f).
+        for tool in packs.tools:
+            if tool.registrations.matches(callee_q):
+                for arg in args:
+                    if tool.registration_arg.selects(arg.position, arg.keyword) and arg.value.qname:
+                        self.ctx.project.register_tool(arg.value.qname, tool, node, self.ctx)
+
+        # Functions of the scanned project: apply their summaries.
+        target = self.ctx.project.function_for(callee_q, self.ctx)
+        if target is not None:
+            return self._apply_summary(target, args, node, callee_q)
+
+        # Exchanges (On-Behalf-Of, RFC 8693) produce a new, non-inbound credential.
+        all_constants = frozenset().union(*(a.value.constants for a in args)) if args else frozenset()
+        for spec in packs.exchanges:
+            if spec.calls.matches(callee_q) and (
+                spec.requires_constant is None or spec.requires_constant in all_constants
+            ):
+                return Value(
+                    flows=(Flow(labels=spec.labels,
+                                steps=(TraceStep(self.ctx.location(node),
+                                                 f"{spec.note} (`{self.ctx.code(node.func, 50)}()`)"),),
+                                source_kind="exchange"),),
+                    qname=result_q,
+                )
+
+        # Sources: calls whose result is a credential.
+        for spec in packs.call_sources:
+            if spec.calls.matches(callee_q) and self._call_key_ok(spec, args):
+                return Value(
+                    flows=(Flow(labels=spec.labels,
+                                steps=(TraceStep(self.ctx.location(node),
+                                                 f"{spec.note} (`{self.ctx.code(node, 50)}`)"),),
+                                source_kind=spec.kind),),
+                    qname=result_q,
+                )
+
+        # Minting calls issue a new credential (a token endpoint doing its job).
+        if packs.propagation.minting_calls.matches(callee_q):
+            return Value(
+                flows=(Flow(labels=frozenset({CREDENTIAL}),
+                            steps=(TraceStep(self.ctx.location(node),
+                                             f"token minted by `{self.ctx.code(node.func, 40)}()`"),),
+                            source_kind="minted", markers=frozenset({"minted"})),),
+                qname=result_q,
+            )
+        if packs.propagation.calls.matches(callee_q):
+            return Value(flows=join(*(a.value for a in args)).flows if args else (),
+                         qname=result_q,
+                         constants=frozenset().union(*(a.value.constants for a in args)) if args else frozenset())
+        if callee_q in _BUILTIN_STOPPERS or packs.propagation.stop_calls.matches(callee_q):
+            return Value(qname=result_q)
+        if method is not None and method in packs.propagation.stop_methods:
+            return Value(qname=result_q)
+        if matched_sink:
+            return Value(qname=result_q)
+        receiver_is_value = receiver is not None and not _is_module_name(receiver.qname, self.ctx)
+
+        # Keyed reads through .get(): request.headers.get("Authorization"), os.environ.get(k).
+        if method in ("get", "getlist", "get_all", "pop", "getone") and receiver_is_value and args:
+            key = _string_value(args[0].node) if args[0].position == 0 else None
+            if key is not None:
+                value = self._read(receiver, key, node, result_q)
+                default = next((a.value for a in args if a.position == 1), CLEAN)
+                return Value(flows=merge_flows(value.flows, default.flows), qname=value.qname)
+
+        # Container mutation taints the container: lst.append(token), d.update(h).
+        if method in _CONTAINER_MUTATORS and isinstance(func, cst.Attribute):
+            path = _access_path(func.value)
+            incoming = join(*(a.value for a in args)) if args else CLEAN
+            if path is not None and incoming.tainted:
+                current = env.get(path, receiver or CLEAN)
+                step = TraceStep(self.ctx.location(node), f"added to `{path}`")
+                env[path] = replace(
+                    current,
+                    flows=merge_flows(current.flows, with_step(incoming.flows, step)),
+                    fields=current.fields + tuple(
+                        f for a in args for f in a.value.fields
+                    ) if method == "update" else current.fields,
+                )
+            return Value(qname=result_q)
+
+        # Propagating methods: string building and conversions on a value.
+        if method is not None and method in packs.propagation.methods and receiver_is_value:
+            parts = [receiver or CLEAN, *(a.value for a in args)]
+            return Value(flows=join(*parts).flows, qname=result_q)
+
+        # An object constructed from a credential holds it (BearerAuth(token), Credentials(t)).
+        last = (callee_q or "").rsplit(".", 1)[-1]
+        if last[:1].isupper() and args:
+            incoming = join(*(a.value for a in args))
+            if incoming.tainted:
+                step = TraceStep(self.ctx.location(node), f"wrapped in `{last}(...)`")
+                return Value(flows=with_step(incoming.flows, step), qname=result_q)
+        return Value(qname=result_q)
+
+    def _eval_args(self, node: cst.Call, env: Env) -> list[Arg]:
+        args: list[Arg] = []
+        position = 0
+        for arg in node.args:
+            value = self.eval(arg.value, env)
+            if arg.keyword is not None:
+                args.append(Arg(None, arg.keyword.value, value, arg.value))
+            elif arg.star == "*":
+                args.append(Arg(None, "*", value, arg.value))
+            elif arg.star == "**":
+                args.append(Arg(None, "**", value, arg.value))
+            else:
+                args.append(Arg(position, None, value, arg.value))
+                position += 1
+        return args
+
+    def _call_key_ok(self, spec, args: list[Arg]) -> bool:
+        if spec.key_arg is None:
+            return True
+        for arg in args:
+            if spec.key_arg.selects(arg.position, arg.keyword):
+                key = _string_value(arg.node)
+                if key is None:
+                    return False
+                if spec.key_pattern is not None:
+                    return spec.key_pattern.search(key) is not None
+                return names.is_credential_name(key)
+        return False
+
+    def _check_sink_arg(self, spec, arg: Arg, call: cst.Call, callee_q: str | None) -> None:
+        selected = spec.args.selects(arg.position, arg.keyword)
+        value = arg.value
+        if not selected and arg.keyword == "**":
+            # f(**kwargs): only the selected keys of a tracked dict, else the whole mapping.
+            picked = [v for k, v in value.fields if spec.args.selects(None, k)]
+            if value.fields and not picked:
+                return
+            value = join(*picked) if picked else value
+            selected = spec.args.all_args or bool(spec.args.keywords)
+        if not selected and arg.keyword == "*":
+            selected = bool(spec.args.positions)
+        if not selected or not value.tainted:
+            return
+        if spec.key_pattern is not None and value.fields:
+            value = join(*(v for k, v in value.fields if spec.key_pattern.search(k))) \
+                if any(spec.key_pattern.search(k) for k, _ in value.fields) else CLEAN
+        short = _short_callee(call, self.ctx)
+        what = f"`{arg.keyword}`" if arg.keyword and arg.keyword not in ("*", "**") else \
+            f"argument {(arg.position or 0) + 1}"
+        hit = SinkHit(
+            rule=spec.rule,
+            location=self.ctx.location(arg.node),
+            note=f"{what} of `{short}()`: {spec.note}",
+            fix=spec.fix,
+            scope=self.scope,
+            sink_text=f"{short}({arg.keyword or arg.position})",
+        )
+        self.sink(value, hit, spec.exclude_markers)
+
+    def _apply_summary(
+        self, target: FunctionInfo, args: list[Arg], node: cst.Call, callee_q: str | None
+    ) -> Value:
+        summary = self.ctx.project.summary(target.qualname)
+        offset = 1 if target.is_method and callee_q and not callee_q.endswith(
+            f"{target.class_qname}.{target.name}") else 0
+        params = target.params
+        by_index: dict[int, Value] = {}
+        for arg in args:
+            if arg.position is not None:
+                index = arg.position + offset
+                if index < len(params) and params[index].star != "*":
+                    by_index[index] = arg.value
+            elif arg.keyword not in (None, "*", "**"):
+                for i, p in enumerate(params):
+                    if p.name.value == arg.keyword:
+                        by_index[i] = arg.value
+        call_loc = self.ctx.location(node)
+        name = target.name
+        for ps in summary.param_sinks:
+            incoming = by_index.get(ps.index)
+            if incoming is None or not incoming.tainted:
+                continue
+            pname = params[ps.index].name.value if ps.index < len(params) else "?"
+            call_step = TraceStep(call_loc, f"passed to `{name}()` as `{pname}`")
+            sink_step = TraceStep(ps.hit.location, ps.hit.note)
+            for flow in incoming.flows:
+                combined = flow.with_step(call_step)
+                for step in ps.steps:
+                    combined = combined.with_step(step)
+                caller_index = param_index(flow)
+                if caller_index is not None:
+                    self.param_sinks.append(ParamSink(caller_index, ps.hit, combined.steps, frozenset()))
+                else:
+                    self.report(ps.hit, combined.with_step(sink_step))
+        flows: list[Flow] = []
+        ret_step = TraceStep(call_loc, f"returned by `{name}()`")
+        for flow in summary.returns:
+            index = param_index(flow)
+            if index is None:
+                flows.append(flow.with_step(ret_step))
+                continue
+            incoming = by_index.get(index)
+            if incoming is None:
+                continue
+            through = TraceStep(call_loc, f"passed through `{name}()`")
+            flows.extend(f.with_step(through) for f in incoming.flows)
+        return Value(flows=merge_flows(tuple(flows)), qname=f"{callee_q}()" if callee_q else None)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _signature(value: Value) -> tuple:
+    return (frozenset(f.key() for f in value.flows), value.qname)
+
+
+def _join_into(env: Env, *branches: Env) -> None:
+    keys: set[str] = set()
+    for branch in branches:
+        keys |= branch.keys()
+    for key in keys:
+        present = [b[key] for b in branches if key in b]
+        value = join(*present)
+        if len(present) == 1 or all(p.fields == present[0].fields for p in present):
+            value = replace(value, fields=present[0].fields)
+        qnames = {p.qname for p in present}
+        if len(qnames) == 1:
+            value = replace(value, qname=present[0].qname)
+        env[key] = value
+
+
+def _labels(flows: tuple[Flow, ...]) -> frozenset[str]:
+    out: frozenset[str] = frozenset()
+    for flow in flows:
+        out |= flow.labels
+    return out
+
+
+def _access_path(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` / ``a["k"]`` as an environment key, for names rooted in a local."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+            node = node.value
+        elif isinstance(node, cst.Subscript):
+            key = _const_key(node)
+            if key is None:
+                return None
+            parts.append(f"[{key}]")
+            node = node.value
+        elif isinstance(node, cst.Name):
+            parts.append(node.value)
+            break
+        else:
+            return None
+    return ".".join(reversed(parts))
+
+
+def _const_key(node: cst.Subscript) -> str | None:
+    if len(node.slice) != 1:
+        return None
+    element = node.slice[0].slice
+    if isinstance(element, cst.Index):
+        return _string_value(element.value)
+    return None
+
+
+def _string_value(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _element_value(element: cst.BaseElement) -> cst.BaseExpression:
+    return element.value
+
+
+def _literal_items(node: cst.BaseExpression | None) -> list[cst.BaseExpression] | None:
+    if isinstance(node, (cst.Tuple, cst.List)):
+        if any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return None
+        return [e.value for e in node.elements]
+    return None
+
+
+def _set_field(
+    fields: tuple[tuple[str, Value], ...], key: str | None, value: Value
+) -> tuple[tuple[str, Value], ...]:
+    if key is None:
+        return fields
+    return tuple((k, v) for k, v in fields if k != key) + ((key, value),)
+
+
+def _annotated_calls(annotation: cst.BaseExpression) -> list[cst.Call]:
+    """Calls in ``Annotated[T, Depends(x), Header()]`` metadata."""
+    if not isinstance(annotation, cst.Subscript):
+        return []
+    return [
+        element.slice.value
+        for element in annotation.slice[1:]
+        if isinstance(element.slice, cst.Index) and isinstance(element.slice.value, cst.Call)
+    ]
+
+
+def _looks_like_secret_literal(text: str) -> bool:
+    """A hard-coded value that could be a real secret, not a placeholder or a sentence."""
+    if len(text) < 8 or any(c.isspace() for c in text):
+        return False
+    return not any(c in text for c in "<>{}$") and text.lower() not in _PLACEHOLDERS
+
+
+_PLACEHOLDERS = frozenset({"changeme", "password", "your-api-key", "your_api_key", "xxxxxxxx"})
+
+
+def _is_module_name(qname: str | None, ctx: ModuleContext) -> bool:
+    return qname is not None and qname in ctx.imports.values() and "(" not in qname
+
+
+def _short_callee(call: cst.Call, ctx: ModuleContext) -> str:
+    return ctx.code(call.func, 50)

@@ -1,0 +1,252 @@
+"""Project-level analysis: modules, function summaries to a fixed point, and findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+
+from obolint import names
+from obolint.findings import Finding, TraceStep
+from obolint.packs import PackSet, ToolSpec
+from obolint.taint.context import FunctionInfo, ModuleContext
+from obolint.taint.interpreter import FunctionInterpreter
+from obolint.taint.summaries import FunctionSummary, SinkHit
+from obolint.taint.values import INBOUND, Flow
+
+# Summaries are recomputed until nothing changes; this bounds it for pathological call graphs.
+MAX_ROUNDS = 6
+_SOURCE_RANK = {"name": 2, "param": 3}
+
+
+class Project:
+    """All modules of one scan, analysed together so calls can cross functions and files."""
+
+    def __init__(self, packs: PackSet, enabled_rules: Iterable[str]) -> None:
+        self.packs = packs
+        self.enabled = frozenset(enabled_rules)
+        self.modules: dict[str, ModuleContext] = {}
+        self.functions: dict[str, FunctionInfo] = {}
+        self.summaries: dict[str, FunctionSummary] = {}
+        self._findings: dict[tuple, tuple[tuple, Finding]] = {}
+        self._new_tools = False
+
+    # --- building ------------------------------------------------------------------------
+
+    def add_module(self, ctx: ModuleContext) -> None:
+        """Register a parsed module and index its functions and classes."""
+        self.modules[ctx.module_name] = ctx
+        stack: list[tuple[cst.CSTNode, str, str | None, FunctionInfo | None]] = [
+            (ctx.module, ctx.module_name, None, None)
+        ]
+        while stack:
+            node, prefix, class_q, enclosing = stack.pop()
+            body = _body_of(node)
+            for stmt in body:
+                if isinstance(stmt, cst.FunctionDef):
+                    qual = f"{prefix}.{stmt.name.value}"
+                    info = FunctionInfo(
+                        qualname=qual,
+                        name=stmt.name.value,
+                        node=stmt,
+                        module=ctx,
+                        class_qname=class_q,
+                        enclosing=enclosing,
+                        is_static=any(
+                            isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
+                            for d in stmt.decorators
+                        ),
+                    )
+                    ctx.functions[qual] = info
+                    self.functions[qual] = info
+                    stack.append((stmt, qual, None, info))
+                elif isinstance(stmt, cst.ClassDef):
+                    qual = f"{prefix}.{stmt.name.value}"
+                    ctx.classes[qual] = stmt
+                    stack.append((stmt, qual, qual, enclosing))
+                elif isinstance(stmt, (cst.If, cst.Try, cst.With)) and class_q is None:
+                    # Functions defined under `if TYPE_CHECKING:` / `try:` at the same level.
+                    stack.append((stmt, prefix, class_q, enclosing))
+
+    # --- queries used by the interpreter ---------------------------------------------------
+
+    def function_for(self, qname: str | None, ctx: ModuleContext) -> FunctionInfo | None:
+        """The project function a callee name refers to, following re-exports."""
+        if not qname:
+            return None
+        for _ in range(8):
+            candidate = qname.replace("().", ".")
+            if candidate in self.functions:
+                return self.functions[candidate]
+            head, _, last = candidate.rpartition(".")
+            module = self.modules.get(head)
+            if module is None or last not in module.imports:
+                return None
+            qname = module.imports[last]
+        return None
+
+    def summary(self, qualname: str) -> FunctionSummary:
+        """The current summary of a project function (empty until it is analysed)."""
+        return self.summaries.get(qualname, FunctionSummary())
+
+    def register_tool(
+        self, qname: str, tool: ToolSpec, node: cst.CSTNode, ctx: ModuleContext
+    ) -> None:
+        """A registration call turned project function ``qname`` into a model-facing tool."""
+        info = self.function_for(qname, ctx)
+        if info is not None and info.qualname not in info.module.tool_functions:
+            info.module.tool_functions[info.qualname] = tool.framework
+            self._new_tools = True
+            self._pending_tools.append((info, tool))
+
+    # --- analysis ------------------------------------------------------------------------
+
+    def analyze(self) -> list[Finding]:
+        """Run every function to a fixed point of summaries and return deduplicated findings."""
+        self._pending_tools: list[tuple[FunctionInfo, ToolSpec]] = []
+        decorated = self._decorated_tools()
+        for info, tool in decorated:
+            info.module.tool_functions[info.qualname] = tool.framework
+        for round_index in range(MAX_ROUNDS):
+            self._findings = {}
+            self._new_tools = False
+            changed = False
+            for name in sorted(self.modules):
+                ctx = self.modules[name]
+                module_run = FunctionInterpreter(ctx, None, self._report)
+                ctx.globals = module_run.run_module()
+                for qual in sorted(ctx.functions):
+                    info = ctx.functions[qual]
+                    enclosing_env = {}
+                    summary = FunctionInterpreter(ctx, info, self._report, enclosing_env).run_function()
+                    old = self.summaries.get(qual)
+                    if old is None or old.signature() != summary.signature():
+                        changed = True
+                    self.summaries[qual] = summary
+            if not changed and not self._new_tools and round_index > 0:
+                break
+        for info, tool in [*decorated, *self._pending_tools]:
+            self._check_tool_parameters(info, tool)
+        return [finding for _, finding in self._findings.values()]
+
+    def _decorated_tools(self) -> list[tuple[FunctionInfo, ToolSpec]]:
+        found = []
+        for name in sorted(self.modules):
+            ctx = self.modules[name]
+            ctx.globals = FunctionInterpreter(ctx, None, lambda hit, flow: None).run_module()
+            for qual in sorted(ctx.functions):
+                info = ctx.functions[qual]
+                probe = FunctionInterpreter(ctx, info, lambda hit, flow: None)
+                qnames = [probe._decorator_qname(d) for d in info.node.decorators]
+                for tool in self.packs.tools:
+                    if any(tool.decorators.matches(q) for q in qnames):
+                        found.append((info, tool))
+                        break
+        return found
+
+    # --- tools (OBO201) ------------------------------------------------------------------
+
+    def _check_tool_parameters(self, info: FunctionInfo, tool: ToolSpec) -> None:
+        ctx = info.module
+        probe = FunctionInterpreter(ctx, info, lambda hit, flow: None)
+        for index, param in enumerate(info.params):
+            name = param.name.value
+            if index == 0 and info.is_method and name in ("self", "cls"):
+                continue
+            if name in tool.hidden_names:
+                continue
+            annotation = param.annotation.annotation if param.annotation else None
+            if annotation is not None and any(
+                tool.hidden_annotations.matches(q) for q in probe.annotation_qnames(annotation)
+            ):
+                continue
+            if isinstance(param.default, cst.Call) and tool.hidden_defaults.matches(
+                probe.qname_of(param.default.func)
+            ):
+                continue
+            if probe._non_secret_annotation(annotation):
+                continue
+            credential = names.credential_word(name)
+            default_secret = False
+            if credential is None and param.default is not None:
+                default_secret = probe.eval(param.default, {}).tainted
+            if credential is None and not default_secret:
+                continue
+            loc = ctx.location(param)
+            why = (
+                f"parameter `{name}` is named like a credential ({credential})"
+                if credential
+                else f"the default of `{name}` is a credential and appears in the tool schema"
+            )
+            hit = SinkHit(
+                rule="OBO201",
+                location=loc,
+                note=f"parameter `{name}` of tool `{info.name}()` is filled in by the model",
+                fix=tool.fix,
+                scope=info.qualname,
+                sink_text=f"{info.name}({name})",
+                tool=info.name,
+            )
+            flow = Flow(
+                labels=frozenset({"credential"}),
+                steps=(TraceStep(ctx.location(info.node.name), f"`{info.name}()` is a {tool.framework} tool"),
+                       TraceStep(loc, why)),
+                source_kind="tool-parameter",
+            )
+            self._report(hit, flow)
+
+    # --- findings ------------------------------------------------------------------------
+
+    def _report(self, hit: SinkHit, flow: Flow) -> None:
+        if hit.rule not in self.enabled:
+            return
+        rule = self.packs.rule(hit.rule)
+        if not rule.requires <= flow.labels:
+            return
+        source = flow.steps[0]
+        kind = "Inbound bearer token" if INBOUND in flow.labels else "Credential"
+        if hit.rule == "OBO201":
+            message = (
+                f"Tool `{hit.tool}()` asks the model for a credential: {hit.note}, so the "
+                f"secret passes through the prompt, tool-call logs and traces. {hit.fix or rule.fix}"
+            )
+        else:
+            message = (
+                f"{kind} from line {source.location.line} ({source.note}) reaches {hit.note}. "
+                f"{hit.fix or rule.fix}"
+            )
+        finding = Finding(
+            rule=rule.id,
+            name=rule.name,
+            severity=rule.severity,
+            location=hit.location,
+            message=message,
+            trace=flow.steps,
+            scope=hit.scope,
+            sink_text=hit.sink_text,
+            source_kind=flow.source_kind,
+        )
+        key = (rule.id, hit.location)
+        rank = (_SOURCE_RANK.get(flow.source_kind, 0), len(flow.steps), source.location)
+        kept = self._findings.get(key)
+        if kept is None or rank < kept[0]:
+            self._findings[key] = (rank, finding)
+
+
+def _body_of(node: cst.CSTNode) -> list[cst.CSTNode]:
+    if isinstance(node, cst.Module):
+        return list(node.body)
+    body = getattr(node, "body", None)
+    out: list[cst.CSTNode] = []
+    if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+        out.extend(body.body)
+    if isinstance(node, cst.If) and node.orelse is not None:
+        orelse = node.orelse
+        if isinstance(orelse, cst.If):
+            out.append(orelse)
+        else:
+            out.extend(orelse.body.body)
+    if isinstance(node, cst.Try):
+        for handler in node.handlers:
+            out.extend(handler.body.body)
+    return out

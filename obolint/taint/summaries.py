@@ -1,0 +1,54 @@
+"""Function summaries: what a function does with its parameters, for callers to apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from obolint.findings import Location, TraceStep
+from obolint.taint.values import PARAM_PREFIX, Flow
+
+
+@dataclass(frozen=True)
+class SinkHit:
+    """A sink reached inside a function, as reported to the rule layer."""
+
+    rule: str
+    location: Location  # the sink argument / returned expression
+    note: str  # "`messages` of `client.chat.completions.create()`"
+    fix: str | None
+    scope: str  # enclosing function qualname
+    sink_text: str  # normalised sink source text
+    tool: str | None = None  # for tool rules: the tool's name
+
+
+@dataclass(frozen=True)
+class ParamSink:
+    """Parameter ``index`` of a function reaches ``hit`` through ``steps`` (param → sink)."""
+
+    index: int
+    hit: SinkHit
+    steps: tuple[TraceStep, ...]
+    labels_needed: frozenset[str]
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    """Which parameters and sources a function returns, and which parameters reach sinks."""
+
+    returns: tuple[Flow, ...] = ()
+    param_sinks: tuple[ParamSink, ...] = ()
+    returns_exchange: bool = False
+
+    def signature(self) -> tuple:
+        """A comparable digest (no traces) used to detect the fixed point."""
+        ret = frozenset((f.labels, f.markers) for f in self.returns)
+        sinks = frozenset((p.index, p.hit.rule, p.hit.location) for p in self.param_sinks)
+        return (ret, sinks, self.returns_exchange)
+
+
+def param_index(flow: Flow) -> int | None:
+    """The parameter index of a symbolic parameter flow, else None."""
+    for label in flow.labels:
+        if label.startswith(PARAM_PREFIX):
+            return int(label[len(PARAM_PREFIX) :])
+    return None

@@ -1,0 +1,126 @@
+"""Abstract values: what the interpreter knows about an expression (taint flows and a name)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from obolint.findings import Location, TraceStep
+
+# Labels of RULES.md. Parameters of the function being analysed are tracked symbolically as
+# "param:<index>" so that a function's summary can say which parameters reach what.
+INBOUND = "inbound"
+CREDENTIAL = "credential"
+PARAM_PREFIX = "param:"
+
+MAX_FLOWS_PER_VALUE = 6
+MAX_TRACE_STEPS = 24
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One credential (or symbolic parameter) flowing into a value, with how it got there."""
+
+    labels: frozenset[str]
+    steps: tuple[TraceStep, ...]  # steps[0] is the source
+    source_kind: str  # "header", "env", "name", "param", ... (for fingerprints and ranking)
+    markers: frozenset[str] = frozenset()  # facts such as "minted" that rules may exclude
+
+    @property
+    def source(self) -> TraceStep:
+        """The step where the credential entered the program."""
+        return self.steps[0]
+
+    def with_step(self, step: TraceStep) -> Flow:
+        """This flow extended by one step (steps are capped, and never repeated back to back)."""
+        if self.steps and self.steps[-1] == step:
+            return self
+        steps = self.steps + (step,)
+        if len(steps) > MAX_TRACE_STEPS:
+            steps = steps[:1] + steps[-(MAX_TRACE_STEPS - 1) :]
+        return replace(self, steps=steps)
+
+    def key(self) -> tuple:
+        """Identity of a flow for merging: same source and labels count once."""
+        return (self.source.location, self.labels, self.markers)
+
+
+@dataclass(frozen=True)
+class Value:
+    """The abstract value of an expression: its taint flows and, when known, its dotted name."""
+
+    flows: tuple[Flow, ...] = ()
+    qname: str | None = None  # "openai.OpenAI().chat.completions.create", "request.headers"
+    # Constant string facts carried with the value (e.g. the RFC 8693 grant type in a payload).
+    constants: frozenset[str] = frozenset()
+    # Per-key values of a dict literal with constant keys (field-sensitive where cheap).
+    fields: tuple[tuple[str, Value], ...] = field(default=())
+
+    @property
+    def tainted(self) -> bool:
+        """True when any flow reaches this value."""
+        return bool(self.flows)
+
+    def labels(self) -> frozenset[str]:
+        """All labels carried by any flow."""
+        out: frozenset[str] = frozenset()
+        for flow in self.flows:
+            out |= flow.labels
+        return out
+
+    def field(self, key: str) -> Value | None:
+        """The value stored under a constant key, when this is a tracked dict."""
+        for name, value in self.fields:
+            if name == key:
+                return value
+        return None
+
+
+CLEAN = Value()
+
+
+def merge_flows(*groups: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """Union of flows, one per source, preferring the shortest trace; capped in size."""
+    best: dict[tuple, Flow] = {}
+    for group in groups:
+        for flow in group:
+            key = flow.key()
+            kept = best.get(key)
+            if kept is None or len(flow.steps) < len(kept.steps):
+                best[key] = flow
+    flows = sorted(best.values(), key=_flow_rank)
+    return tuple(flows[:MAX_FLOWS_PER_VALUE])
+
+
+def _flow_rank(flow: Flow) -> tuple:
+    # Real sources before name guesses before symbolic parameters, then by position, so that
+    # the flows kept under the cap (and the one reported) are the most convincing ones.
+    kind_rank = 2 if flow.source_kind == "param" else (1 if flow.source_kind == "name" else 0)
+    loc = flow.source.location
+    return (kind_rank, loc.path, loc.line, loc.column, sorted(flow.labels), len(flow.steps))
+
+
+def join(*values: Value) -> Value:
+    """The value of an expression that may be any of these (branches, operands, elements)."""
+    flows = merge_flows(*(v.flows for v in values))
+    constants: frozenset[str] = frozenset()
+    for v in values:
+        constants |= v.constants
+    qnames = {v.qname for v in values if v.qname is not None}
+    qname = qnames.pop() if len(qnames) == 1 else None
+    return Value(flows=flows, qname=qname, constants=constants)
+
+
+def derive(value: Value, step: TraceStep | None, qname: str | None = None) -> Value:
+    """A new value computed from ``value`` (taint and constants kept), noting ``step``."""
+    flows = value.flows if step is None else tuple(f.with_step(step) for f in value.flows)
+    return Value(flows=flows, qname=qname, constants=value.constants)
+
+
+def with_step(flows: tuple[Flow, ...], step: TraceStep) -> tuple[Flow, ...]:
+    """Every flow extended by ``step``."""
+    return tuple(f.with_step(step) for f in flows)
+
+
+def location_key(loc: Location) -> tuple[str, int, int]:
+    """A compact key of a location for deduplication."""
+    return (loc.path, loc.line, loc.column)

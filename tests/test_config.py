@@ -1,0 +1,236 @@
+"""Specification of `[tool.obolint]` loading: where it is found and what it rejects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from obolint.config import (
+    DEFAULT_EXCLUDE,
+    Config,
+    ConfigError,
+    find_config,
+    load_config,
+)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_nearest_pyproject_is_found_from_a_subdirectory(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.obolint]\nselect = ["OBO1"]\n')
+    inner = write(project / "pkg" / "pyproject.toml", '[tool.obolint]\nignore = ["OBO102"]\n')
+    start = project / "pkg" / "sub" / "deeper"
+    start.mkdir(parents=True)
+
+    assert find_config(start) == inner
+    config = load_config(start)
+    assert config.path == inner
+    assert config.root == project / "pkg"
+    assert config.ignore == ("OBO102",)
+    assert config.select == ()
+
+
+def test_start_may_be_a_file(project: Path) -> None:
+    pyproject = write(project / "pyproject.toml", "[tool.obolint]\n")
+    module = write(project / "src" / "app.py", "")
+    assert find_config(module) == pyproject
+
+
+def test_pyproject_without_the_table_is_skipped(project: Path) -> None:
+    outer = write(project / "pyproject.toml", '[tool.obolint]\nselect = ["OBO1"]\n')
+    write(project / "pkg" / "pyproject.toml", '[project]\nname = "pkg"\n\n[tool.ruff]\n')
+    assert find_config(project / "pkg") == outer
+    assert load_config(project / "pkg").select == ("OBO1",)
+
+
+def test_unrelated_broken_pyproject_is_skipped_without_parsing(project: Path) -> None:
+    outer = write(project / "pyproject.toml", "[tool.obolint]\n")
+    write(project / "pkg" / "pyproject.toml", "[project\nname = \n")
+    assert find_config(project / "pkg") == outer
+
+
+def test_no_config_gives_defaults_rooted_at_the_start_directory(project: Path) -> None:
+    config = load_config(project)
+    assert config == Config(path=None, root=project)
+    assert config.exclude == DEFAULT_EXCLUDE
+    assert find_config(project) is None
+
+
+def test_default_excludes_cover_tool_and_environment_directories() -> None:
+    for name in (
+        ".git",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        "build",
+        "dist",
+        ".tox",
+        ".nox",
+        "site-packages",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".obolint_cache",
+        ".eggs",
+    ):
+        assert name in DEFAULT_EXCLUDE
+
+
+def test_all_keys_are_read(project: Path) -> None:
+    write(project / "security" / "our-sdk.toml", "")
+    write(
+        project / "pyproject.toml",
+        """
+[tool.obolint]
+select = ["OBO1", "credential-in-prompt"]
+ignore = [" OBO105 "]
+exclude = ["generated"]
+extend-exclude = ["*_pb2.py"]
+packs = ["./security/our-sdk.toml"]
+""",
+    )
+    config = load_config(project)
+    assert config.select == ("OBO1", "credential-in-prompt")
+    assert config.ignore == ("OBO105",)
+    assert config.exclude == ("generated",)  # replaces the defaults
+    assert config.extend_exclude == ("*_pb2.py",)
+    assert config.all_excludes == ("generated", "*_pb2.py")
+    assert config.packs == (project / "security" / "our-sdk.toml",)
+
+
+def test_extend_exclude_keeps_the_defaults(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.obolint]\nextend-exclude = ["legacy"]\n')
+    config = load_config(project)
+    assert config.exclude == DEFAULT_EXCLUDE
+    assert config.all_excludes == (*DEFAULT_EXCLUDE, "legacy")
+
+
+def test_packs_are_resolved_relative_to_the_config_file(project: Path) -> None:
+    pack = write(project / "rules" / "sdk.toml", "")
+    write(project / "pyproject.toml", '[tool.obolint]\npacks = ["rules/sdk.toml"]\n')
+    elsewhere = project / "src" / "pkg"
+    elsewhere.mkdir(parents=True)
+    # Found from a subdirectory and with the cwd elsewhere: still relative to the file.
+    config = load_config(elsewhere)
+    assert config.packs == (pack,)
+    assert config.packs[0].is_absolute()
+
+
+def test_missing_pack_is_an_error(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.obolint]\npacks = ["rules/missing.toml"]\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config(project)
+    message = str(raised.value)
+    assert message.startswith("pyproject.toml: [tool.obolint] packs names 'rules/missing.toml'")
+    assert "does not exist" in message
+
+
+def test_unknown_key_names_the_file_and_key_and_suggests(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.obolint]\nextend_exclude = ["x"]\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config(project)
+    message = str(raised.value)
+    assert message.startswith("pyproject.toml: [tool.obolint] has an unknown key 'extend_exclude'")
+    assert "Did you mean 'extend-exclude'?" in message
+    assert "select, ignore, exclude, extend-exclude, packs" in message
+
+
+def test_unknown_key_without_a_close_match_lists_valid_keys(project: Path) -> None:
+    write(project / "pyproject.toml", "[tool.obolint]\nfrobnicate = true\n")
+    with pytest.raises(ConfigError, match="unknown key 'frobnicate'. Valid keys are: select"):
+        load_config(project)
+
+
+def test_wrong_type_is_an_error(project: Path) -> None:
+    write(project / "pyproject.toml", "[tool.obolint]\nselect = 3\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config(project)
+    assert str(raised.value) == (
+        "pyproject.toml: [tool.obolint] select must be a list of strings (got integer). "
+        "Fix the value or remove the key."
+    )
+
+
+def test_a_string_instead_of_a_list_shows_the_fix(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.obolint]\nignore = "OBO102"\n')
+    with pytest.raises(ConfigError, match=r'Write ignore = \["OBO102"\]'):
+        load_config(project)
+
+
+def test_a_non_string_item_is_an_error(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.obolint]\nexclude = ["ok", 1]\n')
+    with pytest.raises(ConfigError, match=r"exclude must be a list of strings \(item 2 is integer\)"):
+        load_config(project)
+
+
+def test_table_of_the_wrong_type_is_an_error(project: Path) -> None:
+    write(project / "pyproject.toml", "[tool]\nobolint = 1\n")
+    with pytest.raises(ConfigError, match=r"\[tool.obolint\] must be a table \(got integer\)"):
+        load_config(project)
+
+
+def test_toml_syntax_error_names_file_and_line(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.obolint]\nselect = ["OBO1"\nignore = []\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config(project)
+    message = str(raised.value)
+    assert message.startswith("pyproject.toml: invalid TOML:")
+    assert "line 3" in message
+
+
+def test_explicit_config_must_exist(project: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(project, explicit=Path("ci/obolint.toml"))
+    message = str(raised.value)
+    assert message.startswith("ci/obolint.toml:")
+    assert "--config" in message and "does not exist" in message
+
+
+def test_explicit_config_wins_over_the_nearest(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.obolint]\nselect = ["OBO1"]\n')
+    explicit = write(project / "ci" / "pyproject.toml", '[tool.obolint]\nselect = ["OBO2"]\n')
+    config = load_config(project, explicit=Path("ci/pyproject.toml"))
+    assert config.path == explicit
+    assert config.root == project / "ci"
+    assert config.select == ("OBO2",)
+
+
+def test_explicit_pyproject_without_the_table_means_defaults(project: Path) -> None:
+    explicit = write(project / "pyproject.toml", '[project]\nname = "x"\n')
+    config = load_config(project, explicit=explicit)
+    assert config == Config(path=explicit, root=project)
+
+
+def test_explicit_standalone_file_holds_keys_at_the_top(project: Path) -> None:
+    explicit = write(project / "obolint.toml", 'select = ["OBO1"]\n')
+    assert load_config(project, explicit=explicit).select == ("OBO1",)
+    write(explicit, 'selectt = ["OBO1"]\n')
+    with pytest.raises(ConfigError, match="Did you mean 'select'"):
+        load_config(project, explicit=explicit)
+
+
+def test_explicit_directory_is_an_error(project: Path) -> None:
+    with pytest.raises(ConfigError, match="not a file"):
+        load_config(project, explicit=project)
+
+
+def test_errors_name_files_outside_the_cwd_absolutely(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    bad = write(tmp_path / "other" / "pyproject.toml", "[tool.obolint]\nselect = 1\n")
+    with pytest.raises(ConfigError, match=f"^{bad}: "):
+        load_config(bad.parent)

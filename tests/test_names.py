@@ -1,0 +1,236 @@
+"""Table-driven tests for the credential-name heuristics in obolint.names."""
+
+from __future__ import annotations
+
+import pytest
+
+from obolint.names import credential_word, is_credential_name, split_words
+
+SPLIT_CASES = [
+    ("accessToken", ("access", "token")),
+    ("AccessToken", ("access", "token")),
+    ("HTTPAuthorization", ("http", "authorization")),
+    ("HTTP_AUTHORIZATION", ("http", "authorization")),
+    ("OPENAI_API_KEY", ("openai", "api", "key")),
+    ("x-api-key", ("x", "api", "key")),
+    ("X-Api-Key", ("x", "api", "key")),
+    ("XApiKey", ("x", "api", "key")),
+    ("APIKey", ("api", "key")),
+    ("APIKEY", ("apikey",)),
+    ("nextPageToken", ("next", "page", "token")),
+    ("IDToken", ("id", "token")),
+    ("__token", ("token",)),
+    ("_private_key", ("private", "key")),
+    ("self.token_url", ("self", "token", "url")),
+    ("Proxy Authorization", ("proxy", "authorization")),
+    ("oauth2Token", ("oauth2", "token")),
+    ("sha256_digest", ("sha256", "digest")),
+    ("s3Key", ("s3", "key")),
+    ("token2", ("token2",)),
+    ("", ()),
+    ("___", ()),
+]
+
+# name -> the canonical credential word it denotes
+POSITIVES = {
+    "token": "token",
+    "access_token": "token",
+    "accessToken": "token",
+    "refresh_token": "token",
+    "id_token": "token",
+    "auth_token": "token",
+    "bearer": "bearer",
+    "bearer_token": "token",
+    "user_token": "token",
+    "obo_token": "token",
+    "jwt": "jwt",
+    "api_key": "api key",
+    "apiKey": "api key",
+    "APIKEY": "api key",
+    "x-api-key": "api key",
+    "X-Api-Key": "api key",
+    "OPENAI_API_KEY": "api key",
+    "GITHUB_TOKEN": "token",
+    "client_secret": "secret",
+    "secret": "secret",
+    "secret_key": "secret",
+    "SECRET_KEY": "secret",
+    "password": "password",
+    "passwd": "password",
+    "pwd": "password",
+    "passphrase": "passphrase",
+    "new_password": "password",
+    "credential": "credential",
+    "credentials": "credential",
+    "creds": "credential",
+    "session_key": "session key",
+    "session_token": "token",
+    "private_key": "private key",
+    "pat": "pat",
+    "github_pat": "pat",
+    "personal_access_token": "token",
+    "authorization": "authorization",
+    "Authorization": "authorization",
+    "HTTP_AUTHORIZATION": "authorization",
+    "auth_header": "authorization",
+    "authorization_header": "authorization",
+    "subscription_key": "subscription key",
+    "upstream_token": "token",
+    "current_token": "token",
+    "raw_token": "token",
+    "oauth_token": "token",
+    "sas_token": "token",
+    "cookie_secret": "secret",
+    "signing_key": "signing key",
+    # beyond the brief: compounds, plurals, digits, attribute chains
+    "ACCESSTOKEN": "token",
+    "access_tokens": "token",
+    "oauth2_token": "token",
+    "token2": "token",
+    "AWS_SECRET_ACCESS_KEY": "secret",
+    "jwt_secret": "secret",
+    "db_pass": "password",
+    "passcode": "passcode",
+    "page_access_token": "token",
+    "password_reset_token": "token",
+    "request.headers.authorization": "authorization",
+    "settings.SECRET_KEY": "secret",
+    "Ocp-Apim-Subscription-Key": "subscription key",
+}
+
+NEGATIVES = [
+    # LLM usage and NLP vocabulary
+    "max_tokens",
+    "max_completion_tokens",
+    "token_count",
+    "n_tokens",
+    "num_tokens",
+    "tokens_used",
+    "total_tokens",
+    "prompt_tokens",
+    "completion_tokens",
+    "token_budget",
+    "token_limit",
+    "tokenizer",
+    "tokenize",
+    "tokenized",
+    "tokens",
+    "token_count_by_user",
+    "eos_token",
+    "pad_token",
+    "bos_token",
+    "unk_token",
+    "sep_token",
+    "mask_token",
+    "special_token",
+    "stop_token",
+    "last_token",
+    "first_token",
+    "next_token",
+    # pagination cursors and anti-forgery tokens
+    "next_page_token",
+    "page_token",
+    "nextPageToken",
+    "NextToken",
+    "continuation_token",
+    "cursor_token",
+    "csrf_token",
+    "xsrf_token",
+    # token metadata
+    "token_type",
+    "token_url",
+    "token_uri",
+    "token_endpoint",
+    "token_expiry",
+    "token_expires_at",
+    "expires_in",
+    "token_ttl",
+    "token_id",
+    "token_file",
+    "token_path",
+    "self.token_url",
+    "bearer_token_provider",
+    # secret metadata
+    "secret_name",
+    "secret_id",
+    "secret_arn",
+    "secret_version",
+    "secret_path",
+    "secretary",
+    "secret_client",
+    # flags
+    "is_secret",
+    "has_token",
+    "use_token",
+    "should_refresh_token",
+    "requires_password",
+    "needs_token",
+    "token_required",
+    # passwords: transformed values, rules, UI and actions
+    "hashed_password",
+    "password_hash",
+    "password_length",
+    "password_policy",
+    "password_reset_url",
+    "forgot_password",
+    "reset_password",
+    "password_field",
+    "password_label",
+    "password_prompt",
+    # api keys: the header or env var *name*, not the value
+    "api_key_env_var",
+    "api_key_name",
+    "api_key_header",
+    # keys that are not secrets
+    "key",
+    "public_key",
+    "primary_key",
+    "cache_key",
+    "sort_key",
+    "keyboard",
+    "monkey",
+    # auth look-alikes
+    "author",
+    "authority",
+    "authorize",
+    "authorized",
+    "auth_url",
+    "authentication_backend",
+    # identifiers
+    "user_id",
+    "client_id",
+    "tenant_id",
+    "session_id",
+    "credential_id",
+    # no substring matches
+    "pattern",
+    "path",
+    "compat",
+    "spatial",
+    "passenger",
+    "bypass",
+    "first_pass",
+    "",
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), SPLIT_CASES)
+def test_split_words(name: str, expected: tuple[str, ...]) -> None:
+    assert split_words(name) == expected
+
+
+@pytest.mark.parametrize(("name", "word"), sorted(POSITIVES.items()))
+def test_credential_names(name: str, word: str) -> None:
+    assert credential_word(name) == word
+    assert is_credential_name(name)
+
+
+@pytest.mark.parametrize("name", NEGATIVES)
+def test_not_credential_names(name: str) -> None:
+    assert credential_word(name) is None
+    assert not is_credential_name(name)
+
+
+def test_tables_do_not_overlap() -> None:
+    assert not set(POSITIVES) & set(NEGATIVES)
+    assert len(POSITIVES) + len(NEGATIVES) >= 70
