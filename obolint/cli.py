@@ -58,14 +58,31 @@ def main() -> None:
     help="Output format.",
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to FILE.")
-@click.option("--select", multiple=True, help="Rules to run: codes, prefixes or names (comma-separated).")
+@click.option(
+    "--select", multiple=True, help="Rules to run: codes, prefixes or names (comma-separated)."
+)
 @click.option("--ignore", multiple=True, help="Rules to skip: codes, prefixes or names.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Read settings from this TOML file.")
-@click.option("--no-respect-gitignore", is_flag=True, help="Also scan files that .gitignore excludes.")
-@click.option("--force-exclude", is_flag=True, help="Apply excludes to paths named on the command line too.")
-@click.option("--sarif-root", type=click.Path(path_type=Path), help="Directory SARIF paths are relative to (default: the git top level, else the current directory).")
-@click.option("--sarif-category", help="SARIF automationDetails category (for several uploads per commit).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    help="Read settings from this TOML file.",
+)
+@click.option(
+    "--no-respect-gitignore", is_flag=True, help="Also scan files that .gitignore excludes."
+)
+@click.option(
+    "--force-exclude", is_flag=True, help="Apply excludes to paths named on the command line too."
+)
+@click.option(
+    "--sarif-root",
+    type=click.Path(path_type=Path),
+    help="Directory SARIF paths are relative to (default: git top level, else CWD).",
+)
+@click.option(
+    "--sarif-category", help="SARIF automationDetails category (for several uploads per commit)."
+)
 def check(
     paths: tuple[Path, ...],
     fmt: str,
@@ -121,7 +138,7 @@ def check(
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror}. Check the directory exists and is writable.")
+            _fail(f"cannot write {output}: {exc.strerror}. Check that the directory is writable.")
     else:
         click.echo(text, nl=not text.endswith("\n"))
     sys.exit(_exit_code(result.findings, result.errors, exit_zero))

@@ -157,8 +157,12 @@ def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
+        reason = str(error)
+        if "end of document" in reason:  # the parser names no line here; the last one is it
+            last_line = text.rstrip().count("\n") + 1
+            reason += f" (line {last_line})"
         raise ConfigError(
-            f"{_display(path)}: invalid TOML: {error}. Fix the syntax at that position."
+            f"{_display(path)}: invalid TOML: {reason}. Fix the syntax at that position."
         ) from error
 
 

@@ -379,7 +379,7 @@ class _Walker:
                 repo.files.append((real, absolute))
 
     def directory_error(self, directory: _Dir, error: OSError) -> None:
-        shown = directory.display
+        shown = str(Path(directory.display))  # "./locked" -> "locked", as files are shown
         if isinstance(error, PermissionError):
             self.error(
                 shown,

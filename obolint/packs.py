@@ -106,7 +106,7 @@ class CallSink:
 
 @dataclass(frozen=True)
 class StoreSink:
-    """Assigning a credential to ``targets`` (``x.headers[k] = v``, ``x.auth = v``) breaks ``rule``."""
+    """Assigning a credential to ``targets`` (``x.headers[k] = v``, ``x.auth = v``)."""
 
     rule: str
     targets: NamePatterns

@@ -1,4 +1,4 @@
-"""Dotted-name patterns from the packs (``openai.OpenAI().chat.completions.create``, ``*.headers``)."""
+"""Dotted-name glob patterns from the packs (``openai.OpenAI().chat.completions.create``)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import libcst as cst
 
 
 def module_name_for(path: Path, root: Path) -> tuple[str, bool]:
-    """The dotted module name of ``path`` under ``root`` and whether it is a package ``__init__``."""
+    """The dotted module name of ``path`` under ``root``, and whether it is a package."""
     try:
         rel = path.resolve().relative_to(root.resolve())
     except ValueError:

@@ -56,7 +56,7 @@ def select_rules(
     select: tuple[str, ...] | list[str] = (),
     ignore: tuple[str, ...] | list[str] = (),
 ) -> list[str]:
-    """Rule ids enabled by ``select`` (all when empty) minus ``ignore``: codes, prefixes or names."""
+    """Rule ids enabled by ``select`` (all when empty) minus ``ignore``."""
 
     def matching(selector: str, option: str) -> set[str]:
         token = selector.strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -171,7 +172,9 @@ def test_a_string_instead_of_a_list_shows_the_fix(project: Path) -> None:
 
 def test_a_non_string_item_is_an_error(project: Path) -> None:
     write(project / "pyproject.toml", '[tool.obolint]\nexclude = ["ok", 1]\n')
-    with pytest.raises(ConfigError, match=r"exclude must be a list of strings \(item 2 is integer\)"):
+    with pytest.raises(
+        ConfigError, match=r"exclude must be a list of strings \(item 2 is integer\)"
+    ):
         load_config(project)
 
 
@@ -188,6 +191,12 @@ def test_toml_syntax_error_names_file_and_line(project: Path) -> None:
     message = str(raised.value)
     assert message.startswith("pyproject.toml: invalid TOML:")
     assert "line 3" in message
+
+
+def test_toml_error_at_the_end_of_the_file_names_the_last_line(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.obolint]\nselect = ["OBO1"\n\n')
+    with pytest.raises(ConfigError, match=r"Unclosed array .*\(line 2\)"):
+        load_config(project)
 
 
 def test_explicit_config_must_exist(project: Path) -> None:
@@ -232,5 +241,5 @@ def test_errors_name_files_outside_the_cwd_absolutely(
     (tmp_path / "cwd").mkdir()
     monkeypatch.chdir(tmp_path / "cwd")
     bad = write(tmp_path / "other" / "pyproject.toml", "[tool.obolint]\nselect = 1\n")
-    with pytest.raises(ConfigError, match=f"^{bad}: "):
+    with pytest.raises(ConfigError, match=f"^{re.escape(str(bad))}: "):
         load_config(bad.parent)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -197,17 +198,17 @@ class FunctionInterpreter:
             if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
                 text = node.evaluated_value if isinstance(node, cst.SimpleString) else None
                 if isinstance(text, str):
-                    try:
+                    with contextlib.suppress(Exception):  # not Python: ignore it
                         stack.append(cst.parse_expression(text))
-                    except Exception:  # noqa: BLE001 - a string annotation that isn't Python
-                        pass
                 continue
             stack.extend(node.children)
         return out
 
     def qname_of(self, node: cst.BaseExpression) -> str | None:
         """The dotted name an expression refers to, using imports and module globals."""
-        value = self.eval(node, {}) if not isinstance(node, cst.Name) else self._lookup_name(node, {})
+        value = (
+            self.eval(node, {}) if not isinstance(node, cst.Name) else self._lookup_name(node, {})
+        )
         return value.qname
 
     # --- statements --------------------------------------------------------------------
@@ -236,8 +237,13 @@ class FunctionInterpreter:
         elif isinstance(stmt, (cst.For,)):
             iterable = self.eval(stmt.iter, env)
             element = derive(iterable, None)
-            self._loop(env, lambda e: (self.assign(stmt.target, element, e, loop=True),
-                                       self.exec_suite(stmt.body, e)))
+            self._loop(
+                env,
+                lambda e: (
+                    self.assign(stmt.target, element, e, loop=True),
+                    self.exec_suite(stmt.body, e),
+                ),
+            )
             if stmt.orelse is not None:
                 self.exec_suite(stmt.orelse.body, env)
         elif isinstance(stmt, cst.While):
@@ -518,9 +524,7 @@ class FunctionInterpreter:
                 continue
             index = param_index(flow)
             if index is not None:
-                self.param_sinks.append(
-                    ParamSink(index, hit, flow.steps, frozenset())
-                )
+                self.param_sinks.append(ParamSink(index, hit, flow.steps, frozenset()))
                 continue
             self.report(hit, flow.with_step(step))
 
@@ -559,8 +563,10 @@ class FunctionInterpreter:
             ]
             return Value(flows=join(*parts).flows) if parts else CLEAN
         if isinstance(node, cst.BinaryOperation):
-            return Value(flows=join(self.eval(node.left, env), self.eval(node.right, env)).flows,
-                         constants=self.eval(node.left, env).constants)
+            return Value(
+                flows=join(self.eval(node.left, env), self.eval(node.right, env)).flows,
+                constants=self.eval(node.left, env).constants,
+            )
         if isinstance(node, cst.BooleanOperation):
             return join(self.eval(node.left, env), self.eval(node.right, env))
         if isinstance(node, cst.UnaryOperation):
@@ -576,7 +582,11 @@ class FunctionInterpreter:
             return join(self.eval(node.body, env), self.eval(node.orelse, env))
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             values = [self.eval(_element_value(e), env) for e in node.elements]
-            return Value(flows=join(*values).flows, constants=join(*values).constants) if values else CLEAN
+            return (
+                Value(flows=join(*values).flows, constants=join(*values).constants)
+                if values
+                else CLEAN
+            )
         if isinstance(node, cst.Dict):
             return self._eval_dict(node, env)
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
@@ -630,7 +640,7 @@ class FunctionInterpreter:
         return value
 
     def _read(self, base: Value, key: str, node: cst.CSTNode, qname: str | None) -> Value:
-        """Read ``key`` (attribute or constant subscript key) of ``base``: sources, fields, names."""
+        """Read ``key`` (an attribute or constant subscript key) of ``base``."""
         flows: tuple[Flow, ...] = ()
         field_value = base.field(key)
         if field_value is not None:
@@ -644,8 +654,12 @@ class FunctionInterpreter:
                     (
                         Flow(
                             labels=spec.labels,
-                            steps=(TraceStep(self.ctx.location(node),
-                                             f"{spec.note} (`{self.ctx.code(node, 50)}`)"),),
+                            steps=(
+                                TraceStep(
+                                    self.ctx.location(node),
+                                    f"{spec.note} (`{self.ctx.code(node, 50)}`)",
+                                ),
+                            ),
                             source_kind=spec.kind,
                         ),
                     ),
@@ -660,8 +674,12 @@ class FunctionInterpreter:
                 (
                     Flow(
                         labels=frozenset({CREDENTIAL}),
-                        steps=(TraceStep(self.ctx.location(node),
-                                         f"`{self.ctx.code(node, 50)}` is named like a credential"),),
+                        steps=(
+                            TraceStep(
+                                self.ctx.location(node),
+                                f"`{self.ctx.code(node, 50)}` is named like a credential",
+                            ),
+                        ),
                         source_kind="name",
                     ),
                 ),
@@ -673,9 +691,13 @@ class FunctionInterpreter:
             return True
         words = names.split_words(key)
         # A look-alike such as "token_type" or "expires_in" is metadata about the credential.
-        return bool(words) and not names.is_credential_name(key) and any(
-            w in ("token", "secret", "password", "key", "credential", "credentials")
-            for w in words
+        return (
+            bool(words)
+            and not names.is_credential_name(key)
+            and any(
+                w in ("token", "secret", "password", "key", "credential", "credentials")
+                for w in words
+            )
         )
 
     @staticmethod
@@ -713,16 +735,20 @@ class FunctionInterpreter:
             constants |= key_value.constants | value.constants
             key = _string_value(element.key)
             if key is not None:
-                if names.is_credential_name(key) and CREDENTIAL not in value.labels() and \
-                        self._may_hold_secret(element.value, value) and \
-                        not isinstance(element.value, (cst.SimpleString, cst.ConcatenatedString)):
+                if (
+                    names.is_credential_name(key)
+                    and CREDENTIAL not in value.labels()
+                    and self._may_hold_secret(element.value, value)
+                    and not isinstance(element.value, (cst.SimpleString, cst.ConcatenatedString))
+                ):
                     pass
                 fields.append((key, value))
             values.append(value)
             values.append(key_value)
         joined = join(*values) if values else CLEAN
-        return Value(flows=joined.flows, constants=constants | joined.constants,
-                     fields=tuple(fields))
+        return Value(
+            flows=joined.flows, constants=constants | joined.constants, fields=tuple(fields)
+        )
 
     def _eval_comprehension(self, node, env: Env) -> Value:
         inner_env = dict(env)
@@ -779,16 +805,26 @@ class FunctionInterpreter:
             return self._apply_summary(target, args, node, callee_q)
 
         # Exchanges (On-Behalf-Of, RFC 8693) produce a new, non-inbound credential.
-        all_constants = frozenset().union(*(a.value.constants for a in args)) if args else frozenset()
+        all_constants = (
+            frozenset().union(*(a.value.constants for a in args)) if args else frozenset()
+        )
         for spec in packs.exchanges:
             if spec.calls.matches(callee_q) and (
                 spec.requires_constant is None or spec.requires_constant in all_constants
             ):
                 return Value(
-                    flows=(Flow(labels=spec.labels,
-                                steps=(TraceStep(self.ctx.location(node),
-                                                 f"{spec.note} (`{self.ctx.code(node.func, 50)}()`)"),),
-                                source_kind="exchange"),),
+                    flows=(
+                        Flow(
+                            labels=spec.labels,
+                            steps=(
+                                TraceStep(
+                                    self.ctx.location(node),
+                                    f"{spec.note} (`{self.ctx.code(node.func, 50)}()`)",
+                                ),
+                            ),
+                            source_kind="exchange",
+                        ),
+                    ),
                     qname=result_q,
                 )
 
@@ -796,26 +832,47 @@ class FunctionInterpreter:
         for spec in packs.call_sources:
             if spec.calls.matches(callee_q) and self._call_key_ok(spec, args):
                 return Value(
-                    flows=(Flow(labels=spec.labels,
-                                steps=(TraceStep(self.ctx.location(node),
-                                                 f"{spec.note} (`{self.ctx.code(node, 50)}`)"),),
-                                source_kind=spec.kind),),
+                    flows=(
+                        Flow(
+                            labels=spec.labels,
+                            steps=(
+                                TraceStep(
+                                    self.ctx.location(node),
+                                    f"{spec.note} (`{self.ctx.code(node, 50)}`)",
+                                ),
+                            ),
+                            source_kind=spec.kind,
+                        ),
+                    ),
                     qname=result_q,
                 )
 
         # Minting calls issue a new credential (a token endpoint doing its job).
         if packs.propagation.minting_calls.matches(callee_q):
             return Value(
-                flows=(Flow(labels=frozenset({CREDENTIAL}),
-                            steps=(TraceStep(self.ctx.location(node),
-                                             f"token minted by `{self.ctx.code(node.func, 40)}()`"),),
-                            source_kind="minted", markers=frozenset({"minted"})),),
+                flows=(
+                    Flow(
+                        labels=frozenset({CREDENTIAL}),
+                        steps=(
+                            TraceStep(
+                                self.ctx.location(node),
+                                f"token minted by `{self.ctx.code(node.func, 40)}()`",
+                            ),
+                        ),
+                        source_kind="minted",
+                        markers=frozenset({"minted"}),
+                    ),
+                ),
                 qname=result_q,
             )
         if packs.propagation.calls.matches(callee_q):
-            return Value(flows=join(*(a.value for a in args)).flows if args else (),
-                         qname=result_q,
-                         constants=frozenset().union(*(a.value.constants for a in args)) if args else frozenset())
+            return Value(
+                flows=join(*(a.value for a in args)).flows if args else (),
+                qname=result_q,
+                constants=frozenset().union(*(a.value.constants for a in args))
+                if args
+                else frozenset(),
+            )
         if callee_q in _BUILTIN_STOPPERS or packs.propagation.stop_calls.matches(callee_q):
             return Value(qname=result_q)
         if method is not None and method in packs.propagation.stop_methods:
@@ -842,9 +899,9 @@ class FunctionInterpreter:
                 env[path] = replace(
                     current,
                     flows=merge_flows(current.flows, with_step(incoming.flows, step)),
-                    fields=current.fields + tuple(
-                        f for a in args for f in a.value.fields
-                    ) if method == "update" else current.fields,
+                    fields=current.fields + tuple(f for a in args for f in a.value.fields)
+                    if method == "update"
+                    else current.fields,
                 )
             return Value(qname=result_q)
 
@@ -906,11 +963,17 @@ class FunctionInterpreter:
         if not selected or not value.tainted:
             return
         if spec.key_pattern is not None and value.fields:
-            value = join(*(v for k, v in value.fields if spec.key_pattern.search(k))) \
-                if any(spec.key_pattern.search(k) for k, _ in value.fields) else CLEAN
+            value = (
+                join(*(v for k, v in value.fields if spec.key_pattern.search(k)))
+                if any(spec.key_pattern.search(k) for k, _ in value.fields)
+                else CLEAN
+            )
         short = _short_callee(call, self.ctx)
-        what = f"`{arg.keyword}`" if arg.keyword and arg.keyword not in ("*", "**") else \
-            f"argument {(arg.position or 0) + 1}"
+        what = (
+            f"`{arg.keyword}`"
+            if arg.keyword and arg.keyword not in ("*", "**")
+            else f"argument {(arg.position or 0) + 1}"
+        )
         hit = SinkHit(
             rule=spec.rule,
             location=self.ctx.location(arg.node),
@@ -925,8 +988,13 @@ class FunctionInterpreter:
         self, target: FunctionInfo, args: list[Arg], node: cst.Call, callee_q: str | None
     ) -> Value:
         summary = self.ctx.project.summary(target.qualname)
-        offset = 1 if target.is_method and callee_q and not callee_q.endswith(
-            f"{target.class_qname}.{target.name}") else 0
+        offset = (
+            1
+            if target.is_method
+            and callee_q
+            and not callee_q.endswith(f"{target.class_qname}.{target.name}")
+            else 0
+        )
         params = target.params
         by_index: dict[int, Value] = {}
         for arg in args:
@@ -953,7 +1021,9 @@ class FunctionInterpreter:
                     combined = combined.with_step(step)
                 caller_index = param_index(flow)
                 if caller_index is not None:
-                    self.param_sinks.append(ParamSink(caller_index, ps.hit, combined.steps, frozenset()))
+                    self.param_sinks.append(
+                        ParamSink(caller_index, ps.hit, combined.steps, frozenset())
+                    )
                 else:
                     self.report(ps.hit, combined.with_step(sink_step))
         flows: list[Flow] = []

@@ -53,7 +53,8 @@ class Project:
                         class_qname=class_q,
                         enclosing=enclosing,
                         is_static=any(
-                            isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
+                            isinstance(d.decorator, cst.Name)
+                            and d.decorator.value == "staticmethod"
                             for d in stmt.decorators
                         ),
                     )
@@ -118,7 +119,9 @@ class Project:
                 for qual in sorted(ctx.functions):
                     info = ctx.functions[qual]
                     enclosing_env = {}
-                    summary = FunctionInterpreter(ctx, info, self._report, enclosing_env).run_function()
+                    summary = FunctionInterpreter(
+                        ctx, info, self._report, enclosing_env
+                    ).run_function()
                     old = self.summaries.get(qual)
                     if old is None or old.signature() != summary.signature():
                         changed = True
@@ -189,8 +192,12 @@ class Project:
             )
             flow = Flow(
                 labels=frozenset({"credential"}),
-                steps=(TraceStep(ctx.location(info.node.name), f"`{info.name}()` is a {tool.framework} tool"),
-                       TraceStep(loc, why)),
+                steps=(
+                    TraceStep(
+                        ctx.location(info.node.name), f"`{info.name}()` is a {tool.framework} tool"
+                    ),
+                    TraceStep(loc, why),
+                ),
                 source_kind="tool-parameter",
             )
             self._report(hit, flow)
@@ -208,7 +215,8 @@ class Project:
         if hit.rule == "OBO201":
             message = (
                 f"Tool `{hit.tool}()` asks the model for a credential: {hit.note}, so the "
-                f"secret passes through the prompt, tool-call logs and traces. {hit.fix or rule.fix}"
+                f"secret passes through the prompt, tool-call logs and traces. "
+                f"{hit.fix or rule.fix}"
             )
         else:
             message = (
