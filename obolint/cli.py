@@ -123,7 +123,7 @@ def check(
             "please report it with the file that triggers it."
         )
     result.errors = sorted([*found.errors, *result.errors], key=lambda e: e.path)
-    result.stats["files_excluded"] = found.excluded
+    result.stats["paths_excluded"] = found.excluded
     result.stats["files_with_errors"] = len(result.errors)
     text = render(
         fmt,
@@ -145,7 +145,8 @@ def check(
 
 
 def _exit_code(findings: list, errors: list[FileError], exit_zero: bool) -> int:
-    if any(e.kind == "internal" for e in errors):
+    # A path that does not exist is a usage error, like an internal error: never hidden.
+    if any(e.kind in ("internal", "not-found") for e in errors):
         return EXIT_ERROR
     if (findings or errors) and not exit_zero:
         return EXIT_FINDINGS

@@ -40,7 +40,9 @@ def prompt_finding() -> Finding:
         rule="OBO101",
         name="credential-in-prompt",
         severity="error",
-        location=span(7, 'client.chat.completions.create(messages=[{"role": "user", "content": token}])'),
+        location=span(
+            7, 'client.chat.completions.create(messages=[{"role": "user", "content": token}])'
+        ),
         message="The inbound token `token` reaches the prompt of chat.completions.create. "
         "Exchange it On-Behalf-Of instead.",
         trace=(
@@ -214,7 +216,9 @@ def test_github_annotations(result: ScanResult) -> None:
 
 def test_github_omits_columns_on_multi_line_annotations() -> None:
     out = draw("github", ScanResult(findings=[multiline_finding()]))
-    assert out == "::warning file=app.py,line=6,endLine=7,title=obolint (OBO501)::Spans two lines.\n"
+    assert (
+        out == "::warning file=app.py,line=6,endLine=7,title=obolint (OBO501)::Spans two lines.\n"
+    )
 
 
 def test_github_escapes_data_and_properties() -> None:
@@ -290,7 +294,7 @@ def test_text_never_prints_the_secret_and_carets_follow_redaction(result: ScanRe
     for color in (False, True):
         assert SECRET not in draw("text", result, color=color)
     lines = draw("text", result).splitlines()
-    code = "  8 |     print(f\"***\", token)"
+    code = '  8 |     print(f"***", token)'
     assert code in lines
     caret = lines[lines.index(code) + 1]
     assert caret == "    | " + " " * code[6:].index("token") + "^^^^^"
@@ -347,10 +351,38 @@ def test_text_survives_missing_sources_and_hostile_text(
         name="credential-in-prompt",
         severity="error",
         location=Location("gone.py", 3, 1, 3, 5),
-        message="Token [bold]leaks[/bold] :smile: \x1b[31mred\u202e",
+        message="Token [bold]leaks[/bold] :smile: \x1b[31mred\u202e\u2028",
         trace=(TraceStep(Location("gone.py", 1, 1, 1, 2), "from \x1b]0;title\x07 here"),),
     )
     out = draw("text", ScanResult(findings=[finding], stats={"files": 1}))
     assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
-    assert "  Token [bold]leaks[/bold] :smile: ?[31mred?" in out.splitlines()
+    assert "  Token [bold]leaks[/bold] :smile: ?[31mred?" in out.split("\n")
+    assert "\u2028" not in out
     assert "gone.py:3:1  OBO101 [error] credential-in-prompt" in out
+
+
+def test_text_carets_line_up_after_tabs_and_wide_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "wide.py").write_text("def f():\n\tx = '日本語'; send(token)\n")
+    monkeypatch.chdir(tmp_path)
+    line = "\tx = '日本語'; send(token)"
+    column = line.index("token") + 1
+    finding = Finding(
+        rule="OBO401",
+        name="bearer-forwarding",
+        severity="error",
+        location=Location("wide.py", 2, column, 2, column + 5),
+        message="Forwarded.",
+        trace=(),
+    )
+    lines = draw("text", ScanResult(findings=[finding])).splitlines()
+    code = lines.index("  2 |     x = '日本語'; send(token)")
+    # The three CJK characters take two cells each.
+    assert lines[code + 1] == "    | " + " " * (4 + len("x = '") + 6 + len("'; send(")) + "^" * 5
+
+
+def test_text_has_no_trailing_whitespace(result: ScanResult) -> None:
+    out = draw("text", result)
+    assert out.endswith(".\n")
+    assert all(line == line.rstrip() for line in out.split("\n"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from obolint.report.redact import REDACTED, looks_secret, redact, redacted_offset, secret_spans
@@ -72,7 +74,7 @@ def test_spans_are_sorted_and_disjoint() -> None:
     line = 'f("sk-abc123def456ghi", "xoxb-1234-5678-abcdefgh")  # sk-zzz999yyy888'
     spans = secret_spans(line)
     assert spans == sorted(spans)
-    assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
     assert len(spans) == 3
 
 

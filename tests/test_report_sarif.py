@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +210,9 @@ def test_line_hash_of_a_duplicate_line_gets_a_counter(root: Path) -> None:
 def test_line_hashes_come_from_the_file_on_disk(root: Path) -> None:
     findings = [finding(line=n) for n in (1, 3, 7)]
     doc = to_sarif(ScanResult(findings=findings))
-    hashes = [r["partialFingerprints"]["primaryLocationLineHash"] for r in doc["runs"][0]["results"]]
+    hashes = [
+        r["partialFingerprints"]["primaryLocationLineHash"] for r in doc["runs"][0]["results"]
+    ]
     assert hashes == ["e54938cc54b302f1:1", "1131fd5871777f34:1", "f1b89f20de0d133:1"]
 
 
@@ -259,7 +262,7 @@ def test_every_rule_passed_in_is_described(root: Path) -> None:
 
 def test_tags_are_capped_and_descriptions_truncated(root: Path) -> None:
     owasp = tuple(f"T{i}" for i in range(12))
-    long_rule = RuleMeta(**{**make_rule("OBO999", "long").__dict__, "owasp": owasp, "what": "w" * 3000})
+    long_rule = replace(make_rule("OBO999", "long"), owasp=owasp, what="w" * 3000)
     descriptor = to_sarif(ScanResult(), rules=[long_rule])["runs"][0]["tool"]["driver"]["rules"][0]
     assert len(descriptor["properties"]["tags"]) == 10
     assert len(descriptor["fullDescription"]["text"]) == 1024
@@ -387,7 +390,9 @@ def test_file_errors_become_notifications(root: Path) -> None:
             ],
         }
     ]
-    errors.append(FileError("crash.py", "obolint crashed on crash.py; please report it.", "internal"))
+    errors.append(
+        FileError("crash.py", "obolint crashed on crash.py; please report it.", "internal")
+    )
     invocation = to_sarif(ScanResult(errors=errors))["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
     levels = [n["level"] for n in invocation["toolExecutionNotifications"]]
@@ -410,8 +415,10 @@ def test_results_are_capped_keeping_the_most_severe(
         finding("OBO401", line=7),
     ]
     run = to_sarif(ScanResult(findings=findings))["runs"][0]
-    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
-            for r in run["results"]] == [("OBO101", 5), ("OBO401", 7)]
+    assert [
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
+        for r in run["results"]
+    ] == [("OBO101", 5), ("OBO401", 7)]
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert len(notes) == 1 and notes[0]["level"] == "warning"
     assert "4 findings" in notes[0]["message"]["text"]

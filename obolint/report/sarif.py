@@ -1,4 +1,4 @@
-"""The ``sarif`` format: SARIF 2.1.0 shaped for GitHub code scanning, one run per file."""
+"""The ``sarif`` format: SARIF 2.1.0 shaped for GitHub code scanning, with exactly one run."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from obolint.findings import FileError, Finding, Location, ScanResult, TraceStep
 from obolint.report.linehash import line_hashes
-from obolint.report.sources import SourceFiles
+from obolint.report.sources import read_source
 from obolint.rulemeta import RuleMeta
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -60,13 +60,12 @@ class _LineHashes:
     """``primaryLocationLineHash`` per file line, read from disk once per file."""
 
     def __init__(self) -> None:
-        self._sources = SourceFiles()
         self._hashes: dict[str, list[str] | None] = {}
 
     def get(self, path: str, line: int) -> str | None:
         """The hash of ``line`` (1-based) of ``path``, or None when the file is unreadable."""
         if path not in self._hashes:
-            text = self._sources.text(path)
+            text = read_source(path)
             self._hashes[path] = None if text is None else line_hashes(text)
         hashes = self._hashes[path]
         if hashes is None or not 1 <= line <= len(hashes):

@@ -7,30 +7,28 @@ import re
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
+def read_source(path: str) -> str | None:
+    """The file's text exactly as decoded (BOM kept), or None when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    # Like Node's utf8 stream reader (which GitHub's fingerprints use): keep a BOM,
+    # replace undecodable bytes.
+    return data.decode("utf-8", errors="replace")
+
+
 class SourceFiles:
     """A per-report cache of file texts, read from paths as given (relative to the CWD)."""
 
     def __init__(self) -> None:
-        self._texts: dict[str, str | None] = {}
         self._lines: dict[str, list[str] | None] = {}
-
-    def text(self, path: str) -> str | None:
-        """The file's text exactly as decoded (BOM kept), or None when it cannot be read."""
-        if path not in self._texts:
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                self._texts[path] = None
-            else:
-                # Like Node's utf8 stream reader: keep a BOM, replace undecodable bytes.
-                self._texts[path] = data.decode("utf-8", errors="replace")
-        return self._texts[path]
 
     def lines(self, path: str) -> list[str] | None:
         """The file's lines (split on LF, CRLF and CR, like Python's tokenizer), or None."""
         if path not in self._lines:
-            text = self.text(path)
+            text = read_source(path)
             if text is None:
                 self._lines[path] = None
             else:

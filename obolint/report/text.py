@@ -24,9 +24,10 @@ TAB_SIZE = 4
 MAX_SNIPPET_LINES = 5
 _SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
 _SEVERITY_ORDER = {"error": 0, "warning": 1}
-# C0/C1 controls (ESC could drive the terminal) and bidi overrides ("trojan source") in
-# paths, messages or code; each becomes one "?" so columns stay put.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls (ESC could drive the terminal), Unicode line separators and bidi
+# overrides ("trojan source") in paths, messages or code; each becomes one "?" so
+# columns stay put.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _printable(text: str) -> str:
@@ -82,7 +83,10 @@ def _caret_range(line: str, number: int, finding: Finding) -> tuple[int, int]:
 def _snippet(finding: Finding, sources: SourceFiles, color: bool) -> list[Text]:
     """The sink's source lines, secrets redacted, each followed by a ``^^^`` underline."""
     loc = finding.location
-    last = min(max(loc.end_line, loc.line), loc.line + MAX_SNIPPET_LINES - 1)
+    end_line = max(loc.end_line, loc.line)
+    if end_line > loc.line and loc.end_column <= 1:
+        end_line -= 1  # the range stops at the very start of its last line
+    last = min(end_line, loc.line + MAX_SNIPPET_LINES - 1)
     raw_lines = []
     for number in range(loc.line, last + 1):
         line = sources.line(loc.path, number)
@@ -94,6 +98,9 @@ def _snippet(finding: Finding, sources: SourceFiles, color: bool) -> list[Text]:
 
     shown: list[tuple[int, str, int, int]] = []  # number, redacted line, caret start/end cells
     for number, line in raw_lines:
+        if not line.strip():
+            shown.append((number, "", 0, 0))  # nothing to underline on a blank line
+            continue
         spans = secret_spans(line)
         redacted, pos = [], 0
         for s, e in spans:
@@ -118,6 +125,8 @@ def _snippet(finding: Finding, sources: SourceFiles, color: bool) -> list[Text]:
     out: list[Text] = []
     for (number, _, start, end), code_line in zip(shown, code_lines, strict=True):
         out.append(Text.assemble((f"  {number:>{width}} | ", "dim"), code_line))
+        if end == start:
+            continue
         out.append(
             Text.assemble(
                 (f"  {'':>{width}} | ", "dim"),
@@ -125,7 +134,7 @@ def _snippet(finding: Finding, sources: SourceFiles, color: bool) -> list[Text]:
                 ("^" * (end - start), _SEVERITY_STYLE.get(finding.severity, "bold")),
             )
         )
-    if last < loc.end_line:
+    if last < end_line:
         out.append(Text(f"  {'':>{width}} | ...", style="dim"))
     return out
 
@@ -221,4 +230,5 @@ def render_text(result: ScanResult, *, color: bool = False) -> str:
     if findings:
         style = "bold red" if any(f.severity == "error" for f in findings) else "bold yellow"
     console.print(Text(summary_line(result), style=style), soft_wrap=True)
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    lines = buffer.getvalue().split("\n")[:-1]  # the console ends every line with "\n"
+    return "".join(line.rstrip() + "\n" for line in lines)

@@ -49,7 +49,7 @@ class Value:
     """The abstract value of an expression: its taint flows and, when known, its dotted name."""
 
     flows: tuple[Flow, ...] = ()
-    qname: str | None = None  # "openai.OpenAI().chat.completions.create", "request.headers"
+    qname: str | None = None  # e.g. "sdk.Client().chat.create", "request.headers"
     # Constant string facts carried with the value (e.g. the RFC 8693 grant type in a payload).
     constants: frozenset[str] = frozenset()
     # Per-key values of a dict literal with constant keys (field-sensitive where cheap).

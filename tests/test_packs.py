@@ -1,0 +1,163 @@
+"""Rule packs: the built-in packs load, ship inside the wheel, and bad packs fail clearly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from obolint.packs import PackError, load_packs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_builtin_packs_define_all_twelve_rules():
+    packs = load_packs()
+    assert [r.id for r in packs.rules] == [
+        "OBO101",
+        "OBO102",
+        "OBO201",
+        "OBO202",
+        "OBO203",
+        "OBO301",
+        "OBO302",
+        "OBO303",
+        "OBO304",
+        "OBO401",
+        "OBO402",
+        "OBO501",
+    ]
+    assert packs.rule("OBO401").requires == frozenset({"inbound"})
+    assert all(r.requires == frozenset({"credential"}) for r in packs.rules if r.id != "OBO401")
+    assert packs.call_sinks and packs.tools and packs.exchanges
+
+
+def test_engine_names_no_library():
+    """Library facts belong in rules/*.toml; the engine stays generic."""
+    engine = "\n".join(p.read_text() for p in (ROOT / "obolint" / "taint").glob("*.py"))
+    for library in ("openai", "langchain", "flask", "fastapi", "requests", "msal", "httpx"):
+        assert library not in engine.lower(), library
+
+
+def write_pack(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "acme.toml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[[call-sink]]\nrule = 'OBO101'\ncalls = 'acme.ask'\n", "missing the key 'args'"),
+        ("[[call-sink]]\nrule = 'OBO999'\ncalls = ['a']\nargs = ['0']\nnote = 'n'\n", "OBO999"),
+        (
+            "[[call-sink]]\nrule = 'OBO101'\ncalls = ['a']\nargs = ['0']\nnote = 'n'\nfoo = 1\n",
+            "unknown key(s) ['foo']",
+        ),
+        ("[[call-source]]\ncalls = ['a']\nlabels = ['secretish']\nnote = 'n'\n", "unknown label"),
+        (
+            "[[call-source]]\ncalls = 5\nlabels = ['credential']\nnote = 'n'\n",
+            "call-source[0].calls must be a list of strings",
+        ),
+        ("[[sinks]]\n", "unknown table 'sinks'"),
+        (
+            "[[read-source]]\ncontainers = ['x']\nkey-pattern = '('\nlabels = ['credential']\n"
+            "note = 'n'\n",
+            "not a valid regular expression",
+        ),
+        ("this is = = not toml", "invalid TOML"),
+    ],
+)
+def test_bad_user_pack_names_file_and_key(tmp_path, text, expected):
+    pack = write_pack(tmp_path, text)
+    with pytest.raises(PackError) as info:
+        load_packs([pack])
+    assert str(pack) in str(info.value) or "OBO999" in str(info.value)
+    assert expected in str(info.value)
+
+
+def test_user_pack_teaches_an_inhouse_sdk(tmp_path, monkeypatch):
+    pack = write_pack(
+        tmp_path,
+        """\
+        [[call-sink]]
+        rule = "OBO101"
+        calls = ["acme_llm.Client().ask"]
+        args = ["0:prompt", "prompt"]
+        note = "sent to the Acme model"
+        """,
+    )
+    code = tmp_path / "svc.py"
+    code.write_text(
+        "import os\nimport acme_llm\n\n"
+        "client = acme_llm.Client()\n"
+        "key = os.environ['ACME_API_KEY']\n"
+        "client.ask(prompt=f'use {key}')\n"
+    )
+    from obolint.runner import scan
+
+    packs = load_packs([pack])
+    result = scan([code], packs, ["OBO101"], root=tmp_path)
+    assert [(f.rule, f.location.line) for f in result.findings] == [("OBO101", 6)]
+    assert load_packs().digest != packs.digest
+
+
+def test_wheel_ships_the_packs_and_scans_from_an_empty_directory(tmp_path):
+    wheel_dir = tmp_path / "wheel"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheel_dir), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = wheel_dir.glob("obolint-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "obolint/rules/web.toml" in names and "obolint/rules/rules.toml" in names
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "leak.py").write_text(
+        "import os\nfrom openai import OpenAI\n"
+        "OpenAI().chat.completions.create(model='m', messages=[os.environ['GH_TOKEN']])\n"
+    )
+    env = {"PYTHONPATH": str(target), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(
+        [sys.executable, "-s", "-m", "obolint", "check", "--format", "concise", "leak.py"],
+        cwd=empty,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.startswith("leak.py:3:")
+    # The module came from the wheel, not from the source tree.
+    where = subprocess.run(
+        [sys.executable, "-s", "-c", "import obolint; print(obolint.__file__)"],
+        cwd=empty,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert where.stdout.strip().startswith(str(target))
