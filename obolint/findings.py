@@ -64,6 +64,30 @@ class FileError:
     kind: str = "error"  # e.g. "syntax", "encoding", "too-large", "internal"
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A warning about the run rather than the code (a suppression without a reason, a stale
+    baseline entry); shown in every report, never changes the exit code."""
+
+    message: str
+    path: str = ""  # "" when the notice is about the run as a whole
+    line: int = 0  # 0 when it is about the whole file
+
+    def sort_key(self) -> tuple:
+        """Deterministic report order: path, line, message."""
+        return (self.path, self.line, self.message)
+
+
+@dataclass(frozen=True)
+class SuppressedFinding:
+    """A finding silenced by a comment in the code, and the comment that silenced it."""
+
+    finding: Finding
+    directive: str  # "ignore", "file-ignore" or "noqa"
+    line: int  # the line of the comment
+    reason: str  # "" when the comment gives none
+
+
 @dataclass
 class ScanResult:
     """Everything a report needs: findings, per-file errors and counters."""
@@ -71,3 +95,6 @@ class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     stats: dict[str, int | float] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)
+    # Findings silenced by comments; None unless the report should show them (--show-suppressed).
+    suppressed: list[SuppressedFinding] | None = None

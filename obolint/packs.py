@@ -152,6 +152,17 @@ class Propagation:
     clean_attributes: frozenset[str]
     clean_keys: frozenset[str]
     minting_calls: NamePatterns
+    binders: NamePatterns = field(default_factory=NamePatterns)  # functools.partial-like
+
+
+@dataclass(frozen=True)
+class RaiseSink:
+    """Raising an exception whose message holds a credential breaks ``rule``."""
+
+    rule: str
+    in_tools: bool  # True: only inside model-facing tools; False: everywhere else
+    note: str
+    fix: str | None
 
 
 @dataclass(frozen=True)
@@ -169,6 +180,7 @@ class PackSet:
     tools: tuple[ToolSpec, ...]
     propagation: Propagation
     digest: str
+    raise_sinks: tuple[RaiseSink, ...] = ()
 
     @property
     def interesting_constants(self) -> frozenset[str]:
@@ -227,6 +239,7 @@ _TOP_KEYS = {
     "return-sink",
     "tool",
     "propagation",
+    "raise-sink",
 }
 
 
@@ -240,6 +253,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
     store_sinks: list[StoreSink] = []
     return_sinks: list[ReturnSink] = []
     tools: list[ToolSpec] = []
+    raise_sinks: list[RaiseSink] = []
     prop: dict[str, list[str]] = {}
     for name, doc in documents:
         for key in doc:
@@ -340,6 +354,17 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                 )
             )
             e.done()
+        for i, entry in enumerate(_tables(name, doc, "raise-sink")):
+            e = _Entry(name, f"raise-sink[{i}]", entry)
+            raise_sinks.append(
+                RaiseSink(
+                    rule=e.text("rule"),
+                    in_tools=e.flag("in-tools"),
+                    note=e.text("note"),
+                    fix=e.text("fix", None),
+                )
+            )
+            e.done()
         for i, entry in enumerate(_tables(name, doc, "tool")):
             e = _Entry(name, f"tool[{i}]", entry)
             tools.append(
@@ -368,11 +393,12 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                 "clean-attributes",
                 "clean-keys",
                 "minting-calls",
+                "binders",
             ):
                 prop.setdefault(key, []).extend(e.strings(key, required=False))
             e.done()
     known_rules = {r.id for r in rules}
-    for spec in (*call_sinks, *store_sinks, *return_sinks):
+    for spec in (*call_sinks, *store_sinks, *return_sinks, *raise_sinks):
         if spec.rule not in known_rules:
             raise PackError(
                 f"a sink names rule '{spec.rule}', which no pack defines. "
@@ -386,6 +412,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         clean_attributes=frozenset(prop.get("clean-attributes", ())),
         clean_keys=frozenset(k.lower() for k in prop.get("clean-keys", ())),
         minting_calls=NamePatterns(prop.get("minting-calls", ())),
+        binders=NamePatterns(prop.get("binders", ())),
     )
     return PackSet(
         rules=tuple(sorted(rules, key=lambda r: r.id)),
@@ -399,6 +426,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         tools=tuple(tools),
         propagation=propagation,
         digest=digest,
+        raise_sinks=tuple(raise_sinks),
     )
 
 

@@ -434,3 +434,11 @@ def test_thread_flows_are_capped_keeping_source_and_sink(
     assert [s["location"]["message"]["text"] for s in steps] == ["step 1", "step 2", "step 7"]
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert len(notes) == 1 and "7 steps" in notes[0]["message"]["text"]
+
+
+def test_long_source_notes_give_short_link_text(root: Path) -> None:
+    note = 'secret read from the environment (`os.getenv("STRIPE_API_KEY_FOR_BILLING")`)'
+    trace = (TraceStep(loc("app.py", 1), note), TraceStep(loc("app.py", 3), "sent"))
+    result = to_sarif(ScanResult(findings=[finding(trace=trace)]))["runs"][0]["results"][0]
+    assert result["message"]["text"].endswith(" Source: [secret read from the environment](1).")
+    assert result["relatedLocations"][0]["message"]["text"] == note

@@ -137,6 +137,8 @@ def _source_link_text(finding: Finding) -> str:
     """A few words naming the source, for ``Source: [..](1)``."""
     text = " ".join(finding.trace[0].note.split()).rstrip(".") or finding.source_kind or "source"
     if len(text) > SOURCE_LINK_TEXT_MAX:
+        text = text.split(" (")[0]  # "secret read from the environment (`os.getenv(...)`)"
+    if len(text) > SOURCE_LINK_TEXT_MAX:
         text = text[: SOURCE_LINK_TEXT_MAX - 1].rstrip() + "…"
     return text
 

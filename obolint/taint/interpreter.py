@@ -283,9 +283,13 @@ class FunctionInterpreter:
             branches.append(dict(env))
             _join_into(env, *branches)
         elif isinstance(stmt, cst.FunctionDef):
-            # A nested function is analysed on its own (see project); here it only binds a name.
+            # A nested function is analysed on its own (see project); it sees the variables
+            # of this scope as they are where it is defined (a closure).
             prefix = self.info.qualname if self.info else self.ctx.module_name
-            env[stmt.name.value] = Value(qname=f"{prefix}.{stmt.name.value}")
+            qual = f"{prefix}.{stmt.name.value}"
+            if self.info is not None:
+                self.ctx.project.capture(qual, {**self.enclosing_env, **env})
+            env[stmt.name.value] = Value(qname=qual)
         elif isinstance(stmt, cst.ClassDef):
             prefix = self.info.qualname if self.info else self.ctx.module_name
             env[stmt.name.value] = Value(qname=f"{prefix}.{stmt.name.value}")
@@ -325,7 +329,8 @@ class FunctionInterpreter:
                 self.on_return(value, small.value)
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
-                self.eval(small.exc, env)
+                value = self.eval(small.exc, env)
+                self.on_raise(value, small.exc)
         elif isinstance(small, cst.Assert):
             self.eval(small.test, env)
         elif isinstance(small, cst.Del):
@@ -349,6 +354,24 @@ class FunctionInterpreter:
                 sink_text=self.ctx.code(node),
             )
             self.sink(value, hit, spec.exclude_markers)
+
+    def on_raise(self, value: Value, node: cst.BaseExpression) -> None:
+        """An exception message carrying a credential: returned to the model from a tool."""
+        if not value.tainted:
+            return
+        in_tool = self.info is not None and self.info.qualname in self.ctx.tool_functions
+        for spec in self.ctx.packs.raise_sinks:
+            if spec.in_tools != in_tool:
+                continue
+            hit = SinkHit(
+                rule=spec.rule,
+                location=self.ctx.location(node),
+                note=spec.note,
+                fix=spec.fix,
+                scope=self.scope,
+                sink_text=f"raise {self.ctx.code(node)}",
+            )
+            self.sink(value, hit, frozenset())
 
     def _return_sinks(self) -> list[tuple]:
         if self.info is None:
@@ -406,6 +429,7 @@ class FunctionInterpreter:
             path = _access_path(target)
             if base.qname:
                 self._store_sink(f"{base.qname}.{target.attr.value}", value, target)
+                self.ctx.project.store_field(base.qname, target.attr.value, value, self.info)
             if path is not None:
                 if value.tainted:
                     step = TraceStep(self.ctx.location(target), f"stored in `{path}`")
@@ -637,6 +661,9 @@ class FunctionInterpreter:
         attr = node.attr.value
         qname = f"{base.qname}.{attr}" if base.qname else None
         value = self._read(base, attr, node, qname)
+        stored = self.ctx.project.field_flows(base.qname, attr)
+        if stored:
+            value = replace(value, flows=merge_flows(value.flows, stored))
         return value
 
     def _read(self, base: Value, key: str, node: cst.CSTNode, qname: str | None) -> Value:
@@ -799,10 +826,29 @@ class FunctionInterpreter:
                     if tool.registration_arg.selects(arg.position, arg.keyword) and arg.value.qname:
                         self.ctx.project.register_tool(arg.value.qname, tool, node, self.ctx)
 
+        # functools.partial(f, token=t): follow the bound arguments into f.
+        if packs.propagation.binders.matches(callee_q) and args and args[0].position == 0:
+            bound = self.ctx.project.function_for(args[0].value.qname, self.ctx)
+            if bound is not None:
+                rest = [
+                    Arg(
+                        a.position - 1 if a.position is not None else None,
+                        a.keyword,
+                        a.value,
+                        a.node,
+                    )
+                    for a in args[1:]
+                ]
+                self._apply_summary(bound, rest, node, args[0].value.qname)
+            return Value(qname=result_q)
+
         # Functions of the scanned project: apply their summaries.
         target = self.ctx.project.function_for(callee_q, self.ctx)
         if target is not None:
             return self._apply_summary(target, args, node, callee_q)
+        cls = self.ctx.project.class_for(callee_q, self.ctx)
+        if cls is not None:
+            return self._construct(cls, args, node)
 
         # Exchanges (On-Behalf-Of, RFC 8693) produce a new, non-inbound credential.
         all_constants = (
@@ -984,6 +1030,33 @@ class FunctionInterpreter:
         )
         self.sink(value, hit, spec.exclude_markers)
 
+    def _construct(self, class_qname: str, args: list[Arg], node: cst.Call) -> Value:
+        """``C(...)`` of a project class: run ``__init__``'s summary, or fill declared fields."""
+        instance = f"{class_qname}()"
+        # The object holds what it was built from (BearerAuth(token) is still the token).
+        incoming = join(*(a.value for a in args)) if args else CLEAN
+        short = class_qname.rsplit(".", 1)[-1]
+        held = with_step(
+            incoming.flows, TraceStep(self.ctx.location(node), f"wrapped in `{short}(...)`")
+        )
+        init = self.ctx.project.functions.get(f"{class_qname}.__init__")
+        if init is not None:
+            self._apply_summary(init, args, node, f"{instance}.__init__")
+            self.ctx.project.construct_fields(class_qname, init, args)
+            return Value(flows=held, qname=instance)
+        # Dataclasses, pydantic models, NamedTuples: keyword or positional field values.
+        declared = self.ctx.project.declared_fields(class_qname)
+        for arg in args:
+            name = arg.keyword
+            if arg.position is not None and arg.position < len(declared):
+                name = declared[arg.position]
+            if name and name not in ("*", "**") and arg.value.tainted:
+                step = TraceStep(self.ctx.location(arg.node), f"stored in field `{name}`")
+                self.ctx.project.add_field(
+                    class_qname, name, with_step(_concrete(arg.value.flows), step)
+                )
+        return Value(flows=held, qname=instance)
+
     def _apply_summary(
         self, target: FunctionInfo, args: list[Arg], node: cst.Call, callee_q: str | None
     ) -> Value:
@@ -1005,6 +1078,17 @@ class FunctionInterpreter:
             elif arg.keyword not in (None, "*", "**"):
                 for i, p in enumerate(params):
                     if p.name.value == arg.keyword:
+                        by_index[i] = arg.value
+            elif arg.keyword == "**" and arg.value.tainted:
+                # f(**kwargs): per key when the dict is tracked, else every parameter.
+                for i, p in enumerate(params):
+                    if i < offset:
+                        continue
+                    if arg.value.fields:
+                        field_value = arg.value.field(p.name.value)
+                        if field_value is not None:
+                            by_index[i] = field_value
+                    elif i not in by_index:
                         by_index[i] = arg.value
         call_loc = self.ctx.location(node)
         name = target.name
@@ -1061,6 +1145,11 @@ def _join_into(env: Env, *branches: Env) -> None:
         if len(qnames) == 1:
             value = replace(value, qname=present[0].qname)
         env[key] = value
+
+
+def _concrete(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """Flows from real sources only (symbolic parameters do not survive their function)."""
+    return tuple(f for f in flows if param_index(f) is None)
 
 
 def _labels(flows: tuple[Flow, ...]) -> frozenset[str]:

@@ -11,8 +11,8 @@ from obolint.findings import Finding, TraceStep
 from obolint.packs import PackSet, ToolSpec
 from obolint.taint.context import FunctionInfo, ModuleContext
 from obolint.taint.interpreter import FunctionInterpreter
-from obolint.taint.summaries import FunctionSummary, SinkHit
-from obolint.taint.values import INBOUND, Flow
+from obolint.taint.summaries import FunctionSummary, SinkHit, param_index
+from obolint.taint.values import INBOUND, Flow, Value, merge_flows
 
 # Summaries are recomputed until nothing changes; this bounds it for pathological call graphs.
 MAX_ROUNDS = 6
@@ -30,6 +30,14 @@ class Project:
         self.summaries: dict[str, FunctionSummary] = {}
         self._findings: dict[tuple, tuple[tuple, Finding]] = {}
         self._new_tools = False
+        self._pending_tools: list[tuple[FunctionInfo, ToolSpec]] = []
+        # Per class and attribute: flows stored on instances (self.x = v, C(x=v)); objects
+        # of one class are not told apart.
+        self.fields: dict[tuple[str, str], tuple[Flow, ...]] = {}
+        # Per class and attribute: which __init__ parameters are stored there.
+        self.init_fields: dict[tuple[str, str], frozenset[int]] = {}
+        # Per nested function: the enclosing scope's variables where it is defined.
+        self.closures: dict[str, dict[str, Value]] = {}
 
     # --- building ------------------------------------------------------------------------
 
@@ -86,6 +94,96 @@ class Project:
             qname = module.imports[last]
         return None
 
+    def class_for(self, qname: str | None, ctx: ModuleContext) -> str | None:
+        """The project class a constructor call refers to, following re-exports."""
+        if not qname or "(" in qname:
+            return None
+        for _ in range(8):
+            for module in self.modules.values():
+                if qname in module.classes:
+                    return qname
+            head, _, last = qname.rpartition(".")
+            module = self.modules.get(head)
+            if module is None or last not in module.imports:
+                return None
+            qname = module.imports[last]
+        return None
+
+    def declared_fields(self, class_qname: str) -> list[str]:
+        """Annotated class-body fields in order (dataclass / pydantic / NamedTuple)."""
+        for module in self.modules.values():
+            node = module.classes.get(class_qname)
+            if node is None:
+                continue
+            out = []
+            for stmt in node.body.body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for small in stmt.body:
+                        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                            out.append(small.target.value)
+            return out
+        return []
+
+    def add_field(self, class_qname: str, attr: str, flows: tuple[Flow, ...]) -> None:
+        """Record flows stored on instances of a class."""
+        if not flows:
+            return
+        key = (class_qname, attr)
+        self.fields[key] = merge_flows(self.fields.get(key, ()), flows)
+
+    def store_field(
+        self, target_qname: str, attr: str, value: Value, info: FunctionInfo | None
+    ) -> None:
+        """``self.attr = value`` inside a method of a project class."""
+        if not target_qname.endswith("()"):
+            return
+        class_qname = target_qname[:-2]
+        if info is None or info.class_qname != class_qname:
+            return
+        concrete = tuple(f for f in value.flows if param_index(f) is None)
+        self.add_field(class_qname, attr, concrete)
+        if info.name == "__init__":
+            params = frozenset(i for f in value.flows if (i := param_index(f)) is not None)
+            if params:
+                key = (class_qname, attr)
+                self.init_fields[key] = self.init_fields.get(key, frozenset()) | params
+
+    def construct_fields(self, class_qname: str, init: FunctionInfo, args: list) -> None:
+        """``C(token=t)``: the arguments that ``__init__`` stores on ``self``."""
+        params = init.params
+        for (cls, attr), indices in list(self.init_fields.items()):
+            if cls != class_qname:
+                continue
+            for arg in args:
+                index = None
+                if arg.position is not None:
+                    index = arg.position + 1
+                elif arg.keyword:
+                    index = next(
+                        (i for i, p in enumerate(params) if p.name.value == arg.keyword), None
+                    )
+                if index in indices:
+                    concrete = tuple(f for f in arg.value.flows if param_index(f) is None)
+                    self.add_field(cls, attr, concrete)
+
+    def field_flows(self, base_qname: str | None, attr: str) -> tuple[Flow, ...]:
+        """Flows stored on ``attr`` of instances whose class is ``base_qname`` (``C()``)."""
+        if not base_qname or not base_qname.endswith("()"):
+            return ()
+        return self.fields.get((base_qname[:-2], attr), ())
+
+    def capture(self, qualname: str, env: dict[str, Value]) -> None:
+        """Remember the variables a nested function closes over (concrete flows only)."""
+        captured = self.closures.setdefault(qualname, {})
+        for name, value in env.items():
+            flows = tuple(f for f in value.flows if param_index(f) is None)
+            old = captured.get(name)
+            captured[name] = Value(
+                flows=merge_flows(old.flows if old else (), flows),
+                qname=value.qname,
+                fields=value.fields,
+            )
+
     def summary(self, qualname: str) -> FunctionSummary:
         """The current summary of a project function (empty until it is analysed)."""
         return self.summaries.get(qualname, FunctionSummary())
@@ -104,13 +202,13 @@ class Project:
 
     def analyze(self) -> list[Finding]:
         """Run every function to a fixed point of summaries and return deduplicated findings."""
-        self._pending_tools: list[tuple[FunctionInfo, ToolSpec]] = []
         decorated = self._decorated_tools()
         for info, tool in decorated:
             info.module.tool_functions[info.qualname] = tool.framework
         for round_index in range(MAX_ROUNDS):
             self._findings = {}
             self._new_tools = False
+            fields_before = {k: frozenset(f.key() for f in v) for k, v in self.fields.items()}
             changed = False
             for name in sorted(self.modules):
                 ctx = self.modules[name]
@@ -118,7 +216,7 @@ class Project:
                 ctx.globals = module_run.run_module()
                 for qual in sorted(ctx.functions):
                     info = ctx.functions[qual]
-                    enclosing_env = {}
+                    enclosing_env = self.closures.get(qual, {})
                     summary = FunctionInterpreter(
                         ctx, info, self._report, enclosing_env
                     ).run_function()
@@ -126,6 +224,8 @@ class Project:
                     if old is None or old.signature() != summary.signature():
                         changed = True
                     self.summaries[qual] = summary
+            fields_after = {k: frozenset(f.key() for f in v) for k, v in self.fields.items()}
+            changed = changed or fields_after != fields_before
             if not changed and not self._new_tools and round_index > 0:
                 break
         for info, tool in [*decorated, *self._pending_tools]:
