@@ -13,12 +13,15 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
+from obolint.prefilter import trigger_pattern
 from obolint.resolve import collect_imports, module_name_for
 from obolint.taint.context import ModuleContext
 from obolint.taint.interpreter import ExpressionTooDeep
 from obolint.taint.project import Project
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Imported project modules parsed for summaries when only some files are scanned.
+MAX_CONTEXT_FILES = 500
 
 
 @dataclass(frozen=True)
@@ -118,48 +121,111 @@ def scan(
     result = ScanResult()
     project = Project(packs, enabled_rules)
     parsed = 0
+    skipped = 0
+    triggers = trigger_pattern(packs)
     for path in files:
         text, error = read_source(path)
         if error is not None:
             result.errors.append(error)
             continue
         assert text is not None
+        if triggers.search(text) is None:
+            # Nothing in it can start or end a flow; if another file imports it, it is still
+            # read for its summaries (see _add_context_modules).
+            skipped += 1
+            continue
         parsed_file, error = parse_source(path, text, root)
         if error is not None:
             result.errors.append(error)
             continue
         assert parsed_file is not None
         parsed += 1
-        module_name = parsed_file.module_name
-        if module_name in project.modules:
-            # Two files map to one module name (scripts in different folders): keep both.
-            module_name = f"{module_name}@{parsed_file.path}"
-        project.add_module(
-            ModuleContext(
-                path=parsed_file.path,
-                module_name=module_name,
-                module=parsed_file.module,
-                positions=parsed_file.positions,
-                imports=parsed_file.imports,
-                packs=packs,
-                project=project,
-            )
-        )
+        _add_parsed(project, parsed_file, packs)
+    requested = {m.path for m in project.modules.values()}
+    context = _add_context_modules(project, packs, root, result.errors)
     findings: list[Finding] = []
     try:
         findings = project.analyze()
     except (RecursionError, ExpressionTooDeep):
         result.errors.extend(_analyse_one_by_one(project, packs, enabled_rules, findings))
+    # Modules read only for context (imported by the scanned files) are not reported on,
+    # except where a flow through a scanned file ends in them.
+    findings = [
+        f
+        for f in findings
+        if f.location.path in requested or any(s.location.path in requested for s in f.trace)
+    ]
     result.findings = sorted(findings, key=Finding.sort_key)
     result.errors.sort(key=lambda e: e.path)
     result.stats = {
         "files": len(files),
         "files_analyzed": parsed,
         "files_with_errors": len(result.errors),
+        "context_files": context,
+        "files_skipped_prefilter": skipped,
         "findings": len(result.findings),
         "duration_s": round(time.perf_counter() - started, 3),
     }
     return result
+
+
+def _add_parsed(project: Project, parsed_file: ParsedFile, packs: PackSet) -> None:
+    module_name = parsed_file.module_name
+    if module_name in project.modules:
+        # Two files map to one module name (scripts in different folders): keep both.
+        module_name = f"{module_name}@{parsed_file.path}"
+    project.add_module(
+        ModuleContext(
+            path=parsed_file.path,
+            module_name=module_name,
+            module=parsed_file.module,
+            positions=parsed_file.positions,
+            imports=parsed_file.imports,
+            packs=packs,
+            project=project,
+        )
+    )
+
+
+def _add_context_modules(
+    project: Project, packs: PackSet, root: Path, errors: list[FileError]
+) -> int:
+    """Parse project modules the scanned files import (transitively), for their summaries.
+
+    Pre-commit passes only changed files; their helpers live in unchanged ones.
+    """
+    seen = {Path(m.path).resolve() for m in project.modules.values()}
+    queue = [q for m in list(project.modules.values()) for q in m.imports.values()]
+    added = 0
+    while queue and added < MAX_CONTEXT_FILES:
+        qname = queue.pop()
+        path = _module_file(qname, root)
+        if path is None or path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        text, error = read_source(path)
+        if text is None:
+            continue
+        parsed_file, error = parse_source(path, text, root)
+        if parsed_file is None:
+            continue
+        _add_parsed(project, parsed_file, packs)
+        queue.extend(parsed_file.imports.values())
+        added += 1
+    return added
+
+
+def _module_file(qname: str, root: Path) -> Path | None:
+    """The file under ``root`` that defines module ``qname`` or the module holding it."""
+    parts = qname.split(".")
+    for count in range(len(parts), 0, -1):
+        for base in (root, root / "src"):
+            stem = base.joinpath(*parts[:count])
+            if stem.with_suffix(".py").is_file():
+                return stem.with_suffix(".py")
+            if (stem / "__init__.py").is_file():
+                return stem / "__init__.py"
+    return None
 
 
 def _analyse_one_by_one(

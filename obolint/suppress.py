@@ -251,7 +251,11 @@ def _parse_segment(
     for item in items:
         codes = _resolve(item, rules, prefixes=directive == "file-ignore")
         if not codes:
-            kinds = "a code (OBO401), a prefix (OBO4)" if directive == "file-ignore" else "a code"
+            kinds = (
+                "a code (OBO401), a prefix (OBO4)"
+                if directive == "file-ignore"
+                else "a code (OBO401)"
+            )
             warn(
                 f"suppression names {item!r}, which matches no rule; it is ignored. "
                 f"Use {kinds} or a name (bearer-forwarding)."

@@ -135,7 +135,7 @@ def test_config_select_and_bad_key(project):
 
 
 def test_broken_file_is_reported_and_others_still_scanned(project):
-    (project / "broken.py").write_text("def f(:\n")
+    (project / "broken.py").write_text("def f(token:\n")
     (project / "latin1.py").write_bytes(b"x = '\xe9'\n")
     result = run("check", "--format", "json")
     doc = json.loads(result.output)

@@ -1,0 +1,139 @@
+"""Engine policies that fixtures alone do not pin down: unknown calls, recursion, subsets."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from obolint.packs import load_packs
+from obolint.runner import scan
+
+PACKS = load_packs()
+ALL = [r.id for r in PACKS.rules]
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+PREAMBLE = """\
+import json, os
+from openai import OpenAI
+client = OpenAI()
+key = os.environ["CRM_API_KEY"]
+"""
+
+
+def findings(tmp_path: Path, body: str) -> list[tuple[int, str]]:
+    path = tmp_path / "mod.py"
+    path.write_text(PREAMBLE + textwrap.dedent(body))
+    result = scan([path], PACKS, ALL, root=tmp_path)
+    assert not result.errors, result.errors
+    return [(f.location.line - PREAMBLE.count("\n"), f.rule) for f in result.findings]
+
+
+def send(expr: str) -> str:
+    return f"client.chat.completions.create(model='m', messages=[{expr}])\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "leaks"),
+    [
+        # Propagators the packs list: string building, containers, encoders.
+        ("x = str(key)\n" + send("x"), True),
+        ("x = json.dumps({'k': key})\n" + send("x"), True),
+        ("x = ' '.join(['a', key])\n" + send("x"), True),
+        ("x = '%s' % key\n" + send("x"), True),
+        ("x = '{}'.format(key)\n" + send("x"), True),
+        ("x = key[7:].strip()\n" + send("x"), True),
+        ("x = [k for k in [key]]\n" + send("x"), True),
+        ("x = Wrapper(key)\n" + send("x"), True),  # a constructor holds what it wraps
+        # Unknown calls do not propagate (a documented, conservative choice).
+        ("x = mystery(key)\n" + send("x"), False),
+        ("x = key.some_unknown_method()\n" + send("x"), False),
+        # Stoppers: sizes, booleans, comparisons, hashes, HTTP responses, decoded claims.
+        ("x = len(key)\n" + send("x"), False),
+        ("x = bool(key)\n" + send("x"), False),
+        ("x = key == 'a'\n" + send("x"), False),
+        ("import hashlib\nx = hashlib.sha256(key.encode()).hexdigest()\n" + send("x"), False),
+        ("import requests\nx = requests.get('u', headers={'a': key}).text\n" + send("x"), False),
+        ("import jwt\nx = jwt.decode(key, 's', algorithms=['HS256'])\n" + send("x"), False),
+        ("x = key.startswith('sk-')\n" + send("x"), False),
+        # Rebinding clears; a branch joins.
+        ("x = key\nx = 'hello'\n" + send("x"), False),
+        ("x = 'a'\nif len(key) > 3:\n    x = key\n" + send("x"), True),
+    ],
+)
+def test_propagation_policy(tmp_path, code, leaks):
+    result = findings(tmp_path, code)
+    assert bool(result) is leaks, result
+
+
+def test_recursion_and_cycles_terminate(tmp_path):
+    result = findings(
+        tmp_path,
+        """\
+        def ping(x, n):
+            return pong(x, n - 1) if n else x
+
+        def pong(x, n):
+            return ping(x, n - 1)
+
+        def loop(x):
+            return loop(x)
+
+        out = ping(key, 3)
+        """
+        + send("out"),
+    )
+    assert result == [(11, "OBO101")]
+
+
+def test_one_finding_per_sink_even_with_many_paths(tmp_path):
+    result = findings(
+        tmp_path,
+        """\
+        a = key
+        b = key + "x"
+        c = a if len(b) else b
+        """
+        + send("c, a, b"),
+    )
+    assert result == [(4, "OBO101")]
+
+
+def test_scanning_one_file_reads_its_imports_for_summaries(tmp_path):
+    project = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES / "projects", project / "projects")
+    routes = project / "projects" / "support_bot" / "api" / "routes.py"
+    result = scan([routes], PACKS, ALL, root=project)
+    located = sorted((Path(f.location.path).name, f.rule) for f in result.findings)
+    assert located == [("crm.py", "OBO401"), ("prompts.py", "OBO101")]
+    assert result.stats["context_files"] >= 4
+    # Every reported flow passes through the scanned file.
+    for finding in result.findings:
+        assert any(step.location.path.endswith("routes.py") for step in finding.trace)
+
+
+def test_context_modules_are_not_reported_on_their_own(tmp_path):
+    project = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES / "projects", project / "projects")
+    init = project / "projects" / "support_bot" / "__init__.py"
+    result = scan([init], PACKS, ALL, root=project)
+    assert result.findings == []
+
+
+def test_prefilter_skips_files_without_trigger_words_but_keeps_them_for_context(tmp_path):
+    (tmp_path / "textutil.py").write_text("def glue(a, b):\n    return a + ' ' + b\n")
+    (tmp_path / "maths.py").write_text("def add(a, b):\n    return a + b\n")
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import os\nfrom openai import OpenAI\nfrom textutil import glue\n"
+        "prompt = glue('hi', os.environ['CRM_TOKEN'])\n"
+        "OpenAI().chat.completions.create(model='m', messages=[prompt])\n"
+    )
+    result = scan(sorted(tmp_path.glob("*.py")), PACKS, ALL, root=tmp_path)
+    assert result.stats["files_skipped_prefilter"] == 2
+    assert result.stats["context_files"] == 1  # textutil.py, read for glue()'s summary
+    assert [(Path(f.location.path).name, f.location.line) for f in result.findings] == [
+        ("app.py", 5)
+    ]
