@@ -167,10 +167,22 @@ class Project:
                     self.add_field(cls, attr, concrete)
 
     def field_flows(self, base_qname: str | None, attr: str) -> tuple[Flow, ...]:
-        """Flows stored on ``attr`` of instances whose class is ``base_qname`` (``C()``)."""
-        if not base_qname or not base_qname.endswith("()"):
+        """Flows stored on ``attr`` of class ``C`` or its instances (``C()``)."""
+        if not base_qname:
             return ()
-        return self.fields.get((base_qname[:-2], attr), ())
+        class_qname = base_qname[:-2] if base_qname.endswith("()") else base_qname
+        return self.fields.get((class_qname, attr), ())
+
+    def _class_attributes(self, ctx: ModuleContext) -> None:
+        """Class-body assignments (``TOKEN = os.environ[...]``) are fields of the class."""
+        for class_qname, node in ctx.classes.items():
+            run = FunctionInterpreter(ctx, None, self._report)
+            env: dict[str, Value] = {}
+            for stmt in node.body.body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    run.exec_stmt(stmt, env)
+            for name, value in env.items():
+                self.add_field(class_qname, name, value.flows)
 
     def capture(self, qualname: str, env: dict[str, Value]) -> None:
         """Remember the variables a nested function closes over (concrete flows only)."""
@@ -214,6 +226,7 @@ class Project:
                 ctx = self.modules[name]
                 module_run = FunctionInterpreter(ctx, None, self._report)
                 ctx.globals = module_run.run_module()
+                self._class_attributes(ctx)
                 for qual in sorted(ctx.functions):
                     info = ctx.functions[qual]
                     enclosing_env = self.closures.get(qual, {})
