@@ -4,18 +4,38 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from obolint import __version__
-from obolint.config import ConfigError, load_config
+from obolint.baseline import DEFAULT_FILE as DEFAULT_BASELINE
+from obolint.baseline import (
+    BaselineError,
+    build_baseline,
+    dump_baseline,
+    filter_baseline,
+    load_baseline,
+)
+from obolint.config import (
+    FAIL_ON,
+    Config,
+    ConfigError,
+    load_config,
+    per_file_ignore_rules,
+    severity_overrides,
+)
 from obolint.discovery import discover
-from obolint.findings import FileError
+from obolint.findings import FileError, Finding, Notice, ScanResult, SuppressedFinding
+from obolint.gitdiff import ChangedLines, GitDiffError, changed_lines
 from obolint.packs import PackError, load_packs
 from obolint.report import FORMATS, render
-from obolint.rulemeta import SelectionError, select_rules
-from obolint.runner import scan
+from obolint.rulemeta import RuleMeta, SelectionError, select_rules
+from obolint.runner import display_path, scan
+from obolint.suppress import apply_suppressions, drop_per_file_ignores
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -45,58 +65,61 @@ def main() -> None:
     """obolint finds credentials leaking into AI agents, prompts, tools, browsers and services."""
 
 
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "-f",
-    "--output-format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to FILE.")
-@click.option(
-    "--select", multiple=True, help="Rules to run: codes, prefixes or names (comma-separated)."
-)
-@click.option("--ignore", multiple=True, help="Rules to skip: codes, prefixes or names.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    help="Read settings from this TOML file.",
-)
-@click.option(
-    "--no-respect-gitignore", is_flag=True, help="Also scan files that .gitignore excludes."
-)
-@click.option(
-    "--force-exclude", is_flag=True, help="Apply excludes to paths named on the command line too."
-)
-@click.option(
-    "--sarif-root",
-    type=click.Path(path_type=Path),
-    help="Directory SARIF paths are relative to (default: git top level, else CWD).",
-)
-@click.option(
-    "--sarif-category", help="SARIF automationDetails category (for several uploads per commit)."
-)
-def check(
+def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that decide what is scanned and how: shared by `check` and `baseline`."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option(
+            "--select",
+            multiple=True,
+            help="Rules to run: codes, prefixes or names (comma-separated).",
+        ),
+        click.option("--ignore", multiple=True, help="Rules to skip: codes, prefixes or names."),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=Path),
+            help="Read settings from this TOML file.",
+        ),
+        click.option(
+            "--no-respect-gitignore",
+            is_flag=True,
+            help="Also scan files that .gitignore excludes.",
+        ),
+        click.option(
+            "--force-exclude",
+            is_flag=True,
+            help="Apply excludes to paths named on the command line too.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@dataclass
+class _Analysis:
+    """A finished scan with configuration applied: what `check` and `baseline` start from."""
+
+    config: Config
+    rules: tuple[RuleMeta, ...]  # with the configured severities
+    enabled: list[str]
+    scanned: list[str]  # paths of the files scanned, as findings name them
+    result: ScanResult  # findings minus per-file ignores and inline suppressions
+    suppressed: list[SuppressedFinding]
+
+
+def _analyse(
     paths: tuple[Path, ...],
-    fmt: str,
-    output: Path | None,
+    *,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
-    exit_zero: bool,
     config_file: Path | None,
     no_respect_gitignore: bool,
     force_exclude: bool,
-    sarif_root: Path | None,
-    sarif_category: str | None,
-) -> None:
-    """Scan PATHS (default: the current directory) for credential leaks."""
+    report_unused_suppressions: bool = False,
+) -> _Analysis:
+    """Configuration, discovery, analysis, severities, per-file ignores and suppressions."""
     targets = list(paths) or [Path(".")]
     try:
         config = load_config(targets[0], config_file)
@@ -110,7 +133,9 @@ def check(
         enabled = select_rules(
             packs.rules, _split(select) or list(config.select), _split(ignore) + list(config.ignore)
         )
-    except SelectionError as exc:
+        overrides = severity_overrides(config, packs.rules)
+        per_file = per_file_ignore_rules(config, packs.rules)
+    except (SelectionError, ConfigError) as exc:
         _fail(str(exc))
     found = discover(
         targets, config, respect_gitignore=not no_respect_gitignore, force_exclude=force_exclude
@@ -125,32 +150,244 @@ def check(
     result.errors = sorted([*found.errors, *result.errors], key=lambda e: e.path)
     result.stats["paths_excluded"] = found.excluded
     result.stats["files_with_errors"] = len(result.errors)
+    rules = tuple(replace(r, severity=overrides.get(r.id, r.severity)) for r in packs.rules)
+    findings = [
+        replace(f, severity=overrides[f.rule]) if f.rule in overrides else f
+        for f in result.findings
+    ]
+    findings = drop_per_file_ignores(findings, per_file, config.root)
+    scanned = [display_path(path) for path in found.files]
+    outcome = apply_suppressions(
+        findings,
+        [*scanned, *(f.location.path for f in findings)],
+        rules,
+        enabled=enabled,
+        report_unused=report_unused_suppressions,
+    )
+    result.findings = outcome.kept
+    result.notices = outcome.notices
+    result.stats["suppressed"] = len(outcome.suppressed)
+    result.stats["findings"] = len(result.findings)
+    return _Analysis(config, rules, enabled, scanned, result, outcome.suppressed)
+
+
+@main.command()
+@_scan_options
+@click.option(
+    "--format",
+    "-f",
+    "--output-format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to FILE.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    help="Lowest severity that makes the exit code 1 (default: fail-on in the config, "
+    "else warning).",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path),
+    help="Report only findings beyond those recorded by `obolint baseline write`.",
+)
+@click.option(
+    "--diff-base",
+    metavar="REF",
+    help="Report only findings whose sink or source is on a line changed since "
+    "`git merge-base REF HEAD` (the whole project is still analysed).",
+)
+@click.option(
+    "--show-suppressed", is_flag=True, help="Also list suppressed findings (text and json)."
+)
+@click.option(
+    "--report-unused-suppressions",
+    is_flag=True,
+    help="Warn about suppression comments that silence nothing.",
+)
+@click.option(
+    "--sarif-root",
+    type=click.Path(path_type=Path),
+    help="Directory SARIF paths are relative to (default: git top level, else CWD).",
+)
+@click.option(
+    "--sarif-category", help="SARIF automationDetails category (for several uploads per commit)."
+)
+def check(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_file: Path | None,
+    no_respect_gitignore: bool,
+    force_exclude: bool,
+    fmt: str,
+    output: Path | None,
+    exit_zero: bool,
+    fail_on: str | None,
+    baseline_file: Path | None,
+    diff_base: str | None,
+    show_suppressed: bool,
+    report_unused_suppressions: bool,
+    sarif_root: Path | None,
+    sarif_category: str | None,
+) -> None:
+    """Scan PATHS (default: the current directory) for credential leaks."""
+    # Read the baseline and the diff before the analysis: a typo fails fast.
+    baseline = None
+    if baseline_file is not None:
+        try:
+            baseline = load_baseline(baseline_file)
+        except BaselineError as exc:
+            _fail(str(exc))
+    changed = None
+    if diff_base is not None:
+        try:
+            changed = changed_lines(diff_base, _start_directory(paths))
+        except GitDiffError as exc:
+            _fail(str(exc))
+    analysis = _analyse(
+        paths,
+        select=select,
+        ignore=ignore,
+        config_file=config_file,
+        no_respect_gitignore=no_respect_gitignore,
+        force_exclude=force_exclude,
+        report_unused_suppressions=report_unused_suppressions,
+    )
+    result = analysis.result
+    if baseline is not None:
+        outcome = filter_baseline(
+            result.findings, baseline, scanned=analysis.scanned, enabled=analysis.enabled
+        )
+        result.findings = outcome.new
+        result.notices = sorted([*result.notices, *outcome.notices], key=Notice.sort_key)
+        result.stats["baselined"] = outcome.accepted
+    if changed is not None:
+        in_diff = [f for f in result.findings if _touches(changed, f)]
+        result.stats["outside_diff"] = len(result.findings) - len(in_diff)
+        result.findings = in_diff
+    result.stats["findings"] = len(result.findings)
+    result.suppressed = analysis.suppressed if show_suppressed else None
     text = render(
         fmt,
         result,
-        packs.rules,
+        analysis.rules,
         sarif_root=sarif_root or _default_sarif_root(),
         color=fmt == "text" and _use_color(str(output) if output else None),
         sarif_category=sarif_category,
         version=__version__,
     )
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror}. Check that the directory is writable.")
-    else:
+    _write(text, output)
+    threshold = fail_on or analysis.config.fail_on
+    sys.exit(_exit_code(result.findings, result.errors, exit_zero, threshold))
+
+
+def _touches(changed: ChangedLines, finding: Finding) -> bool:
+    """Whether the finding's sink, or the source its trace starts from, is on a changed line."""
+    loc = finding.location
+    if changed.touches(loc.path, loc.line, loc.end_line):
+        return True
+    if not finding.trace:
+        return False
+    source = finding.trace[0].location
+    return changed.touches(source.path, source.line)
+
+
+def _start_directory(paths: tuple[Path, ...]) -> Path:
+    first = os.path.abspath(paths[0]) if paths else os.getcwd()
+    return Path(first if os.path.isdir(first) else os.path.dirname(first))
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
         click.echo(text, nl=not text.endswith("\n"))
-    sys.exit(_exit_code(result.findings, result.errors, exit_zero))
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror}. Check that the directory is writable.")
 
 
-def _exit_code(findings: list, errors: list[FileError], exit_zero: bool) -> int:
+def _exit_code(
+    findings: list[Finding], errors: list[FileError], exit_zero: bool, fail_on: str
+) -> int:
     # A path that does not exist is a usage error, like an internal error: never hidden.
     if any(e.kind in ("internal", "not-found") for e in errors):
         return EXIT_ERROR
-    if (findings or errors) and not exit_zero:
+    failing = [f for f in findings if fail_on == "warning" or f.severity == "error"]
+    if (failing or errors) and not exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+@main.group()
+def baseline() -> None:
+    """Accept today's findings, so that `check --baseline` fails only on new ones."""
+
+
+@baseline.command("write")
+@_scan_options
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path(DEFAULT_BASELINE),
+    show_default=True,
+    help="The baseline file to write.",
+)
+def baseline_write(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_file: Path | None,
+    no_respect_gitignore: bool,
+    force_exclude: bool,
+    output: Path,
+) -> None:
+    """Record the findings in PATHS (default: .) by fingerprint and count; no code, no secrets."""
+    analysis = _analyse(
+        paths,
+        select=select,
+        ignore=ignore,
+        config_file=config_file,
+        no_respect_gitignore=no_respect_gitignore,
+        force_exclude=force_exclude,
+    )
+    result = analysis.result
+    directory = Path(os.path.abspath(output)).parent
+    entries = build_baseline(result.findings, directory)
+    _write(dump_baseline(entries), output)
+    for notice in result.notices:
+        click.echo(_notice_line(notice), err=True)
+    for error in result.errors:
+        click.echo(f"{error.path}: error: {error.message}", err=True)
+    click.echo(
+        f"Wrote {output}: {_plural(len(result.findings), 'finding')} "
+        f"({_plural(len(entries), 'fingerprint')}).",
+        err=True,
+    )
+    if result.errors:
+        click.echo(
+            f"obolint: {_plural(len({e.path for e in result.errors}), 'path')} could not be "
+            "analysed, so the baseline does not cover them; fix them and write it again.",
+            err=True,
+        )
+    sys.exit(_exit_code([], result.errors, False, "warning"))
+
+
+def _notice_line(notice: Notice) -> str:
+    where = notice.path + (f":{notice.line}" if notice.line else "")
+    return f"{where}: warning: {notice.message}" if where else f"warning: {notice.message}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _default_sarif_root() -> Path:

@@ -6,10 +6,13 @@ import difflib
 import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+
+from obolint.rulemeta import RuleMeta
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -52,7 +55,18 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     "venv",
 )
 
-VALID_KEYS: tuple[str, ...] = ("select", "ignore", "exclude", "extend-exclude", "packs")
+VALID_KEYS: tuple[str, ...] = (
+    "select",
+    "ignore",
+    "exclude",
+    "extend-exclude",
+    "packs",
+    "per-file-ignores",
+    "severity",
+    "fail-on",
+)
+SEVERITIES: tuple[str, ...] = ("error", "warning")
+FAIL_ON: tuple[str, ...] = ("warning", "error")  # the lowest severity that fails the run
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,10 @@ class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE  # replaces the defaults when set
     extend_exclude: tuple[str, ...] = ()  # added to `exclude`
     packs: tuple[Path, ...] = ()  # user rule packs, absolute
+    # (glob relative to the root, rule selectors) pairs, in the order written
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()  # (rule code or name, "error" | "warning")
+    fail_on: str = "warning"
 
     @property
     def all_excludes(self) -> tuple[str, ...]:
@@ -196,6 +214,17 @@ def _build_config(path: Path, table: dict[str, Any], section: str) -> Config:
     exclude = strings("exclude")
     extend_exclude = strings("extend-exclude") or ()
     packs = tuple(_resolve_pack(raw, root, shown, section) for raw in strings("packs") or ())
+    per_file_ignores = tuple(
+        (pattern, _string_list(codes, shown, section, f"per-file-ignores.{json.dumps(pattern)}"))
+        for pattern, codes in _table(table, "per-file-ignores", shown, section).items()
+    )
+    severity = tuple(
+        (rule, _choice(level, SEVERITIES, shown, section, f"severity.{rule}"))
+        for rule, level in _table(table, "severity", shown, section).items()
+    )
+    fail_on = "warning"
+    if "fail-on" in table:
+        fail_on = _choice(table["fail-on"], FAIL_ON, shown, section, "fail-on")
     return Config(
         path=path,
         root=root,
@@ -204,7 +233,40 @@ def _build_config(path: Path, table: dict[str, Any], section: str) -> Config:
         exclude=DEFAULT_EXCLUDE if exclude is None else exclude,
         extend_exclude=extend_exclude,
         packs=packs,
+        per_file_ignores=per_file_ignores,
+        severity=severity,
+        fail_on=fail_on,
     )
+
+
+def _table(table: dict[str, Any], key: str, shown: str, section: str) -> dict[str, Any]:
+    """The sub-table ``key`` (empty when absent); anything else is an error with an example."""
+    if key not in table:
+        return {}
+    value = table[key]
+    where = f"{section} {key}" if section == SECTION else key
+    if not isinstance(value, dict):
+        example = '{"tests/**" = ["OBO5"]}' if key == "per-file-ignores" else '{OBO501 = "error"}'
+        raise ConfigError(
+            f"{shown}: {where} must be a table (got {_type_name(value)}). "
+            f"Write it as {key} = {example}."
+        )
+    for name in value:
+        if not name.strip():
+            raise ConfigError(f"{shown}: {where} has an empty key. Remove it.")
+    return value
+
+
+def _choice(value: Any, allowed: tuple[str, ...], shown: str, section: str, key: str) -> str:
+    where = f"{section} {key}" if section == SECTION else key
+    options = " or ".join(json.dumps(option) for option in allowed)
+    if not isinstance(value, str):
+        raise ConfigError(
+            f"{shown}: {where} must be a string (got {_type_name(value)}). Write {options}."
+        )
+    if value.strip().lower() not in allowed:
+        raise ConfigError(f"{shown}: {where} is {json.dumps(value)}; write {options}.")
+    return value.strip().lower()
 
 
 def _unknown_key_message(shown: str, section: str, key: str) -> str:
@@ -290,3 +352,45 @@ def _display(path: Path) -> str:
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         return str(path)
     return relative
+
+
+def severity_overrides(config: Config, rules: Sequence[RuleMeta]) -> dict[str, str]:
+    """``severity`` as rule id -> level; a key that names no rule is an error."""
+    overrides: dict[str, str] = {}
+    for key, level in config.severity:
+        matched = [r.id for r in rules if r.id == key.strip().upper() or r.name == key.lower()]
+        if not matched:
+            raise ConfigError(
+                f"{_config_name(config)}: {SECTION} severity names {key!r}, which matches no "
+                f"rule. Use a rule code (OBO501) or name (credential-logged); `obolint rules` "
+                f"lists them."
+            )
+        overrides[matched[0]] = level
+    return overrides
+
+
+def per_file_ignore_rules(config: Config, rules: Sequence[RuleMeta]) -> list[tuple[str, set[str]]]:
+    """``per-file-ignores`` as (glob, rule ids); a selector that names no rule is an error."""
+    resolved = []
+    for pattern, selectors in config.per_file_ignores:
+        codes: set[str] = set()
+        for selector in selectors:
+            token = selector.strip()
+            found = {
+                r.id
+                for r in rules
+                if r.id.startswith(token.upper()) or r.name == token.lower() or token == "ALL"
+            }
+            if not found:
+                raise ConfigError(
+                    f"{_config_name(config)}: {SECTION} per-file-ignores for {pattern!r} names "
+                    f"{selector!r}, which matches no rule. Use a code (OBO501), a prefix (OBO5) "
+                    f"or a name (credential-logged)."
+                )
+            codes |= found
+        resolved.append((pattern, codes))
+    return resolved
+
+
+def _config_name(config: Config) -> str:
+    return _display(config.path) if config.path is not None else PYPROJECT

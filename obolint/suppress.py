@@ -11,12 +11,15 @@ from __future__ import annotations
 import ast
 import bisect
 import io
+import os
 import re
 import tokenize
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from obolint.discovery import ExcludeMatcher
 from obolint.findings import Finding, Notice, SuppressedFinding
 from obolint.rulemeta import RuleMeta
 from obolint.runner import read_source
@@ -125,7 +128,9 @@ def _statement_units(text: str, tokens: Sequence[tokenize.TokenInfo]) -> list[tu
     """(first, last) lines of every simple statement and compound-statement header (with its
     decorators)."""
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():  # e.g. invalid escape sequences: not ours to report
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         # Syntax newer than this Python's `ast` (LibCST read it): each code line stands alone.
         return [(line, line) for line in sorted(_code_lines(tokens))]
@@ -187,7 +192,9 @@ def parse_suppressions(path: str, text: str, rules: Sequence[RuleMeta]) -> FileS
     if "obolint" not in lowered and "noqa" not in lowered:
         return out  # the common case: nothing to tokenize
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError):
         return out
     comments = [t for t in tokens if t.type == tokenize.COMMENT and _SEGMENT_START.search(t.string)]
@@ -359,3 +366,28 @@ def _unused(
                     )
                 )
     return notices
+
+
+def drop_per_file_ignores(
+    findings: Iterable[Finding], per_file: Sequence[tuple[str, set[str]]], root: Path
+) -> list[Finding]:
+    """``findings`` minus the rules ``per-file-ignores`` turns off for their files.
+
+    Globs are matched like ``exclude``, relative to ``root`` (the config file's directory).
+    """
+    matchers = [(ExcludeMatcher([pattern], root), codes) for pattern, codes in per_file]
+    ignored_by_path: dict[str, set[str]] = {}
+    kept = []
+    for finding in findings:
+        path = finding.location.path
+        if path not in ignored_by_path:
+            absolute = os.path.abspath(path)
+            ignored_by_path[path] = {
+                code
+                for matcher, codes in matchers
+                if matcher.excludes_path(absolute, is_dir=False)
+                for code in codes
+            }
+        if finding.rule not in ignored_by_path[path]:
+            kept.append(finding)
+    return kept

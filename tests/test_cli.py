@@ -68,7 +68,7 @@ def test_default_path_is_current_directory(project):
 def test_json_report_shape(project):
     result = run("check", "--format", "json")
     doc = json.loads(result.output)
-    assert set(doc) == {"version", "findings", "errors", "stats"}
+    assert set(doc) == {"version", "findings", "errors", "notices", "stats"}
     assert doc["version"] == __version__
     (finding,) = doc["findings"]
     assert set(finding) == {

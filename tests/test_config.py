@@ -13,7 +13,10 @@ from obolint.config import (
     ConfigError,
     find_config,
     load_config,
+    per_file_ignore_rules,
+    severity_overrides,
 )
+from obolint.packs import load_packs
 
 
 def write(path: Path, text: str) -> Path:
@@ -145,7 +148,10 @@ def test_unknown_key_names_the_file_and_key_and_suggests(project: Path) -> None:
     message = str(raised.value)
     assert message.startswith("pyproject.toml: [tool.obolint] has an unknown key 'extend_exclude'")
     assert "Did you mean 'extend-exclude'?" in message
-    assert "select, ignore, exclude, extend-exclude, packs" in message
+    assert (
+        "select, ignore, exclude, extend-exclude, packs, per-file-ignores, severity, fail-on"
+        in message
+    )
 
 
 def test_unknown_key_without_a_close_match_lists_valid_keys(project: Path) -> None:
@@ -243,3 +249,96 @@ def test_errors_name_files_outside_the_cwd_absolutely(
     bad = write(tmp_path / "other" / "pyproject.toml", "[tool.obolint]\nselect = 1\n")
     with pytest.raises(ConfigError, match=f"^{re.escape(str(bad))}: "):
         load_config(bad.parent)
+
+
+# --- per-file-ignores, severity, fail-on --------------------------------------------------
+
+
+def test_per_file_ignores_severity_and_fail_on_are_read(project: Path) -> None:
+    write(
+        project / "pyproject.toml",
+        """
+[tool.obolint]
+per-file-ignores = {"tests/**" = ["OBO5", "credential-in-prompt"], "scripts/*.py" = ["OBO401"]}
+severity = {OBO501 = "error", credential-in-url = "Warning"}
+fail-on = "error"
+""",
+    )
+    config = load_config(project)
+    assert config.per_file_ignores == (
+        ("tests/**", ("OBO5", "credential-in-prompt")),
+        ("scripts/*.py", ("OBO401",)),
+    )
+    assert config.severity == (("OBO501", "error"), ("credential-in-url", "warning"))
+    assert config.fail_on == "error"
+
+
+def test_fail_on_defaults_to_warning(project: Path) -> None:
+    assert load_config(project).fail_on == "warning"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            'per-file-ignores = ["tests/**"]',
+            "pyproject.toml: [tool.obolint] per-file-ignores must be a table (got list). "
+            'Write it as per-file-ignores = {"tests/**" = ["OBO5"]}.',
+        ),
+        (
+            'per-file-ignores = {"tests/**" = "OBO5"}',
+            'pyproject.toml: [tool.obolint] per-file-ignores."tests/**" must be a list of '
+            'strings (got string). Write per-file-ignores."tests/**" = ["OBO5"] to give a '
+            "single value.",
+        ),
+        (
+            'severity = {OBO501 = "fatal"}',
+            'pyproject.toml: [tool.obolint] severity.OBO501 is "fatal"; write "error" or '
+            '"warning".',
+        ),
+        (
+            "severity = {OBO501 = 2}",
+            "pyproject.toml: [tool.obolint] severity.OBO501 must be a string (got integer). "
+            'Write "error" or "warning".',
+        ),
+        (
+            'severity = "error"',
+            "pyproject.toml: [tool.obolint] severity must be a table (got string). "
+            'Write it as severity = {OBO501 = "error"}.',
+        ),
+        (
+            'fail-on = "never"',
+            'pyproject.toml: [tool.obolint] fail-on is "never"; write "warning" or "error".',
+        ),
+        (
+            "fail-on = true",
+            "pyproject.toml: [tool.obolint] fail-on must be a string (got boolean). "
+            'Write "warning" or "error".',
+        ),
+    ],
+)
+def test_workflow_keys_reject_wrong_values(project: Path, line: str, message: str) -> None:
+    write(project / "pyproject.toml", f"[tool.obolint]\n{line}\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config(project)
+    assert str(raised.value) == message
+
+
+def test_a_misspelt_workflow_key_gets_a_suggestion(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.obolint]\nfail_on = "error"\n')
+    with pytest.raises(ConfigError, match="Did you mean 'fail-on'?"):
+        load_config(project)
+
+
+def test_rule_names_in_severity_and_per_file_ignores_must_exist(project: Path) -> None:
+    rules = load_packs().rules
+    write(project / "pyproject.toml", '[tool.obolint]\nseverity = {credential-logged = "error"}\n')
+    assert severity_overrides(load_config(project), rules) == {"OBO501": "error"}
+    write(project / "pyproject.toml", '[tool.obolint]\nseverity = {OBO5 = "error"}\n')
+    with pytest.raises(ConfigError, match="severity names 'OBO5', which matches no rule"):
+        severity_overrides(load_config(project), rules)
+    write(project / "pyproject.toml", '[tool.obolint]\nper-file-ignores = {"t/**" = ["OBO5"]}\n')
+    assert per_file_ignore_rules(load_config(project), rules) == [("t/**", {"OBO501"})]
+    write(project / "pyproject.toml", '[tool.obolint]\nper-file-ignores = {"t/**" = ["OBO9"]}\n')
+    with pytest.raises(ConfigError, match="per-file-ignores for 't/\\*\\*' names 'OBO9'"):
+        per_file_ignore_rules(load_config(project), rules)

@@ -161,7 +161,7 @@ def test_json_has_exactly_the_documented_keys(result: ScanResult) -> None:
     text = draw("json", result)
     assert text.startswith('{\n  "version": "9.9.9",\n') and text.endswith("}\n")
     doc = json.loads(text)
-    assert list(doc) == ["version", "findings", "errors", "stats"]
+    assert list(doc) == ["version", "findings", "errors", "notices", "stats"]
     for finding in doc["findings"]:
         assert list(finding) == FINDING_KEYS
         for step in finding["trace"]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from obolint.findings import ScanResult
+from obolint.findings import Notice, ScanResult
 
 _LEVELS = {"error": "error", "warning": "warning", "note": "notice", "info": "notice"}
 
@@ -24,7 +24,7 @@ def _command(level: str, properties: list[tuple[str, str | int]], message: str) 
 
 
 def render_github(result: ScanResult) -> str:
-    """One annotation per finding (and per unreadable file), errors and warnings by severity."""
+    """One annotation per finding, per unreadable file and per notice (warnings)."""
     lines: list[str] = []
     for finding in sorted(result.findings, key=lambda f: f.sort_key()):
         loc = finding.location
@@ -41,4 +41,9 @@ def render_github(result: ScanResult) -> str:
         lines.append(_command(level, properties, finding.message))
     for error in sorted(result.errors, key=lambda e: (e.path, e.message)):
         lines.append(_command("error", [("file", error.path), ("title", "obolint")], error.message))
+    for notice in sorted(result.notices, key=Notice.sort_key):
+        where: list[tuple[str, str | int]] = [("file", notice.path)] if notice.path else []
+        if notice.path and notice.line:
+            where.append(("line", notice.line))
+        lines.append(_command("warning", [*where, ("title", "obolint")], notice.message))
     return "".join(line + "\n" for line in lines)

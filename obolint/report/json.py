@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from obolint.findings import Finding, ScanResult
+from obolint.findings import Finding, Notice, ScanResult
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
@@ -45,6 +45,22 @@ def render_json(result: ScanResult, *, version: str) -> str:
             {"path": e.path, "message": e.message}
             for e in sorted(result.errors, key=lambda e: (e.path, e.message))
         ],
+        "notices": [
+            {"path": n.path, "line": n.line, "message": n.message}
+            for n in sorted(result.notices, key=Notice.sort_key)
+        ],
         "stats": {key: result.stats[key] for key in sorted(result.stats)},
     }
+    if result.suppressed is not None:
+        document["suppressed"] = [
+            {
+                **finding_to_dict(item.finding),
+                "suppression": {
+                    "directive": item.directive,
+                    "line": item.line,
+                    "reason": item.reason,
+                },
+            }
+            for item in sorted(result.suppressed, key=lambda s: s.finding.sort_key())
+        ]
     return json.dumps(document, indent=2) + "\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from obolint.findings import FileError, Finding, Location, ScanResult, TraceStep
+from obolint.findings import FileError, Finding, Location, Notice, ScanResult, TraceStep
 from obolint.report.linehash import line_hashes
 from obolint.report.sources import read_source
 from obolint.rulemeta import RuleMeta
@@ -255,6 +255,14 @@ class _SarifBuilder:
         level = "error" if error.kind == "internal" else "warning"
         return _notification(level, error.message, error.path, self.uris)
 
+    def notice_notification(self, notice: Notice) -> dict[str, Any]:
+        """A notice (a suppression without a reason, a stale baseline entry) as a warning."""
+        notification = _notification("warning", notice.message, notice.path or None, self.uris)
+        if notice.path and notice.line:
+            location = notification["locations"][0]["physicalLocation"]
+            location["region"] = {"startLine": notice.line}
+        return notification
+
 
 def render_sarif(
     result: ScanResult,
@@ -264,10 +272,14 @@ def render_sarif(
     version: str,
     category: str | None = None,
 ) -> str:
-    """A SARIF 2.1.0 log with one run: every rule, every finding, file errors as notifications."""
+    """A SARIF 2.1.0 log with one run: every rule, every finding, file errors and notices as
+    notifications. Suppressed findings are never results."""
     builder = _SarifBuilder(rules, Path(sarif_root))
     errors = sorted(result.errors, key=lambda e: (e.path, e.message))
     notifications = [builder.error_notification(error) for error in errors]
+    notifications += [
+        builder.notice_notification(n) for n in sorted(result.notices, key=Notice.sort_key)
+    ]
     results = [builder.result(f) for f in builder.capped_findings(result.findings)]
     run: dict[str, Any] = {
         "tool": {

@@ -15,7 +15,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from obolint.findings import FileError, Finding, ScanResult
+from obolint.findings import FileError, Finding, Notice, ScanResult, SuppressedFinding
 from obolint.report.redact import REDACTED, redacted_offset, secret_spans
 from obolint.report.sources import SourceFiles
 
@@ -24,6 +24,12 @@ TAB_SIZE = 4
 MAX_SNIPPET_LINES = 5
 _SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
 _SEVERITY_ORDER = {"error": 0, "warning": 1}
+# Findings left out of the report on purpose, as the summary names them.
+_HIDDEN_COUNTS = (
+    ("suppressed", "{} suppressed"),
+    ("baselined", "{} in the baseline"),
+    ("outside_diff", "{} not on changed lines"),
+)
 # C0/C1 controls (ESC could drive the terminal), Unicode line separators and bidi
 # overrides ("trojan source") in paths, messages or code; each becomes one "?" so
 # columns stay put.
@@ -183,7 +189,39 @@ def summary_line(result: ScanResult) -> str:
     failed = len({error.path for error in result.errors})
     if failed:
         line += f"; {_plural(failed, 'file')} could not be analysed"
+    hidden = [
+        template.format(int(result.stats[key]))
+        for key, template in _HIDDEN_COUNTS
+        if result.stats.get(key)
+    ]
+    if hidden:
+        line += "; " + ", ".join(hidden)
     return line + "."
+
+
+def _notice_line(notice: Notice) -> Text:
+    """``path:line: warning: message`` (the location left out when there is none)."""
+    where = notice.path + (f":{notice.line}" if notice.line else "")
+    prefix = (_printable(where), "bold") if where else ""
+    return Text.assemble(
+        prefix, ": " if where else "", ("warning", "bold yellow"), ": ", _printable(notice.message)
+    )
+
+
+def _suppressed_line(item: SuppressedFinding) -> Text:
+    """``  path:line:col  OBO401 name  (ignore on line 9: reason)``."""
+    loc = item.finding.location
+    how = f"{item.directive} on line {item.line}" if item.line else item.directive
+    reason = f": {' '.join(item.reason.split())}" if item.reason else ", no reason given"
+    return Text.assemble(
+        "  ",
+        (_printable(f"{loc.path}:{loc.line}:{loc.column}"), "bold"),
+        "  ",
+        (item.finding.rule, "bold cyan"),
+        " ",
+        item.finding.name,
+        ("  (" + _printable(how + reason) + ")", "dim"),
+    )
 
 
 def _error_line(error: FileError) -> Text:
@@ -222,6 +260,15 @@ def render_text(result: ScanResult, *, color: bool = False) -> str:
     for error in sorted(result.errors, key=lambda e: (e.path, e.message)):
         console.print(_error_line(error), soft_wrap=True)
     if result.errors:
+        console.print()
+    for notice in sorted(result.notices, key=Notice.sort_key):
+        console.print(_notice_line(notice), soft_wrap=True)
+    if result.notices:
+        console.print()
+    if result.suppressed:
+        console.print(Text("Suppressed findings:", style="bold"))
+        for item in sorted(result.suppressed, key=lambda s: s.finding.sort_key()):
+            console.print(_suppressed_line(item), soft_wrap=True)
         console.print()
     if findings:
         console.print(_summary_table(findings))
