@@ -102,6 +102,9 @@ class CallSink:
     fix: str | None
     key_pattern: re.Pattern[str] | None = None  # only dict entries with such keys count
     exclude_markers: frozenset[str] = frozenset()
+    # The call is safe when all these keywords are passed with these constant values
+    # (``set_cookie(..., httponly=True, secure=True)``).
+    safe_when: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,11 @@ class ToolSpec:
     hidden_defaults: NamePatterns
     hidden_names: frozenset[str]
     fix: str
+    # Class-based tools: these methods of classes deriving from ``base_classes``.
+    base_classes: NamePatterns = field(default_factory=NamePatterns)
+    methods: frozenset[str] = frozenset()
+    # ``Annotated[T, {"include_in_function_choices": False}]``: metadata dict keys that hide.
+    hidden_metadata_keys: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -326,6 +334,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                     fix=e.text("fix", None),
                     key_pattern=e.regex("key-pattern"),
                     exclude_markers=frozenset(e.strings("exclude-markers", required=False)),
+                    safe_when=e.constants("safe-when"),
                 )
             )
             e.done()
@@ -377,6 +386,11 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                     hidden_defaults=e.patterns("hidden-defaults", required=False),
                     hidden_names=frozenset(e.strings("hidden-names", required=False)),
                     fix=e.text("fix"),
+                    base_classes=e.patterns("base-classes", required=False),
+                    methods=frozenset(e.strings("methods", required=False)),
+                    hidden_metadata_keys=frozenset(
+                        e.strings("hidden-metadata-keys", required=False)
+                    ),
                 )
             )
             e.done()
@@ -499,6 +513,16 @@ class _Entry:
             raise PackError(
                 f"{self.file}: {self.where}.{key} is not a valid regular expression ({exc})."
             ) from exc
+
+    def constants(self, key: str) -> tuple[tuple[str, object], ...]:
+        value = self._get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, dict) or not all(
+            isinstance(v, (bool, int, str)) for v in value.values()
+        ):
+            raise self.fail(key, "a table of keyword = constant, e.g. {httponly = true}")
+        return tuple(sorted(value.items()))
 
     def labels(self, default: Iterable[str] | None = None) -> frozenset[str]:
         if default is not None and "labels" not in self.table:

@@ -816,6 +816,8 @@ class FunctionInterpreter:
             if not spec.calls.matches(callee_q) or spec.exclude.matches(callee_q):
                 continue
             matched_sink = True
+            if spec.safe_when and _passes_constants(node, spec.safe_when):
+                continue
             for arg in args:
                 self._check_sink_arg(spec, arg, node, callee_q)
 
@@ -823,8 +825,14 @@ class FunctionInterpreter:
         for tool in packs.tools:
             if tool.registrations.matches(callee_q):
                 for arg in args:
-                    if tool.registration_arg.selects(arg.position, arg.keyword) and arg.value.qname:
-                        self.ctx.project.register_tool(arg.value.qname, tool, node, self.ctx)
+                    if not tool.registration_arg.selects(arg.position, arg.keyword):
+                        continue
+                    # tools=[search, lookup] registers each function of the list.
+                    items = _literal_items(arg.node) or [arg.node]
+                    for item in items:
+                        qname = arg.value.qname if item is arg.node else self.qname_of(item)
+                        if qname:
+                            self.ctx.project.register_tool(qname, tool, node, self.ctx)
 
         # functools.partial(f, token=t): follow the bound arguments into f.
         if packs.propagation.binders.matches(callee_q) and args and args[0].position == 0:
@@ -1145,6 +1153,25 @@ def _join_into(env: Env, *branches: Env) -> None:
         if len(qnames) == 1:
             value = replace(value, qname=present[0].qname)
         env[key] = value
+
+
+def _passes_constants(call: cst.Call, wanted: tuple[tuple[str, object], ...]) -> bool:
+    """True when every keyword in ``wanted`` is passed with that constant value."""
+    given: dict[str, object] = {}
+    for arg in call.args:
+        if arg.keyword is None:
+            continue
+        node = arg.value
+        if isinstance(node, cst.Name) and node.value in ("True", "False"):
+            given[arg.keyword.value] = node.value == "True"
+        elif isinstance(node, cst.SimpleString):
+            given[arg.keyword.value] = node.evaluated_value
+        elif isinstance(node, cst.Integer):
+            given[arg.keyword.value] = int(node.value)
+    return all(given.get(key, _MISSING) == value for key, value in wanted)
+
+
+_MISSING = object()
 
 
 def _concrete(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:

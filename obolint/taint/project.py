@@ -258,6 +258,18 @@ class Project:
                     if any(tool.decorators.matches(q) for q in qnames):
                         found.append((info, tool))
                         break
+            # Class-based tools: BaseTool subclasses and their _run / forward methods.
+            for class_qname, node in sorted(ctx.classes.items()):
+                probe = FunctionInterpreter(ctx, None, lambda hit, flow: None)
+                bases = [probe.qname_of(b.value) for b in node.bases]
+                for tool in self.packs.tools:
+                    if not tool.methods or not any(tool.base_classes.matches(b) for b in bases):
+                        continue
+                    for method in sorted(tool.methods):
+                        info = ctx.functions.get(f"{class_qname}.{method}")
+                        if info is not None:
+                            found.append((info, tool))
+                    break
         return found
 
     # --- tools (OBO201) ------------------------------------------------------------------
@@ -274,6 +286,10 @@ class Project:
             annotation = param.annotation.annotation if param.annotation else None
             if annotation is not None and any(
                 tool.hidden_annotations.matches(q) for q in probe.annotation_qnames(annotation)
+            ):
+                continue
+            if annotation is not None and _hidden_by_metadata(
+                annotation, tool.hidden_metadata_keys
             ):
                 continue
             if isinstance(param.default, cst.Call) and tool.hidden_defaults.matches(
@@ -352,6 +368,25 @@ class Project:
         kept = self._findings.get(key)
         if kept is None or rank < kept[0]:
             self._findings[key] = (rank, finding)
+
+
+def _hidden_by_metadata(annotation: cst.BaseExpression, keys: frozenset[str]) -> bool:
+    """``Annotated[str, {"include_in_function_choices": False}]`` hides the parameter."""
+    if not keys or not isinstance(annotation, cst.Subscript):
+        return False
+    for element in annotation.slice[1:]:
+        meta = element.slice.value if isinstance(element.slice, cst.Index) else None
+        if isinstance(meta, cst.Dict):
+            for item in meta.elements:
+                if (
+                    isinstance(item, cst.DictElement)
+                    and isinstance(item.key, cst.SimpleString)
+                    and item.key.evaluated_value in keys
+                    and isinstance(item.value, cst.Name)
+                    and item.value.value == "False"
+                ):
+                    return True
+    return False
 
 
 def _body_of(node: cst.CSTNode) -> list[cst.CSTNode]:
