@@ -162,7 +162,8 @@ def _analyse(
         [*scanned, *(f.location.path for f in findings)],
         rules,
         enabled=enabled,
-        report_unused=report_unused_suppressions,
+        # On by default in CI (the CI variable that GitHub Actions and most CIs set).
+        report_unused=report_unused_suppressions or _in_ci(),
     )
     result.findings = outcome.kept
     result.notices = outcome.notices
@@ -209,7 +210,7 @@ def _analyse(
 @click.option(
     "--report-unused-suppressions",
     is_flag=True,
-    help="Warn about suppression comments that silence nothing.",
+    help="Warn about suppression comments that silence nothing (on when CI=true).",
 )
 @click.option(
     "--sarif-root",
@@ -285,7 +286,21 @@ def check(
     )
     _write(text, output)
     threshold = fail_on or analysis.config.fail_on
-    sys.exit(_exit_code(result.findings, result.errors, exit_zero, threshold))
+    code = _exit_code(result.findings, result.errors, exit_zero, threshold)
+    if (
+        code == EXIT_CLEAN
+        and not exit_zero
+        and analysis.config.missing_reason == "error"
+        and any(n.kind == "missing-reason" for n in result.notices)
+    ):
+        # `missing-reason = "error"`: an unexplained suppression fails the run.
+        code = EXIT_FINDINGS
+    sys.exit(code)
+
+
+def _in_ci() -> bool:
+    """True on a CI runner (``CI=true``), where unused suppressions are reported."""
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
 def _touches(changed: ChangedLines, finding: Finding) -> bool:

@@ -64,6 +64,7 @@ VALID_KEYS: tuple[str, ...] = (
     "per-file-ignores",
     "severity",
     "fail-on",
+    "missing-reason",
 )
 SEVERITIES: tuple[str, ...] = ("error", "warning")
 FAIL_ON: tuple[str, ...] = ("warning", "error")  # the lowest severity that fails the run
@@ -84,6 +85,8 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: tuple[tuple[str, str], ...] = ()  # (rule code or name, "error" | "warning")
     fail_on: str = "warning"
+    # A suppression comment without `-- reason`: a "warning" notice, or an "error" that fails.
+    missing_reason: str = "warning"
 
     @property
     def all_excludes(self) -> tuple[str, ...]:
@@ -225,6 +228,11 @@ def _build_config(path: Path, table: dict[str, Any], section: str) -> Config:
     fail_on = "warning"
     if "fail-on" in table:
         fail_on = _choice(table["fail-on"], FAIL_ON, shown, section, "fail-on")
+    missing_reason = "warning"
+    if "missing-reason" in table:
+        missing_reason = _choice(
+            table["missing-reason"], SEVERITIES, shown, section, "missing-reason"
+        )
     return Config(
         path=path,
         root=root,
@@ -236,6 +244,7 @@ def _build_config(path: Path, table: dict[str, Any], section: str) -> Config:
         per_file_ignores=per_file_ignores,
         severity=severity,
         fail_on=fail_on,
+        missing_reason=missing_reason,
     )
 
 

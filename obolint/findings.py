@@ -72,6 +72,7 @@ class Notice:
     message: str
     path: str = ""  # "" when the notice is about the run as a whole
     line: int = 0  # 0 when it is about the whole file
+    kind: str = ""  # e.g. "missing-reason", "unused", "stale"
 
     def sort_key(self) -> tuple:
         """Deterministic report order: path, line, message."""

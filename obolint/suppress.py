@@ -217,8 +217,8 @@ def _parse_segment(
     rules: Sequence[RuleMeta],
     out: FileSuppressions,
 ) -> None:
-    def warn(message: str) -> None:
-        out.notices.append(Notice(message, path, line))
+    def warn(message: str, kind: str = "") -> None:
+        out.notices.append(Notice(message, path, line, kind))
 
     obolint = _OBOLINT.match(segment)
     noqa = None if obolint else _NOQA.match(segment)
@@ -279,7 +279,8 @@ def _parse_segment(
         )
         warn(
             f"suppression of {written} gives no reason; add one after `--`, e.g. "
-            f"`# {written_as} -- reviewed: why this is safe`."
+            f"`# {written_as} -- reviewed: why this is safe`.",
+            "missing-reason",
         )
     if directive == "file-ignore":
         extent: tuple[int, int] | None = (1, 1 << 30)

@@ -338,8 +338,45 @@ def test_warnings_reach_every_format(suppressed_project):
     assert run("check").exit_code == 0  # a warning is not a finding
 
 
-def test_report_unused_suppressions_flag(suppressed_project):
+def test_report_unused_suppressions_flag(suppressed_project, monkeypatch):
+    monkeypatch.delenv("CI", raising=False)  # CI=true turns the report on by default
     Path("app.py").write_text(LEAKY + "x = 1  # obolint: ignore[OBO101] -- stale\n")
     assert "unused suppression" not in run("check").output
     output = run("check", "--report-unused-suppressions").output
     assert "app.py:13: warning: unused suppression: no OBO101 finding here" in output
+
+
+def test_missing_reason_can_be_made_an_error(tmp_path, monkeypatch):
+    """`missing-reason = "error"` turns an unexplained suppression into a failing run."""
+    from click.testing import CliRunner
+
+    from obolint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text(
+        "import os\nprint(os.environ['GH_TOKEN'])  # obolint: ignore[OBO501]\n"
+    )
+    runner = CliRunner()
+    warned = runner.invoke(main, ["check", "--format", "concise", "app.py"])
+    assert warned.exit_code == 0
+    assert "gives no reason" in warned.output
+    (tmp_path / "pyproject.toml").write_text('[tool.obolint]\nmissing-reason = "error"\n')
+    failed = runner.invoke(main, ["check", "--format", "concise", "app.py"])
+    assert failed.exit_code == 1
+    assert "gives no reason" in failed.output
+
+
+def test_unused_suppressions_are_reported_in_ci(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from obolint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text("x = 1  # obolint: ignore[OBO501] -- old\n")
+    monkeypatch.delenv("CI", raising=False)
+    quiet = CliRunner().invoke(main, ["check", "--format", "concise", "app.py"])
+    assert "unused" not in quiet.output.lower()
+    monkeypatch.setenv("CI", "true")
+    loud = CliRunner().invoke(main, ["check", "--format", "concise", "app.py"])
+    assert "unused" in loud.output.lower() or "silences nothing" in loud.output.lower()
+    assert loud.exit_code == 0
