@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -15,9 +16,19 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9][A-Z0-9_,\s-]*)")
 
 
+CONFIGURED = FIXTURES / "configured"
+
+
 def fixture_files() -> list[Path]:
-    """Every Python file under fixtures/."""
-    return sorted(p for p in FIXTURES.rglob("*.py") if p.is_file())
+    """Every Python file under fixtures/ scanned with the built-in packs."""
+    return sorted(
+        p for p in FIXTURES.rglob("*.py") if p.is_file() and CONFIGURED not in p.parents
+    )
+
+
+def configured_projects() -> list[Path]:
+    """Fixture projects with their own pyproject.toml (user packs, settings)."""
+    return sorted(p.parent for p in CONFIGURED.glob("*/pyproject.toml"))
 
 
 def expected_findings(path: Path) -> Counter:
@@ -71,3 +82,26 @@ def test_fixture(path: Path, fixture_scan):
         assert not expected, "a neg_ fixture must not expect findings"
     if path.name.startswith("pos_"):
         assert expected, "a pos_ fixture must expect at least one finding"
+
+
+@pytest.mark.parametrize("project", configured_projects(), ids=lambda p: p.name)
+def test_configured_project(project: Path, monkeypatch):
+    """A project scanned through the CLI with its own configuration (e.g. a user pack)."""
+    from click.testing import CliRunner
+
+    from obolint.cli import main
+
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", "--format", "json", "."])
+    assert result.exit_code in (0, 1), result.output
+    doc = json.loads(result.output)
+    assert not doc["errors"], doc["errors"]
+    actual: Counter = Counter()
+    for finding in doc["findings"]:
+        actual[(finding["path"], finding["line"], finding["rule"])] += 1
+    expected: Counter = Counter()
+    for path in sorted(project.rglob("*.py")):
+        rel = path.relative_to(project).as_posix()
+        for (line, rule), count in expected_findings(path).items():
+            expected[(rel, line, rule)] += count
+    assert actual == expected
