@@ -33,6 +33,7 @@ from obolint.findings import FileError, Finding, Notice, ScanResult, SuppressedF
 from obolint.gitdiff import ChangedLines, GitDiffError, changed_lines
 from obolint.packs import PackError, load_packs
 from obolint.report import FORMATS, render
+from obolint.report.statistics import render_statistics
 from obolint.rulemeta import RuleMeta, SelectionError, select_rules
 from obolint.runner import display_path, scan
 from obolint.suppress import apply_suppressions, drop_per_file_ignores
@@ -207,6 +208,7 @@ def _analyse(
 @click.option(
     "--show-suppressed", is_flag=True, help="Also list suppressed findings (text and json)."
 )
+@click.option("--statistics", is_flag=True, help="Print only the number of findings per rule.")
 @click.option(
     "--report-unused-suppressions",
     is_flag=True,
@@ -234,6 +236,7 @@ def check(
     baseline_file: Path | None,
     diff_base: str | None,
     show_suppressed: bool,
+    statistics: bool,
     report_unused_suppressions: bool,
     sarif_root: Path | None,
     sarif_category: str | None,
@@ -275,15 +278,18 @@ def check(
         result.findings = in_diff
     result.stats["findings"] = len(result.findings)
     result.suppressed = analysis.suppressed if show_suppressed else None
-    text = render(
-        fmt,
-        result,
-        analysis.rules,
-        sarif_root=sarif_root or _default_sarif_root(),
-        color=fmt == "text" and _use_color(str(output) if output else None),
-        sarif_category=sarif_category,
-        version=__version__,
-    )
+    if statistics:
+        text = render_statistics(result.findings, analysis.rules)
+    else:
+        text = render(
+            fmt,
+            result,
+            analysis.rules,
+            sarif_root=sarif_root or _default_sarif_root(),
+            color=fmt == "text" and _use_color(str(output) if output else None),
+            sarif_category=sarif_category,
+            version=__version__,
+        )
     _write(text, output)
     threshold = fail_on or analysis.config.fail_on
     code = _exit_code(result.findings, result.errors, exit_zero, threshold)

@@ -195,3 +195,16 @@ def test_real_subprocess_of_installed_script(project):
         timeout=120,
     )
     assert module.returncode == 0, module.stderr
+
+
+def test_statistics_prints_counts_per_rule_only(project):
+    (project / "more.py").write_text(
+        "import os\nprint(os.environ['GH_TOKEN'])\nprint(os.getenv('API_KEY'))\n"
+    )
+    result = run("check", "--statistics")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "    2  OBO501  credential-logged  [warning]",
+        "    1  OBO401  bearer-forwarding  [error]",
+        "    3  total",
+    ]

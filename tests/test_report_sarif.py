@@ -442,3 +442,45 @@ def test_long_source_notes_give_short_link_text(root: Path) -> None:
     result = to_sarif(ScanResult(findings=[finding(trace=trace)]))["runs"][0]["results"][0]
     assert result["message"]["text"].endswith(" Source: [secret read from the environment](1).")
     assert result["relatedLocations"][0]["message"]["text"] == note
+
+
+def test_sarif_of_the_whole_fixture_tree_is_valid_and_complete(monkeypatch):
+    """Scan every fixture through the CLI; the SARIF must validate and carry GitHub's fields."""
+    from click.testing import CliRunner
+
+    from obolint.cli import main
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    monkeypatch.chdir(fixtures)
+    result = CliRunner().invoke(
+        main, ["check", "--format", "sarif", "--sarif-root", str(fixtures), "."]
+    )
+    assert result.exit_code == 1, result.output[:2000]
+    doc = json.loads(result.output)
+    schema = json.loads(SCHEMA_PATH.read_text())
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    (sarif_run,) = doc["runs"]
+    rules = sarif_run["tool"]["driver"]["rules"]
+    assert len(rules) == 12
+    for rule in rules:
+        assert rule["help"]["markdown"].startswith(f"# {rule['id']}")
+        assert rule["help"]["text"]
+        severity = rule["properties"]["security-severity"]
+        assert isinstance(severity, str) and 0.0 < float(severity) <= 10.0
+        assert "external/cwe/cwe-" in " ".join(rule["properties"]["tags"])
+        assert len(rule["properties"]["tags"]) <= 10
+    results = sarif_run["results"]
+    assert len(results) >= 40
+    for res in results:
+        assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
+        uri = res["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert uri["uriBaseId"] == "%SRCROOT%" and not uri["uri"].startswith("/")
+        assert res["partialFingerprints"]["primaryLocationLineHash"]
+        assert res["partialFingerprints"]["obolint/v1"]
+        steps = res["codeFlows"][0]["threadFlows"][0]["locations"]
+        assert steps and all(step["location"]["message"]["text"] for step in steps)
+        if len(steps) >= 2:
+            assert "](1)" in res["message"]["text"]
+            assert res["relatedLocations"][0]["id"] == 1
