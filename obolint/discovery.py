@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import heapq
 import itertools
@@ -372,11 +373,35 @@ class _Walker:
                 is_file = entry.is_file()  # False for FIFOs, sockets, devices: never opened
             except OSError:
                 is_file = False
-            if not is_file or absolute in self.files:
+            if not is_file:
+                self.not_a_file(display, absolute)
+                continue
+            if absolute in self.files:
                 continue
             self.files[absolute] = display
             if repo is not None:
                 repo.files.append((real, absolute))
+
+    def not_a_file(self, display: str, absolute: str) -> None:
+        """A Python-named entry that cannot be read as a file: one diagnostic, except for a
+        dangling symbolic link (an editor's lock file, say), which has nothing to read."""
+        shown = str(Path(display))
+        try:
+            mode = os.stat(absolute).st_mode
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                self.error(
+                    shown,
+                    f"{shown} is a symbolic link loop; it was skipped. Fix or remove the link.",
+                    "symlink-loop",
+                )
+            return
+        self.error(
+            shown,
+            f"{shown} is not a regular file (it is a {_file_kind(mode)}); it was skipped. "
+            "obolint reads only regular files.",
+            "not-a-file",
+        )
 
     def directory_error(self, directory: _Dir, error: OSError) -> None:
         shown = str(Path(directory.display))  # "./locked" -> "locked", as files are shown

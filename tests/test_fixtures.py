@@ -21,9 +21,7 @@ CONFIGURED = FIXTURES / "configured"
 
 def fixture_files() -> list[Path]:
     """Every Python file under fixtures/ scanned with the built-in packs."""
-    return sorted(
-        p for p in FIXTURES.rglob("*.py") if p.is_file() and CONFIGURED not in p.parents
-    )
+    return sorted(p for p in FIXTURES.rglob("*.py") if p.is_file() and CONFIGURED not in p.parents)
 
 
 def configured_projects() -> list[Path]:

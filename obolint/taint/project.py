@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 
 import libcst as cst
 
@@ -38,6 +39,9 @@ class Project:
         self.init_fields: dict[tuple[str, str], frozenset[int]] = {}
         # Per nested function: the enclosing scope's variables where it is defined.
         self.closures: dict[str, dict[str, Value]] = {}
+        # Per module name: the exception that stopped its analysis (a bug in obolint, or
+        # nesting beyond the interpreter's limits); the other modules are still analysed.
+        self.failures: dict[str, Exception] = {}
 
     # --- building ------------------------------------------------------------------------
 
@@ -222,54 +226,76 @@ class Project:
             self._new_tools = False
             fields_before = {k: frozenset(f.key() for f in v) for k, v in self.fields.items()}
             changed = False
-            for name in sorted(self.modules):
-                ctx = self.modules[name]
-                module_run = FunctionInterpreter(ctx, None, self._report)
-                ctx.globals = module_run.run_module()
-                self._class_attributes(ctx)
-                for qual in sorted(ctx.functions):
-                    info = ctx.functions[qual]
-                    enclosing_env = self.closures.get(qual, {})
-                    summary = FunctionInterpreter(
-                        ctx, info, self._report, enclosing_env
-                    ).run_function()
-                    old = self.summaries.get(qual)
-                    if old is None or old.signature() != summary.signature():
-                        changed = True
-                    self.summaries[qual] = summary
+            for ctx in self._healthy_modules():
+                with self._isolated(ctx):
+                    module_run = FunctionInterpreter(ctx, None, self._report)
+                    ctx.globals = module_run.run_module()
+                    self._class_attributes(ctx)
+                    for qual in sorted(ctx.functions):
+                        info = ctx.functions[qual]
+                        enclosing_env = self.closures.get(qual, {})
+                        summary = FunctionInterpreter(
+                            ctx, info, self._report, enclosing_env
+                        ).run_function()
+                        old = self.summaries.get(qual)
+                        if old is None or old.signature() != summary.signature():
+                            changed = True
+                        self.summaries[qual] = summary
             fields_after = {k: frozenset(f.key() for f in v) for k, v in self.fields.items()}
             changed = changed or fields_after != fields_before
             if not changed and not self._new_tools and round_index > 0:
                 break
         for info, tool in [*decorated, *self._pending_tools]:
-            self._check_tool_parameters(info, tool)
-        return [finding for _, finding in self._findings.values()]
+            if info.module.module_name not in self.failures:
+                with self._isolated(info.module):
+                    self._check_tool_parameters(info, tool)
+        failed = {self.modules[name].path for name in self.failures}
+        return [f for _, f in self._findings.values() if f.location.path not in failed]
+
+    def _healthy_modules(self) -> Iterator[ModuleContext]:
+        """Modules in name order, skipping those whose analysis failed."""
+        for name in sorted(self.modules):
+            if name not in self.failures:
+                yield self.modules[name]
+
+    @contextlib.contextmanager
+    def _isolated(self, ctx: ModuleContext) -> Iterator[None]:
+        """An exception while analysing ``ctx`` stops that module, never the whole project."""
+        try:
+            yield
+        except Exception as exc:  # noqa: BLE001 - recorded in failures, reported per file
+            self.failures.setdefault(ctx.module_name, exc)
 
     def _decorated_tools(self) -> list[tuple[FunctionInfo, ToolSpec]]:
+        found: list[tuple[FunctionInfo, ToolSpec]] = []
+        for ctx in self._healthy_modules():
+            with self._isolated(ctx):
+                found.extend(self._module_tools(ctx))
+        return found
+
+    def _module_tools(self, ctx: ModuleContext) -> list[tuple[FunctionInfo, ToolSpec]]:
         found = []
-        for name in sorted(self.modules):
-            ctx = self.modules[name]
-            ctx.globals = FunctionInterpreter(ctx, None, lambda hit, flow: None).run_module()
-            for qual in sorted(ctx.functions):
-                info = ctx.functions[qual]
-                probe = FunctionInterpreter(ctx, info, lambda hit, flow: None)
-                qnames = [probe._decorator_qname(d) for d in info.node.decorators]
-                for tool in self.packs.tools:
-                    if any(tool.decorators.matches(q) for q in qnames):
-                        found.append((info, tool))
-                        break
-            # Class-based tools: BaseTool subclasses and their _run / forward methods.
-            for class_qname, node in sorted(ctx.classes.items()):
-                probe = FunctionInterpreter(ctx, None, lambda hit, flow: None)
-                bases = [probe.qname_of(b.value) for b in node.bases]
-                for tool in self.packs.tools:
-                    if not tool.methods or not any(tool.base_classes.matches(b) for b in bases):
-                        continue
-                    for method in sorted(tool.methods):
-                        info = ctx.functions.get(f"{class_qname}.{method}")
-                        if info is not None:
-                            found.append((info, tool))
+        ctx.globals = FunctionInterpreter(ctx, None, lambda hit, flow: None).run_module()
+        for qual in sorted(ctx.functions):
+            info = ctx.functions[qual]
+            probe = FunctionInterpreter(ctx, info, lambda hit, flow: None)
+            qnames = [probe._decorator_qname(d) for d in info.node.decorators]
+            for tool in self.packs.tools:
+                if any(tool.decorators.matches(q) for q in qnames):
+                    found.append((info, tool))
                     break
+        # Class-based tools: BaseTool subclasses and their _run / forward methods.
+        for class_qname, node in sorted(ctx.classes.items()):
+            probe = FunctionInterpreter(ctx, None, lambda hit, flow: None)
+            bases = [probe.qname_of(b.value) for b in node.bases]
+            for tool in self.packs.tools:
+                if not tool.methods or not any(tool.base_classes.matches(b) for b in bases):
+                    continue
+                for method in sorted(tool.methods):
+                    info = ctx.functions.get(f"{class_qname}.{method}")
+                    if info is not None:
+                        found.append((info, tool))
+                break
         return found
 
     # --- tools (OBO201) ------------------------------------------------------------------
