@@ -7,6 +7,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -190,7 +191,12 @@ class PackSet:
     digest: str
     raise_sinks: tuple[RaiseSink, ...] = ()
 
-    @property
+    @cached_property
+    def matcher(self) -> SpecMatcher:
+        """Memoised lookups of the specs that apply to a dotted name."""
+        return SpecMatcher(self)
+
+    @cached_property
     def interesting_constants(self) -> frozenset[str]:
         """String constants some spec looks for (e.g. the RFC 8693 grant type)."""
         return frozenset(x.requires_constant for x in self.exchanges if x.requires_constant)
@@ -201,6 +207,85 @@ class PackSet:
             if meta.id == rule_id:
                 return meta
         raise KeyError(rule_id)
+
+
+class SpecMatcher:
+    """Which specs match a callee or container name, computed once per distinct name.
+
+    Real code calls the same few thousand names over and over; matching every call against
+    every pattern of every pack was the interpreter's hottest loop.
+    """
+
+    def __init__(self, packs: PackSet) -> None:
+        self.packs = packs
+        self._cache: dict[tuple[str, str], tuple] = {}
+
+    def _lookup(self, kind: str, name: str | None, compute) -> tuple:
+        if name is None:
+            return ()
+        key = (kind, name)
+        found = self._cache.get(key)
+        if found is None:
+            found = tuple(compute(name))
+            self._cache[key] = found
+        return found
+
+    def call_sinks(self, name: str | None) -> tuple[CallSink, ...]:
+        """Call sinks whose calls match ``name`` and whose excludes do not."""
+        return self._lookup(
+            "sink",
+            name,
+            lambda n: [
+                s for s in self.packs.call_sinks if s.calls.matches(n) and not s.exclude.matches(n)
+            ],
+        )
+
+    def call_sources(self, name: str | None) -> tuple[CallSource, ...]:
+        """Call sources matching ``name``."""
+        return self._lookup(
+            "source", name, lambda n: [s for s in self.packs.call_sources if s.calls.matches(n)]
+        )
+
+    def exchanges(self, name: str | None) -> tuple[Exchange, ...]:
+        """Exchanges matching ``name``."""
+        return self._lookup(
+            "exchange", name, lambda n: [s for s in self.packs.exchanges if s.calls.matches(n)]
+        )
+
+    def registrations(self, name: str | None) -> tuple[ToolSpec, ...]:
+        """Tool specs whose registration calls match ``name``."""
+        return self._lookup(
+            "register", name, lambda n: [t for t in self.packs.tools if t.registrations.matches(n)]
+        )
+
+    def read_sources(self, name: str | None) -> tuple[ReadSource, ...]:
+        """Read sources whose containers match ``name``."""
+        return self._lookup(
+            "read", name, lambda n: [s for s in self.packs.read_sources if s.containers.matches(n)]
+        )
+
+    def store_sinks(self, name: str | None) -> tuple[StoreSink, ...]:
+        """Store sinks whose targets match ``name``."""
+        return self._lookup(
+            "store", name, lambda n: [s for s in self.packs.store_sinks if s.targets.matches(n)]
+        )
+
+    def call_kind(self, name: str | None) -> str:
+        """How the propagation tables treat a call: minting, binder, propagate, stop or ""."""
+        found = self._lookup("kind", name, lambda n: [self._kind(n)])
+        return found[0] if found else ""
+
+    def _kind(self, name: str) -> str:
+        prop = self.packs.propagation
+        if prop.binders.matches(name):
+            return "binder"
+        if prop.minting_calls.matches(name):
+            return "minting"
+        if prop.calls.matches(name):
+            return "propagate"
+        if prop.stop_calls.matches(name):
+            return "stop"
+        return ""
 
 
 # --- loading -----------------------------------------------------------------------------

@@ -73,6 +73,8 @@ class Totals:
 def python_files(directories: list[Path]) -> Iterator[Path]:
     """Every ``.py`` file under ``directories``, in a stable order, without following links."""
     for directory in directories:
+        if directory.is_file():
+            yield directory
         for top, dirs, files in os.walk(directory):
             dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRECTORIES)
             for name in sorted(files):
@@ -159,7 +161,9 @@ def default_directories() -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("directories", nargs="*", type=Path, help="default: stdlib and site")
+    parser.add_argument(
+        "directories", nargs="*", type=Path, help="directories or files (default: stdlib, site)"
+    )
     parser.add_argument("-j", "--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--limit", type=int, default=0, help="stop after this many files")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every diagnostic")
@@ -170,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     jobs: list[tuple[Path, Path]] = []
     for directory in directories:
         # Site-packages and the stdlib are import roots: module names are relative to them.
-        jobs.extend((path, directory) for path in python_files([directory]))
+        root = directory.parent if directory.is_file() else directory
+        jobs.extend((path, root) for path in python_files([directory]))
     if args.limit:
         jobs = jobs[: args.limit]
     print(f"crashcheck: {len(jobs)} files under {', '.join(map(str, directories))}", flush=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst.metadata import CodeRange
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from obolint.findings import Location
 
@@ -57,7 +58,9 @@ class ModuleContext:
     path: str  # display path of the file
     module_name: str
     module: cst.Module
-    positions: dict[cst.CSTNode, CodeRange]
+    # Computed on first use: LibCST positions cost about twice the parse, and most modules
+    # never place a credential anywhere that needs a location.
+    positions: Mapping[cst.CSTNode, CodeRange] | None
     imports: dict[str, str]
     packs: PackSet
     project: Project
@@ -68,6 +71,9 @@ class ModuleContext:
 
     def location(self, node: cst.CSTNode) -> Location:
         """The 1-based location of ``node`` (end column exclusive)."""
+        if self.positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self.positions = wrapper.resolve(PositionProvider)
         rng = self.positions.get(node)
         if rng is None:
             return Location(self.path, 1, 1, 1, 1)

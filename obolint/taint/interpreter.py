@@ -98,7 +98,7 @@ class FunctionInterpreter:
         else:
             self.exec_block(body.body, env)
         returns = join(*self.returns).flows if self.returns else ()
-        return FunctionSummary(returns=returns, param_sinks=tuple(self.param_sinks))
+        return FunctionSummary(returns=returns, param_sinks=_distinct(self.param_sinks))
 
     # --- parameters --------------------------------------------------------------------
 
@@ -512,29 +512,28 @@ class FunctionInterpreter:
             node = node.expression
         if isinstance(node, cst.Call):
             q = self.qname_of(node.func)
-            if self.propagation.minting_calls.matches(q):
+            if self.ctx.packs.matcher.call_kind(q) == "minting":
                 return frozenset({"minted"})
         return frozenset()
 
     def _stops(self, call: cst.Call) -> bool:
         q = self.qname_of(call.func)
-        if q in _BUILTIN_STOPPERS or self.propagation.stop_calls.matches(q):
+        if q in _BUILTIN_STOPPERS or self.ctx.packs.matcher.call_kind(q) == "stop":
             return True
         func = call.func
         return isinstance(func, cst.Attribute) and func.attr.value in self.propagation.stop_methods
 
     def _store_sink(self, target_qname: str, value: Value, node: cst.CSTNode) -> None:
-        for spec in self.ctx.packs.store_sinks:
-            if spec.targets.matches(target_qname):
-                hit = SinkHit(
-                    rule=spec.rule,
-                    location=self.ctx.location(node),
-                    note=f"{spec.note} (`{self.ctx.code(node, 40)}`)",
-                    fix=spec.fix,
-                    scope=self.scope,
-                    sink_text=self.ctx.code(node),
-                )
-                self.sink(value, hit, spec.exclude_markers)
+        for spec in self.ctx.packs.matcher.store_sinks(target_qname):
+            hit = SinkHit(
+                rule=spec.rule,
+                location=self.ctx.location(node),
+                note=f"{spec.note} (`{self.ctx.code(node, 40)}`)",
+                fix=spec.fix,
+                scope=self.scope,
+                sink_text=self.ctx.code(node),
+            )
+            self.sink(value, hit, spec.exclude_markers)
 
     # --- sinks -------------------------------------------------------------------------
 
@@ -674,8 +673,8 @@ class FunctionInterpreter:
             flows = field_value.flows
         elif base.tainted and not self._clean_key(key):
             flows = base.flows
-        for spec in self.ctx.packs.read_sources:
-            if spec.containers.matches(base.qname) and self._key_matches(spec, key):
+        for spec in self.ctx.packs.matcher.read_sources(base.qname):
+            if self._key_matches(spec, key):
                 flows = merge_flows(
                     flows,
                     (
@@ -811,10 +810,9 @@ class FunctionInterpreter:
         packs = self.ctx.packs
 
         # Sinks: arguments the packs name for this callee.
+        matcher = packs.matcher
         matched_sink = False
-        for spec in packs.call_sinks:
-            if not spec.calls.matches(callee_q) or spec.exclude.matches(callee_q):
-                continue
+        for spec in matcher.call_sinks(callee_q):
             matched_sink = True
             if spec.safe_when and _passes_constants(node, spec.safe_when):
                 continue
@@ -822,20 +820,20 @@ class FunctionInterpreter:
                 self._check_sink_arg(spec, arg, node, callee_q)
 
         # Tool registrations: StructuredTool.from_function(f), FunctionTool.from_defaults(fn=f).
-        for tool in packs.tools:
-            if tool.registrations.matches(callee_q):
-                for arg in args:
-                    if not tool.registration_arg.selects(arg.position, arg.keyword):
-                        continue
-                    # tools=[search, lookup] registers each function of the list.
-                    items = _literal_items(arg.node) or [arg.node]
-                    for item in items:
-                        qname = arg.value.qname if item is arg.node else self.qname_of(item)
-                        if qname:
-                            self.ctx.project.register_tool(qname, tool, node, self.ctx)
+        for tool in matcher.registrations(callee_q):
+            for arg in args:
+                if not tool.registration_arg.selects(arg.position, arg.keyword):
+                    continue
+                # tools=[search, lookup] registers each function of the list.
+                items = _literal_items(arg.node) or [arg.node]
+                for item in items:
+                    qname = arg.value.qname if item is arg.node else self.qname_of(item)
+                    if qname:
+                        self.ctx.project.register_tool(qname, tool, node, self.ctx)
 
         # functools.partial(f, token=t): follow the bound arguments into f.
-        if packs.propagation.binders.matches(callee_q) and args and args[0].position == 0:
+        kind = matcher.call_kind(callee_q)
+        if kind == "binder" and args and args[0].position == 0:
             bound = self.ctx.project.function_for(args[0].value.qname, self.ctx)
             if bound is not None:
                 rest = [
@@ -862,10 +860,8 @@ class FunctionInterpreter:
         all_constants = (
             frozenset().union(*(a.value.constants for a in args)) if args else frozenset()
         )
-        for spec in packs.exchanges:
-            if spec.calls.matches(callee_q) and (
-                spec.requires_constant is None or spec.requires_constant in all_constants
-            ):
+        for spec in matcher.exchanges(callee_q):
+            if spec.requires_constant is None or spec.requires_constant in all_constants:
                 return Value(
                     flows=(
                         Flow(
@@ -883,8 +879,8 @@ class FunctionInterpreter:
                 )
 
         # Sources: calls whose result is a credential.
-        for spec in packs.call_sources:
-            if spec.calls.matches(callee_q) and self._call_key_ok(spec, args):
+        for spec in matcher.call_sources(callee_q):
+            if self._call_key_ok(spec, args):
                 return Value(
                     flows=(
                         Flow(
@@ -902,7 +898,7 @@ class FunctionInterpreter:
                 )
 
         # Minting calls issue a new credential (a token endpoint doing its job).
-        if packs.propagation.minting_calls.matches(callee_q):
+        if kind == "minting":
             return Value(
                 flows=(
                     Flow(
@@ -919,7 +915,7 @@ class FunctionInterpreter:
                 ),
                 qname=result_q,
             )
-        if packs.propagation.calls.matches(callee_q):
+        if kind == "propagate":
             return Value(
                 flows=join(*(a.value for a in args)).flows if args else (),
                 qname=result_q,
@@ -927,7 +923,7 @@ class FunctionInterpreter:
                 if args
                 else frozenset(),
             )
-        if callee_q in _BUILTIN_STOPPERS or packs.propagation.stop_calls.matches(callee_q):
+        if callee_q in _BUILTIN_STOPPERS or kind == "stop":
             return Value(qname=result_q)
         if method is not None and method in packs.propagation.stop_methods:
             return Value(qname=result_q)
@@ -1134,6 +1130,21 @@ class FunctionInterpreter:
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+def _distinct(param_sinks: list[ParamSink]) -> tuple[ParamSink, ...]:
+    """One parameter sink per parameter, rule and sink location, the shortest path kept.
+
+    Every call site re-derives its callee's sinks, once per incoming flow: without this, the
+    summaries of functions that call each other multiply with every call and every round
+    (pickle.py of the standard library took 40 seconds)."""
+    best: dict[tuple, ParamSink] = {}
+    for sink in param_sinks:
+        key = (sink.index, sink.hit.rule, sink.hit.location)
+        kept = best.get(key)
+        if kept is None or len(sink.steps) < len(kept.steps):
+            best[key] = sink
+    return tuple(best.values())
 
 
 def _signature(value: Value) -> tuple:
