@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
@@ -44,12 +43,12 @@ _NESTING_MESSAGES = (
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """A file that parsed: its display path, module name and syntax tree with positions."""
+    """A file that parsed: its display path, module name, syntax tree and imports."""
 
     path: str
     module_name: str
     module: cst.Module
-    positions: dict
+    positions: dict | None
     imports: dict[str, str]
 
 
@@ -87,7 +86,7 @@ def read_source(path: Path) -> tuple[str | None, FileError | None]:
 
 
 def parse_source(path: Path, text: str, root: Path) -> tuple[ParsedFile | None, FileError | None]:
-    """Parse text with LibCST and compute positions and imports."""
+    """Parse text with LibCST and collect its imports."""
     shown = display_path(path)
     too_deep, cpython_error = _cpython_verdict(text)
     if too_deep is not None:
@@ -118,16 +117,11 @@ def parse_source(path: Path, text: str, root: Path) -> tuple[ParsedFile | None, 
         )
     except Exception as exc:  # noqa: BLE001 - a parser failure on one file must not stop a scan
         return None, FileError(shown, f"could not parse file ({exc}).", "syntax")
-    try:
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        positions = dict(wrapper.resolve(PositionProvider))
-    except RecursionError:
-        return None, FileError(
-            shown, "file nests too deeply to analyse; it was skipped.", "recursion"
-        )
     name, is_package = module_name_for(path, root)
     imports = collect_imports(module, name, is_package)
-    return ParsedFile(shown, name, module, positions, imports), None
+    # Positions are computed on first use (ModuleContext.location), only for modules where a
+    # credential is placed somewhere a report will show.
+    return ParsedFile(shown, name, module, None, imports), None
 
 
 def _cpython_verdict(text: str) -> tuple[str | None, SyntaxError | None]:
