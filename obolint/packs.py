@@ -106,6 +106,9 @@ class CallSink:
     # The call is safe when all these keywords are passed with these constant values
     # (``set_cookie(..., httponly=True, secure=True)``).
     safe_when: tuple[tuple[str, object], ...] = ()
+    # The call's result holds its input (a message object, a memory record): it is passed on,
+    # and the same rule does not report the same flow again at the next sink.
+    propagates: bool = False
 
 
 @dataclass(frozen=True)
@@ -420,6 +423,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                     key_pattern=e.regex("key-pattern"),
                     exclude_markers=frozenset(e.strings("exclude-markers", required=False)),
                     safe_when=e.constants("safe-when"),
+                    propagates=e.flag("propagates"),
                 )
             )
             e.done()

@@ -542,8 +542,9 @@ class FunctionInterpreter:
         if not value.flows:
             return
         step = TraceStep(hit.location, hit.note)
+        already = f"sunk:{hit.rule}"
         for flow in value.flows:
-            if flow.markers & exclude_markers:
+            if flow.markers & exclude_markers or already in flow.markers:
                 continue
             index = param_index(flow)
             if index is not None:
@@ -928,7 +929,16 @@ class FunctionInterpreter:
         if method is not None and method in packs.propagation.stop_methods:
             return Value(qname=result_q)
         if matched_sink:
-            return Value(qname=result_q)
+            # What a sink builds still holds its input (HumanMessage(token) stored in a chat
+            # history is a memory leak too); the marker keeps the same rule from reporting
+            # the same flow again at the next sink (llm.invoke([HumanMessage(token)])).
+            builders = [spec for spec in matcher.call_sinks(callee_q) if spec.propagates]
+            if not builders:
+                return Value(qname=result_q)
+            markers = frozenset(f"sunk:{spec.rule}" for spec in builders)
+            held = join(*(a.value for a in args)) if args else CLEAN
+            flows = tuple(replace(f, markers=f.markers | markers) for f in held.flows)
+            return Value(flows=flows, qname=result_q)
         receiver_is_value = receiver is not None and not _is_module_name(receiver.qname, self.ctx)
 
         # Keyed reads through .get(): request.headers.get("Authorization"), os.environ.get(k).
