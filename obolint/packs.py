@@ -132,6 +132,22 @@ class ReturnSink:
     fix: str | None
     exclude_markers: frozenset[str] = frozenset()
     tools: bool = False  # also every function the tool packs declare as a tool
+    # Agent(instructions=fn), gr.Interface(fn=...): the function passed is the sink's function.
+    registrations: NamePatterns = field(default_factory=NamePatterns)
+    registration_arg: ArgSpec = field(default_factory=ArgSpec)
+    # Functions with exactly these leading parameter names (a Lambda `handler(event, context)`).
+    parameters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ToolCallSink:
+    """Calling a project tool through ``methods`` (``search.invoke({...})``) breaks ``rule``
+    when a credential is among the arguments the model would normally supply."""
+
+    rule: str
+    methods: frozenset[str]
+    note: str
+    fix: str | None
 
 
 @dataclass(frozen=True)
@@ -151,6 +167,9 @@ class ToolSpec:
     methods: frozenset[str] = frozenset()
     # ``Annotated[T, {"include_in_function_choices": False}]``: metadata dict keys that hide.
     hidden_metadata_keys: frozenset[str] = frozenset()
+    # Registration keywords whose dict literal names parameters bound outside the model
+    # (LlamaIndex ``partial_params={"token": t}``, Haystack ``inputs_from_state={"k": "p"}``).
+    hiding_args: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -193,6 +212,7 @@ class PackSet:
     propagation: Propagation
     digest: str
     raise_sinks: tuple[RaiseSink, ...] = ()
+    tool_call_sinks: tuple[ToolCallSink, ...] = ()
 
     @cached_property
     def matcher(self) -> SpecMatcher:
@@ -259,6 +279,14 @@ class SpecMatcher:
         """Tool specs whose registration calls match ``name``."""
         return self._lookup(
             "register", name, lambda n: [t for t in self.packs.tools if t.registrations.matches(n)]
+        )
+
+    def return_registrations(self, name: str | None) -> tuple[ReturnSink, ...]:
+        """Return sinks whose registration calls match ``name``."""
+        return self._lookup(
+            "return-register",
+            name,
+            lambda n: [r for r in self.packs.return_sinks if r.registrations.matches(n)],
         )
 
     def read_sources(self, name: str | None) -> tuple[ReadSource, ...]:
@@ -336,6 +364,7 @@ _TOP_KEYS = {
     "tool",
     "propagation",
     "raise-sink",
+    "tool-call-sink",
 }
 
 
@@ -350,6 +379,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
     return_sinks: list[ReturnSink] = []
     tools: list[ToolSpec] = []
     raise_sinks: list[RaiseSink] = []
+    tool_call_sinks: list[ToolCallSink] = []
     prop: dict[str, list[str]] = {}
     for name, doc in documents:
         for key in doc:
@@ -449,6 +479,20 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                     fix=e.text("fix", None),
                     exclude_markers=frozenset(e.strings("exclude-markers", required=False)),
                     tools=e.flag("tools"),
+                    registrations=e.patterns("registrations", required=False),
+                    registration_arg=e.args("registration-arg", default=["0"]),
+                    parameters=tuple(e.strings("parameters", required=False)),
+                )
+            )
+            e.done()
+        for i, entry in enumerate(_tables(name, doc, "tool-call-sink")):
+            e = _Entry(name, f"tool-call-sink[{i}]", entry)
+            tool_call_sinks.append(
+                ToolCallSink(
+                    rule=e.text("rule"),
+                    methods=frozenset(e.strings("methods")),
+                    note=e.text("note"),
+                    fix=e.text("fix", None),
                 )
             )
             e.done()
@@ -480,6 +524,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                     hidden_metadata_keys=frozenset(
                         e.strings("hidden-metadata-keys", required=False)
                     ),
+                    hiding_args=frozenset(e.strings("hiding-args", required=False)),
                 )
             )
             e.done()
@@ -501,7 +546,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                 prop.setdefault(key, []).extend(e.strings(key, required=False))
             e.done()
     known_rules = {r.id for r in rules}
-    for spec in (*call_sinks, *store_sinks, *return_sinks, *raise_sinks):
+    for spec in (*call_sinks, *store_sinks, *return_sinks, *raise_sinks, *tool_call_sinks):
         if spec.rule not in known_rules:
             raise PackError(
                 f"a sink names rule '{spec.rule}', which no pack defines. "
@@ -530,6 +575,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         propagation=propagation,
         digest=digest,
         raise_sinks=tuple(raise_sinks),
+        tool_call_sinks=tuple(tool_call_sinks),
     )
 
 

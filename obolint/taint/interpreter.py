@@ -379,8 +379,16 @@ class FunctionInterpreter:
         found = []
         decorators = [self._decorator_qname(d) for d in self.info.node.decorators]
         is_tool = self.info.qualname in self.ctx.tool_functions
+        registered = self.ctx.project.return_sink_functions.get(self.info.qualname, [])
+        leading = tuple(p.name.value for p in self.info.params)
+        top_level = self.info.enclosing is None and self.info.class_qname is None
         for spec in self.ctx.packs.return_sinks:
-            if any(spec.decorators.matches(q) for q in decorators) or (spec.tools and is_tool):
+            if (
+                any(spec.decorators.matches(q) for q in decorators)
+                or (spec.tools and is_tool)
+                or spec in registered
+                or (spec.parameters and top_level and leading == spec.parameters)
+            ):
                 found.append((spec, f"{spec.note} (`{self.info.name}()`)"))
         return found
 
@@ -647,7 +655,11 @@ class FunctionInterpreter:
         if name in self.ctx.globals:
             return self.ctx.globals[name]
         if name in self.ctx.imports:
-            return Value(qname=self.ctx.imports[name])
+            imported = self.ctx.imports[name]
+            found = self.ctx.project.global_value(imported)
+            if found is not None:
+                return found
+            return Value(qname=imported)
         qual = f"{self.ctx.module_name}.{name}"
         if qual in self.ctx.functions or qual in self.ctx.classes:
             return Value(qname=qual)
@@ -664,6 +676,11 @@ class FunctionInterpreter:
         stored = self.ctx.project.field_flows(base.qname, attr)
         if stored:
             value = replace(value, flows=merge_flows(value.flows, stored))
+        if not base.tainted and _is_module_name(base.qname, self.ctx):
+            # `config.API_KEY` where `config` is a scanned module.
+            found = self.ctx.project.global_value(qname)
+            if found is not None:
+                return found
         return value
 
     def _read(self, base: Value, key: str, node: cst.CSTNode, qname: str | None) -> Value:
@@ -745,7 +762,9 @@ class FunctionInterpreter:
         if key is not None:
             qname = f"{base.qname}.{key}" if base.qname else None
             return self._read(base, key, node, qname)
-        return Value(flows=base.flows)
+        # Agent[UserCtx] is still Agent; an element of a container has no name of its own.
+        last = (base.qname or "").rsplit(".", 1)[-1]
+        return Value(flows=base.flows, qname=base.qname if last[:1].isupper() else None)
 
     def _eval_dict(self, node: cst.Dict, env: Env) -> Value:
         values: list[Value] = []
@@ -821,6 +840,7 @@ class FunctionInterpreter:
                 self._check_sink_arg(spec, arg, node, callee_q)
 
         # Tool registrations: StructuredTool.from_function(f), FunctionTool.from_defaults(fn=f).
+        registered_q: str | None = None
         for tool in matcher.registrations(callee_q):
             for arg in args:
                 if not tool.registration_arg.selects(arg.position, arg.keyword):
@@ -828,9 +848,26 @@ class FunctionInterpreter:
                 # tools=[search, lookup] registers each function of the list.
                 items = _literal_items(arg.node) or [arg.node]
                 for item in items:
-                    qname = arg.value.qname if item is arg.node else self.qname_of(item)
+                    qname = arg.value.qname if item is arg.node else self.eval(item, env).qname
                     if qname:
                         self.ctx.project.register_tool(qname, tool, node, self.ctx)
+                        if item is arg.node:
+                            registered_q = qname
+
+        # Agent(instructions=fn): what fn returns is a sink too.
+        for spec in matcher.return_registrations(callee_q):
+            for arg in args:
+                if spec.registration_arg.selects(arg.position, arg.keyword) and arg.value.qname:
+                    self.ctx.project.register_return_sink(arg.value.qname, spec, self.ctx)
+
+        # search.invoke({...}) on a project tool: the arguments stand in for the model's.
+        if method is not None and receiver is not None:
+            for spec in packs.tool_call_sinks:
+                if method in spec.methods:
+                    self._check_tool_call(spec, receiver, args, node)
+
+        # The tool object stands for its function (repos_tool.invoke(...) runs list_repos).
+        wraps = registered_q if not matched_sink else None
 
         # functools.partial(f, token=t): follow the bound arguments into f.
         kind = matcher.call_kind(callee_q)
@@ -976,8 +1013,8 @@ class FunctionInterpreter:
             incoming = join(*(a.value for a in args))
             if incoming.tainted:
                 step = TraceStep(self.ctx.location(node), f"wrapped in `{last}(...)`")
-                return Value(flows=with_step(incoming.flows, step), qname=result_q)
-        return Value(qname=result_q)
+                return Value(flows=with_step(incoming.flows, step), qname=result_q, wraps=wraps)
+        return Value(qname=result_q, wraps=wraps)
 
     def _eval_args(self, node: cst.Call, env: Env) -> list[Arg]:
         args: list[Arg] = []
@@ -994,6 +1031,31 @@ class FunctionInterpreter:
                 args.append(Arg(position, None, value, arg.value))
                 position += 1
         return args
+
+    def _check_tool_call(self, spec, receiver: Value, args: list[Arg], node: cst.Call) -> None:
+        """Arguments of a tool invocation: the parameters the model would fill in."""
+        visible = self.ctx.project.visible_tool_params(receiver.wraps or receiver.qname, self.ctx)
+        if visible is None:
+            return
+        for arg in args:
+            value = arg.value
+            if value.fields:
+                # {"query": q, "token": t} with `token` injected (hidden): only visible keys.
+                value = join(*(v for k, v in value.fields if k in visible))
+            elif arg.keyword not in (None, "*", "**") and arg.keyword not in visible:
+                continue
+            if not value.tainted:
+                continue
+            short = self.ctx.code(node.func, 50)
+            hit = SinkHit(
+                rule=spec.rule,
+                location=self.ctx.location(arg.node),
+                note=f"arguments of `{short}()`: {spec.note}",
+                fix=spec.fix,
+                scope=self.scope,
+                sink_text=f"{short}()",
+            )
+            self.sink(value, hit, frozenset())
 
     def _call_key_ok(self, spec, args: list[Arg]) -> bool:
         if spec.key_arg is None:

@@ -9,7 +9,7 @@ import libcst as cst
 
 from obolint import names
 from obolint.findings import Finding, TraceStep
-from obolint.packs import PackSet, ToolSpec
+from obolint.packs import PackSet, ReturnSink, ToolSpec
 from obolint.taint.context import FunctionInfo, ModuleContext
 from obolint.taint.interpreter import FunctionInterpreter
 from obolint.taint.summaries import FunctionSummary, SinkHit, param_index
@@ -27,6 +27,7 @@ class Project:
         self.packs = packs
         self.enabled = frozenset(enabled_rules)
         self.modules: dict[str, ModuleContext] = {}
+        self._suffix_index: dict[str, list[str]] | None = None
         self.functions: dict[str, FunctionInfo] = {}
         self.summaries: dict[str, FunctionSummary] = {}
         self._findings: dict[tuple, tuple[tuple, Finding]] = {}
@@ -39,6 +40,12 @@ class Project:
         self.init_fields: dict[tuple[str, str], frozenset[int]] = {}
         # Per nested function: the enclosing scope's variables where it is defined.
         self.closures: dict[str, dict[str, Value]] = {}
+        # Tools: the framework spec of each tool function, and parameters bound outside the
+        # model by its registration (partial_params=...).
+        self.tool_specs: dict[str, ToolSpec] = {}
+        self.tool_hidden: dict[str, set[str]] = {}
+        # Functions whose return value a registration made a sink (Agent(instructions=fn)).
+        self.return_sink_functions: dict[str, list[ReturnSink]] = {}
         # Per module name: the exception that stopped its analysis (a bug in obolint, or
         # nesting beyond the interpreter's limits); the other modules are still analysed.
         self.failures: dict[str, Exception] = {}
@@ -83,16 +90,38 @@ class Project:
 
     # --- queries used by the interpreter ---------------------------------------------------
 
+    def module(self, name: str) -> ModuleContext | None:
+        """The scanned module ``name``; also found by a unique dotted suffix, for projects whose
+        import root is below the scan root (``backend/app/x.py`` imported as ``app.x``)."""
+        found = self.modules.get(name)
+        if found is not None or not name:
+            return found
+        if self._suffix_index is None:
+            index: dict[str, list[str]] = {}
+            for full in self.modules:
+                parts = full.split(".")
+                for start in range(1, len(parts)):
+                    index.setdefault(".".join(parts[start:]), []).append(full)
+            self._suffix_index = index
+        matches = self._suffix_index.get(name, [])
+        return self.modules[matches[0]] if len(matches) == 1 else None
+
+    def _canonical(self, qname: str) -> str:
+        """``app.agent.f`` → ``projects.x.app.agent.f`` when ``app.agent`` is such a suffix."""
+        head, _, last = qname.rpartition(".")
+        module = self.module(head) if head and head not in self.modules else None
+        return f"{module.module_name}.{last}" if module is not None else qname
+
     def function_for(self, qname: str | None, ctx: ModuleContext) -> FunctionInfo | None:
         """The project function a callee name refers to, following re-exports."""
         if not qname:
             return None
         for _ in range(8):
-            candidate = qname.replace("().", ".")
+            candidate = self._canonical(qname.replace("().", "."))
             if candidate in self.functions:
                 return self.functions[candidate]
             head, _, last = candidate.rpartition(".")
-            module = self.modules.get(head)
+            module = self.module(head)
             if module is None or last not in module.imports:
                 return None
             qname = module.imports[last]
@@ -103,11 +132,12 @@ class Project:
         if not qname or "(" in qname:
             return None
         for _ in range(8):
+            qname = self._canonical(qname)
             for module in self.modules.values():
                 if qname in module.classes:
                     return qname
             head, _, last = qname.rpartition(".")
-            module = self.modules.get(head)
+            module = self.module(head)
             if module is None or last not in module.imports:
                 return None
             qname = module.imports[last]
@@ -209,10 +239,49 @@ class Project:
     ) -> None:
         """A registration call turned project function ``qname`` into a model-facing tool."""
         info = self.function_for(qname, ctx)
-        if info is not None and info.qualname not in info.module.tool_functions:
+        if info is None:
+            return
+        if isinstance(node, cst.Call) and tool.hiding_args:
+            hidden = self.tool_hidden.setdefault(info.qualname, set())
+            hidden.update(_bound_names(node, tool.hiding_args))
+        if info.qualname not in info.module.tool_functions:
             info.module.tool_functions[info.qualname] = tool.framework
+            self.tool_specs[info.qualname] = tool
             self._new_tools = True
             self._pending_tools.append((info, tool))
+
+    def register_return_sink(self, qname: str, spec: ReturnSink, ctx: ModuleContext) -> None:
+        """``Agent(instructions=fn)``: what ``fn`` returns goes where the spec says."""
+        info = self.function_for(qname, ctx)
+        if info is None:
+            return
+        specs = self.return_sink_functions.setdefault(info.qualname, [])
+        if spec not in specs:
+            specs.append(spec)
+            self._new_tools = True
+
+    def visible_tool_params(self, qname: str | None, ctx: ModuleContext) -> set[str] | None:
+        """Parameter names the model fills in for project tool ``qname``, or None if no tool."""
+        info = self.function_for(qname, ctx)
+        if info is None or info.qualname not in self.tool_specs:
+            return None
+        tool = self.tool_specs[info.qualname]
+        probe = FunctionInterpreter(info.module, info, lambda hit, flow: None)
+        return {
+            param.name.value
+            for index, param in enumerate(info.params)
+            if not self._hidden_parameter(info, tool, index, param, probe)
+        }
+
+    def global_value(self, qname: str | None) -> Value | None:
+        """The value of a module-level name of a scanned module (``pkg.config.API_KEY``)."""
+        if not qname or "(" in qname:
+            return None
+        head, _, last = qname.rpartition(".")
+        module = self.module(head)
+        if module is None:
+            return None
+        return module.globals.get(last)
 
     # --- analysis ------------------------------------------------------------------------
 
@@ -221,10 +290,12 @@ class Project:
         decorated = self._decorated_tools()
         for info, tool in decorated:
             info.module.tool_functions[info.qualname] = tool.framework
+            self.tool_specs.setdefault(info.qualname, tool)
         for round_index in range(MAX_ROUNDS):
             self._findings = {}
             self._new_tools = False
             fields_before = {k: frozenset(f.key() for f in v) for k, v in self.fields.items()}
+            globals_before = self._globals_signature()
             changed = False
             for ctx in self._healthy_modules():
                 with self._isolated(ctx):
@@ -242,7 +313,11 @@ class Project:
                             changed = True
                         self.summaries[qual] = summary
             fields_after = {k: frozenset(f.key() for f in v) for k, v in self.fields.items()}
-            changed = changed or fields_after != fields_before
+            changed = (
+                changed
+                or fields_after != fields_before
+                or self._globals_signature() != globals_before
+            )
             if not changed and not self._new_tools and round_index > 0:
                 break
         for info, tool in [*decorated, *self._pending_tools]:
@@ -251,6 +326,13 @@ class Project:
                     self._check_tool_parameters(info, tool)
         failed = {self.modules[name].path for name in self.failures}
         return [f for _, f in self._findings.values() if f.location.path not in failed]
+
+    def _globals_signature(self) -> dict:
+        return {
+            (m.module_name, name): (frozenset(f.key() for f in v.flows), v.qname)
+            for m in self.modules.values()
+            for name, v in m.globals.items()
+        }
 
     def _healthy_modules(self) -> Iterator[ModuleContext]:
         """Modules in name order, skipping those whose analysis failed."""
@@ -268,6 +350,11 @@ class Project:
 
     def _decorated_tools(self) -> list[tuple[FunctionInfo, ToolSpec]]:
         found: list[tuple[FunctionInfo, ToolSpec]] = []
+        # Module globals first, so that `@agent.tool` resolves `agent` imported from another
+        # module (`from app.agent import agent`) to what that module made of it.
+        for ctx in self._healthy_modules():
+            with self._isolated(ctx):
+                ctx.globals = FunctionInterpreter(ctx, None, lambda hit, flow: None).run_module()
         for ctx in self._healthy_modules():
             with self._isolated(ctx):
                 found.extend(self._module_tools(ctx))
@@ -300,28 +387,41 @@ class Project:
 
     # --- tools (OBO201) ------------------------------------------------------------------
 
+    def _hidden_parameter(
+        self,
+        info: FunctionInfo,
+        tool: ToolSpec,
+        index: int,
+        param: cst.Param,
+        probe: FunctionInterpreter,
+    ) -> bool:
+        """True when the framework keeps this parameter out of the model's tool schema."""
+        name = param.name.value
+        if index == 0 and info.is_method and name in ("self", "cls"):
+            return True
+        if param.star in ("*", "**"):  # *args / **kwargs are not in the tool's schema
+            return True
+        if name in tool.hidden_names or name in self.tool_hidden.get(info.qualname, ()):
+            return True
+        annotation = param.annotation.annotation if param.annotation else None
+        if annotation is not None and any(
+            tool.hidden_annotations.matches(q) for q in probe.annotation_qnames(annotation)
+        ):
+            return True
+        if annotation is not None and _hidden_by_metadata(annotation, tool.hidden_metadata_keys):
+            return True
+        return isinstance(param.default, cst.Call) and tool.hidden_defaults.matches(
+            probe.qname_of(param.default.func)
+        )
+
     def _check_tool_parameters(self, info: FunctionInfo, tool: ToolSpec) -> None:
         ctx = info.module
         probe = FunctionInterpreter(ctx, info, lambda hit, flow: None)
         for index, param in enumerate(info.params):
             name = param.name.value
-            if index == 0 and info.is_method and name in ("self", "cls"):
-                continue
-            if name in tool.hidden_names:
+            if self._hidden_parameter(info, tool, index, param, probe):
                 continue
             annotation = param.annotation.annotation if param.annotation else None
-            if annotation is not None and any(
-                tool.hidden_annotations.matches(q) for q in probe.annotation_qnames(annotation)
-            ):
-                continue
-            if annotation is not None and _hidden_by_metadata(
-                annotation, tool.hidden_metadata_keys
-            ):
-                continue
-            if isinstance(param.default, cst.Call) and tool.hidden_defaults.matches(
-                probe.qname_of(param.default.func)
-            ):
-                continue
             if probe._non_secret_annotation(annotation):
                 continue
             credential = names.credential_word(name)
@@ -394,6 +494,23 @@ class Project:
         kept = self._findings.get(key)
         if kept is None or rank < kept[0]:
             self._findings[key] = (rank, finding)
+
+
+def _bound_names(call: cst.Call, keywords: frozenset[str]) -> set[str]:
+    """Parameter names in ``partial_params={"token": t}`` / ``inputs_from_state={"k": "p"}``."""
+    names_found: set[str] = set()
+    for arg in call.args:
+        if arg.keyword is None or arg.keyword.value not in keywords:
+            continue
+        if isinstance(arg.value, cst.Dict):
+            for item in arg.value.elements:
+                if isinstance(item, cst.DictElement):
+                    for part in (item.key, item.value):
+                        if isinstance(part, cst.SimpleString) and isinstance(
+                            part.evaluated_value, str
+                        ):
+                            names_found.add(part.evaluated_value)
+    return names_found
 
 
 def _hidden_by_metadata(annotation: cst.BaseExpression, keys: frozenset[str]) -> bool:

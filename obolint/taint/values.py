@@ -54,6 +54,8 @@ class Value:
     constants: frozenset[str] = frozenset()
     # Per-key values of a dict literal with constant keys (field-sensitive where cheap).
     fields: tuple[tuple[str, Value], ...] = field(default=())
+    # A tool object made from a project function (StructuredTool.from_function(f)): f's name.
+    wraps: str | None = None
 
     @property
     def tainted(self) -> bool:
