@@ -226,6 +226,7 @@ class _Walker:
         self.respect_gitignore = respect_gitignore
         self.files: dict[str, str] = {}  # absolute -> display
         self.explicit: set[str] = set()
+        self.named: set[str] = set()  # every path named on the command line, as absolute
         self.errors: list[FileError] = []
         self.excluded = 0
         self.visited: set[object] = set()
@@ -252,6 +253,7 @@ class _Walker:
         text = os.fspath(path)
         absolute = os.path.abspath(text)
         display = absolute if os.path.isabs(text) else _relative_to_cwd(absolute)
+        self.named.add(absolute)
         try:
             status = os.stat(absolute)
         except (FileNotFoundError, NotADirectoryError):
@@ -385,6 +387,8 @@ class _Walker:
     def not_a_file(self, display: str, absolute: str) -> None:
         """A Python-named entry that cannot be read as a file: one diagnostic, except for a
         dangling symbolic link (an editor's lock file, say), which has nothing to read."""
+        if absolute in self.named:
+            return  # named on the command line too: add_input has reported it
         shown = str(Path(display))
         try:
             mode = os.stat(absolute).st_mode

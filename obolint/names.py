@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["credential_word", "is_credential_name", "split_words"]
+__all__ = ["credential_word", "is_credential_name", "mentions_credential", "split_words"]
 
 # One word of an identifier: an acronym before a capitalised word (``HTTP`` in
 # ``HTTPAuthorization``), a capitalised or lowercase word, an all-caps run, or a number.
@@ -306,3 +306,37 @@ def credential_word(name: str) -> str | None:
 def is_credential_name(name: str) -> bool:
     """Whether an identifier or string key denotes a credential value."""
     return credential_word(name) is not None
+
+
+# Words that make a function or variable name worth following into another module, even when
+# the name itself is not a credential (`current_token()`, `get_auth_headers()`, `service_key()`).
+_MENTION_WORDS = frozenset(
+    {
+        "token",
+        "tokens",
+        "secret",
+        "secrets",
+        "password",
+        "passwd",
+        "pwd",
+        "auth",
+        "authorization",
+        "bearer",
+        "credential",
+        "credentials",
+        "creds",
+        "jwt",
+        "apikey",
+        "key",
+        "keys",
+        "oauth",
+        "obo",
+        "assertion",
+    }
+)
+
+
+@lru_cache(maxsize=4096)
+def mentions_credential(name: str) -> bool:
+    """True when a name has a word about credentials (looser than ``is_credential_name``)."""
+    return any(word.rstrip(_DIGITS) in _MENTION_WORDS for word in split_words(name))

@@ -1,4 +1,4 @@
-"""Skip files that cannot matter: no credential word and no name any pack mentions."""
+"""Skip files in which no credential flow can start: no credential word, no source name."""
 
 from __future__ import annotations
 
@@ -6,69 +6,61 @@ import re
 
 from obolint.packs import PackSet
 
-# Stems of credential names (see obolint/names.py); a file without any of them and without
-# any pack name has no source, so no flow can start in it.
+# Stems of credential names (see obolint/names.py). Every source the engine knows either has a
+# credential-like name (`access_token`, `api_key`), reads a credential-named key (`Authorization`,
+# `X-API-Key`, `GITHUB_TOKEN`), or is a call the packs list (added by `source_words`).
 CREDENTIAL_STEMS = (
     "token",
     "secret",
     "passw",
-    "passwd",
-    "pwd",
     "passphrase",
+    "passcode",
     "auth",
     "bearer",
     "credential",
     "creds",
-    "jwt",
     "apikey",
     "api_key",
     "api-key",
     "private_key",
-    "session",
-    "cookie",
-    "pat",
+    "privatekey",
     "signing_key",
     "subscription_key",
+    "session_key",
+    "sessionkey",
+    "access_key",
+    "accesskey",
     "getpass",
     "keyring",
 )
-# Pack name segments too common to tell anything (they would make every file match).
-_TOO_COMMON = frozenset({"self", "get", "post", "put", "delete", "patch", "request", "send"})
+# Short stems that are credential words only as a whole word part (`pat` is not `path`).
+BOUNDED_STEMS = ("pat", "pwd", "jwt", "sas")
+# Source-call names too common to tell anything.
+_TOO_COMMON = frozenset({"get", "pop", "json", "read", "load", "config", "value", "call"})
 
 
-def pack_words(packs: PackSet) -> set[str]:
-    """Identifier segments named by the packs' sources, sinks, exchanges and tool markers."""
+def source_words(packs: PackSet) -> set[str]:
+    """Last name segments of the packs' source calls that need no credential-named key."""
     patterns: list[str] = []
-    for group in (
-        packs.call_sources,
-        packs.exchanges,
-        packs.call_sinks,
-    ):
-        for spec in group:
+    for spec in packs.call_sources:
+        if spec.key_arg is None:
             patterns.extend(spec.calls.patterns)
-    for spec in packs.read_sources:
-        patterns.extend(spec.containers.patterns)
     for spec in packs.parameter_sources:
-        patterns.extend(spec.markers.patterns + spec.annotations.patterns)
-    for spec in packs.store_sinks:
-        patterns.extend(spec.targets.patterns)
-    for spec in packs.return_sinks:
-        patterns.extend(spec.decorators.patterns)
-    for spec in packs.tools:
-        patterns.extend(spec.decorators.patterns + spec.registrations.patterns)
+        if not spec.name_is_credential and not spec.marker_arg_types:
+            patterns.extend(spec.markers.patterns + spec.annotations.patterns)
     words: set[str] = set()
     for pattern in patterns:
-        for segment in re.split(r"[.()*\s]+", pattern):
-            if len(segment) >= 4 and segment.isidentifier() and segment not in _TOO_COMMON:
-                words.add(segment)
+        last = re.split(r"[.()]+", pattern.rstrip("()"))[-1].strip("*")
+        if len(last) >= 4 and last.isidentifier() and last.lower() not in _TOO_COMMON:
+            words.add(last)
     return words
 
 
 def trigger_pattern(packs: PackSet) -> re.Pattern[str]:
     """One case-insensitive regex that finds any trigger word in a file's text."""
-    words = {w.lower() for w in set(CREDENTIAL_STEMS) | pack_words(packs)}
-    # A prefix tree, not a flat alternation of some 700 words: at each position of the text
-    # the regex engine then tries a handful of letters instead of every word, which is ~25x
+    words = {w.lower() for w in set(CREDENTIAL_STEMS) | source_words(packs)}
+    # A prefix tree, not a flat alternation of many words: at each position of the text the
+    # regex engine then tries a handful of letters instead of every word, which is ~25x
     # faster on a file without any trigger (a 1 MB line took seconds).
     trie: dict[str, dict] = {}
     for word in words:
@@ -76,7 +68,8 @@ def trigger_pattern(packs: PackSet) -> re.Pattern[str]:
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}  # a word ends here
-    return re.compile(_alternation(trie), re.IGNORECASE)
+    bounded = "|".join(BOUNDED_STEMS)
+    return re.compile(f"{_alternation(trie)}|(?<![a-z])(?:{bounded})(?![a-z])", re.IGNORECASE)
 
 
 def _alternation(node: dict[str, dict]) -> str:

@@ -7,7 +7,7 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,6 +212,7 @@ def scan(
     project = Project(packs, enabled_rules)
     parsed = 0
     skipped = 0
+    skipped_modules: dict[str, Path] = {}
     triggers = trigger_pattern(packs)
     for path in files:
         text, error = read_source(path)
@@ -220,9 +221,10 @@ def scan(
             continue
         assert text is not None
         if triggers.search(text) is None:
-            # Nothing in it can start or end a flow; if another file imports it, it is still
-            # read for its summaries (see _add_context_modules).
+            # No flow can start in it; if a scanned file calls into it with a credential, it
+            # is still read for its summaries (see _module_loader).
             skipped += 1
+            skipped_modules[module_name_for(path, root)[0]] = path
             continue
         parsed_file, error = parse_source(path, text, root)
         if error is not None:
@@ -232,8 +234,10 @@ def scan(
         parsed += 1
         _add_parsed(project, parsed_file, packs)
     requested = {m.path for m in project.modules.values()}
-    context = _add_context_modules(project, packs, root, result.errors)
+    loaded: list[str] = []
+    project.loader = _module_loader(project, packs, root, loaded, skipped_modules)
     findings = project.analyze()
+    context = len(loaded)
     for name, exc in sorted(project.failures.items()):
         path = project.modules[name].path
         if path in requested:
@@ -263,62 +267,77 @@ def scan(
     return result
 
 
-def _add_parsed(project: Project, parsed_file: ParsedFile, packs: PackSet) -> None:
+def _add_parsed(project: Project, parsed_file: ParsedFile, packs: PackSet) -> ModuleContext:
     module_name = parsed_file.module_name
     if module_name in project.modules:
         # Two files map to one module name (scripts in different folders): keep both.
         module_name = f"{module_name}@{parsed_file.path}"
-    project.add_module(
-        ModuleContext(
-            path=parsed_file.path,
-            module_name=module_name,
-            module=parsed_file.module,
-            positions=parsed_file.positions,
-            imports=parsed_file.imports,
-            packs=packs,
-            project=project,
-        )
+    ctx = ModuleContext(
+        path=parsed_file.path,
+        module_name=module_name,
+        module=parsed_file.module,
+        positions=parsed_file.positions,
+        imports=parsed_file.imports,
+        packs=packs,
+        project=project,
     )
+    project.add_module(ctx)
+    return ctx
 
 
-def _add_context_modules(
-    project: Project, packs: PackSet, root: Path, errors: list[FileError]
-) -> int:
-    """Parse project modules the scanned files import (transitively), for their summaries.
+def _module_loader(
+    project: Project,
+    packs: PackSet,
+    root: Path,
+    loaded: list[str],
+    skipped: dict[str, Path],
+) -> Callable[[str], ModuleContext | None]:
+    """Parse project modules on demand, when a call or read in an analysed module needs them.
 
-    Pre-commit passes only changed files; their helpers live in unchanged ones.
+    Pre-commit passes only changed files, and the prefilter skips files without a credential
+    word; their helpers are read only when a credential flows into them.
     """
     seen = {Path(m.path).resolve() for m in project.modules.values()}
-    queue = [q for m in list(project.modules.values()) for q in m.imports.values()]
-    added = 0
-    while queue and added < MAX_CONTEXT_FILES:
-        qname = queue.pop()
-        path = _module_file(qname, root)
+
+    def load(module_name: str) -> ModuleContext | None:
+        if len(loaded) >= MAX_CONTEXT_FILES:
+            return None
+        path = _module_file(module_name, root) or _skipped_file(module_name, skipped)
         if path is None or path.resolve() in seen:
-            continue
+            return None
         seen.add(path.resolve())
         text, error = read_source(path)
         if text is None:
-            continue
+            return None
         parsed_file, error = parse_source(path, text, root)
         if parsed_file is None:
-            continue
-        _add_parsed(project, parsed_file, packs)
-        queue.extend(parsed_file.imports.values())
-        added += 1
-    return added
+            return None
+        loaded.append(parsed_file.path)
+        return _add_parsed(project, parsed_file, packs)
+
+    return load
 
 
-def _module_file(qname: str, root: Path) -> Path | None:
-    """The file under ``root`` that defines module ``qname`` or the module holding it."""
-    parts = qname.split(".")
-    for count in range(len(parts), 0, -1):
-        for base in (root, root / "src"):
-            stem = base.joinpath(*parts[:count])
-            if stem.with_suffix(".py").is_file():
-                return stem.with_suffix(".py")
-            if (stem / "__init__.py").is_file():
-                return stem / "__init__.py"
+def _skipped_file(module_name: str, skipped: dict[str, Path]) -> Path | None:
+    """A prefiltered file of this scan named ``module_name`` (or, uniquely, ``*.module_name``)."""
+    if module_name in skipped:
+        return skipped[module_name]
+    suffix = "." + module_name
+    matches = [path for name, path in skipped.items() if name.endswith(suffix)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _module_file(module_name: str, root: Path) -> Path | None:
+    """The file under ``root`` (or ``root/src``) that defines module ``module_name``."""
+    parts = [p for p in module_name.split(".") if p]
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    for base in (root, root / "src"):
+        stem = base.joinpath(*parts)
+        if stem.with_suffix(".py").is_file():
+            return stem.with_suffix(".py")
+        if (stem / "__init__.py").is_file():
+            return stem / "__init__.py"
     return None
 
 

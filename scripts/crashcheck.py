@@ -12,8 +12,10 @@ obolint), the file and its traceback. The exit code is 1 when there was an inter
 from __future__ import annotations
 
 import argparse
+import contextlib
 import faulthandler
 import os
+import signal
 import site
 import sys
 import sysconfig
@@ -31,6 +33,11 @@ from obolint.runner import parse_source, read_source
 from obolint.taint.context import ModuleContext
 from obolint.taint.interpreter import ExpressionTooDeep
 from obolint.taint.project import Project
+
+
+class FileTimeout(BaseException):
+    """A file took longer than --timeout (a BaseException: no ``except Exception`` eats it)."""
+
 
 # Directories never descended into: caches, VCS data, and installed packages nested in a
 # directory being scanned (the stdlib of many layouts holds the base site-packages).
@@ -82,12 +89,17 @@ def python_files(directories: list[Path]) -> Iterator[Path]:
                     yield Path(top, name)
 
 
-def check_file(path: Path, root: Path, packs: PackSet, enabled: list[str]) -> FileOutcome:
+def check_file(
+    path: Path, root: Path, packs: PackSet, enabled: list[str], timeout: float = 0
+) -> FileOutcome:
     """Analyse one file the way the runner does and classify the result."""
     started = time.perf_counter()
     outcome = FileOutcome(str(path), 0.0)
     try:
-        error = _analyse(path, root, packs, enabled, outcome)
+        with _time_limit(timeout):
+            error = _analyse(path, root, packs, enabled, outcome)
+    except FileTimeout:
+        error = FileError(str(path), f"took more than {timeout:g}s", "timeout")
     except Exception as exc:  # noqa: BLE001 - that is what this script looks for
         error = FileError(str(path), f"{type(exc).__name__}: {exc}", "internal")
         outcome.trace = "".join(traceback.format_exception(exc))
@@ -95,6 +107,26 @@ def check_file(path: Path, root: Path, packs: PackSet, enabled: list[str]) -> Fi
         outcome.kind, outcome.message = error.kind, error.message
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise FileTimeout in this thread after ``seconds`` (0: no limit; Unix only). Native
+    code (LibCST's parser) is interrupted only when it returns to Python."""
+    if not seconds or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise FileTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _analyse(
@@ -129,14 +161,14 @@ def _analyse(
 
 # --- parallel workers: packs are loaded once per process -------------------------------------
 
-_WORKER: tuple[PackSet, list[str]] | None = None
+_WORKER: tuple[PackSet, list[str], float] | None = None
 
 
-def _start_worker() -> None:
+def _start_worker(timeout: float) -> None:
     global _WORKER
     faulthandler.enable()
     packs = load_packs()
-    _WORKER = (packs, [rule.id for rule in packs.rules])
+    _WORKER = (packs, [rule.id for rule in packs.rules], timeout)
 
 
 def _check_in_worker(job: tuple[Path, Path]) -> FileOutcome:
@@ -167,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-j", "--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--limit", type=int, default=0, help="stop after this many files")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every diagnostic")
+    parser.add_argument(
+        "--timeout", type=float, default=60, help="seconds per file before giving up (0: none)"
+    )
     args = parser.parse_args(argv)
     directories = args.directories or default_directories()
     faulthandler.enable()  # a crash in native code still says where it happened
@@ -183,13 +218,15 @@ def main(argv: list[str] | None = None) -> int:
     totals = Totals()
     started = time.perf_counter()
     if args.jobs > 1:
-        with ProcessPoolExecutor(args.jobs, initializer=_start_worker) as pool:
+        with ProcessPoolExecutor(
+            args.jobs, initializer=_start_worker, initargs=(args.timeout,)
+        ) as pool:
             outcomes = pool.map(_check_in_worker, jobs, chunksize=16)
             _collect(outcomes, totals, args.verbose)
     else:
         packs = load_packs()
         enabled = [rule.id for rule in packs.rules]
-        outcomes = (check_file(path, root, packs, enabled) for path, root in jobs)
+        outcomes = (check_file(path, root, packs, enabled, args.timeout) for path, root in jobs)
         _collect(outcomes, totals, args.verbose)
     elapsed = time.perf_counter() - started
 
@@ -210,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
 def _collect(outcomes, totals: Totals, verbose: bool) -> None:
     for index, outcome in enumerate(outcomes, 1):
         totals.add(outcome)
-        if outcome.kind == "internal" or (verbose and outcome.kind):
+        if outcome.kind in ("internal", "timeout") or (verbose and outcome.kind):
             print(f"{outcome.path}: {outcome.kind}: {outcome.message}", flush=True)
         if index % 500 == 0:
             print(f"  ... {index} files", file=sys.stderr, flush=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,8 +45,9 @@ class _ArtifactUris:
     def artifact(self, path: str) -> dict[str, str]:
         """``{"uri", "uriBaseId"}`` relative to the root, or an absolute ``file://`` URI."""
         if path not in self._cache:
-            # resolve() follows symlinks: GitHub does not display symlinked paths.
-            resolved = Path(path).resolve()
+            # realpath() follows symlinks (GitHub does not display symlinked paths) and, unlike
+            # Path.resolve() before Python 3.13, does not raise on a symlink loop.
+            resolved = Path(os.path.realpath(path))
             try:
                 relative = resolved.relative_to(self.root)
             except ValueError:

@@ -586,7 +586,13 @@ class FunctionInterpreter:
         if isinstance(node, cst.SimpleString):
             return self._constant(node.evaluated_value)
         if isinstance(node, cst.ConcatenatedString):
-            return join(self.eval(node.left, env), self.eval(node.right, env))
+            # "a" "b" "c" nests to the right, one level per part: walk it, do not recurse
+            # (generated text such as pydoc's topics has hundreds of parts).
+            parts = []
+            while isinstance(node, cst.ConcatenatedString):
+                parts.append(self.eval(node.left, env))
+                node = node.right
+            return join(*parts, self.eval(node, env))
         if isinstance(node, cst.FormattedString):
             parts = [
                 self.eval(p.expression, env)
@@ -595,10 +601,15 @@ class FunctionInterpreter:
             ]
             return Value(flows=join(*parts).flows) if parts else CLEAN
         if isinstance(node, cst.BinaryOperation):
-            return Value(
-                flows=join(self.eval(node.left, env), self.eval(node.right, env)).flows,
-                constants=self.eval(node.left, env).constants,
-            )
+            # a + b + c nests to the left: walk it, evaluating each operand once (evaluating
+            # the left operand twice made a chain of n terms cost 2**n evaluations).
+            rights = []
+            while isinstance(node, cst.BinaryOperation):
+                rights.append(node.right)
+                node = node.left
+            first = self.eval(node, env)
+            operands = [first, *(self.eval(right, env) for right in reversed(rights))]
+            return Value(flows=join(*operands).flows, constants=first.constants)
         if isinstance(node, cst.BooleanOperation):
             return join(self.eval(node.left, env), self.eval(node.right, env))
         if isinstance(node, cst.UnaryOperation):
@@ -659,6 +670,8 @@ class FunctionInterpreter:
             found = self.ctx.project.global_value(imported)
             if found is not None:
                 return found
+            if names.mentions_credential(name):
+                self.ctx.project.request_module(imported)
             return Value(qname=imported)
         qual = f"{self.ctx.module_name}.{name}"
         if qual in self.ctx.functions or qual in self.ctx.classes:
@@ -893,6 +906,13 @@ class FunctionInterpreter:
         cls = self.ctx.project.class_for(callee_q, self.ctx)
         if cls is not None:
             return self._construct(cls, args, node)
+        if callee_q and (
+            any(a.value.tainted for a in args)
+            or names.mentions_credential(callee_q.rsplit(".", 1)[-1])
+        ):
+            # Maybe a function of a project module that was not scanned (pre-commit passes
+            # only changed files): parse it on demand; its summary applies next round.
+            self.ctx.project.request_module(callee_q)
 
         # Exchanges (On-Behalf-Of, RFC 8693) produce a new, non-inbound credential.
         all_constants = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import libcst as cst
 
@@ -15,8 +15,9 @@ from obolint.taint.interpreter import FunctionInterpreter
 from obolint.taint.summaries import FunctionSummary, SinkHit, param_index
 from obolint.taint.values import INBOUND, Flow, Value, merge_flows
 
+_EMPTY_SUMMARY = FunctionSummary()
 # Summaries are recomputed until nothing changes; this bounds it for pathological call graphs.
-MAX_ROUNDS = 6
+MAX_ROUNDS = 10
 _SOURCE_RANK = {"name": 2, "param": 3}
 
 
@@ -31,6 +32,14 @@ class Project:
         self.functions: dict[str, FunctionInfo] = {}
         self.summaries: dict[str, FunctionSummary] = {}
         self._findings: dict[tuple, tuple[tuple, Finding]] = {}
+        # Findings by the module whose interpretation reported them (kept across rounds for
+        # modules that are not re-run).
+        self._findings_by_module: dict[str, dict[tuple, tuple[tuple, Finding]]] = {}
+        # Parses a project module on demand (``pkg.mod`` → its context), set by the runner.
+        self.loader: Callable[[str], ModuleContext | None] | None = None
+        self._requested: set[str] = set()
+        self._new_modules: set[str] = set()
+        self._tool_modules: set[str] = set()
         self._new_tools = False
         self._pending_tools: list[tuple[FunctionInfo, ToolSpec]] = []
         # Per class and attribute: flows stored on instances (self.x = v, C(x=v)); objects
@@ -55,6 +64,7 @@ class Project:
     def add_module(self, ctx: ModuleContext) -> None:
         """Register a parsed module and index its functions and classes."""
         self.modules[ctx.module_name] = ctx
+        self._suffix_index = None
         stack: list[tuple[cst.CSTNode, str, str | None, FunctionInfo | None]] = [
             (ctx.module, ctx.module_name, None, None)
         ]
@@ -248,6 +258,7 @@ class Project:
             info.module.tool_functions[info.qualname] = tool.framework
             self.tool_specs[info.qualname] = tool
             self._new_tools = True
+            self._tool_modules.add(info.module.module_name)
             self._pending_tools.append((info, tool))
 
     def register_return_sink(self, qname: str, spec: ReturnSink, ctx: ModuleContext) -> None:
@@ -259,6 +270,7 @@ class Project:
         if spec not in specs:
             specs.append(spec)
             self._new_tools = True
+            self._tool_modules.add(info.module.module_name)
 
     def visible_tool_params(self, qname: str | None, ctx: ModuleContext) -> set[str] | None:
         """Parameter names the model fills in for project tool ``qname``, or None if no tool."""
@@ -286,46 +298,134 @@ class Project:
     # --- analysis ------------------------------------------------------------------------
 
     def analyze(self) -> list[Finding]:
-        """Run every function to a fixed point of summaries and return deduplicated findings."""
+        """Run every function to a fixed point of summaries and return deduplicated findings.
+
+        The first round runs every module; later rounds re-run only the modules whose own
+        results changed or that import a module whose results changed (a worklist by module).
+        """
         decorated = self._decorated_tools()
         for info, tool in decorated:
             info.module.tool_functions[info.qualname] = tool.framework
             self.tool_specs.setdefault(info.qualname, tool)
-        for round_index in range(MAX_ROUNDS):
-            self._findings = {}
+        dirty = set(self.modules)
+        for _round in range(MAX_ROUNDS):
             self._new_tools = False
-            fields_before = {k: frozenset(f.key() for f in v) for k, v in self.fields.items()}
-            globals_before = self._globals_signature()
-            changed = False
+            self._new_modules: set[str] = set()
+            self._tool_modules: set[str] = set()
+            fields_before = self._fields_signature()
+            changed: set[str] = set()
             for ctx in self._healthy_modules():
-                with self._isolated(ctx):
-                    module_run = FunctionInterpreter(ctx, None, self._report)
-                    ctx.globals = module_run.run_module()
-                    self._class_attributes(ctx)
-                    for qual in sorted(ctx.functions):
-                        info = ctx.functions[qual]
-                        enclosing_env = self.closures.get(qual, {})
-                        summary = FunctionInterpreter(
-                            ctx, info, self._report, enclosing_env
-                        ).run_function()
-                        old = self.summaries.get(qual)
-                        if old is None or old.signature() != summary.signature():
-                            changed = True
-                        self.summaries[qual] = summary
-            fields_after = {k: frozenset(f.key() for f in v) for k, v in self.fields.items()}
-            changed = (
-                changed
-                or fields_after != fields_before
-                or self._globals_signature() != globals_before
-            )
-            if not changed and not self._new_tools and round_index > 0:
+                if ctx.module_name not in dirty:
+                    continue
+                if self._run_module(ctx):
+                    changed.add(ctx.module_name)
+            fields_after = self._fields_signature()
+            for class_qname, _attr in {
+                k
+                for k in fields_after.keys() | fields_before.keys()
+                if fields_after.get(k) != fields_before.get(k)
+            }:
+                module = self._module_of_class(class_qname)
+                if module is not None:
+                    changed.add(module)
+            if not changed and not self._new_modules and not self._tool_modules:
                 break
+            dirty = self._dependents_of(changed) | self._new_modules | self._tool_modules
+        self._findings = self._findings_by_module.setdefault("<tools>", {})
+        self._findings.clear()
         for info, tool in [*decorated, *self._pending_tools]:
             if info.module.module_name not in self.failures:
                 with self._isolated(info.module):
                     self._check_tool_parameters(info, tool)
         failed = {self.modules[name].path for name in self.failures}
-        return [f for _, f in self._findings.values() if f.location.path not in failed]
+        best: dict[tuple, tuple[tuple, Finding]] = {}
+        for name in sorted(self._findings_by_module):
+            for key, (rank, finding) in self._findings_by_module[name].items():
+                kept = best.get(key)
+                if kept is None or rank < kept[0]:
+                    best[key] = (rank, finding)
+        return [f for _, f in best.values() if f.location.path not in failed]
+
+    def _run_module(self, ctx: ModuleContext) -> bool:
+        """Interpret a module's body and functions; True when its results changed."""
+        self._findings = self._findings_by_module.setdefault(ctx.module_name, {})
+        self._findings.clear()
+        changed = False
+        with self._isolated(ctx):
+            before = self._module_globals_signature(ctx)
+            ctx.globals = FunctionInterpreter(ctx, None, self._report).run_module()
+            changed = self._module_globals_signature(ctx) != before
+            self._class_attributes(ctx)
+            for qual in sorted(ctx.functions):
+                info = ctx.functions[qual]
+                enclosing_env = self.closures.get(qual, {})
+                summary = FunctionInterpreter(ctx, info, self._report, enclosing_env).run_function()
+                old = self.summaries.get(qual, _EMPTY_SUMMARY)
+                if old.signature() != summary.signature():
+                    changed = True
+                self.summaries[qual] = summary
+        return changed
+
+    def _fields_signature(self) -> dict:
+        return {k: frozenset(f.key() for f in v) for k, v in self.fields.items()}
+
+    @staticmethod
+    def _module_globals_signature(ctx: ModuleContext) -> dict:
+        return {
+            name: (frozenset(f.key() for f in v.flows), v.qname) for name, v in ctx.globals.items()
+        }
+
+    def _module_of_class(self, class_qname: str) -> str | None:
+        for name, module in self.modules.items():
+            if class_qname in module.classes:
+                return name
+        return None
+
+    def _dependents_of(self, changed: set[str]) -> set[str]:
+        """The changed modules and every module that imports one of them, transitively
+        (a re-export in ``pkg/__init__.py`` passes a change on to its importers)."""
+        if not changed:
+            return set()
+        importers: dict[str, set[str]] = {}
+        for name, module in self.modules.items():
+            for target in module.imports.values():
+                parts = target.split(".")
+                for end in range(len(parts), 0, -1):
+                    found = self.module(".".join(parts[:end]))
+                    if found is not None:
+                        importers.setdefault(found.module_name, set()).add(name)
+                        break
+        out = set(changed)
+        queue = list(changed)
+        while queue:
+            for importer in importers.get(queue.pop(), ()):
+                if importer not in out:
+                    out.add(importer)
+                    queue.append(importer)
+        return out
+
+    def request_module(self, qname: str, depth: int = 0) -> None:
+        """A call or read needs ``qname`` from a project module not yet parsed: load it,
+        following re-exports (``from .auth import current_token`` in ``pkg/__init__.py``)."""
+        if self.loader is None or not qname or depth > 8:
+            return
+        parts = qname.replace("()", "").split(".")
+        for end in range(len(parts), 0, -1):
+            name = ".".join(parts[:end])
+            module = self.module(name)
+            if module is not None:
+                rest = parts[end:]
+                if rest and rest[0] in module.imports:
+                    target = ".".join([module.imports[rest[0]], *rest[1:]])
+                    self.request_module(target, depth + 1)
+                return
+            if name in self._requested:
+                continue
+            self._requested.add(name)
+            ctx = self.loader(name)
+            if ctx is not None:
+                self._new_modules.add(ctx.module_name)
+                return
 
     def _globals_signature(self) -> dict:
         return {
@@ -351,7 +451,15 @@ class Project:
     def _decorated_tools(self) -> list[tuple[FunctionInfo, ToolSpec]]:
         found: list[tuple[FunctionInfo, ToolSpec]] = []
         # Module globals first, so that `@agent.tool` resolves `agent` imported from another
-        # module (`from app.agent import agent`) to what that module made of it.
+        # module (`from app.agent import agent`) to what that module made of it; that module
+        # is read even when it was not scanned.
+        self._new_modules = set()
+        for ctx in list(self._healthy_modules()):
+            for info in ctx.functions.values():
+                for decorator in info.node.decorators:
+                    root = _root_name(decorator.decorator)
+                    if root in ctx.imports:
+                        self.request_module(ctx.imports[root])
         for ctx in self._healthy_modules():
             with self._isolated(ctx):
                 ctx.globals = FunctionInterpreter(ctx, None, lambda hit, flow: None).run_module()
@@ -494,6 +602,19 @@ class Project:
         kept = self._findings.get(key)
         if kept is None or rank < kept[0]:
             self._findings[key] = (rank, finding)
+
+
+def _root_name(node: cst.BaseExpression) -> str | None:
+    """``agent`` for ``agent.tool``, ``agent.tool(...)`` and ``agent``."""
+    while True:
+        if isinstance(node, cst.Call):
+            node = node.func
+        elif isinstance(node, cst.Attribute):
+            node = node.value
+        elif isinstance(node, cst.Name):
+            return node.value
+        else:
+            return None
 
 
 def _bound_names(call: cst.Call, keywords: frozenset[str]) -> set[str]:
