@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import os
-import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -17,6 +16,7 @@ from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
 from obolint.prefilter import trigger_pattern
 from obolint.resolve import collect_imports, module_name_for
+from obolint.stack import on_fresh_stack
 from obolint.taint.context import ModuleContext
 from obolint.taint.interpreter import ExpressionTooDeep
 from obolint.taint.project import Project
@@ -29,9 +29,6 @@ MAX_CONTEXT_FILES = 500
 # segfault that would end the whole scan) a few thousand levels down, and the analysis stops
 # at Python's recursion limit long before this depth anyway.
 MAX_SYNTAX_DEPTH = 1000
-# LibCST parses on a thread with this much stack, so that input CPython could not vet (a
-# syntax error, or syntax newer than this interpreter) does not overflow it either.
-PARSER_STACK_BYTES = 256 * 1024 * 1024
 # CPython's words for input nested beyond its own limits.
 _NESTING_MESSAGES = (
     "too many nested parentheses",
@@ -159,33 +156,13 @@ def _syntax_depth(tree: ast.AST) -> int:
 
 
 def _parse_on_large_stack(text: str) -> cst.Module:
-    """``cst.parse_module(text)`` on a thread with PARSER_STACK_BYTES of stack."""
-    outcome: list[cst.Module | BaseException] = []
-
-    def parse() -> None:
-        try:
-            outcome.append(cst.parse_module(text))
-        except BaseException as exc:  # re-raised on the calling thread
-            outcome.append(exc)
-
+    """``cst.parse_module(text)`` on a thread with a large stack (see obolint.stack)."""
     try:
-        previous = threading.stack_size(PARSER_STACK_BYTES)
-    except (ValueError, RuntimeError):  # a platform that cannot size thread stacks
-        return cst.parse_module(text)
-    worker = threading.Thread(target=parse, name="obolint-parse", daemon=True)
-    try:
-        worker.start()
-    except RuntimeError:  # no memory for the stack: parse on this thread
-        return cst.parse_module(text)
-    finally:
-        threading.stack_size(previous)
-    worker.join()
-    [result] = outcome
-    if isinstance(result, Exception):
-        raise result
-    if isinstance(result, BaseException):  # a panic in the native parser
-        raise RuntimeError(f"LibCST's parser failed: {result}") from result
-    return result
+        return on_fresh_stack(lambda: cst.parse_module(text))
+    except RuntimeError as exc:
+        if isinstance(exc.__cause__, BaseException) and not isinstance(exc.__cause__, Exception):
+            raise RuntimeError(f"LibCST's parser failed: {exc.__cause__}") from exc.__cause__
+        raise
 
 
 def display_path(path: Path) -> str:

@@ -11,6 +11,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from obolint.findings import Location
+from obolint.stack import on_fresh_stack
 
 if TYPE_CHECKING:
     from obolint.packs import PackSet
@@ -69,11 +70,16 @@ class ModuleContext:
     globals: dict[str, Value] = field(default_factory=dict)
     tool_functions: dict[str, str] = field(default_factory=dict)  # qualname -> framework fix
 
-    def location(self, node: cst.CSTNode) -> Location:
+    def location(self, node: cst.CSTNode) -> NodeLocation:
+        """Where ``node`` is; its line and column are computed only if someone reads them."""
+        return NodeLocation(self, node)
+
+    def resolve(self, node: cst.CSTNode) -> Location:
         """The 1-based location of ``node`` (end column exclusive)."""
         if self.positions is None:
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self.positions = wrapper.resolve(PositionProvider)
+            # Asked for deep inside the interpreter: compute on a fresh stack.
+            self.positions = on_fresh_stack(lambda: wrapper.resolve(PositionProvider))
         rng = self.positions.get(node)
         if rng is None:
             return Location(self.path, 1, 1, 1, 1)
@@ -91,3 +97,62 @@ class ModuleContext:
         if len(text) > limit:
             text = text[: limit - 1] + "…"
         return text
+
+
+class NodeLocation:
+    """The location of a node, resolved to lines and columns on first use.
+
+    Positions cost LibCST a full code generation of the module, and most modules never hold a
+    credential anywhere a report will show; equality and hashing use the node's identity.
+    """
+
+    __slots__ = ("ctx", "node", "_resolved")
+
+    def __init__(self, ctx: ModuleContext, node: cst.CSTNode) -> None:
+        self.ctx = ctx
+        self.node = node
+        self._resolved: Location | None = None
+
+    @property
+    def path(self) -> str:
+        """The file's display path (no position needed)."""
+        return self.ctx.path
+
+    def resolve(self) -> Location:
+        """The concrete location (computes the module's positions once)."""
+        if self._resolved is None:
+            self._resolved = self.ctx.resolve(self.node)
+        return self._resolved
+
+    @property
+    def line(self) -> int:
+        """1-based start line."""
+        return self.resolve().line
+
+    @property
+    def column(self) -> int:
+        """1-based start column."""
+        return self.resolve().column
+
+    @property
+    def end_line(self) -> int:
+        """1-based end line."""
+        return self.resolve().end_line
+
+    @property
+    def end_column(self) -> int:
+        """1-based end column (exclusive)."""
+        return self.resolve().end_column
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, NodeLocation):
+            return self.node is other.node and self.ctx is other.ctx
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.ctx.path, id(self.node)))
+
+
+def materialize(location: object) -> Location:
+    """A plain Location for reports (resolves a NodeLocation)."""
+    return location.resolve() if isinstance(location, NodeLocation) else location  # type: ignore[return-value]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -196,7 +198,7 @@ class FunctionInterpreter:
                 if isinstance(node, cst.Attribute):
                     continue
             if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-                text = node.evaluated_value if isinstance(node, cst.SimpleString) else None
+                text = string_literal(node) if isinstance(node, cst.SimpleString) else None
                 if isinstance(text, str):
                     with contextlib.suppress(Exception):  # not Python: ignore it
                         stack.append(cst.parse_expression(text))
@@ -481,7 +483,7 @@ class FunctionInterpreter:
 
     def _may_hold_secret(self, node: cst.BaseExpression, value: Value) -> bool:
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            text = node.evaluated_value if isinstance(node, cst.SimpleString) else None
+            text = string_literal(node) if isinstance(node, cst.SimpleString) else None
             return isinstance(text, str) and _looks_like_secret_literal(text)
         if isinstance(
             node,
@@ -584,7 +586,7 @@ class FunctionInterpreter:
         if isinstance(node, cst.Await):
             return self.eval(node.expression, env)
         if isinstance(node, cst.SimpleString):
-            return self._constant(node.evaluated_value)
+            return self._constant(string_literal(node))
         if isinstance(node, cst.ConcatenatedString):
             # "a" "b" "c" nests to the right, one level per part: walk it, do not recurse
             # (generated text such as pydoc's topics has hundreds of parts).
@@ -1321,9 +1323,35 @@ def _const_key(node: cst.Subscript) -> str | None:
 
 def _string_value(node: cst.BaseExpression | None) -> str | None:
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
+        return string_literal(node)
     return None
+
+
+def string_literal(node: cst.SimpleString) -> str | None:
+    """The value of a ``str`` literal (None for bytes); fast for plain literals."""
+    return _literal_value(node.value)
+
+
+@functools.lru_cache(maxsize=16384)
+def _literal_value(text: str) -> str | None:
+    # LibCST's evaluated_value runs ast.literal_eval (a compile) on every call; most literals
+    # have no escapes, so strip the quotes directly and cache the rest.
+    prefix_end = 0
+    while prefix_end < len(text) and text[prefix_end] not in "'\"":
+        prefix_end += 1
+    prefix = text[:prefix_end].lower()
+    if "b" in prefix:
+        return None
+    body = text[prefix_end:]
+    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+    inner = body[len(quote) : len(body) - len(quote)]
+    if "\\" not in inner or "r" in prefix:
+        return inner
+    try:
+        value = ast.literal_eval(text)
+    except (SyntaxError, ValueError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _element_value(element: cst.BaseElement) -> cst.BaseExpression:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 
 import libcst as cst
 
 from obolint import names
 from obolint.findings import Finding, TraceStep
 from obolint.packs import PackSet, ReturnSink, ToolSpec
-from obolint.taint.context import FunctionInfo, ModuleContext
+from obolint.taint.context import FunctionInfo, ModuleContext, materialize
 from obolint.taint.interpreter import FunctionInterpreter
 from obolint.taint.summaries import FunctionSummary, SinkHit, param_index
 from obolint.taint.values import INBOUND, Flow, Value, merge_flows
@@ -29,6 +30,7 @@ class Project:
         self.enabled = frozenset(enabled_rules)
         self.modules: dict[str, ModuleContext] = {}
         self._suffix_index: dict[str, list[str]] | None = None
+        self.class_modules: dict[str, str] = {}  # class qualname -> module name
         self.functions: dict[str, FunctionInfo] = {}
         self.summaries: dict[str, FunctionSummary] = {}
         self._findings: dict[tuple, tuple[tuple, Finding]] = {}
@@ -93,6 +95,7 @@ class Project:
                 elif isinstance(stmt, cst.ClassDef):
                     qual = f"{prefix}.{stmt.name.value}"
                     ctx.classes[qual] = stmt
+                    self.class_modules[qual] = ctx.module_name
                     stack.append((stmt, qual, qual, enclosing))
                 elif isinstance(stmt, (cst.If, cst.Try, cst.With)) and class_q is None:
                     # Functions defined under `if TYPE_CHECKING:` / `try:` at the same level.
@@ -143,9 +146,8 @@ class Project:
             return None
         for _ in range(8):
             qname = self._canonical(qname)
-            for module in self.modules.values():
-                if qname in module.classes:
-                    return qname
+            if qname in self.class_modules:
+                return qname
             head, _, last = qname.rpartition(".")
             module = self.module(head)
             if module is None or last not in module.imports:
@@ -344,7 +346,7 @@ class Project:
                 kept = best.get(key)
                 if kept is None or rank < kept[0]:
                     best[key] = (rank, finding)
-        return [f for _, f in best.values() if f.location.path not in failed]
+        return [_materialized(f) for _, f in best.values() if f.location.path not in failed]
 
     def _run_module(self, ctx: ModuleContext) -> bool:
         """Interpret a module's body and functions; True when its results changed."""
@@ -376,10 +378,7 @@ class Project:
         }
 
     def _module_of_class(self, class_qname: str) -> str | None:
-        for name, module in self.modules.items():
-            if class_qname in module.classes:
-                return name
-        return None
+        return self.class_modules.get(class_qname)
 
     def _dependents_of(self, changed: set[str]) -> set[str]:
         """The changed modules and every module that imports one of them, transitively
@@ -598,10 +597,19 @@ class Project:
             source_kind=flow.source_kind,
         )
         key = (rule.id, hit.location)
-        rank = (_SOURCE_RANK.get(flow.source_kind, 0), len(flow.steps), source.location)
+        rank = (_SOURCE_RANK.get(flow.source_kind, 0), len(flow.steps))
         kept = self._findings.get(key)
         if kept is None or rank < kept[0]:
             self._findings[key] = (rank, finding)
+
+
+def _materialized(finding: Finding) -> Finding:
+    """The finding with concrete locations (positions computed only for what is reported)."""
+    return replace(
+        finding,
+        location=materialize(finding.location),
+        trace=tuple(TraceStep(materialize(s.location), s.note) for s in finding.trace),
+    )
 
 
 def _root_name(node: cst.BaseExpression) -> str | None:

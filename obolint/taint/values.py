@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from obolint.findings import Location, TraceStep
+from obolint.findings import TraceStep
 
 # Labels of RULES.md. Parameters of the function being analysed are tracked symbolically as
 # "param:<index>" so that a function's summary can say which parameters reach what.
@@ -96,9 +96,10 @@ def merge_flows(*groups: tuple[Flow, ...]) -> tuple[Flow, ...]:
 def _flow_rank(flow: Flow) -> tuple:
     # Real sources before name guesses before symbolic parameters, then by position, so that
     # the flows kept under the cap (and the one reported) are the most convincing ones.
+    # Positions are not read here (they are computed lazily): the sort is stable, so flows that
+    # tie keep the order in which the interpreter met them, which is deterministic.
     kind_rank = 2 if flow.source_kind == "param" else (1 if flow.source_kind == "name" else 0)
-    loc = flow.source.location
-    return (kind_rank, loc.path, loc.line, loc.column, sorted(flow.labels), len(flow.steps))
+    return (kind_rank, flow.source.location.path, sorted(flow.labels), len(flow.steps))
 
 
 def join(*values: Value) -> Value:
@@ -121,8 +122,3 @@ def derive(value: Value, step: TraceStep | None, qname: str | None = None) -> Va
 def with_step(flows: tuple[Flow, ...], step: TraceStep) -> tuple[Flow, ...]:
     """Every flow extended by ``step``."""
     return tuple(f.with_step(step) for f in flows)
-
-
-def location_key(loc: Location) -> tuple[str, int, int]:
-    """A compact key of a location for deduplication."""
-    return (loc.path, loc.line, loc.column)
