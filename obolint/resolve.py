@@ -83,15 +83,37 @@ def collect_imports(module: cst.Module, module_name: str, is_package: bool) -> d
 
 
 def _walk_imports(module: cst.Module) -> list[cst.Import | cst.ImportFrom]:
-    # An explicit stack, not recursion: modules can nest deeply.
+    """Import statements at any statement nesting, in source order.
+
+    Walks statement bodies only (LibCST's generic ``children`` is slow, and imports are never
+    inside expressions), with an explicit stack: modules can nest deeply.
+    """
     found: list[cst.Import | cst.ImportFrom] = []
-    stack: list[cst.CSTNode] = [module]
+    stack: list[cst.CSTNode] = list(reversed(module.body))
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.Import, cst.ImportFrom)):
-            found.append(node)
+        if isinstance(node, cst.SimpleStatementLine):
+            found.extend(s for s in node.body if isinstance(s, (cst.Import, cst.ImportFrom)))
             continue
-        if isinstance(node, cst.BaseExpression):
-            continue  # imports are statements; skip expression subtrees for speed
-        stack.extend(reversed(node.children))
+        stack.extend(reversed(_statement_children(node)))
     return found
+
+
+def _statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The statements directly inside a compound statement (bodies, branches, handlers)."""
+    out: list[cst.CSTNode] = []
+    for attr in ("body", "orelse", "finalbody"):
+        part = getattr(node, attr, None)
+        if part is None:
+            continue
+        if isinstance(part, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            out.extend(part.body)
+        elif isinstance(part, (cst.Else, cst.Finally)):
+            out.extend(part.body.body)
+        elif isinstance(part, cst.If):  # elif
+            out.append(part)
+    for handler in getattr(node, "handlers", ()):
+        out.extend(handler.body.body)
+    for case in getattr(node, "cases", ()):
+        out.extend(case.body.body)
+    return out

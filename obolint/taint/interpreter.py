@@ -1137,7 +1137,7 @@ class FunctionInterpreter:
         held = with_step(
             incoming.flows, TraceStep(self.ctx.location(node), f"wrapped in `{short}(...)`")
         )
-        init = self.ctx.project.functions.get(f"{class_qname}.__init__")
+        init = self.ctx.project.function_for(f"{class_qname}.__init__", self.ctx)
         if init is not None:
             self._apply_summary(init, args, node, f"{instance}.__init__")
             self.ctx.project.construct_fields(class_qname, init, args)

@@ -31,6 +31,7 @@ class Project:
         self.modules: dict[str, ModuleContext] = {}
         self._suffix_index: dict[str, list[str]] | None = None
         self.class_modules: dict[str, str] = {}  # class qualname -> module name
+        self._declared: dict[str, list[str]] = {}
         self.functions: dict[str, FunctionInfo] = {}
         self.summaries: dict[str, FunctionSummary] = {}
         self._findings: dict[tuple, tuple[tuple, Finding]] = {}
@@ -40,6 +41,10 @@ class Project:
         # Parses a project module on demand (``pkg.mod`` → its context), set by the runner.
         self.loader: Callable[[str], ModuleContext | None] | None = None
         self._requested: set[str] = set()
+        # Per module: the summaries ("fn", q), fields and globals its interpretation used.
+        self._deps: dict[str, set[tuple]] = {}
+        self._current: str | None = None
+        self._requesters: set[str] = set()
         self._new_modules: set[str] = set()
         self._tool_modules: set[str] = set()
         self._new_tools = False
@@ -132,6 +137,7 @@ class Project:
         for _ in range(8):
             candidate = self._canonical(qname.replace("().", "."))
             if candidate in self.functions:
+                self._uses(("fn", candidate))
                 return self.functions[candidate]
             head, _, last = candidate.rpartition(".")
             module = self.module(head)
@@ -157,18 +163,20 @@ class Project:
 
     def declared_fields(self, class_qname: str) -> list[str]:
         """Annotated class-body fields in order (dataclass / pydantic / NamedTuple)."""
-        for module in self.modules.values():
-            node = module.classes.get(class_qname)
-            if node is None:
-                continue
-            out = []
+        cached = self._declared.get(class_qname)
+        if cached is not None:
+            return cached
+        out: list[str] = []
+        module = self.modules.get(self.class_modules.get(class_qname, ""))
+        node = module.classes.get(class_qname) if module is not None else None
+        if node is not None:
             for stmt in node.body.body:
                 if isinstance(stmt, cst.SimpleStatementLine):
                     for small in stmt.body:
                         if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                             out.append(small.target.value)
-            return out
-        return []
+        self._declared[class_qname] = out
+        return out
 
     def add_field(self, class_qname: str, attr: str, flows: tuple[Flow, ...]) -> None:
         """Record flows stored on instances of a class."""
@@ -217,6 +225,8 @@ class Project:
         if not base_qname:
             return ()
         class_qname = base_qname[:-2] if base_qname.endswith("()") else base_qname
+        if class_qname in self.class_modules:
+            self._uses(("field", class_qname, attr))
         return self.fields.get((class_qname, attr), ())
 
     def _class_attributes(self, ctx: ModuleContext) -> None:
@@ -295,6 +305,7 @@ class Project:
         module = self.module(head)
         if module is None:
             return None
+        self._uses(("global", module.module_name, last))
         return module.globals.get(last)
 
     # --- analysis ------------------------------------------------------------------------
@@ -302,37 +313,39 @@ class Project:
     def analyze(self) -> list[Finding]:
         """Run every function to a fixed point of summaries and return deduplicated findings.
 
-        The first round runs every module; later rounds re-run only the modules whose own
-        results changed or that import a module whose results changed (a worklist by module).
+        The first round runs every module; later rounds re-run only the modules that used a
+        summary, a field or a global that changed in the round before (a worklist of modules,
+        with the dependencies each module's interpretation recorded).
         """
         decorated = self._decorated_tools()
         for info, tool in decorated:
             info.module.tool_functions[info.qualname] = tool.framework
             self.tool_specs.setdefault(info.qualname, tool)
         dirty = set(self.modules)
+        waiting: set[str] = set()
         for _round in range(MAX_ROUNDS):
             self._new_tools = False
-            self._new_modules: set[str] = set()
-            self._tool_modules: set[str] = set()
+            self._new_modules = set()
+            self._tool_modules = set()
+            self._requesters: set[str] = set()
             fields_before = self._fields_signature()
-            changed: set[str] = set()
+            changed: set[tuple] = set()
             for ctx in self._healthy_modules():
-                if ctx.module_name not in dirty:
-                    continue
-                if self._run_module(ctx):
-                    changed.add(ctx.module_name)
+                if ctx.module_name in dirty:
+                    changed |= self._run_module(ctx)
             fields_after = self._fields_signature()
-            for class_qname, _attr in {
-                k
+            changed |= {
+                ("field", *k)
                 for k in fields_after.keys() | fields_before.keys()
                 if fields_after.get(k) != fields_before.get(k)
-            }:
-                module = self._module_of_class(class_qname)
-                if module is not None:
-                    changed.add(module)
-            if not changed and not self._new_modules and not self._tool_modules:
+            }
+            if not changed and not self._new_modules and not self._tool_modules and not waiting:
                 break
-            dirty = self._dependents_of(changed) | self._new_modules | self._tool_modules
+            # A module that asked for another to be loaded runs again once that module has
+            # summaries (two rounds later).
+            dirty = {name for name, deps in self._deps.items() if not deps.isdisjoint(changed)}
+            dirty |= self._new_modules | self._tool_modules | waiting | self._requesters
+            waiting = set(self._requesters)
         self._findings = self._findings_by_module.setdefault("<tools>", {})
         self._findings.clear()
         for info, tool in [*decorated, *self._pending_tools]:
@@ -348,15 +361,22 @@ class Project:
                     best[key] = (rank, finding)
         return [_materialized(f) for _, f in best.values() if f.location.path not in failed]
 
-    def _run_module(self, ctx: ModuleContext) -> bool:
-        """Interpret a module's body and functions; True when its results changed."""
+    def _run_module(self, ctx: ModuleContext) -> set[tuple]:
+        """Interpret a module's body and functions; returns what changed in its results."""
         self._findings = self._findings_by_module.setdefault(ctx.module_name, {})
         self._findings.clear()
-        changed = False
+        self._current = ctx.module_name
+        self._deps[ctx.module_name] = set()
+        changed: set[tuple] = set()
         with self._isolated(ctx):
             before = self._module_globals_signature(ctx)
             ctx.globals = FunctionInterpreter(ctx, None, self._report).run_module()
-            changed = self._module_globals_signature(ctx) != before
+            after = self._module_globals_signature(ctx)
+            changed |= {
+                ("global", ctx.module_name, name)
+                for name in before.keys() | after.keys()
+                if before.get(name) != after.get(name)
+            }
             self._class_attributes(ctx)
             for qual in sorted(ctx.functions):
                 info = ctx.functions[qual]
@@ -364,9 +384,15 @@ class Project:
                 summary = FunctionInterpreter(ctx, info, self._report, enclosing_env).run_function()
                 old = self.summaries.get(qual, _EMPTY_SUMMARY)
                 if old.signature() != summary.signature():
-                    changed = True
+                    changed.add(("fn", qual))
                 self.summaries[qual] = summary
+        self._current = None
         return changed
+
+    def _uses(self, key: tuple) -> None:
+        """Record that the module being interpreted used ``key`` (a summary, field, global)."""
+        if self._current is not None:
+            self._deps.setdefault(self._current, set()).add(key)
 
     def _fields_signature(self) -> dict:
         return {k: frozenset(f.key() for f in v) for k, v in self.fields.items()}
@@ -379,29 +405,6 @@ class Project:
 
     def _module_of_class(self, class_qname: str) -> str | None:
         return self.class_modules.get(class_qname)
-
-    def _dependents_of(self, changed: set[str]) -> set[str]:
-        """The changed modules and every module that imports one of them, transitively
-        (a re-export in ``pkg/__init__.py`` passes a change on to its importers)."""
-        if not changed:
-            return set()
-        importers: dict[str, set[str]] = {}
-        for name, module in self.modules.items():
-            for target in module.imports.values():
-                parts = target.split(".")
-                for end in range(len(parts), 0, -1):
-                    found = self.module(".".join(parts[:end]))
-                    if found is not None:
-                        importers.setdefault(found.module_name, set()).add(name)
-                        break
-        out = set(changed)
-        queue = list(changed)
-        while queue:
-            for importer in importers.get(queue.pop(), ()):
-                if importer not in out:
-                    out.add(importer)
-                    queue.append(importer)
-        return out
 
     def request_module(self, qname: str, depth: int = 0) -> None:
         """A call or read needs ``qname`` from a project module not yet parsed: load it,
@@ -424,6 +427,8 @@ class Project:
             ctx = self.loader(name)
             if ctx is not None:
                 self._new_modules.add(ctx.module_name)
+                if self._current is not None:
+                    self._requesters.add(self._current)
                 return
 
     def _globals_signature(self) -> dict:
