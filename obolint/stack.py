@@ -1,44 +1,71 @@
-"""Run deep work (LibCST parsing, position computation) on a fresh thread with a large stack."""
+"""Run deep work (LibCST parsing, position computation) on a thread with a large stack."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
 
 # The native parser recurses on the C stack, and code generation for positions on the Python
-# stack; a fresh thread starts with an empty Python stack (so the interpreter's own depth does
-# not count against the recursion limit) and this much C stack.
+# stack; the worker thread starts each job with an empty Python stack (so the interpreter's own
+# depth does not count against the recursion limit) and has this much C stack.
 STACK_BYTES = 256 * 1024 * 1024
+
+_lock = threading.Lock()
+_executor: ThreadPoolExecutor | None = None
+_worker_ident: set[int] = set()
+
+
+def _get_executor() -> ThreadPoolExecutor | None:
+    """One long-lived worker thread (creating a thread with a big stack per job is slow)."""
+    global _executor
+    with _lock:
+        if _executor is None:
+            try:
+                previous = threading.stack_size(STACK_BYTES)
+            except (ValueError, RuntimeError):  # a platform that cannot size thread stacks
+                return None
+            try:
+                executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="obolint-deep")
+                # Start the thread now, while the stack size is set.
+                executor.submit(lambda: _worker_ident.add(threading.get_ident())).result()
+            except RuntimeError:  # no memory for the stack
+                return None
+            finally:
+                threading.stack_size(previous)
+            _executor = executor
+        return _executor
 
 
 def on_fresh_stack(work: Callable[[], T]) -> T:
-    """``work()`` on a new thread with STACK_BYTES of stack; exceptions are re-raised here."""
-    outcome: list[object] = []
-
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except BaseException as exc:  # re-raised on the calling thread
-            outcome.append(exc)
-
-    try:
-        previous = threading.stack_size(STACK_BYTES)
-    except (ValueError, RuntimeError):  # a platform that cannot size thread stacks
+    """``work()`` on the large-stack worker thread; exceptions are re-raised here."""
+    if threading.get_ident() in _worker_ident:
+        return work()  # already on the worker: avoid waiting on ourselves
+    executor = _get_executor()
+    if executor is None:
         return work()
-    worker = threading.Thread(target=run, name="obolint-deep", daemon=True)
+    future = executor.submit(_guarded, work)
+    result = future.result()
+    if isinstance(result, _Failure):
+        error = result.error
+        if isinstance(error, Exception):
+            raise error
+        raise RuntimeError(f"{type(error).__name__}: {error}") from error
+    return result
+
+
+class _Failure:
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _guarded(work: Callable[[], T]) -> T | _Failure:
     try:
-        worker.start()
-    except RuntimeError:  # no memory for the stack: run on this thread
         return work()
-    finally:
-        threading.stack_size(previous)
-    worker.join()
-    [result] = outcome
-    if isinstance(result, Exception):
-        raise result
-    if isinstance(result, BaseException):  # e.g. a panic in native code
-        raise RuntimeError(f"{type(result).__name__}: {result}") from result
-    return result  # type: ignore[return-value]
+    except BaseException as exc:  # a panic in native code is not an Exception
+        return _Failure(exc)
