@@ -71,6 +71,11 @@ _KEY_QUALIFIERS: dict[str, str] = {
     "service": "service key",
     "shared": "shared key",
     "ssh": "private key",
+    # Cloud service-account and storage-account keys: SERVICE_ACCOUNT_KEY, GCP_SA_KEY,
+    # AZURE_STORAGE_ACCOUNT_KEY.
+    "account": "account key",
+    "sa": "service account key",
+    "access": "access key",
 }
 
 # Words that qualify plural "tokens" into credentials (``access_tokens``). Bare

@@ -82,6 +82,9 @@ POSITIVES = {
     "sas_token": "token",
     "cookie_secret": "secret",
     "signing_key": "signing key",
+    "SERVICE_ACCOUNT_KEY": "account key",
+    "GCP_SA_KEY": "service account key",
+    "AZURE_STORAGE_ACCOUNT_KEY": "account key",
     # beyond the brief: compounds, plurals, digits, attribute chains
     "ACCESSTOKEN": "token",
     "access_tokens": "token",
