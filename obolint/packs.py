@@ -140,6 +140,15 @@ class ReturnSink:
 
 
 @dataclass(frozen=True)
+class ContextType:
+    """A framework's run-context wrapper: ``ctx: RunContextWrapper[UserCtx]`` and ``ctx.context``
+    is a ``UserCtx`` (so ``ctx.context.token`` is the field stored by ``UserCtx(token=...)``)."""
+
+    types: NamePatterns
+    attributes: frozenset[str]
+
+
+@dataclass(frozen=True)
 class ToolCallSink:
     """Calling a project tool through ``methods`` (``search.invoke({...})``) breaks ``rule``
     when a credential is among the arguments the model would normally supply."""
@@ -213,6 +222,7 @@ class PackSet:
     digest: str
     raise_sinks: tuple[RaiseSink, ...] = ()
     tool_call_sinks: tuple[ToolCallSink, ...] = ()
+    context_types: tuple[ContextType, ...] = ()
 
     @cached_property
     def matcher(self) -> SpecMatcher:
@@ -365,6 +375,7 @@ _TOP_KEYS = {
     "propagation",
     "raise-sink",
     "tool-call-sink",
+    "context-type",
 }
 
 
@@ -380,6 +391,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
     tools: list[ToolSpec] = []
     raise_sinks: list[RaiseSink] = []
     tool_call_sinks: list[ToolCallSink] = []
+    context_types: list[ContextType] = []
     prop: dict[str, list[str]] = {}
     for name, doc in documents:
         for key in doc:
@@ -485,6 +497,15 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                 )
             )
             e.done()
+        for i, entry in enumerate(_tables(name, doc, "context-type")):
+            e = _Entry(name, f"context-type[{i}]", entry)
+            context_types.append(
+                ContextType(
+                    types=e.patterns("types"),
+                    attributes=frozenset(e.strings("attributes")),
+                )
+            )
+            e.done()
         for i, entry in enumerate(_tables(name, doc, "tool-call-sink")):
             e = _Entry(name, f"tool-call-sink[{i}]", entry)
             tool_call_sinks.append(
@@ -576,6 +597,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         digest=digest,
         raise_sinks=tuple(raise_sinks),
         tool_call_sinks=tuple(tool_call_sinks),
+        context_types=tuple(context_types),
     )
 
 

@@ -121,10 +121,15 @@ class FunctionInterpreter:
         if index == 0 and self.info.is_method and name in ("self", "cls"):
             qname = f"{self.info.class_qname}()" if name == "self" else self.info.class_qname
             return Value(qname=qname)
+        type_arg: str | None = None
         if annotation is not None:
             ann_q = self.annotation_qname(annotation)
             if ann_q:
                 qname = f"{ann_q}()"
+            if isinstance(annotation, cst.Subscript) and isinstance(
+                annotation.slice[0].slice, cst.Index
+            ):
+                type_arg = self.qname_of(annotation.slice[0].slice.value)
         for spec in self.ctx.packs.parameter_sources:
             if self._parameter_source_matches(spec, param, annotation):
                 flows.append(
@@ -145,7 +150,7 @@ class FunctionInterpreter:
         if param.default is not None and not isinstance(param.default, cst.Call):
             default = self.eval(param.default, dict(self.ctx.globals))
             flows.extend(default.flows)
-        return Value(flows=merge_flows(tuple(flows)), qname=qname)
+        return Value(flows=merge_flows(tuple(flows)), qname=qname, type_arg=type_arg)
 
     def _parameter_source_matches(self, spec, param: cst.Param, annotation) -> bool:
         markers: list[cst.Call] = []
@@ -686,6 +691,12 @@ class FunctionInterpreter:
             return env[path]
         base = self.eval(node.value, env)
         attr = node.attr.value
+        if base.type_arg and base.qname:
+            # ctx.context / ctx.deps of a RunContextWrapper[UserCtx]: a UserCtx.
+            wrapper = base.qname.removesuffix("()")
+            for spec in self.ctx.packs.context_types:
+                if attr in spec.attributes and spec.types.matches(wrapper):
+                    return Value(flows=base.flows, qname=f"{base.type_arg}()")
         qname = f"{base.qname}.{attr}" if base.qname else None
         value = self._read(base, attr, node, qname)
         stored = self.ctx.project.field_flows(base.qname, attr)

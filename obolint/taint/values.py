@@ -56,6 +56,8 @@ class Value:
     fields: tuple[tuple[str, Value], ...] = field(default=())
     # A tool object made from a project function (StructuredTool.from_function(f)): f's name.
     wraps: str | None = None
+    # The type argument of a generic annotation (``RunContextWrapper[UserCtx]`` → UserCtx).
+    type_arg: str | None = None
 
     @property
     def tainted(self) -> bool:
