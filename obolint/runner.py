@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import io
 import os
 import time
+import tokenize
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -18,7 +20,11 @@ from obolint.prefilter import trigger_pattern
 from obolint.resolve import collect_imports, module_name_for
 from obolint.stack import on_fresh_stack
 from obolint.taint.context import ModuleContext
-from obolint.taint.interpreter import ExpressionTooDeep
+from obolint.taint.interpreter import (
+    MAX_STEPS_PER_MODULE,
+    AnalysisBudgetExceeded,
+    ExpressionTooDeep,
+)
 from obolint.taint.project import Project
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -73,13 +79,28 @@ def read_source(path: Path) -> tuple[str | None, FileError | None]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        declared = _declared_encoding(data)
+        if declared is not None:
+            try:
+                return data.decode(declared), None
+            except (UnicodeDecodeError, LookupError):
+                pass
         return None, FileError(
             shown,
-            f"file is not valid UTF-8 (byte {exc.start}); it was skipped. "
-            "Save it as UTF-8 to have it analysed.",
+            f"file is not valid UTF-8 (byte {exc.start}) and declares no encoding that decodes "
+            "it; it was skipped. Save it as UTF-8 to have it analysed.",
             "encoding",
         )
     return text, None
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The PEP 263 ``# -*- coding: ... -*-`` declaration of a non-UTF-8 file, if any."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:  # an unknown or contradictory declaration
+        return None
+    return None if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
 def parse_source(path: Path, text: str, root: Path) -> tuple[ParsedFile | None, FileError | None]:
@@ -336,11 +357,19 @@ def _module_file(module_name: str, root: Path) -> Path | None:
 
 
 def _is_too_deep(exc: Exception) -> bool:
-    return isinstance(exc, (RecursionError, ExpressionTooDeep))
+    """A limit of the analysis (nesting or the per-file budget), not a bug in obolint."""
+    return isinstance(exc, (RecursionError, ExpressionTooDeep, AnalysisBudgetExceeded))
 
 
 def _analysis_error(path: str, exc: Exception) -> FileError:
     """The diagnostic for a file whose analysis raised ``exc``."""
+    if isinstance(exc, AnalysisBudgetExceeded):
+        return FileError(
+            path,
+            f"analysis stopped after {MAX_STEPS_PER_MODULE:,} steps (the budget for one file); "
+            "the file was skipped. If it is generated code, exclude it with `extend-exclude`.",
+            "budget",
+        )
     if _is_too_deep(exc):
         return FileError(path, "file nests too deeply to analyse; it was skipped.", "recursion")
     return FileError(

@@ -504,3 +504,49 @@ def test_four_megabytes_of_small_functions_are_analysed(project: Path) -> None:
     report = report_of(result)
     assert LEAK in findings_of(report)
     assert report["errors"] == []
+
+
+def test_a_file_over_the_analysis_budget_becomes_a_diagnostic(tmp_path, monkeypatch):
+    """A per-file step budget (deterministic, unlike a timeout) stops a pathological file."""
+    import obolint.taint.interpreter as interpreter
+    from obolint.packs import load_packs
+    from obolint.runner import scan
+
+    big = tmp_path / "generated.py"
+    big.write_text(
+        "import os\ntoken = os.environ['GH_TOKEN']\n"
+        + "".join(f"v{i} = token + '{i}'\n" for i in range(400))
+    )
+    leaky = tmp_path / "app.py"
+    leaky.write_text("import os\nprint(os.environ['GH_TOKEN'])\n")
+    monkeypatch.setattr(interpreter, "MAX_STEPS_PER_MODULE", 300)
+    packs = load_packs()
+    result = scan([big, leaky], packs, [r.id for r in packs.rules], root=tmp_path)
+    assert [(e.path.rsplit("/", 1)[-1], e.kind) for e in result.errors] == [
+        ("generated.py", "budget")
+    ]
+    assert "budget" in result.errors[0].message and "extend-exclude" in result.errors[0].message
+    assert [(f.location.path.rsplit("/", 1)[-1], f.rule) for f in result.findings] == [
+        ("app.py", "OBO501")
+    ]
+
+
+def test_a_declared_legacy_encoding_is_honoured(tmp_path):
+    """PEP 263: a Latin-1 file that says so is analysed, not refused as invalid UTF-8."""
+    from obolint.packs import load_packs
+    from obolint.runner import scan
+
+    legacy = tmp_path / "legacy.py"
+    legacy.write_bytes(
+        b"# -*- coding: latin-1 -*-\nimport os\nprint('cl\xe9', os.environ['GH_TOKEN'])\n"
+    )
+    undeclared = tmp_path / "undeclared.py"
+    undeclared.write_bytes(b"import os\nprint('cl\xe9', os.environ['GH_TOKEN'])\n")
+    packs = load_packs()
+    result = scan([legacy, undeclared], packs, [r.id for r in packs.rules], root=tmp_path)
+    assert [(f.location.path.rsplit("/", 1)[-1], f.location.line) for f in result.findings] == [
+        ("legacy.py", 3)
+    ]
+    assert [(e.path.rsplit("/", 1)[-1], e.kind) for e in result.errors] == [
+        ("undeclared.py", "encoding")
+    ]

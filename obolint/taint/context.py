@@ -69,6 +69,7 @@ class ModuleContext:
     classes: dict[str, cst.ClassDef] = field(default_factory=dict)
     globals: dict[str, Value] = field(default_factory=dict)
     tool_functions: dict[str, str] = field(default_factory=dict)  # qualname -> framework fix
+    steps: int = 0  # expression evaluations in the current round (see MAX_STEPS_PER_MODULE)
 
     def location(self, node: cst.CSTNode) -> NodeLocation:
         """Where ``node`` is; its line and column are computed only if someone reads them."""

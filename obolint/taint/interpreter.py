@@ -48,6 +48,16 @@ class ExpressionTooDeep(Exception):
     """Raised when an expression nests beyond MAX_EXPR_DEPTH."""
 
 
+class AnalysisBudgetExceeded(Exception):
+    """Raised when one module's analysis takes more than MAX_STEPS_PER_MODULE steps."""
+
+
+# A per-file budget of expression evaluations per round: steps, not seconds, so the outcome is
+# the same on every machine and run. Real modules take a few thousand to a few hundred
+# thousand steps; a pathological (generated) file becomes a diagnostic instead of a hang.
+MAX_STEPS_PER_MODULE = 3_000_000
+
+
 @dataclass
 class Arg:
     """One evaluated call argument."""
@@ -572,9 +582,13 @@ class FunctionInterpreter:
     def eval(self, node: cst.BaseExpression, env: Env) -> Value:
         """The abstract value of an expression."""
         self.depth += 1
+        ctx = self.ctx
+        ctx.steps += 1
         try:
             if self.depth > MAX_EXPR_DEPTH:
                 raise ExpressionTooDeep()
+            if ctx.steps > MAX_STEPS_PER_MODULE:
+                raise AnalysisBudgetExceeded(ctx.steps)
             return self._eval(node, env)
         finally:
             self.depth -= 1

@@ -367,6 +367,7 @@ class Project:
         self._findings.clear()
         self._current = ctx.module_name
         self._deps[ctx.module_name] = set()
+        ctx.steps = 0
         changed: set[tuple] = set()
         with self._isolated(ctx):
             before = self._module_globals_signature(ctx)
@@ -466,6 +467,7 @@ class Project:
                         self.request_module(ctx.imports[root])
         for ctx in self._healthy_modules():
             with self._isolated(ctx):
+                ctx.steps = 0
                 ctx.globals = FunctionInterpreter(ctx, None, lambda hit, flow: None).run_module()
         for ctx in self._healthy_modules():
             with self._isolated(ctx):
@@ -474,6 +476,7 @@ class Project:
 
     def _module_tools(self, ctx: ModuleContext) -> list[tuple[FunctionInfo, ToolSpec]]:
         found = []
+        ctx.steps = 0
         ctx.globals = FunctionInterpreter(ctx, None, lambda hit, flow: None).run_module()
         for qual in sorted(ctx.functions):
             info = ctx.functions[qual]
