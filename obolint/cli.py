@@ -20,6 +20,8 @@ from obolint.baseline import (
     filter_baseline,
     load_baseline,
 )
+from obolint.cache import CACHE_DIR_NAME, ResultCache
+from obolint.cache import clean as clean_cache
 from obolint.config import (
     FAIL_ON,
     Config,
@@ -92,6 +94,11 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Apply excludes to paths named on the command line too.",
         ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            help=f"Do not read or write the results cache ({CACHE_DIR_NAME}/ in the project).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -118,6 +125,7 @@ def _analyse(
     config_file: Path | None,
     no_respect_gitignore: bool,
     force_exclude: bool,
+    no_cache: bool = False,
     report_unused_suppressions: bool = False,
 ) -> _Analysis:
     """Configuration, discovery, analysis, severities, per-file ignores and suppressions."""
@@ -142,7 +150,8 @@ def _analyse(
         targets, config, respect_gitignore=not no_respect_gitignore, force_exclude=force_exclude
     )
     try:
-        result = scan(found.files, packs, enabled, root=config.root)
+        cache = None if no_cache else ResultCache(config.root / CACHE_DIR_NAME)
+        result = scan(found.files, packs, enabled, root=config.root, cache=cache)
     except Exception as exc:  # noqa: BLE001 - last resort: say what happened, exit 2
         _fail(
             f"internal error: {type(exc).__name__}: {exc}. This is a bug in obolint; "
@@ -229,6 +238,7 @@ def check(
     config_file: Path | None,
     no_respect_gitignore: bool,
     force_exclude: bool,
+    no_cache: bool,
     fmt: str,
     output: Path | None,
     exit_zero: bool,
@@ -262,6 +272,7 @@ def check(
         config_file=config_file,
         no_respect_gitignore=no_respect_gitignore,
         force_exclude=force_exclude,
+        no_cache=no_cache,
         report_unused_suppressions=report_unused_suppressions,
     )
     result = analysis.result
@@ -369,6 +380,7 @@ def baseline_write(
     config_file: Path | None,
     no_respect_gitignore: bool,
     force_exclude: bool,
+    no_cache: bool,
     output: Path,
 ) -> None:
     """Record the findings in PATHS (default: .) by fingerprint and count; no code, no secrets."""
@@ -379,6 +391,7 @@ def baseline_write(
         config_file=config_file,
         no_respect_gitignore=no_respect_gitignore,
         force_exclude=force_exclude,
+        no_cache=no_cache,
     )
     result = analysis.result
     directory = Path(os.path.abspath(output)).parent
@@ -445,3 +458,21 @@ def _builtin_packs():
         return load_packs()
     except PackError as exc:
         _fail(str(exc))
+
+
+@main.group()
+def cache() -> None:
+    """Manage the results cache (.obolint_cache/ in the project)."""
+
+
+@cache.command("clean")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def cache_clean(path: Path | None) -> None:
+    """Remove the results cache of the project at PATH (default: .)."""
+    try:
+        config = load_config(path or Path("."))
+    except ConfigError as exc:
+        _fail(str(exc))
+    directory = config.root / CACHE_DIR_NAME
+    removed = clean_cache(directory)
+    click.echo(f"Removed {removed} cached result(s) from {directory}.")

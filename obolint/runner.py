@@ -14,6 +14,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from obolint.cache import ResultCache, content_hash, scan_key
 from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
 from obolint.prefilter import trigger_pattern
@@ -220,17 +221,33 @@ def scan(
     enabled_rules: Iterable[str],
     *,
     root: Path,
+    cache: ResultCache | None = None,
 ) -> ScanResult:
     """Analyse ``files`` as one project and return findings, per-file errors and stats."""
     started = time.perf_counter()
+    enabled_rules = list(enabled_rules)
+    sources = [(path, *read_source(path)) for path in files]
+    key = None
+    if cache is not None:
+        key = scan_key(
+            (
+                (display_path(path), content_hash(text) if text is not None else error.kind)
+                for path, text, error in sources
+            ),
+            packs.digest,
+            enabled_rules,
+            root,
+        )
+        cached = _cached_result(cache, key, started)
+        if cached is not None:
+            return cached
     result = ScanResult()
     project = Project(packs, enabled_rules)
     parsed = 0
     skipped = 0
     skipped_modules: dict[str, Path] = {}
     triggers = trigger_pattern(packs)
-    for path in files:
-        text, error = read_source(path)
+    for path, text, error in sources:
         if error is not None:
             result.errors.append(error)
             continue
@@ -249,7 +266,7 @@ def scan(
         parsed += 1
         _add_parsed(project, parsed_file, packs)
     requested = {m.path for m in project.modules.values()}
-    loaded: list[str] = []
+    loaded: dict[str, str] = {}  # on-demand module path -> content hash
     project.loader = _module_loader(project, packs, root, loaded, skipped_modules)
     findings = project.analyze()
     context = len(loaded)
@@ -279,6 +296,24 @@ def scan(
         "findings": len(result.findings),
         "duration_s": round(time.perf_counter() - started, 3),
     }
+    if cache is not None and key is not None:
+        result.stats["cache"] = "miss"
+        cache.store(key, result, loaded)
+    return result
+
+
+def _cached_result(cache: ResultCache, key: str, started: float) -> ScanResult | None:
+    """The cached result of an identical scan whose on-demand modules are unchanged too."""
+    entry = cache.load(key)
+    if entry is None:
+        return None
+    result, context = entry
+    for path, expected in context.items():
+        text, _ = read_source(Path(path))
+        if text is None or content_hash(text) != expected:
+            return None
+    result.stats["cache"] = "hit"
+    result.stats["duration_s"] = round(time.perf_counter() - started, 3)
     return result
 
 
@@ -304,7 +339,7 @@ def _module_loader(
     project: Project,
     packs: PackSet,
     root: Path,
-    loaded: list[str],
+    loaded: dict[str, str],
     skipped: dict[str, Path],
 ) -> Callable[[str], ModuleContext | None]:
     """Parse project modules on demand, when a call or read in an analysed module needs them.
@@ -327,7 +362,7 @@ def _module_loader(
         parsed_file, error = parse_source(path, text, root)
         if parsed_file is None:
             return None
-        loaded.append(parsed_file.path)
+        loaded[parsed_file.path] = content_hash(text)
         return _add_parsed(project, parsed_file, packs)
 
     return load

@@ -1,0 +1,148 @@
+"""A results cache in ``.obolint_cache/``: a scan of unchanged inputs is answered from disk.
+
+The key covers everything a result depends on: obolint's version, the packs' digest, the
+enabled rules, the analysis root, and the content of every scanned file; an entry also lists
+the project modules the analysis read on demand, with their hashes, and is used only while
+those are unchanged too. Entries are JSON (never pickle: the directory sits in the repository
+and must not be able to run code), written atomically, so concurrent runs are safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from obolint import __version__
+from obolint.findings import FileError, Finding, Location, ScanResult, TraceStep
+
+CACHE_DIR_NAME = ".obolint_cache"
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by obolint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+_FORMAT = 1
+
+
+def content_hash(text: str) -> str:
+    """A short digest of a file's text."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def scan_key(
+    files: Iterable[tuple[str, str]], packs_digest: str, enabled: Iterable[str], root: Path
+) -> str:
+    """The cache key of a scan: (path, content hash) of each file plus everything else."""
+    digest = hashlib.sha256()
+    for part in (__version__, str(_FORMAT), packs_digest, ",".join(sorted(enabled)), str(root)):
+        digest.update(part.encode() + b"\0")
+    for path, text_hash in sorted(files):
+        digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + text_hash.encode() + b"\0")
+    return digest.hexdigest()
+
+
+class ResultCache:
+    """Scan results stored by key under ``directory``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def load(self, key: str) -> tuple[ScanResult, dict[str, str]] | None:
+        """The cached result and its on-demand module hashes, or None on a miss."""
+        try:
+            doc = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
+            if doc.get("format") != _FORMAT:
+                return None
+            return _result_from(doc["result"]), dict(doc["context"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing, unreadable or from another version: recompute
+
+    def store(self, key: str, result: ScanResult, context: dict[str, str]) -> None:
+        """Write an entry atomically; a failure to write is never an error for the scan."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tag = self.directory / "CACHEDIR.TAG"
+            if not tag.exists():
+                _atomic_write(tag, _TAG)
+            ignore = self.directory / ".gitignore"
+            if not ignore.exists():
+                _atomic_write(ignore, "*\n")
+            doc = {"format": _FORMAT, "result": _result_to(result), "context": context}
+            _atomic_write(self.directory / f"{key}.json", json.dumps(doc))
+        except OSError:
+            pass
+
+
+def clean(directory: Path) -> int:
+    """Remove the cache directory; returns the number of entries removed."""
+    if not directory.is_dir():
+        return 0
+    count = sum(1 for _ in directory.glob("*.json"))
+    shutil.rmtree(directory, ignore_errors=True)
+    return count
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _location_to(loc: Location) -> list:
+    return [loc.path, loc.line, loc.column, loc.end_line, loc.end_column]
+
+
+def _location_from(raw: list) -> Location:
+    return Location(str(raw[0]), int(raw[1]), int(raw[2]), int(raw[3]), int(raw[4]))
+
+
+def _result_to(result: ScanResult) -> dict:
+    return {
+        "findings": [
+            {
+                "rule": f.rule,
+                "name": f.name,
+                "severity": f.severity,
+                "location": _location_to(f.location),
+                "message": f.message,
+                "trace": [[_location_to(s.location), s.note] for s in f.trace],
+                "scope": f.scope,
+                "sink_text": f.sink_text,
+                "source_kind": f.source_kind,
+            }
+            for f in result.findings
+        ],
+        "errors": [[e.path, e.message, e.kind] for e in result.errors],
+        "stats": result.stats,
+    }
+
+
+def _result_from(doc: dict) -> ScanResult:
+    findings = [
+        Finding(
+            rule=f["rule"],
+            name=f["name"],
+            severity=f["severity"],
+            location=_location_from(f["location"]),
+            message=f["message"],
+            trace=tuple(TraceStep(_location_from(loc), note) for loc, note in f["trace"]),
+            scope=f["scope"],
+            sink_text=f["sink_text"],
+            source_kind=f["source_kind"],
+        )
+        for f in doc["findings"]
+    ]
+    errors = [FileError(path, message, kind) for path, message, kind in doc["errors"]]
+    return ScanResult(findings=findings, errors=errors, stats=dict(doc["stats"]))
