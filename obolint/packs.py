@@ -193,6 +193,9 @@ class Propagation:
     clean_keys: frozenset[str]
     minting_calls: NamePatterns
     binders: NamePatterns = field(default_factory=NamePatterns)  # functools.partial-like
+    # Types whose instances mask their value (pydantic SecretStr): a field declared with one is
+    # not a credential by its name; unwrapping it (`get_secret_value()`) is.
+    masked_types: NamePatterns = field(default_factory=NamePatterns)
 
 
 @dataclass(frozen=True)
@@ -563,6 +566,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                 "clean-keys",
                 "minting-calls",
                 "binders",
+                "masked-types",
             ):
                 prop.setdefault(key, []).extend(e.strings(key, required=False))
             e.done()
@@ -582,6 +586,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         clean_keys=frozenset(k.lower() for k in prop.get("clean-keys", ())),
         minting_calls=NamePatterns(prop.get("minting-calls", ())),
         binders=NamePatterns(prop.get("binders", ())),
+        masked_types=NamePatterns(prop.get("masked-types", ())),
     )
     return PackSet(
         rules=tuple(sorted(rules, key=lambda r: r.id)),

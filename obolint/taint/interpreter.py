@@ -752,6 +752,7 @@ class FunctionInterpreter:
             CREDENTIAL not in _labels(flows)
             and names.is_credential_name(key)
             and not _is_module_name(base.qname, self.ctx)
+            and not self._masked_field(base.qname, key)
         ):
             flows = merge_flows(
                 flows,
@@ -769,6 +770,24 @@ class FunctionInterpreter:
                 ),
             )
         return Value(flows=flows, qname=qname)
+
+    def _masked_field(self, base_qname: str | None, attr: str) -> bool:
+        """``settings.api_key`` declared ``api_key: SecretStr``: the object masks the value."""
+        if not base_qname or not self.propagation.masked_types:
+            return False
+        class_qname = base_qname.removesuffix("()")
+        annotation = self.ctx.project.field_annotation(class_qname, attr)
+        if annotation is None:
+            return False
+        owner = self.ctx.project.modules.get(self.ctx.project.class_modules[class_qname])
+        probe = (
+            self
+            if owner is None or owner is self.ctx
+            else FunctionInterpreter(owner, None, lambda hit, flow: None)
+        )
+        return any(
+            self.propagation.masked_types.matches(q) for q in probe.annotation_qnames(annotation)
+        )
 
     def _clean_key(self, key: str) -> bool:
         if key in self.propagation.clean_attributes or key.lower() in self.propagation.clean_keys:

@@ -178,6 +178,23 @@ class Project:
         self._declared[class_qname] = out
         return out
 
+    def field_annotation(self, class_qname: str, attr: str) -> cst.BaseExpression | None:
+        """The annotation of ``attr`` in the body of project class ``class_qname``."""
+        module = self.modules.get(self.class_modules.get(class_qname, ""))
+        node = module.classes.get(class_qname) if module is not None else None
+        if node is None:
+            return None
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if (
+                        isinstance(small, cst.AnnAssign)
+                        and isinstance(small.target, cst.Name)
+                        and small.target.value == attr
+                    ):
+                        return small.annotation.annotation
+        return None
+
     def add_field(self, class_qname: str, attr: str, flows: tuple[Flow, ...]) -> None:
         """Record flows stored on instances of a class."""
         if not flows:

@@ -1,0 +1,593 @@
+"""Time obolint, its peers and parsing floors on one directory and print a Markdown table.
+
+    python bench/run.py ~/src/saleor --runs 3
+    python bench/run.py ~/src/agno --runs 1 --limit 1000 --bandit /tmp/bv/bin/bandit \
+        --semgrep /tmp/bv/bin/semgrep --out bench/results-agno.md
+
+Every row is a separate child process, timed end to end (interpreter start-up and imports
+included), with its peak RSS read from the ``os.wait4`` rusage of that child. The floors
+(reading all files, the prefilter regex, ``ast.parse``, ``libcst.parse_module``) run this
+script again in a child with ``--floor``, so each has its own RSS. This parent process imports
+nothing beyond the standard library: ``ru_maxrss`` of a child is never below the RSS the parent
+had when it spawned it (Linux carries the spawner's high-water mark across ``exec``), and the
+table's footnotes print that lower bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+SEMGREP_RULES = BENCH_DIR / "semgrep-credential-taint.yml"
+FLOOR_KINDS = ("list", "read", "regex", "ast", "libcst")
+MISSING = "—"
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Sample:
+    """One timed run of one command."""
+
+    seconds: float
+    rss_mb: float | None
+    exit_code: int
+    timed_out: bool = False
+    stderr_tail: str = ""
+
+
+@dataclass
+class Row:
+    """One line of the table: a tool, its runs, and what it reported."""
+
+    tool: str
+    samples: list[Sample] = field(default_factory=list)
+    files: int | None = None  # files the tool says it scanned, for files/s
+    notes: list[str] = field(default_factory=list)
+    skipped: str | None = None
+
+
+def measure(cmd: Sequence[str], timeout: float, env: dict[str, str] | None = None) -> Sample:
+    """Run ``cmd`` once; wall seconds, peak RSS of the child (``os.wait4``) and exit code."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            list(cmd),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env=env,
+            start_new_session=True,
+        )
+        killed = threading.Event()
+
+        def kill() -> None:
+            """Stop the child's whole process group after the timeout."""
+            killed.set()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        try:
+            if hasattr(os, "wait4"):
+                _, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                # Linux reports kilobytes, macOS bytes.
+                scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+                rss: float | None = usage.ru_maxrss / scale
+            else:  # pragma: no cover - no wait4 (Windows)
+                proc.wait()
+                rss = None
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - started
+        err.seek(0)
+        tail = err.read()[-2000:].decode("utf-8", "replace")
+    return Sample(seconds, rss, proc.returncode, killed.is_set(), tail)
+
+
+def run_row(
+    row: Row, cmd: Sequence[str], args: argparse.Namespace, env: dict[str, str] | None = None
+) -> Sample:
+    """Time ``cmd`` once for ``row``, with a progress line on stderr."""
+    print(f"  {row.tool} (run {len(row.samples) + 1}/{args.runs}) ...", file=sys.stderr, end="")
+    sys.stderr.flush()
+    sample = measure(cmd, args.timeout, env)
+    row.samples.append(sample)
+    print(f" {sample.seconds:.2f} s, exit {sample.exit_code}", file=sys.stderr)
+    if sample.timed_out:
+        row.notes.append(f"killed after the {args.timeout:g} s timeout")
+    elif sample.exit_code not in (0, 1) and sample.stderr_tail.strip():
+        row.notes.append("stderr: " + sample.stderr_tail.strip().splitlines()[-1][:200])
+    return sample
+
+
+def capture(cmd: Sequence[str], cwd: Path | None = None) -> str | None:
+    """The stripped stdout of a quick command, or None when it fails or cannot start."""
+    try:
+        done = subprocess.run(
+            list(cmd), cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def read_json(path: Path) -> dict | None:
+    """A JSON report written by a tool, or None when it is missing or not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- tools
+
+
+def obolint_command(explicit: str | None) -> list[str]:
+    """How to start obolint: --obolint, the script beside this Python, on PATH, or -m."""
+    if explicit:
+        return [explicit]
+    beside = Path(sys.executable).parent / "obolint"
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("obolint")
+    return [found] if found else [sys.executable, "-m", "obolint"]
+
+
+def peer_command(explicit: str | None, name: str) -> list[str] | None:
+    """How to start bandit or semgrep: the given path, on PATH, or ``python -m``; else None."""
+    if explicit:
+        return [explicit] if Path(explicit).is_file() or shutil.which(explicit) else None
+    found = shutil.which(name)
+    if found:
+        return [found]
+    probe = capture(
+        [
+            sys.executable,
+            "-c",
+            f"import importlib.util as u; print(u.find_spec({name!r}) is not None)",
+        ]
+    )
+    return [sys.executable, "-m", name] if probe == "True" else None
+
+
+def supported_flags(obolint: list[str]) -> set[str]:
+    """Which of ``--no-cache`` and ``--jobs`` ``obolint check --help`` mentions."""
+    help_text = capture([*obolint, "check", "--help"]) or ""
+    return {
+        flag for flag in ("--no-cache", "--jobs") if re.search(rf"(?<![\w-]){flag}\b", help_text)
+    }
+
+
+def obolint_rows(
+    directory: Path, obolint: list[str], tmp: Path, args: argparse.Namespace
+) -> list[Row]:
+    """Cold, warm and single-process obolint runs."""
+    flags = supported_flags(obolint)
+    has_cache = "--no-cache" in flags
+    report = tmp / "obolint.json"
+    base = [*obolint, "check", "--format", "json", "-o", str(report)]
+    cold_cmd = [*base, *(["--no-cache"] if has_cache else []), str(directory)]
+    warm_cmd = [*base, str(directory)]
+    cold = Row("obolint cold")
+    warm = Row("obolint warm" if has_cache else "obolint warm (no cache yet)")
+    jobs = Row("obolint --jobs 1")
+    for _ in range(args.runs):
+        run_row(cold, cold_cmd, args)
+        describe_obolint(cold, report)
+        if has_cache:
+            measure(warm_cmd, args.timeout)  # fill the cache; the next run is the warm one
+        run_row(warm, warm_cmd if has_cache else cold_cmd, args)
+        describe_obolint(warm, report)
+    if not has_cache:
+        warm.notes.append("same command as cold, run right after it")
+    if "--jobs" in flags:
+        jobs_cmd = [*base, *(["--no-cache"] if has_cache else []), "--jobs", "1", str(directory)]
+        for _ in range(args.runs):
+            run_row(jobs, jobs_cmd, args)
+            describe_obolint(jobs, report)
+    else:
+        jobs.skipped = "no `--jobs` in `obolint check --help`"
+    return [cold, warm, jobs]
+
+
+def describe_obolint(row: Row, report: Path) -> None:
+    """Files and findings from obolint's JSON report (the last run's)."""
+    data = read_json(report)
+    report.unlink(missing_ok=True)
+    if data is None:
+        return
+    stats = data.get("stats", {})
+    row.files = stats.get("files")
+    parts = [
+        f"{stats.get('files_analyzed', '?')} analysed",
+        f"{stats.get('files_skipped_prefilter', '?')} prefiltered",
+        f"{stats.get('context_files', 0)} context",
+        f"{len(data.get('findings', []))} findings",
+        f"{len(data.get('errors', []))} file errors",
+    ]
+    if "duration_s" in stats:
+        parts.append(f"scan {stats['duration_s']:.1f} s in-process")
+    row.notes = [", ".join(parts)]
+
+
+def bandit_row(
+    directory: Path, bandit: list[str] | None, tmp: Path, args: argparse.Namespace
+) -> Row:
+    """Bandit over the whole directory, all its default plugins."""
+    row = Row("bandit -r -q")
+    if bandit is None:
+        row.skipped = "bandit not installed (pass --bandit PATH)"
+        return row
+    report = tmp / "bandit.json"
+    for _ in range(args.runs):
+        run_row(row, [*bandit, "-r", "-q", str(directory), "-f", "json", "-o", str(report)], args)
+        data = read_json(report)
+        report.unlink(missing_ok=True)
+        if data is not None:
+            metrics = data.get("metrics", {})
+            row.files = len([k for k in metrics if k != "_totals"]) or None
+            row.notes = [
+                f"{len(data.get('results', []))} issues, {len(data.get('errors', []))} file errors"
+            ]
+    return row
+
+
+def semgrep_row(
+    directory: Path, semgrep: list[str] | None, tmp: Path, args: argparse.Namespace
+) -> Row:
+    """Semgrep with bench/'s small credential taint rule set."""
+    rules = _count_rules(SEMGREP_RULES)
+    row = Row(f"semgrep ({rules} taint rules)")
+    if semgrep is None:
+        row.skipped = "semgrep not installed (pass --semgrep PATH)"
+        return row
+    report = tmp / "semgrep.json"
+    env = dict(os.environ, SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off")
+    cmd = [*semgrep, "--config", str(SEMGREP_RULES), "--json", "-o", str(report)]
+    cmd += [str(directory), "--metrics", "off"]
+    for _ in range(args.runs):
+        run_row(row, cmd, args, env)
+        data = read_json(report)
+        report.unlink(missing_ok=True)
+        if data is not None:
+            row.files = len(data.get("paths", {}).get("scanned", [])) or None
+            row.notes = [
+                f"{len(data.get('results', []))} findings, {len(data.get('errors', []))} errors"
+                " (default jobs and per-file timeouts; .gitignore/.semgrepignore respected)"
+            ]
+    return row
+
+
+def _count_rules(path: Path) -> int:
+    """How many rules a Semgrep YAML file declares (counted by `- id:` lines)."""
+    try:
+        return len(re.findall(r"^\s*-\s+id:", path.read_text(encoding="utf-8"), re.MULTILINE))
+    except OSError:
+        return 0
+
+
+def floor_rows(files: list[str], tmp: Path, args: argparse.Namespace, directory: Path) -> list[Row]:
+    """Reading, prefiltering and parsing the same files, each in its own child process."""
+    limited = files[: args.limit] if args.limit else files
+    all_list = tmp / "files-all.txt"
+    all_list.write_text("\n".join(files), encoding="utf-8")
+    limited_list = tmp / "files-limited.txt"
+    limited_list.write_text("\n".join(limited), encoding="utf-8")
+    rows = []
+    for kind, label, listing in (
+        ("read", "floor: read all files", all_list),
+        ("regex", "floor: regex prefilter only", all_list),
+        ("ast", "floor: ast.parse", limited_list),
+        ("libcst", "floor: libcst.parse_module", limited_list),
+    ):
+        row = Row(label)
+        result = tmp / f"floor-{kind}.json"
+        cmd = [sys.executable, str(Path(__file__).resolve()), str(directory), "--floor", kind]
+        cmd += ["--files", str(listing), "--result", str(result)]
+        for _ in range(args.runs):
+            run_row(row, cmd, args)
+            data = read_json(result)
+            result.unlink(missing_ok=True)
+            if data is None:
+                continue
+            row.files = data["files"]
+            note = f"loop {data['seconds']:.2f} s in-process"
+            if kind == "regex":
+                note = f"{data['matched']} of {data['files']} files match; " + note
+            if data.get("errors"):
+                note += f"; {data['errors']} files failed"
+            if listing is limited_list and len(limited) < len(files) and data["seconds"] > 0:
+                estimate = data["seconds"] / max(data["files"], 1) * len(files)
+                note += f"; first {len(limited)} files only, ≈{estimate:.0f} s for all"
+            row.notes = [note]
+        rows.append(row)
+    return rows
+
+
+# --------------------------------------------------------------------------- floor child
+
+
+def floor_main(kind: str, directory: Path, listing: Path | None, result: Path) -> int:
+    """The child side of a floor row (or of the file listing): do the work, write JSON."""
+    if kind == "list":
+        return _list_files(directory, result)
+    assert listing is not None
+    paths = [p for p in listing.read_text(encoding="utf-8").splitlines() if p]
+    matched = errors = 0
+    if kind == "regex":
+        from obolint.packs import load_packs
+        from obolint.prefilter import trigger_pattern
+
+        pattern = trigger_pattern(load_packs())
+    elif kind == "libcst":
+        import libcst
+    started = time.perf_counter()
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+            if kind == "read":
+                data.decode("utf-8", "replace")
+            elif kind == "regex":
+                if pattern.search(data.decode("utf-8", "replace")) is not None:
+                    matched += 1
+            elif kind == "ast":
+                ast.parse(data, path)
+            else:
+                libcst.parse_module(data)
+        except Exception:  # a file that does not parse is counted, like a tool's file error
+            errors += 1
+    seconds = time.perf_counter() - started
+    summary = {"files": len(paths), "seconds": seconds, "matched": matched, "errors": errors}
+    result.write_text(json.dumps(summary), encoding="utf-8")
+    return 0
+
+
+def _list_files(directory: Path, result: Path) -> int:
+    """The files obolint would scan (its own discovery), read once to warm the page cache."""
+    import obolint
+    from obolint.config import load_config
+    from obolint.discovery import discover
+
+    found = discover([directory], load_config(directory, None))
+    files = [str(p) for p in found.files]
+    for path in files:
+        with contextlib.suppress(OSError):
+            Path(path).read_bytes()
+    summary = {
+        "files": files,
+        "excluded": found.excluded,
+        "errors": len(found.errors),
+        "obolint_file": obolint.__file__,
+    }
+    result.write_text(json.dumps(summary), encoding="utf-8")
+    return 0
+
+
+# --------------------------------------------------------------------------- report
+
+
+def git_line(path: Path) -> str | None:
+    """``<remote or name> @ <commit>`` when ``path`` is in a git checkout."""
+    commit = capture(["git", "-C", str(path), "rev-parse", "HEAD"])
+    if commit is None:
+        return None
+    origin = capture(["git", "-C", str(path), "config", "--get", "remote.origin.url"])
+    top = capture(["git", "-C", str(path), "rev-parse", "--show-toplevel"])
+    subject = capture(["git", "-C", str(path), "log", "-1", "--format=%cs %s"])
+    name = origin or (Path(top).name if top else path.name)
+    return f"{name} @ `{commit}`" + (f" ({subject})" if subject else "")
+
+
+def first_line(text: str | None) -> str:
+    """The first line of a version banner, or "?"."""
+    return text.splitlines()[0].strip() if text else "?"
+
+
+def fmt(value: float | None, digits: int) -> str:
+    """A number with ``digits`` decimals, or a dash."""
+    return MISSING if value is None else f"{value:,.{digits}f}"
+
+
+def table(rows: list[Row]) -> list[str]:
+    """The Markdown table, one line per row."""
+    lines = [
+        "| tool | median wall s | files/s | peak RSS MB | exit | notes |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        if row.skipped or not row.samples:
+            note = f"skipped: {row.skipped}" if row.skipped else "not run"
+            lines.append(f"| {row.tool} | {MISSING} | {MISSING} | {MISSING} | {MISSING} | {note} |")
+            continue
+        median = statistics.median(s.seconds for s in row.samples)
+        rates = row.files / median if row.files and median > 0 else None
+        rss_values = [s.rss_mb for s in row.samples if s.rss_mb is not None]
+        rss = max(rss_values) if rss_values else None
+        codes = "/".join(str(c) for c in sorted({s.exit_code for s in row.samples}))
+        notes = "; ".join(row.notes).replace("|", "\\|")
+        lines.append(
+            f"| {row.tool} | {median:,.2f} | {fmt(rates, 0)} | {fmt(rss, 0)} | {codes} | {notes} |"
+        )
+    return lines
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        description="Benchmark obolint against Bandit, Semgrep and parsing floors on DIR."
+    )
+    parser.add_argument("directory", metavar="DIR", type=Path, help="the tree to scan")
+    parser.add_argument("--runs", type=int, default=3, help="runs per row; the median is shown")
+    parser.add_argument(
+        "--limit", type=int, default=0, help="parse floors use only the first N files (sorted)"
+    )
+    parser.add_argument("--skip-floors", action="store_true", help="leave out the floor rows")
+    parser.add_argument("--bandit", metavar="PATH", help="the bandit executable")
+    parser.add_argument("--semgrep", metavar="PATH", help="the semgrep executable")
+    parser.add_argument("--obolint", metavar="PATH", help="the obolint executable")
+    parser.add_argument("--out", metavar="FILE", type=Path, help="also write the report here")
+    parser.add_argument(
+        "--timeout", type=float, default=3600, help="seconds before a run is killed"
+    )
+    parser.add_argument("--floor", choices=FLOOR_KINDS, help=argparse.SUPPRESS)
+    parser.add_argument("--files", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    if args.limit < 0:
+        parser.error("--limit must not be negative")
+    if not args.directory.is_dir():
+        parser.error(f"{args.directory} is not a directory")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run every row and print the report."""
+    args = parse_args(argv)
+    directory = args.directory.resolve()
+    if args.floor:
+        return floor_main(args.floor, directory, args.files, args.result)
+
+    spawn_floor = measure(["true"], 60).rss_mb if shutil.which("true") else None
+    obolint = obolint_command(args.obolint)
+    bandit = peer_command(args.bandit, "bandit")
+    semgrep = peer_command(args.semgrep, "semgrep")
+    with tempfile.TemporaryDirectory(prefix="obolint-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        listing = tmp / "listing.json"
+        print(f"listing files under {directory} ...", file=sys.stderr)
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), str(directory), "--floor", "list"]
+            + ["--result", str(listing)],
+            check=False,
+        )
+        if done.returncode != 0:
+            print("bench: could not list files (is obolint importable?)", file=sys.stderr)
+            return 2
+        found = json.loads(listing.read_text(encoding="utf-8"))
+        files: list[str] = found["files"]
+        py_files = [f for f in files if f.endswith(".py")]
+
+        rows = obolint_rows(directory, obolint, tmp, args)
+        rows.append(bandit_row(directory, bandit, tmp, args))
+        rows.append(semgrep_row(directory, semgrep, tmp, args))
+        if not args.skip_floors:
+            rows.extend(floor_rows(py_files, tmp, args, directory))
+
+    lines = header(directory, files, py_files, found, obolint, bandit, semgrep, args)
+    lines += ["", *table(rows), ""]
+    lines += footnotes(rows, py_files, spawn_floor, args)
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+def header(
+    directory: Path,
+    files: list[str],
+    py_files: list[str],
+    found: dict,
+    obolint: list[str],
+    bandit: list[str] | None,
+    semgrep: list[str] | None,
+    args: argparse.Namespace,
+) -> list[str]:
+    """What was measured, where, with what."""
+    obolint_dir = Path(found["obolint_file"]).parent
+    obolint_commit = capture(["git", "-C", str(obolint_dir), "rev-parse", "--short", "HEAD"])
+    lines = [f"### obolint benchmark: `{directory.name}`", ""]
+    lines.append(f"- directory: `{directory}`")
+    repo = git_line(directory)
+    if repo:
+        lines.append(f"- repository: {repo}")
+    extra = f" ({len(files) - len(py_files)} more `.pyi`)" if len(files) > len(py_files) else ""
+    lines.append(
+        f"- files: {len(py_files):,} `.py`{extra} as obolint discovers them "
+        f"({found['excluded']} paths excluded by config/.gitignore)"
+    )
+    lines.append(
+        f"- Python {platform.python_version()} ({sys.executable}); "
+        f"{first_line(capture([*obolint, '--version']))}"
+        + (f" at commit `{obolint_commit}`" if obolint_commit else "")
+    )
+    peers = []
+    if bandit:
+        peers.append(first_line(capture([*bandit, "--version"])))
+    if semgrep:
+        peers.append("semgrep " + first_line(capture([*semgrep, "--version"])))
+    if peers:
+        lines.append("- peers: " + ", ".join(peers))
+    lines.append(
+        f"- machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs; "
+        f"{args.runs} run(s) per row, median shown"
+    )
+    return lines
+
+
+def footnotes(
+    rows: list[Row], py_files: list[str], spawn_floor: float | None, args: argparse.Namespace
+) -> list[str]:
+    """How to read the table."""
+    notes = [
+        "Wall time is the whole process (start-up and imports included). files/s divides the "
+        "files the tool reports it scanned (obolint `stats.files`, Bandit's metrics, Semgrep's "
+        "`paths.scanned`; the floors' own counts) by that time. The OS page cache was warmed "
+        '(every file read once) before the first row, so "cold" means no obolint cache, not a '
+        "cold disk.",
+        "Peak RSS is `ru_maxrss` from `os.wait4` on the tool's process: the largest single "
+        "process of its tree (Semgrep's `semgrep-core` is a child of its Python wrapper), not a "
+        "sum"
+        + (
+            f"; it cannot be below {spawn_floor:.0f} MB, the benchmark's own RSS when it "
+            "spawned the child (measured on `true`)."
+            if spawn_floor is not None
+            else "."
+        ),
+    ]
+    if args.limit and args.limit < len(py_files):
+        notes.append(
+            f"`ast.parse` and `libcst.parse_module` ran over only the first {args.limit:,} of "
+            f"{len(py_files):,} `.py` files in sorted path order (`--limit {args.limit}`); the "
+            '"≈ for all" estimate scales their in-process loop time to every file.'
+        )
+    if any(r.tool.endswith("(no cache yet)") for r in rows):
+        notes.append(
+            "obolint has no cache yet (`obolint check --help` lists no `--no-cache`): the warm "
+            "row is the cold command run again right after it."
+        )
+    notes.append(
+        "obolint's exit code 1 means findings or files it could not analyse; Bandit's and "
+        "Semgrep's 1 means findings."
+    )
+    return [f"{i}. {note}" for i, note in enumerate(notes, 1)]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
