@@ -54,6 +54,7 @@ class CallSource:
     kind: str
     key_arg: ArgSpec | None = None  # when set, the key argument must name a credential
     key_pattern: re.Pattern[str] | None = None
+    markers: frozenset[str] = frozenset()  # facts sinks may exclude (e.g. "from-env")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class ReadSource:
     labels: frozenset[str]
     note: str
     kind: str
+    markers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,8 @@ class Propagation:
     # Types whose instances mask their value (pydantic SecretStr): a field declared with one is
     # not a credential by its name; unwrapping it (`get_secret_value()`) is.
     masked_types: NamePatterns = field(default_factory=NamePatterns)
+    # Class-name endings of objects that carry their arguments (messages, content, errors).
+    holder_suffixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -414,6 +418,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                     kind=e.text("kind", "call"),
                     key_arg=e.args("key-arg") if "key-arg" in entry else None,
                     key_pattern=e.regex("key-pattern"),
+                    markers=frozenset(e.strings("markers", required=False)),
                 )
             )
             e.done()
@@ -427,6 +432,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                     labels=e.labels(),
                     note=e.text("note"),
                     kind=e.text("kind", "read"),
+                    markers=frozenset(e.strings("markers", required=False)),
                 )
             )
             e.done()
@@ -567,6 +573,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                 "minting-calls",
                 "binders",
                 "masked-types",
+                "holder-suffixes",
             ):
                 prop.setdefault(key, []).extend(e.strings(key, required=False))
             e.done()
@@ -587,6 +594,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         minting_calls=NamePatterns(prop.get("minting-calls", ())),
         binders=NamePatterns(prop.get("binders", ())),
         masked_types=NamePatterns(prop.get("masked-types", ())),
+        holder_suffixes=tuple(prop.get("holder-suffixes", ())),
     )
     return PackSet(
         rules=tuple(sorted(rules, key=lambda r: r.id)),

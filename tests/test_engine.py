@@ -46,7 +46,10 @@ def send(expr: str) -> str:
         ("x = '{}'.format(key)\n" + send("x"), True),
         ("x = key[7:].strip()\n" + send("x"), True),
         ("x = [k for k in [key]]\n" + send("x"), True),
-        ("x = Wrapper(key)\n" + send("x"), True),  # a constructor holds what it wraps
+        ("x = BearerAuth(key)\n" + send("x"), True),  # a credential wrapper holds it
+        ("x = UserMessage(key)\n" + send("x"), True),  # so does a message value
+        ("x = ValueError(f'bad {key}')\n" + send("x"), True),  # and an exception message
+        ("x = SearchClient(api_key=key)\n" + send("x"), False),  # a client does not
         # Unknown calls do not propagate (a documented, conservative choice).
         ("x = mystery(key)\n" + send("x"), False),
         ("x = key.some_unknown_method()\n" + send("x"), False),

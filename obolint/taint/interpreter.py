@@ -745,6 +745,7 @@ class FunctionInterpreter:
                                 ),
                             ),
                             source_kind=spec.kind,
+                            markers=spec.markers,
                         ),
                     ),
                 )
@@ -996,6 +997,7 @@ class FunctionInterpreter:
                                 ),
                             ),
                             source_kind=spec.kind,
+                            markers=spec.markers,
                         ),
                     ),
                     qname=result_q,
@@ -1073,14 +1075,25 @@ class FunctionInterpreter:
             parts = [receiver or CLEAN, *(a.value for a in args)]
             return Value(flows=join(*parts).flows, qname=result_q)
 
-        # An object constructed from a credential holds it (BearerAuth(token), Credentials(t)).
+        # An object constructed from a credential holds it when it is a credential wrapper by
+        # name (BearerAuth(token), Credentials(token=t), Auth.Token(t)); a client or model
+        # built with its API key (Gemini(api_key=k)) is the correct use, and what flows out
+        # of it (responses, events) is not the key.
         last = (callee_q or "").rsplit(".", 1)[-1]
-        if last[:1].isupper() and args:
+        if last[:1].isupper() and args and self._holds_arguments(last):
             incoming = join(*(a.value for a in args))
             if incoming.tainted:
                 step = TraceStep(self.ctx.location(node), f"wrapped in `{last}(...)`")
                 return Value(flows=with_step(incoming.flows, step), qname=result_q, wraps=wraps)
         return Value(qname=result_q, wraps=wraps)
+
+    def _holds_arguments(self, class_name: str) -> bool:
+        """Whether an object of this class carries what it was built from: a credential
+        wrapper (``BearerAuth``), a message or content value (``HumanMessage``, ``Part``), or an
+        exception (its message)."""
+        return names.mentions_credential(class_name) or class_name.endswith(
+            self.propagation.holder_suffixes
+        )
 
     def _eval_args(self, node: cst.Call, env: Env) -> list[Arg]:
         args: list[Arg] = []
@@ -1176,10 +1189,16 @@ class FunctionInterpreter:
         """``C(...)`` of a project class: run ``__init__``'s summary, or fill declared fields."""
         instance = f"{class_qname}()"
         # The object holds what it was built from (BearerAuth(token) is still the token).
-        incoming = join(*(a.value for a in args)) if args else CLEAN
         short = class_qname.rsplit(".", 1)[-1]
-        held = with_step(
-            incoming.flows, TraceStep(self.ctx.location(node), f"wrapped in `{short}(...)`")
+        # Fields are tracked one by one; the object as a whole holds the credential only when
+        # it is a credential wrapper by name (a project `BearerAuth(token)`).
+        incoming = join(*(a.value for a in args)) if args else CLEAN
+        held = (
+            with_step(
+                incoming.flows, TraceStep(self.ctx.location(node), f"wrapped in `{short}(...)`")
+            )
+            if self._holds_arguments(short)
+            else ()
         )
         init = self.ctx.project.function_for(f"{class_qname}.__init__", self.ctx)
         if init is not None:
@@ -1430,10 +1449,15 @@ def _annotated_calls(annotation: cst.BaseExpression) -> list[cst.Call]:
 
 
 def _looks_like_secret_literal(text: str) -> bool:
-    """A hard-coded value that could be a real secret, not a placeholder or a sentence."""
+    """A hard-coded value that could be a real secret, not a name, a placeholder or a URL."""
     if len(text) < 8 or any(c.isspace() for c in text):
         return False
-    return not any(c in text for c in "<>{}$") and text.lower() not in _PLACEHOLDERS
+    if any(c in text for c in "<>{}$/.:") or text.lower() in _PLACEHOLDERS:
+        return False
+    # An identifier in one case without digits is a name ("mcp_oauth_refresh_tokens",
+    # "ACCESS_TOKEN", "x-api-key"), not a secret value.
+    letters = text.replace("_", "").replace("-", "")
+    return not (letters.isalpha() and (letters.islower() or letters.isupper()))
 
 
 _PLACEHOLDERS = frozenset({"changeme", "password", "your-api-key", "your_api_key", "xxxxxxxx"})
