@@ -14,7 +14,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["credential_word", "is_credential_name", "mentions_credential", "split_words"]
+__all__ = [
+    "credential_word",
+    "is_credential_name",
+    "is_credential_wrapper",
+    "mentions_credential",
+    "split_words",
+]
 
 # One word of an identifier: an acronym before a capitalised word (``HTTP`` in
 # ``HTTPAuthorization``), a capitalised or lowercase word, an all-caps run, or a number.
@@ -206,7 +212,9 @@ _BLOCK_AFTER = frozenset(
         # where it lives or comes from, not what it is
         "url", "urls", "uri", "uris", "endpoint", "endpoints", "host", "domain",
         "path", "paths", "file", "files", "filename", "filepath", "dir", "directory",
-        "location", "env", "var", "vars", "variable", "envvar", "source",
+        "location", "env", "var", "vars", "variable", "envvar", "source", "sources",
+        # measurements and reports about tokens (LLM token metrics, usage stats)
+        "metrics", "metric", "stats", "statistics", "info", "details", "summary",
         # a dangling key after the credential is the lookup key (``token_key``,
         # ``api_key_name``); credential keys (``secret_key``) are phrases above
         "key", "keys",
@@ -345,3 +353,18 @@ _MENTION_WORDS = frozenset(
 def mentions_credential(name: str) -> bool:
     """True when a name has a word about credentials (looser than ``is_credential_name``)."""
     return any(word.rstrip(_DIGITS) in _MENTION_WORDS for word in split_words(name))
+
+
+# The last word of a class name that makes the class a credential wrapper (its instances carry
+# the secret they were built from): BearerAuth, HTTPBasicAuth, AzureKeyCredential, AccessToken.
+# AuthorizationConfig or TokenManager are not: they configure or manage credentials.
+_WRAPPER_WORDS = frozenset(
+    {"auth", "token", "credential", "credentials", "key", "secret", "password", "bearer", "jwt"}
+)
+
+
+@lru_cache(maxsize=4096)
+def is_credential_wrapper(class_name: str) -> bool:
+    """True when a class name denotes a value wrapping a credential (``BearerAuth``)."""
+    words = split_words(class_name)
+    return bool(words) and words[-1].rstrip(_DIGITS) in _WRAPPER_WORDS

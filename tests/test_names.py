@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from obolint.names import credential_word, is_credential_name, split_words
+from obolint.names import (
+    credential_word,
+    is_credential_name,
+    is_credential_wrapper,
+    mentions_credential,
+    split_words,
+)
 
 SPLIT_CASES = [
     ("accessToken", ("access", "token")),
@@ -148,6 +154,9 @@ NEGATIVES = [
     "token_expires_at",
     "expires_in",
     "token_ttl",
+    "ADMIN_TOKEN_SOURCES",
+    "token_metrics",
+    "token_info",
     "token_id",
     "token_file",
     "token_path",
@@ -237,3 +246,35 @@ def test_not_credential_names(name: str) -> None:
 def test_tables_do_not_overlap() -> None:
     assert not set(POSITIVES) & set(NEGATIVES)
     assert len(POSITIVES) + len(NEGATIVES) >= 70
+
+
+@pytest.mark.parametrize(
+    ("class_name", "wraps"),
+    [
+        ("BearerAuth", True),
+        ("HTTPBasicAuth", True),
+        ("AzureKeyCredential", True),
+        ("AccessToken", True),
+        ("Credentials", True),
+        ("AuthorizationConfig", False),
+        ("TokenManager", False),
+        ("OpenAI", False),
+        ("Gemini", False),
+    ],
+)
+def test_credential_wrappers(class_name: str, wraps: bool) -> None:
+    assert is_credential_wrapper(class_name) is wraps
+
+
+@pytest.mark.parametrize(
+    ("name", "mentions"),
+    [
+        ("current_token", True),
+        ("get_auth_headers", True),
+        ("service_key", True),
+        ("fetch_contacts", False),
+        ("answer", False),
+    ],
+)
+def test_mentions_credential(name: str, mentions: bool) -> None:
+    assert mentions_credential(name) is mentions

@@ -1091,7 +1091,7 @@ class FunctionInterpreter:
         """Whether an object of this class carries what it was built from: a credential
         wrapper (``BearerAuth``), a message or content value (``HumanMessage``, ``Part``), or an
         exception (its message)."""
-        return names.mentions_credential(class_name) or class_name.endswith(
+        return names.is_credential_wrapper(class_name) or class_name.endswith(
             self.propagation.holder_suffixes
         )
 
