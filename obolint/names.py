@@ -215,6 +215,9 @@ _BLOCK_AFTER = frozenset(
         "location", "env", "var", "vars", "variable", "envvar", "source", "sources",
         # measurements and reports about tokens (LLM token metrics, usage stats)
         "metrics", "metric", "stats", "statistics", "info", "details", "summary",
+        # configuration of how credentials are handled, not credential values
+        "config", "configs", "configuration", "settings", "options", "params", "audiences",
+        "servers", "issuers", "endpoints_config",
         # a dangling key after the credential is the lookup key (``token_key``,
         # ``api_key_name``); credential keys (``secret_key``) are phrases above
         "key", "keys",
