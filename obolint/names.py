@@ -162,6 +162,8 @@ _BLOCK_BEFORE = frozenset(
         # ``verify_token`` returns a bool, ``decode_token`` returns claims).
         "forgot", "forget", "verify", "validate", "check", "revoke", "invalidate",
         "decode", "compare",
+        # A decoded (parsed, verified) token is its claims (``decoded_auth_token``).
+        "decoded", "parsed", "verified",
     }
 )  # fmt: skip
 

@@ -157,6 +157,7 @@ NEGATIVES = [
     "ADMIN_TOKEN_SOURCES",
     "token_metrics",
     "token_info",
+    "decoded_auth_token",
     "authorization_config",
     "token_audiences",
     "authorization_servers",
