@@ -1,6 +1,6 @@
 """A results cache in ``.obolint_cache/``: a scan of unchanged inputs is answered from disk.
 
-The key covers everything a result depends on: obolint's version, the packs' digest, the
+The key covers everything a result depends on: obolint's version and code, the packs' digest, the
 enabled rules, the analysis root, and the content of every scanned file; an entry also lists
 the project modules the analysis read on demand, with their hashes, and is used only while
 those are unchanged too. Entries are JSON (never pickle: the directory sits in the repository
@@ -10,6 +10,7 @@ and must not be able to run code), written atomically, so concurrent runs are sa
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -35,12 +36,28 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of obolint's own source files (size and mtime), so that an upgrade or an
+    editable install that changed the engine never serves results of the old code."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
 def scan_key(
     files: Iterable[tuple[str, str]], packs_digest: str, enabled: Iterable[str], root: Path
 ) -> str:
     """The cache key of a scan: (path, content hash) of each file plus everything else."""
     digest = hashlib.sha256()
-    for part in (__version__, str(_FORMAT), packs_digest, ",".join(sorted(enabled)), str(root)):
+    parts = (__version__, code_digest(), str(_FORMAT), packs_digest, ",".join(sorted(enabled)))
+    for part in (*parts, str(root)):
         digest.update(part.encode() + b"\0")
     for path, text_hash in sorted(files):
         digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + text_hash.encode() + b"\0")
