@@ -733,22 +733,7 @@ class FunctionInterpreter:
             flows = base.flows
         for spec in self.ctx.packs.matcher.read_sources(base.qname):
             if self._key_matches(spec, key):
-                flows = merge_flows(
-                    flows,
-                    (
-                        Flow(
-                            labels=spec.labels,
-                            steps=(
-                                TraceStep(
-                                    self.ctx.location(node),
-                                    f"{spec.note} (`{self.ctx.code(node, 50)}`)",
-                                ),
-                            ),
-                            source_kind=spec.kind,
-                            markers=spec.markers,
-                        ),
-                    ),
-                )
+                flows = merge_flows(flows, (self._source_flow(spec, node),))
         if (
             CREDENTIAL not in _labels(flows)
             and names.is_credential_name(key)
@@ -788,6 +773,16 @@ class FunctionInterpreter:
         )
         return any(
             self.propagation.masked_types.matches(q) for q in probe.annotation_qnames(annotation)
+        )
+
+    def _source_flow(self, spec, node: cst.CSTNode) -> Flow:
+        """A new flow from a pack source (call or keyed read) at ``node``."""
+        note = f"{spec.note} (`{self.ctx.code(node, 50)}`)"
+        return Flow(
+            labels=spec.labels,
+            steps=(TraceStep(self.ctx.location(node), note),),
+            source_kind=spec.kind,
+            markers=spec.markers,
         )
 
     def _clean_key(self, key: str) -> bool:
@@ -986,22 +981,7 @@ class FunctionInterpreter:
         # Sources: calls whose result is a credential.
         for spec in matcher.call_sources(callee_q):
             if self._call_key_ok(spec, args):
-                return Value(
-                    flows=(
-                        Flow(
-                            labels=spec.labels,
-                            steps=(
-                                TraceStep(
-                                    self.ctx.location(node),
-                                    f"{spec.note} (`{self.ctx.code(node, 50)}`)",
-                                ),
-                            ),
-                            source_kind=spec.kind,
-                            markers=spec.markers,
-                        ),
-                    ),
-                    qname=result_q,
-                )
+                return Value(flows=(self._source_flow(spec, node),), qname=result_q)
 
         # Minting calls issue a new credential (a token endpoint doing its job).
         if kind == "minting":
