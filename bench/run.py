@@ -7,10 +7,13 @@
 Every row is a separate child process, timed end to end (interpreter start-up and imports
 included), with its peak RSS read from the ``os.wait4`` rusage of that child. The floors
 (reading all files, the prefilter regex, ``ast.parse``, ``libcst.parse_module``) run this
-script again in a child with ``--floor``, so each has its own RSS. This parent process imports
-nothing beyond the standard library: ``ru_maxrss`` of a child is never below the RSS the parent
-had when it spawned it (Linux carries the spawner's high-water mark across ``exec``), and the
-table's footnotes print that lower bound.
+script again in a child with ``--floor``, so each has its own RSS.
+
+``ru_maxrss`` of a child is never below the RSS of the process that spawned it (Linux carries
+the spawner's high-water mark across ``exec``: after this script had read Bandit's 40 MB JSON
+report, every later row showed at least 145 MB). So a small ``--spawner`` process, started
+first and doing nothing else, starts every timed command; the footnotes print its RSS, the
+lower bound of the column.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -67,7 +70,7 @@ class Row:
     skipped: str | None = None
 
 
-def measure(cmd: Sequence[str], timeout: float, env: dict[str, str] | None = None) -> Sample:
+def measure_here(cmd: Sequence[str], timeout: float, env: dict[str, str] | None = None) -> Sample:
     """Run ``cmd`` once; wall seconds, peak RSS of the child (``os.wait4``) and exit code."""
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
@@ -107,13 +110,54 @@ def measure(cmd: Sequence[str], timeout: float, env: dict[str, str] | None = Non
     return Sample(seconds, rss, proc.returncode, killed.is_set(), tail)
 
 
+class Spawner:
+    """A small child process that starts every timed command (see the module docstring)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), str(directory), "--spawner"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def measure(
+        self, cmd: Sequence[str], timeout: float, env: dict[str, str] | None = None
+    ) -> Sample:
+        """Have the spawner run ``cmd`` once and report on it."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        request = {"cmd": list(cmd), "timeout": timeout, "env": env}
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the spawner process exited")
+        return Sample(**json.loads(line))
+
+    def close(self) -> None:
+        """Let the spawner finish."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def spawner_main() -> int:
+    """The spawner's side: one JSON request a line in, one JSON sample a line out."""
+    for line in sys.stdin:
+        request = json.loads(line)
+        sample = measure_here(request["cmd"], request["timeout"], request["env"])
+        sys.stdout.write(json.dumps(asdict(sample)) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
 def run_row(
     row: Row, cmd: Sequence[str], args: argparse.Namespace, env: dict[str, str] | None = None
 ) -> Sample:
     """Time ``cmd`` once for ``row``, with a progress line on stderr."""
     print(f"  {row.tool} (run {len(row.samples) + 1}/{args.runs}) ...", file=sys.stderr, end="")
     sys.stderr.flush()
-    sample = measure(cmd, args.timeout, env)
+    sample = args.spawner.measure(cmd, args.timeout, env)
     row.samples.append(sample)
     print(f" {sample.seconds:.2f} s, exit {sample.exit_code}", file=sys.stderr)
     if sample.timed_out:
@@ -201,7 +245,7 @@ def obolint_rows(
         describe_obolint(cold, report)
         if has_cache:
             # Fill the cache; the run after it is the warm one.
-            fills.append(measure(warm_cmd, args.timeout).seconds)
+            fills.append(args.spawner.measure(warm_cmd, args.timeout).seconds)
         run_row(warm, warm_cmd if has_cache else cold_cmd, args)
         describe_obolint(warm, report)
     if fills:
@@ -229,6 +273,7 @@ def describe_obolint(row: Row, report: Path) -> None:
     stats = data.get("stats", {})
     row.files = stats.get("files")
     parts = [
+        f"{stats.get('files', '?')} files",
         f"{stats.get('files_analyzed', '?')} analysed",
         f"{stats.get('files_skipped_prefilter', '?')} prefiltered",
         f"{stats.get('context_files', 0)} context",
@@ -256,9 +301,9 @@ def bandit_row(
         if data is not None:
             metrics = data.get("metrics", {})
             row.files = len([k for k in metrics if k != "_totals"]) or None
-            row.notes = [
-                f"{len(data.get('results', []))} issues, {len(data.get('errors', []))} file errors"
-            ]
+            issues = len(data.get("results", []))
+            errors = len(data.get("errors", []))
+            row.notes = [f"{row.files or 0:,} files, {issues:,} issues, {errors} file errors"]
     return row
 
 
@@ -280,9 +325,11 @@ def semgrep_row(
         report.unlink(missing_ok=True)
         if data is not None:
             row.files = len(data.get("paths", {}).get("scanned", [])) or None
+            findings = len(data.get("results", []))
+            errors = len(data.get("errors", []))
             row.notes = [
-                f"{len(data.get('results', []))} findings, {len(data.get('errors', []))} errors"
-                " (default jobs and per-file timeouts; .gitignore/.semgrepignore respected)"
+                f"{row.files or 0:,} files, {findings} findings, {errors} errors (its default "
+                "--jobs and timeouts; .gitignore and default .semgrepignore respected)"
             ]
     return row
 
@@ -298,6 +345,7 @@ def _count_rules(path: Path) -> int:
 def floor_rows(files: list[str], tmp: Path, args: argparse.Namespace, directory: Path) -> list[Row]:
     """Reading, prefiltering and parsing the same files, each in its own child process."""
     limited = files[: args.limit] if args.limit else files
+    total_bytes = sum(_size(f) for f in files) or 1
     all_list = tmp / "files-all.txt"
     all_list.write_text("\n".join(files), encoding="utf-8")
     limited_list = tmp / "files-limited.txt"
@@ -325,12 +373,24 @@ def floor_rows(files: list[str], tmp: Path, args: argparse.Namespace, directory:
                 note = f"{data['matched']} of {data['files']} files match; " + note
             if data.get("errors"):
                 note += f"; {data['errors']} files failed"
-            if listing is limited_list and len(limited) < len(files) and data["seconds"] > 0:
-                estimate = data["seconds"] / max(data["files"], 1) * len(files)
-                note += f"; first {len(limited):,} files only, ≈{estimate:.1f} s for all"
+            if listing is limited_list and len(limited) < len(files) and data["bytes"]:
+                share = data["bytes"] / total_bytes
+                estimate = data["seconds"] / share
+                note += (
+                    f"; first {len(limited):,} files only ({share:.0%} of the bytes), "
+                    f"≈{estimate:.1f} s for all"
+                )
             row.notes = [note]
         rows.append(row)
     return rows
+
+
+def _size(path: str) -> int:
+    """A file's size in bytes, 0 when it cannot be read."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 # --------------------------------------------------------------------------- floor child
@@ -342,7 +402,7 @@ def floor_main(kind: str, directory: Path, listing: Path | None, result: Path) -
         return _list_files(directory, result)
     assert listing is not None
     paths = [p for p in listing.read_text(encoding="utf-8").splitlines() if p]
-    matched = errors = 0
+    matched = errors = size = 0
     if kind == "regex":
         from obolint.packs import load_packs
         from obolint.prefilter import trigger_pattern
@@ -354,6 +414,7 @@ def floor_main(kind: str, directory: Path, listing: Path | None, result: Path) -
     for path in paths:
         try:
             data = Path(path).read_bytes()
+            size += len(data)
             if kind == "read":
                 data.decode("utf-8", "replace")
             elif kind == "regex":
@@ -366,7 +427,13 @@ def floor_main(kind: str, directory: Path, listing: Path | None, result: Path) -
         except Exception:  # a file that does not parse is counted, like a tool's file error
             errors += 1
     seconds = time.perf_counter() - started
-    summary = {"files": len(paths), "seconds": seconds, "matched": matched, "errors": errors}
+    summary = {
+        "files": len(paths),
+        "bytes": size,
+        "seconds": seconds,
+        "matched": matched,
+        "errors": errors,
+    }
     result.write_text(json.dumps(summary), encoding="utf-8")
     return 0
 
@@ -464,6 +531,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--timeout", type=float, default=3600, help="seconds before a run is killed"
     )
     parser.add_argument("--floor", choices=FLOOR_KINDS, help=argparse.SUPPRESS)
+    parser.add_argument("--spawner", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--files", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -482,8 +550,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     directory = args.directory.resolve()
     if args.floor:
         return floor_main(args.floor, directory, args.files, args.result)
+    if args.spawner:
+        return spawner_main()
 
-    spawn_floor = measure(["true"], 60).rss_mb if shutil.which("true") else None
+    args.spawner = Spawner(directory)
+    try:
+        return run_all(args, directory)
+    finally:
+        args.spawner.close()
+
+
+def run_all(args: argparse.Namespace, directory: Path) -> int:
+    """Every row, then the report."""
+    spawn_floor = args.spawner.measure(["true"], 60).rss_mb if shutil.which("true") else None
     obolint = obolint_command(args.obolint)
     bandit = peer_command(args.bandit, "bandit")
     semgrep = peer_command(args.semgrep, "semgrep")
@@ -575,8 +654,8 @@ def footnotes(
         "process of its tree (Semgrep's `semgrep-core` is a child of its Python wrapper), not a "
         "sum"
         + (
-            f"; it cannot be below {spawn_floor:.0f} MB, the benchmark's own RSS when it "
-            "spawned the child (measured on `true`)."
+            f"; it cannot be below {spawn_floor:.0f} MB, the RSS of the small process that "
+            "spawns every command (measured on `true`)."
             if spawn_floor is not None
             else "."
         ),
@@ -585,7 +664,7 @@ def footnotes(
         notes.append(
             f"`ast.parse` and `libcst.parse_module` ran over only the first {args.limit:,} of "
             f"{len(py_files):,} `.py` files in sorted path order (`--limit {args.limit}`); the "
-            '"≈ for all" estimate scales their in-process loop time to every file.'
+            '"≈ for all" estimate scales their in-process loop time by bytes to every file.'
         )
     if any(r.tool.endswith("(no cache yet)") for r in rows):
         notes.append(

@@ -164,6 +164,9 @@ _BLOCK_BEFORE = frozenset(
         "decode", "compare",
         # A decoded (parsed, verified) token is its claims (``decoded_auth_token``).
         "decoded", "parsed", "verified",
+        # Tokens that are not credentials: schema references, MCP progress tokens,
+        # lexer/parser tokens.
+        "ref", "progress", "lexer", "parser", "syntax",
     }
 )  # fmt: skip
 
@@ -219,12 +222,13 @@ _BLOCK_AFTER = frozenset(
         "metrics", "metric", "stats", "statistics", "info", "details", "summary",
         # configuration of how credentials are handled, not credential values
         "config", "configs", "configuration", "settings", "options", "params", "audiences",
+        "ref", "refs", "reference", "references",
         "servers", "issuers", "endpoints_config",
         # a dangling key after the credential is the lookup key (``token_key``,
         # ``api_key_name``); credential keys (``secret_key``) are phrases above
         "key", "keys",
         # identity and naming
-        "id", "ids", "uid", "guid", "arn", "version", "versions", "ref", "alias",
+        "id", "ids", "uid", "guid", "arn", "version", "versions", "alias",
         "name", "names", "label", "labels", "field", "fields", "prompt", "placeholder",
         "title", "description", "desc", "header", "headers", "widget", "error",
         "errors",

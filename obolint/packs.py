@@ -210,6 +210,8 @@ class RaiseSink:
     in_tools: bool  # True: only inside model-facing tools; False: everywhere else
     note: str
     fix: str | None
+    # Source kinds that do not count here (e.g. "name": a parameter merely named `token`).
+    exclude_kinds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -534,6 +536,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                     in_tools=e.flag("in-tools"),
                     note=e.text("note"),
                     fix=e.text("fix", None),
+                    exclude_kinds=frozenset(e.strings("exclude-kinds", required=False)),
                 )
             )
             e.done()

@@ -388,6 +388,11 @@ class FunctionInterpreter:
                 scope=self.scope,
                 sink_text=f"raise {self.ctx.code(node)}",
             )
+            if spec.exclude_kinds:
+                value = replace(
+                    value,
+                    flows=tuple(f for f in value.flows if f.source_kind not in spec.exclude_kinds),
+                )
             self.sink(value, hit, frozenset())
 
     def _return_sinks(self) -> list[tuple]:
