@@ -438,6 +438,27 @@ def floor_main(kind: str, directory: Path, listing: Path | None, result: Path) -
     return 0
 
 
+def _installed_version(name: str) -> str | None:
+    """The version of an installed distribution, or None."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _installed_from(name: str) -> str | None:
+    """Where pip installed a distribution from (PEP 610 ``direct_url.json``), or None."""
+    from importlib import metadata
+
+    try:
+        text = metadata.distribution(name).read_text("direct_url.json")
+        return json.loads(text)["url"] if text else None
+    except (metadata.PackageNotFoundError, ValueError, KeyError):
+        return None
+
+
 def _list_files(directory: Path, result: Path) -> int:
     """The files obolint would scan (its own discovery), read once to warm the page cache."""
     import obolint
@@ -455,6 +476,8 @@ def _list_files(directory: Path, result: Path) -> int:
         "excluded": found.excluded,
         "errors": len(found.errors),
         "obolint_file": obolint.__file__,
+        "obolint_source": _installed_from("obolint"),
+        "libcst": _installed_version("libcst"),
         "cache_dir": str(config.root / ".obolint_cache"),
     }
     result.write_text(json.dumps(summary), encoding="utf-8")
@@ -474,6 +497,12 @@ def git_line(path: Path) -> str | None:
     subject = capture(["git", "-C", str(path), "log", "-1", "--format=%cs %s"])
     name = origin or (Path(top).name if top else path.name)
     return f"{name} @ `{commit}`" + (f" ({subject})" if subject else "")
+
+
+def obolint_checkout_commit(found: dict) -> str | None:
+    """The commit of the git checkout obolint is imported from (an editable install), if any."""
+    package = Path(found["obolint_file"]).parent
+    return capture(["git", "-C", str(package), "rev-parse", "--short", "HEAD"])
 
 
 def first_line(text: str | None) -> str:
@@ -581,6 +610,7 @@ def run_all(args: argparse.Namespace, directory: Path) -> int:
         found = json.loads(listing.read_text(encoding="utf-8"))
         files: list[str] = found["files"]
         py_files = [f for f in files if f.endswith(".py")]
+        args.obolint_commit_at_start = obolint_checkout_commit(found)
 
         rows = obolint_rows(directory, obolint, tmp, args, Path(found["cache_dir"]))
         rows.append(bandit_row(directory, bandit, tmp, args))
@@ -610,7 +640,10 @@ def header(
 ) -> list[str]:
     """What was measured, where, with what."""
     obolint_dir = Path(found["obolint_file"]).parent
-    obolint_commit = capture(["git", "-C", str(obolint_dir), "rev-parse", "--short", "HEAD"])
+    obolint_commit = obolint_checkout_commit(found)
+    where = f" at commit `{obolint_commit}`" if obolint_commit else f" installed in `{obolint_dir}`"
+    if not obolint_commit and found.get("obolint_source"):
+        where += f" from `{found['obolint_source']}`"
     lines = [f"### obolint benchmark: `{directory.name}`", ""]
     lines.append(f"- directory: `{directory}`")
     repo = git_line(directory)
@@ -623,9 +656,15 @@ def header(
     )
     lines.append(
         f"- Python {platform.python_version()} ({sys.executable}); "
-        f"{first_line(capture([*obolint, '--version']))}"
-        + (f" at commit `{obolint_commit}`" if obolint_commit else "")
+        f"{first_line(capture([*obolint, '--version']))}{where}; "
+        f"libcst {found.get('libcst') or '?'}"
     )
+    if obolint_commit != args.obolint_commit_at_start:
+        lines.append(
+            f"- **warning**: obolint's checkout moved from `{args.obolint_commit_at_start}` to "
+            f"`{obolint_commit}` during the benchmark, so rows may have measured different code "
+            "(benchmark an installed snapshot instead, see the README)"
+        )
     peers = []
     if bandit:
         peers.append(first_line(capture([*bandit, "--version"])))

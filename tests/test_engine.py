@@ -140,3 +140,17 @@ def test_prefilter_skips_files_without_trigger_words_but_keeps_them_for_context(
     assert [(Path(f.location.path).name, f.location.line) for f in result.findings] == [
         ("app.py", 5)
     ]
+
+
+def test_a_name_alone_does_not_cross_files_but_a_real_source_does(tmp_path):
+    (tmp_path / "lib.py").write_text("def log_it(value):\n    print(value)\n")
+    (tmp_path / "named.py").write_text(
+        "from lib import log_it\n\ndef check(password):\n    log_it(password)\n"
+    )
+    (tmp_path / "real.py").write_text(
+        "import os\nfrom lib import log_it\nlog_it(os.environ['GH_TOKEN'])\n"
+    )
+    result = scan(sorted(tmp_path.glob("*.py")), PACKS, ALL, root=tmp_path)
+    traces = [[Path(s.location.path).name for s in f.trace] for f in result.findings]
+    assert [(Path(f.location.path).name, f.rule) for f in result.findings] == [("lib.py", "OBO501")]
+    assert traces[0][0] == "real.py"

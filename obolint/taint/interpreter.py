@@ -387,12 +387,8 @@ class FunctionInterpreter:
                 fix=spec.fix,
                 scope=self.scope,
                 sink_text=f"raise {self.ctx.code(node)}",
+                exclude_kinds=spec.exclude_kinds,
             )
-            if spec.exclude_kinds:
-                value = replace(
-                    value,
-                    flows=tuple(f for f in value.flows if f.source_kind not in spec.exclude_kinds),
-                )
             self.sink(value, hit, frozenset())
 
     def _return_sinks(self) -> list[tuple]:
@@ -1250,6 +1246,11 @@ class FunctionInterpreter:
                 for step in ps.steps:
                     combined = combined.with_step(step)
                 caller_index = param_index(flow)
+                if flow.source_kind == "name" and flow.source.location.path != ps.hit.location.path:
+                    # A value merely *named* like a credential in one file is weak evidence
+                    # for a sink in another file's helper (a test passing `token=...` into
+                    # library code that logs its argument): only real sources cross files.
+                    continue
                 if caller_index is not None:
                     self.param_sinks.append(
                         ParamSink(caller_index, ps.hit, combined.steps, frozenset())

@@ -595,7 +595,7 @@ class Project:
         if hit.rule not in self.enabled:
             return
         rule = self.packs.rule(hit.rule)
-        if not rule.requires <= flow.labels:
+        if not rule.requires <= flow.labels or flow.source_kind in hit.exclude_kinds:
             return
         source = flow.steps[0]
         kind = "Inbound bearer token" if INBOUND in flow.labels else "Credential"

@@ -19,6 +19,7 @@ class SinkHit:
     scope: str  # enclosing function qualname
     sink_text: str  # normalised sink source text
     tool: str | None = None  # for tool rules: the tool's name
+    exclude_kinds: frozenset[str] = frozenset()  # source kinds that do not count at this sink
 
 
 @dataclass(frozen=True)
