@@ -70,6 +70,8 @@ class ModuleContext:
     globals: dict[str, Value] = field(default_factory=dict)
     tool_functions: dict[str, str] = field(default_factory=dict)  # qualname -> framework fix
     steps: int = 0  # expression evaluations in the current round (see MAX_STEPS_PER_MODULE)
+    # id(annotation node) -> (node, qualified names): annotations are resolved many times.
+    annotation_cache: dict[int, tuple] = field(default_factory=dict)
 
     def location(self, node: cst.CSTNode) -> NodeLocation:
         """Where ``node`` is; its line and column are computed only if someone reads them."""

@@ -202,6 +202,15 @@ class FunctionInterpreter:
 
     def annotation_qnames(self, annotation: cst.BaseExpression) -> list[str]:
         """Qualified names of every name mentioned in an annotation (Annotated metadata too)."""
+        cache = self.ctx.annotation_cache
+        found = cache.get(id(annotation))
+        if found is not None and found[0] is annotation:
+            return found[1]
+        out = self._annotation_qnames(annotation)
+        cache[id(annotation)] = (annotation, out)
+        return out
+
+    def _annotation_qnames(self, annotation: cst.BaseExpression) -> list[str]:
         out: list[str] = []
         stack: list[cst.CSTNode] = [annotation]
         while stack:
@@ -319,9 +328,13 @@ class FunctionInterpreter:
         for _ in range(MAX_LOOP_PASSES):
             loop_env = dict(env)
             body(loop_env)
-            before = {k: _signature(v) for k, v in env.items()}
-            _join_into(env, env, loop_env)
-            if {k: _signature(v) for k, v in env.items()} == before:
+            before = dict(env)
+            _join_into(env, before, loop_env)
+            # Compare only what the join replaced (identity first: most names are untouched).
+            if all(
+                env[k] is before.get(k) or _signature(env[k]) == _signature(before.get(k, CLEAN))
+                for k in env
+            ):
                 break
 
     def exec_small(self, small: cst.BaseSmallStatement, env: Env) -> None:
@@ -1300,6 +1313,11 @@ def _join_into(env: Env, *branches: Env) -> None:
         keys |= branch.keys()
     for key in keys:
         present = [b[key] for b in branches if key in b]
+        first = present[0]
+        if all(p is first for p in present):
+            # Untouched in every branch (the common case: branches copy the environment).
+            env[key] = first
+            continue
         value = join(*present)
         if len(present) == 1 or all(p.fields == present[0].fields for p in present):
             value = replace(value, fields=present[0].fields)
