@@ -10,10 +10,10 @@ included), with its peak RSS read from the ``os.wait4`` rusage of that child. Th
 script again in a child with ``--floor``, so each has its own RSS.
 
 ``ru_maxrss`` of a child is never below the RSS of the process that spawned it (Linux carries
-the spawner's high-water mark across ``exec``: after this script had read Bandit's 40 MB JSON
-report, every later row showed at least 145 MB). So a small ``--spawner`` process, started
-first and doing nothing else, starts every timed command; the footnotes print its RSS, the
-lower bound of the column.
+the spawner's high-water mark across ``exec``: after this script had read Bandit's JSON report
+of 47,000 issues, every later row showed at least 145 MB). So a small ``--spawner`` process,
+started first and doing nothing else, starts every timed command; the footnotes print its RSS,
+the lower bound of the column.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ class Sample:
     seconds: float
     rss_mb: float | None
     exit_code: int
+    cpu_s: float | None = None  # user + system time of the child and its waited-for children
     timed_out: bool = False
     stderr_tail: str = ""
 
@@ -99,15 +100,16 @@ def measure_here(cmd: Sequence[str], timeout: float, env: dict[str, str] | None 
                 # Linux reports kilobytes, macOS bytes.
                 scale = 1024 * 1024 if sys.platform == "darwin" else 1024
                 rss: float | None = usage.ru_maxrss / scale
+                cpu: float | None = usage.ru_utime + usage.ru_stime
             else:  # pragma: no cover - no wait4 (Windows)
                 proc.wait()
-                rss = None
+                rss = cpu = None
         finally:
             timer.cancel()
         seconds = time.perf_counter() - started
         err.seek(0)
         tail = err.read()[-2000:].decode("utf-8", "replace")
-    return Sample(seconds, rss, proc.returncode, killed.is_set(), tail)
+    return Sample(seconds, rss, proc.returncode, cpu, killed.is_set(), tail)
 
 
 class Spawner:
@@ -250,6 +252,8 @@ def obolint_rows(
         describe_obolint(warm, report)
     if fills:
         warm.notes.append(f"the run that filled the cache took {statistics.median(fills):.2f} s")
+        if cache_existed:
+            warm.notes.append(f"a cache was already in `{cache_dir}` (kept)")
     else:
         warm.notes.append("same command as cold, run right after it")
     if "--jobs" in flags:
@@ -272,13 +276,19 @@ def describe_obolint(row: Row, report: Path) -> None:
         return
     stats = data.get("stats", {})
     row.files = stats.get("files")
+
+    def count(key: str) -> str:
+        """A statistic with thousands separators, "?" when missing."""
+        value = stats.get(key)
+        return f"{value:,}" if isinstance(value, int) else "?"
+
     parts = [
-        f"{stats.get('files', '?')} files",
-        f"{stats.get('files_analyzed', '?')} analysed",
-        f"{stats.get('files_skipped_prefilter', '?')} prefiltered",
-        f"{stats.get('context_files', 0)} context",
-        f"{len(data.get('findings', []))} findings",
-        f"{len(data.get('errors', []))} file errors",
+        f"{count('files')} files",
+        f"{count('files_analyzed')} analysed",
+        f"{count('files_skipped_prefilter')} prefiltered",
+        f"{count('context_files')} context",
+        f"{len(data.get('findings', [])):,} findings",
+        f"{len(data.get('errors', [])):,} file errors",
     ]
     if "duration_s" in stats:
         parts.append(f"scan {stats['duration_s']:.1f} s in-process")
@@ -328,8 +338,8 @@ def semgrep_row(
             findings = len(data.get("results", []))
             errors = len(data.get("errors", []))
             row.notes = [
-                f"{row.files or 0:,} files, {findings} findings, {errors} errors (its default "
-                "--jobs and timeouts; .gitignore and default .semgrepignore respected)"
+                f"{row.files or 0:,} files (by default Semgrep skips `test/`, `tests/` and "
+                f"git-ignored files), {findings} findings, {errors} errors"
             ]
     return row
 
@@ -370,7 +380,7 @@ def floor_rows(files: list[str], tmp: Path, args: argparse.Namespace, directory:
             row.files = data["files"]
             note = f"loop {data['seconds']:.2f} s in-process"
             if kind == "regex":
-                note = f"{data['matched']} of {data['files']} files match; " + note
+                note = f"{data['matched']:,} of {data['files']:,} files match; " + note
             if data.get("errors"):
                 note += f"; {data['errors']} files failed"
             if listing is limited_list and len(limited) < len(files) and data["bytes"]:
@@ -505,6 +515,14 @@ def obolint_checkout_commit(found: dict) -> str | None:
     return capture(["git", "-C", str(package), "rev-parse", "--short", "HEAD"])
 
 
+def load_average() -> float | None:
+    """The one-minute load average, where the system has one."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
 def first_line(text: str | None) -> str:
     """The first line of a version banner, or "?"."""
     return text.splitlines()[0].strip() if text else "?"
@@ -518,22 +536,26 @@ def fmt(value: float | None, digits: int) -> str:
 def table(rows: list[Row]) -> list[str]:
     """The Markdown table, one line per row."""
     lines = [
-        "| tool | median wall s | files/s | peak RSS MB | exit | notes |",
-        "|---|---:|---:|---:|---:|---|",
+        "| tool | median wall s | CPU s | files/s | peak RSS MB | exit | notes |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         if row.skipped or not row.samples:
             note = f"skipped: {row.skipped}" if row.skipped else "not run"
-            lines.append(f"| {row.tool} | {MISSING} | {MISSING} | {MISSING} | {MISSING} | {note} |")
+            dashes = " | ".join([MISSING] * 5)
+            lines.append(f"| {row.tool} | {dashes} | {note} |")
             continue
         median = statistics.median(s.seconds for s in row.samples)
+        cpu_values = [s.cpu_s for s in row.samples if s.cpu_s is not None]
+        cpu = statistics.median(cpu_values) if cpu_values else None
         rates = row.files / median if row.files and median > 0 else None
         rss_values = [s.rss_mb for s in row.samples if s.rss_mb is not None]
         rss = max(rss_values) if rss_values else None
         codes = "/".join(str(c) for c in sorted({s.exit_code for s in row.samples}))
         notes = "; ".join(row.notes).replace("|", "\\|")
         lines.append(
-            f"| {row.tool} | {median:,.2f} | {fmt(rates, 0)} | {fmt(rss, 0)} | {codes} | {notes} |"
+            f"| {row.tool} | {median:,.2f} | {fmt(cpu, 2)} | {fmt(rates, 0)} | {fmt(rss, 0)} "
+            f"| {codes} | {notes} |"
         )
     return lines
 
@@ -591,6 +613,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_all(args: argparse.Namespace, directory: Path) -> int:
     """Every row, then the report."""
+    args.load_at_start = load_average()
     spawn_floor = args.spawner.measure(["true"], 60).rss_mb if shutil.which("true") else None
     obolint = obolint_command(args.obolint)
     bandit = peer_command(args.bandit, "bandit")
@@ -683,8 +706,19 @@ def footnotes(
     rows: list[Row], py_files: list[str], spawn_floor: float | None, args: argparse.Namespace
 ) -> list[str]:
     """How to read the table."""
+    load_start, load_end = args.load_at_start, load_average()
+    load = (
+        f" The one-minute load average was {load_start:.2f} before the first row and "
+        f"{load_end:.2f} after the last ({os.cpu_count()} CPUs): other work on the machine "
+        "lengthens wall times; CPU s (user + system time of the tool and its child processes) "
+        "is less sensitive to it."
+        if load_start is not None and load_end is not None
+        else ""
+    )
     notes = [
-        "Wall time is the whole process (start-up and imports included). files/s divides the "
+        "Wall time is the whole process (start-up and imports included)."
+        + load
+        + " files/s divides the "
         "files the tool reports it scanned (obolint `stats.files`, Bandit's metrics, Semgrep's "
         "`paths.scanned`; the floors' own counts) by that time. The OS page cache was warmed "
         '(every file read once) before the first row, so "cold" means no obolint cache, not a '
