@@ -29,6 +29,7 @@ from obolint.config import (
     load_config,
     per_file_ignore_rules,
     severity_overrides,
+    start_directory,
 )
 from obolint.discovery import discover
 from obolint.findings import FileError, Finding, Notice, ScanResult, SuppressedFinding
@@ -233,12 +234,6 @@ def _analyse(
 )
 def check(
     paths: tuple[Path, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_file: Path | None,
-    no_respect_gitignore: bool,
-    force_exclude: bool,
-    no_cache: bool,
     fmt: str,
     output: Path | None,
     exit_zero: bool,
@@ -250,6 +245,7 @@ def check(
     report_unused_suppressions: bool,
     sarif_root: Path | None,
     sarif_category: str | None,
+    **scan_options: Any,
 ) -> None:
     """Scan PATHS (default: the current directory) for credential leaks."""
     # Read the baseline and the diff before the analysis: a typo fails fast.
@@ -262,18 +258,11 @@ def check(
     changed = None
     if diff_base is not None:
         try:
-            changed = changed_lines(diff_base, _start_directory(paths))
+            changed = changed_lines(diff_base, start_directory(paths[0] if paths else Path(".")))
         except GitDiffError as exc:
             _fail(str(exc))
     analysis = _analyse(
-        paths,
-        select=select,
-        ignore=ignore,
-        config_file=config_file,
-        no_respect_gitignore=no_respect_gitignore,
-        force_exclude=force_exclude,
-        no_cache=no_cache,
-        report_unused_suppressions=report_unused_suppressions,
+        paths, report_unused_suppressions=report_unused_suppressions, **scan_options
     )
     result = analysis.result
     if baseline is not None:
@@ -331,11 +320,6 @@ def _touches(changed: ChangedLines, finding: Finding) -> bool:
     return changed.touches(source.path, source.line)
 
 
-def _start_directory(paths: tuple[Path, ...]) -> Path:
-    first = os.path.abspath(paths[0]) if paths else os.getcwd()
-    return Path(first if os.path.isdir(first) else os.path.dirname(first))
-
-
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
@@ -373,26 +357,9 @@ def baseline() -> None:
     show_default=True,
     help="The baseline file to write.",
 )
-def baseline_write(
-    paths: tuple[Path, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_file: Path | None,
-    no_respect_gitignore: bool,
-    force_exclude: bool,
-    no_cache: bool,
-    output: Path,
-) -> None:
+def baseline_write(paths: tuple[Path, ...], output: Path, **scan_options: Any) -> None:
     """Record the findings in PATHS (default: .) by fingerprint and count; no code, no secrets."""
-    analysis = _analyse(
-        paths,
-        select=select,
-        ignore=ignore,
-        config_file=config_file,
-        no_respect_gitignore=no_respect_gitignore,
-        force_exclude=force_exclude,
-        no_cache=no_cache,
-    )
+    analysis = _analyse(paths, **scan_options)
     result = analysis.result
     directory = Path(os.path.abspath(output)).parent
     entries = build_baseline(result.findings, directory)

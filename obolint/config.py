@@ -100,7 +100,7 @@ class ConfigError(Exception):
 
 def find_config(start: Path) -> Path | None:
     """The nearest ``pyproject.toml`` at or above ``start`` that has a ``[tool.obolint]`` table."""
-    found = _find_config_document(_start_directory(start))
+    found = _find_config_document(start_directory(start))
     return found[0] if found else None
 
 
@@ -108,7 +108,7 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     """Settings for a scan started at ``start``, or read from ``explicit`` (``--config FILE``)."""
     if explicit is not None:
         return _load_explicit(Path(os.path.abspath(explicit)))
-    directory = _start_directory(start)
+    directory = start_directory(start)
     found = _find_config_document(directory)
     if found is None:
         return Config(path=None, root=directory)
@@ -116,7 +116,8 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     return _build_config(path, table, SECTION)
 
 
-def _start_directory(start: Path) -> Path:
+def start_directory(start: Path) -> Path:
+    """The directory a path names, or the directory of the file it names (absolute)."""
     absolute = Path(os.path.abspath(start))
     return absolute if os.path.isdir(absolute) else absolute.parent
 

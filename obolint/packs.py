@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -272,6 +272,12 @@ class SpecMatcher:
             self._cache[key] = found
         return found
 
+    def _matching(self, kind: str, name: str | None, specs: tuple, field_name: str) -> tuple:
+        """Specs whose ``field_name`` patterns match ``name`` (memoised per name)."""
+        return self._lookup(
+            kind, name, lambda n: [s for s in specs if getattr(s, field_name).matches(n)]
+        )
+
     def call_sinks(self, name: str | None) -> tuple[CallSink, ...]:
         """Call sinks whose calls match ``name`` and whose excludes do not."""
         return self._lookup(
@@ -284,41 +290,27 @@ class SpecMatcher:
 
     def call_sources(self, name: str | None) -> tuple[CallSource, ...]:
         """Call sources matching ``name``."""
-        return self._lookup(
-            "source", name, lambda n: [s for s in self.packs.call_sources if s.calls.matches(n)]
-        )
+        return self._matching("source", name, self.packs.call_sources, "calls")
 
     def exchanges(self, name: str | None) -> tuple[Exchange, ...]:
         """Exchanges matching ``name``."""
-        return self._lookup(
-            "exchange", name, lambda n: [s for s in self.packs.exchanges if s.calls.matches(n)]
-        )
+        return self._matching("exchange", name, self.packs.exchanges, "calls")
 
     def registrations(self, name: str | None) -> tuple[ToolSpec, ...]:
         """Tool specs whose registration calls match ``name``."""
-        return self._lookup(
-            "register", name, lambda n: [t for t in self.packs.tools if t.registrations.matches(n)]
-        )
+        return self._matching("register", name, self.packs.tools, "registrations")
 
     def return_registrations(self, name: str | None) -> tuple[ReturnSink, ...]:
         """Return sinks whose registration calls match ``name``."""
-        return self._lookup(
-            "return-register",
-            name,
-            lambda n: [r for r in self.packs.return_sinks if r.registrations.matches(n)],
-        )
+        return self._matching("return-register", name, self.packs.return_sinks, "registrations")
 
     def read_sources(self, name: str | None) -> tuple[ReadSource, ...]:
         """Read sources whose containers match ``name``."""
-        return self._lookup(
-            "read", name, lambda n: [s for s in self.packs.read_sources if s.containers.matches(n)]
-        )
+        return self._matching("read", name, self.packs.read_sources, "containers")
 
     def store_sinks(self, name: str | None) -> tuple[StoreSink, ...]:
         """Store sinks whose targets match ``name``."""
-        return self._lookup(
-            "store", name, lambda n: [s for s in self.packs.store_sinks if s.targets.matches(n)]
-        )
+        return self._matching("store", name, self.packs.store_sinks, "targets")
 
     def call_kind(self, name: str | None) -> str:
         """How the propagation tables treat a call: minting, binder, propagate, stop or ""."""
@@ -370,251 +362,205 @@ def load_packs(user_packs: Sequence[Path] = ()) -> PackSet:
     return _build(documents, digest.hexdigest()[:16])
 
 
-_TOP_KEYS = {
-    "pack",
-    "rule",
-    "call-source",
-    "read-source",
-    "parameter-source",
-    "exchange",
-    "call-sink",
-    "store-sink",
-    "return-sink",
-    "tool",
-    "propagation",
-    "raise-sink",
-    "tool-call-sink",
-    "context-type",
+def _call_source(e: _Entry) -> CallSource:
+    return CallSource(
+        calls=e.patterns("calls"),
+        labels=e.labels(),
+        note=e.text("note"),
+        kind=e.text("kind", "call"),
+        key_arg=e.args("key-arg") if "key-arg" in e.table else None,
+        key_pattern=e.regex("key-pattern"),
+        markers=e.words("markers"),
+    )
+
+
+def _read_source(e: _Entry) -> ReadSource:
+    return ReadSource(
+        containers=e.patterns("containers"),
+        key_pattern=e.regex("key-pattern"),
+        key_is_credential=e.flag("key-is-credential"),
+        labels=e.labels(),
+        note=e.text("note"),
+        kind=e.text("kind", "read"),
+        markers=e.words("markers"),
+    )
+
+
+def _parameter_source(e: _Entry) -> ParameterSource:
+    return ParameterSource(
+        markers=e.patterns("markers", required=False),
+        marker_arg_types=e.patterns("marker-arg-types", required=False),
+        name_is_credential=e.flag("name-is-credential"),
+        labels=e.labels(),
+        note=e.text("note"),
+        kind=e.text("kind", "parameter"),
+        annotations=e.patterns("annotations", required=False),
+    )
+
+
+def _exchange(e: _Entry) -> Exchange:
+    return Exchange(
+        calls=e.patterns("calls"),
+        requires_constant=e.text("requires-constant", None),
+        labels=e.labels(default=("credential",)),
+        note=e.text("note"),
+    )
+
+
+def _call_sink(e: _Entry) -> CallSink:
+    return CallSink(
+        rule=e.text("rule"),
+        calls=e.patterns("calls"),
+        args=e.args("args"),
+        exclude=e.patterns("exclude", required=False),
+        note=e.text("note"),
+        fix=e.text("fix", None),
+        key_pattern=e.regex("key-pattern"),
+        exclude_markers=e.words("exclude-markers"),
+        safe_when=e.constants("safe-when"),
+        propagates=e.flag("propagates"),
+    )
+
+
+def _store_sink(e: _Entry) -> StoreSink:
+    return StoreSink(
+        rule=e.text("rule"),
+        targets=e.patterns("targets"),
+        note=e.text("note"),
+        fix=e.text("fix", None),
+        exclude_markers=e.words("exclude-markers"),
+    )
+
+
+def _return_sink(e: _Entry) -> ReturnSink:
+    return ReturnSink(
+        rule=e.text("rule"),
+        decorators=e.patterns("decorators", required=False),
+        note=e.text("note"),
+        fix=e.text("fix", None),
+        exclude_markers=e.words("exclude-markers"),
+        tools=e.flag("tools"),
+        registrations=e.patterns("registrations", required=False),
+        registration_arg=e.args("registration-arg", default=["0"]),
+        parameters=tuple(e.strings("parameters", required=False)),
+    )
+
+
+def _context_type(e: _Entry) -> ContextType:
+    return ContextType(types=e.patterns("types"), attributes=frozenset(e.strings("attributes")))
+
+
+def _tool_call_sink(e: _Entry) -> ToolCallSink:
+    return ToolCallSink(
+        rule=e.text("rule"),
+        methods=frozenset(e.strings("methods")),
+        note=e.text("note"),
+        fix=e.text("fix", None),
+    )
+
+
+def _raise_sink(e: _Entry) -> RaiseSink:
+    return RaiseSink(
+        rule=e.text("rule"),
+        in_tools=e.flag("in-tools"),
+        note=e.text("note"),
+        fix=e.text("fix", None),
+        exclude_kinds=e.words("exclude-kinds"),
+    )
+
+
+def _tool(e: _Entry) -> ToolSpec:
+    return ToolSpec(
+        framework=e.text("framework"),
+        decorators=e.patterns("decorators", required=False),
+        registrations=e.patterns("registrations", required=False),
+        registration_arg=e.args("registration-arg", default=["0"]),
+        hidden_annotations=e.patterns("hidden-annotations", required=False),
+        hidden_defaults=e.patterns("hidden-defaults", required=False),
+        hidden_names=e.words("hidden-names"),
+        fix=e.text("fix"),
+        base_classes=e.patterns("base-classes", required=False),
+        methods=e.words("methods"),
+        hidden_metadata_keys=e.words("hidden-metadata-keys"),
+        hiding_args=e.words("hiding-args"),
+    )
+
+
+# Array tables of a pack: [[table]] name -> (PackSet field, builder of one entry).
+_SPEC_TABLES: dict[str, tuple[str, Callable[[_Entry], Any]]] = {
+    "rule": ("rules", lambda e: _rule(e)),  # defined below, with the rule checks
+    "call-source": ("call_sources", _call_source),
+    "read-source": ("read_sources", _read_source),
+    "parameter-source": ("parameter_sources", _parameter_source),
+    "exchange": ("exchanges", _exchange),
+    "call-sink": ("call_sinks", _call_sink),
+    "store-sink": ("store_sinks", _store_sink),
+    "return-sink": ("return_sinks", _return_sink),
+    "context-type": ("context_types", _context_type),
+    "tool-call-sink": ("tool_call_sinks", _tool_call_sink),
+    "raise-sink": ("raise_sinks", _raise_sink),
+    "tool": ("tools", _tool),
 }
+_PROPAGATION_KEYS = (
+    "calls",
+    "methods",
+    "stop-calls",
+    "stop-methods",
+    "clean-attributes",
+    "clean-keys",
+    "minting-calls",
+    "binders",
+    "masked-types",
+    "holder-suffixes",
+)
+_TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
 
 
 def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
-    rules: list[RuleMeta] = []
-    call_sources: list[CallSource] = []
-    read_sources: list[ReadSource] = []
-    parameter_sources: list[ParameterSource] = []
-    exchanges: list[Exchange] = []
-    call_sinks: list[CallSink] = []
-    store_sinks: list[StoreSink] = []
-    return_sinks: list[ReturnSink] = []
-    tools: list[ToolSpec] = []
-    raise_sinks: list[RaiseSink] = []
-    tool_call_sinks: list[ToolCallSink] = []
-    context_types: list[ContextType] = []
-    prop: dict[str, list[str]] = {}
+    specs: dict[str, list[Any]] = {field_name: [] for field_name, _ in _SPEC_TABLES.values()}
+    prop: dict[str, list[str]] = {key: [] for key in _PROPAGATION_KEYS}
     for name, doc in documents:
         for key in doc:
             if key not in _TOP_KEYS:
                 raise PackError(
                     f"{name}: unknown table '{key}'. Valid tables: {', '.join(sorted(_TOP_KEYS))}."
                 )
-        for i, entry in enumerate(_tables(name, doc, "rule")):
-            rules.append(_rule(_Entry(name, f"rule[{i}]", entry)))
-        for i, entry in enumerate(_tables(name, doc, "call-source")):
-            e = _Entry(name, f"call-source[{i}]", entry)
-            call_sources.append(
-                CallSource(
-                    calls=e.patterns("calls"),
-                    labels=e.labels(),
-                    note=e.text("note"),
-                    kind=e.text("kind", "call"),
-                    key_arg=e.args("key-arg") if "key-arg" in entry else None,
-                    key_pattern=e.regex("key-pattern"),
-                    markers=frozenset(e.strings("markers", required=False)),
-                )
-            )
-            e.done()
-        for i, entry in enumerate(_tables(name, doc, "read-source")):
-            e = _Entry(name, f"read-source[{i}]", entry)
-            read_sources.append(
-                ReadSource(
-                    containers=e.patterns("containers"),
-                    key_pattern=e.regex("key-pattern"),
-                    key_is_credential=e.flag("key-is-credential"),
-                    labels=e.labels(),
-                    note=e.text("note"),
-                    kind=e.text("kind", "read"),
-                    markers=frozenset(e.strings("markers", required=False)),
-                )
-            )
-            e.done()
-        for i, entry in enumerate(_tables(name, doc, "parameter-source")):
-            e = _Entry(name, f"parameter-source[{i}]", entry)
-            parameter_sources.append(
-                ParameterSource(
-                    markers=e.patterns("markers", required=False),
-                    marker_arg_types=e.patterns("marker-arg-types", required=False),
-                    name_is_credential=e.flag("name-is-credential"),
-                    labels=e.labels(),
-                    note=e.text("note"),
-                    kind=e.text("kind", "parameter"),
-                    annotations=e.patterns("annotations", required=False),
-                )
-            )
-            e.done()
-        for i, entry in enumerate(_tables(name, doc, "exchange")):
-            e = _Entry(name, f"exchange[{i}]", entry)
-            exchanges.append(
-                Exchange(
-                    calls=e.patterns("calls"),
-                    requires_constant=e.text("requires-constant", None),
-                    labels=e.labels(default=("credential",)),
-                    note=e.text("note"),
-                )
-            )
-            e.done()
-        for i, entry in enumerate(_tables(name, doc, "call-sink")):
-            e = _Entry(name, f"call-sink[{i}]", entry)
-            call_sinks.append(
-                CallSink(
-                    rule=e.text("rule"),
-                    calls=e.patterns("calls"),
-                    args=e.args("args"),
-                    exclude=e.patterns("exclude", required=False),
-                    note=e.text("note"),
-                    fix=e.text("fix", None),
-                    key_pattern=e.regex("key-pattern"),
-                    exclude_markers=frozenset(e.strings("exclude-markers", required=False)),
-                    safe_when=e.constants("safe-when"),
-                    propagates=e.flag("propagates"),
-                )
-            )
-            e.done()
-        for i, entry in enumerate(_tables(name, doc, "store-sink")):
-            e = _Entry(name, f"store-sink[{i}]", entry)
-            store_sinks.append(
-                StoreSink(
-                    rule=e.text("rule"),
-                    targets=e.patterns("targets"),
-                    note=e.text("note"),
-                    fix=e.text("fix", None),
-                    exclude_markers=frozenset(e.strings("exclude-markers", required=False)),
-                )
-            )
-            e.done()
-        for i, entry in enumerate(_tables(name, doc, "return-sink")):
-            e = _Entry(name, f"return-sink[{i}]", entry)
-            return_sinks.append(
-                ReturnSink(
-                    rule=e.text("rule"),
-                    decorators=e.patterns("decorators", required=False),
-                    note=e.text("note"),
-                    fix=e.text("fix", None),
-                    exclude_markers=frozenset(e.strings("exclude-markers", required=False)),
-                    tools=e.flag("tools"),
-                    registrations=e.patterns("registrations", required=False),
-                    registration_arg=e.args("registration-arg", default=["0"]),
-                    parameters=tuple(e.strings("parameters", required=False)),
-                )
-            )
-            e.done()
-        for i, entry in enumerate(_tables(name, doc, "context-type")):
-            e = _Entry(name, f"context-type[{i}]", entry)
-            context_types.append(
-                ContextType(
-                    types=e.patterns("types"),
-                    attributes=frozenset(e.strings("attributes")),
-                )
-            )
-            e.done()
-        for i, entry in enumerate(_tables(name, doc, "tool-call-sink")):
-            e = _Entry(name, f"tool-call-sink[{i}]", entry)
-            tool_call_sinks.append(
-                ToolCallSink(
-                    rule=e.text("rule"),
-                    methods=frozenset(e.strings("methods")),
-                    note=e.text("note"),
-                    fix=e.text("fix", None),
-                )
-            )
-            e.done()
-        for i, entry in enumerate(_tables(name, doc, "raise-sink")):
-            e = _Entry(name, f"raise-sink[{i}]", entry)
-            raise_sinks.append(
-                RaiseSink(
-                    rule=e.text("rule"),
-                    in_tools=e.flag("in-tools"),
-                    note=e.text("note"),
-                    fix=e.text("fix", None),
-                    exclude_kinds=frozenset(e.strings("exclude-kinds", required=False)),
-                )
-            )
-            e.done()
-        for i, entry in enumerate(_tables(name, doc, "tool")):
-            e = _Entry(name, f"tool[{i}]", entry)
-            tools.append(
-                ToolSpec(
-                    framework=e.text("framework"),
-                    decorators=e.patterns("decorators", required=False),
-                    registrations=e.patterns("registrations", required=False),
-                    registration_arg=e.args("registration-arg", default=["0"]),
-                    hidden_annotations=e.patterns("hidden-annotations", required=False),
-                    hidden_defaults=e.patterns("hidden-defaults", required=False),
-                    hidden_names=frozenset(e.strings("hidden-names", required=False)),
-                    fix=e.text("fix"),
-                    base_classes=e.patterns("base-classes", required=False),
-                    methods=frozenset(e.strings("methods", required=False)),
-                    hidden_metadata_keys=frozenset(
-                        e.strings("hidden-metadata-keys", required=False)
-                    ),
-                    hiding_args=frozenset(e.strings("hiding-args", required=False)),
-                )
-            )
-            e.done()
+        for table, (field_name, build) in _SPEC_TABLES.items():
+            for i, entry in enumerate(_tables(name, doc, table)):
+                e = _Entry(name, f"{table}[{i}]", entry)
+                specs[field_name].append(build(e))
+                e.done()
         if "propagation" in doc:
             table = doc["propagation"]
             if not isinstance(table, dict):
                 raise PackError(f"{name}: 'propagation' must be a table.")
             e = _Entry(name, "propagation", table)
-            for key in (
-                "calls",
-                "methods",
-                "stop-calls",
-                "stop-methods",
-                "clean-attributes",
-                "clean-keys",
-                "minting-calls",
-                "binders",
-                "masked-types",
-                "holder-suffixes",
-            ):
-                prop.setdefault(key, []).extend(e.strings(key, required=False))
+            for key in _PROPAGATION_KEYS:
+                prop[key].extend(e.strings(key, required=False))
             e.done()
-    known_rules = {r.id for r in rules}
-    for spec in (*call_sinks, *store_sinks, *return_sinks, *raise_sinks, *tool_call_sinks):
+    known_rules = {r.id for r in specs["rules"]}
+    sinks = ("call_sinks", "store_sinks", "return_sinks", "raise_sinks", "tool_call_sinks")
+    for spec in (spec for field_name in sinks for spec in specs[field_name]):
         if spec.rule not in known_rules:
             raise PackError(
                 f"a sink names rule '{spec.rule}', which no pack defines. "
                 f"Use one of: {', '.join(sorted(known_rules))}."
             )
     propagation = Propagation(
-        calls=NamePatterns(prop.get("calls", ())),
-        methods=frozenset(prop.get("methods", ())),
-        stop_calls=NamePatterns(prop.get("stop-calls", ())),
-        stop_methods=frozenset(prop.get("stop-methods", ())),
-        clean_attributes=frozenset(prop.get("clean-attributes", ())),
-        clean_keys=frozenset(k.lower() for k in prop.get("clean-keys", ())),
-        minting_calls=NamePatterns(prop.get("minting-calls", ())),
-        binders=NamePatterns(prop.get("binders", ())),
-        masked_types=NamePatterns(prop.get("masked-types", ())),
-        holder_suffixes=tuple(prop.get("holder-suffixes", ())),
+        calls=NamePatterns(prop["calls"]),
+        methods=frozenset(prop["methods"]),
+        stop_calls=NamePatterns(prop["stop-calls"]),
+        stop_methods=frozenset(prop["stop-methods"]),
+        clean_attributes=frozenset(prop["clean-attributes"]),
+        clean_keys=frozenset(k.lower() for k in prop["clean-keys"]),
+        minting_calls=NamePatterns(prop["minting-calls"]),
+        binders=NamePatterns(prop["binders"]),
+        masked_types=NamePatterns(prop["masked-types"]),
+        holder_suffixes=tuple(prop["holder-suffixes"]),
     )
-    return PackSet(
-        rules=tuple(sorted(rules, key=lambda r: r.id)),
-        call_sources=tuple(call_sources),
-        read_sources=tuple(read_sources),
-        parameter_sources=tuple(parameter_sources),
-        exchanges=tuple(exchanges),
-        call_sinks=tuple(call_sinks),
-        store_sinks=tuple(store_sinks),
-        return_sinks=tuple(return_sinks),
-        tools=tuple(tools),
-        propagation=propagation,
-        digest=digest,
-        raise_sinks=tuple(raise_sinks),
-        tool_call_sinks=tuple(tool_call_sinks),
-        context_types=tuple(context_types),
-    )
+    fields = {key: tuple(value) for key, value in specs.items()}
+    fields["rules"] = tuple(sorted(specs["rules"], key=lambda r: r.id))
+    return PackSet(propagation=propagation, digest=digest, **fields)
 
 
 def _tables(name: str, doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -672,6 +618,10 @@ class _Entry:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(key, "a list of strings")
         return value
+
+    def words(self, key: str) -> frozenset[str]:
+        """An optional list of strings as a set."""
+        return frozenset(self.strings(key, required=False))
 
     def patterns(self, key: str, required: bool = True) -> NamePatterns:
         return NamePatterns(self.strings(key, required))
@@ -762,7 +712,6 @@ def _rule(e: _Entry) -> RuleMeta:
         security_severity=e.text("security-severity"),
         precision=e.text("precision"),
     )
-    e.done()
     return meta
 
 

@@ -30,8 +30,6 @@ CREDENTIAL_STEMS = (
     "sessionkey",
     "access_key",
     "accesskey",
-    "getpass",
-    "keyring",
 )
 # Short stems that are credential words only as a whole word part (`pat` is not `path`).
 BOUNDED_STEMS = ("pat", "pwd", "jwt", "sas")

@@ -274,7 +274,7 @@ def scan(
         path = project.modules[name].path
         if path in requested:
             parsed -= 1
-        if path in requested or not _is_too_deep(exc):
+        if path in requested or not _is_analysis_limit(exc):
             # A context module too deep to follow is as silent as one that does not parse;
             # a bug in obolint is reported wherever it happens.
             result.errors.append(_analysis_error(path, exc))
@@ -391,7 +391,7 @@ def _module_file(module_name: str, root: Path) -> Path | None:
     return None
 
 
-def _is_too_deep(exc: Exception) -> bool:
+def _is_analysis_limit(exc: Exception) -> bool:
     """A limit of the analysis (nesting or the per-file budget), not a bug in obolint."""
     return isinstance(exc, (RecursionError, ExpressionTooDeep, AnalysisBudgetExceeded))
 
@@ -405,7 +405,7 @@ def _analysis_error(path: str, exc: Exception) -> FileError:
             "the file was skipped. If it is generated code, exclude it with `extend-exclude`.",
             "budget",
         )
-    if _is_too_deep(exc):
+    if _is_analysis_limit(exc):
         return FileError(path, "file nests too deeply to analyse; it was skipped.", "recursion")
     return FileError(
         path,

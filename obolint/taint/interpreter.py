@@ -13,7 +13,7 @@ import libcst as cst
 from obolint import names
 from obolint.findings import TraceStep
 from obolint.taint.context import FunctionInfo, ModuleContext
-from obolint.taint.summaries import FunctionSummary, ParamSink, SinkHit, param_index
+from obolint.taint.summaries import FunctionSummary, ParamSink, SinkHit, concrete, param_index
 from obolint.taint.values import (
     CLEAN,
     CREDENTIAL,
@@ -118,12 +118,12 @@ class FunctionInterpreter:
         """The initial value of a parameter: symbolic, plus any source the packs or names give."""
         assert self.info is not None
         name = param.name.value
-        loc = self.ctx.location(param)
         flows: list[Flow] = [
-            Flow(
+            self._new_flow(
+                param,
+                f"parameter `{name}` of `{self.info.name}()`",
                 labels=frozenset({f"{PARAM_PREFIX}{index}"}),
-                steps=(TraceStep(loc, f"parameter `{name}` of `{self.info.name}()`"),),
-                source_kind="param",
+                kind="param",
             )
         ]
         qname: str | None = name
@@ -143,20 +143,10 @@ class FunctionInterpreter:
         for spec in self.ctx.packs.parameter_sources:
             if self._parameter_source_matches(spec, param, annotation):
                 flows.append(
-                    Flow(
-                        labels=spec.labels,
-                        steps=(TraceStep(loc, f"{spec.note} (`{name}`)"),),
-                        source_kind=spec.kind,
-                    )
+                    self._new_flow(param, f"{spec.note} (`{name}`)", spec.labels, spec.kind)
                 )
         if names.is_credential_name(name) and not self._non_secret_annotation(annotation):
-            flows.append(
-                Flow(
-                    labels=frozenset({CREDENTIAL}),
-                    steps=(TraceStep(loc, f"parameter `{name}` is named like a credential"),),
-                    source_kind="name",
-                )
-            )
+            flows.append(self._new_flow(param, f"parameter `{name}` is named like a credential"))
         if param.default is not None and not isinstance(param.default, cst.Call):
             default = self.eval(param.default, dict(self.ctx.globals))
             flows.extend(default.flows)
@@ -502,10 +492,9 @@ class FunctionInterpreter:
             return value
         if not self._may_hold_secret(value_node, value):
             return value
-        flow = Flow(
-            labels=frozenset({CREDENTIAL}),
-            steps=(TraceStep(self.ctx.location(target), f"`{name}` is named like a credential"),),
-            source_kind="name",
+        flow = self._new_flow(
+            target,
+            f"`{name}` is named like a credential",
             markers=self._minted_markers(value_node),
         )
         return replace(value, flows=merge_flows(value.flows, (flow,)))
@@ -537,8 +526,6 @@ class FunctionInterpreter:
         if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
             return False
         if isinstance(node, cst.Call):
-            callee = self.eval(node.func, {}).qname if False else None  # noqa: SIM108
-            del callee
             return not self._stops(node)
         if isinstance(node, cst.BooleanOperation):
             return self._may_hold_secret(node.left, value) or self._may_hold_secret(
@@ -587,7 +574,7 @@ class FunctionInterpreter:
                 continue
             index = param_index(flow)
             if index is not None:
-                self.param_sinks.append(ParamSink(index, hit, flow.steps, frozenset()))
+                self.param_sinks.append(ParamSink(index, hit, flow.steps))
                 continue
             self.report(hit, flow.with_step(step))
 
@@ -659,7 +646,7 @@ class FunctionInterpreter:
             self.eval(node.test, env)
             return join(self.eval(node.body, env), self.eval(node.orelse, env))
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-            values = [self.eval(_element_value(e), env) for e in node.elements]
+            values = [self.eval(e.value, env) for e in node.elements]
             return (
                 Value(flows=join(*values).flows, constants=join(*values).constants)
                 if values
@@ -754,21 +741,8 @@ class FunctionInterpreter:
             and not _is_module_name(base.qname, self.ctx)
             and not self._masked_field(base.qname, key)
         ):
-            flows = merge_flows(
-                flows,
-                (
-                    Flow(
-                        labels=frozenset({CREDENTIAL}),
-                        steps=(
-                            TraceStep(
-                                self.ctx.location(node),
-                                f"`{self.ctx.code(node, 50)}` is named like a credential",
-                            ),
-                        ),
-                        source_kind="name",
-                    ),
-                ),
-            )
+            note = f"`{self.ctx.code(node, 50)}` is named like a credential"
+            flows = merge_flows(flows, (self._new_flow(node, note),))
         return Value(flows=flows, qname=qname)
 
     def _masked_field(self, base_qname: str | None, attr: str) -> bool:
@@ -792,11 +766,22 @@ class FunctionInterpreter:
     def _source_flow(self, spec, node: cst.CSTNode) -> Flow:
         """A new flow from a pack source (call or keyed read) at ``node``."""
         note = f"{spec.note} (`{self.ctx.code(node, 50)}`)"
+        return self._new_flow(node, note, spec.labels, spec.kind, spec.markers)
+
+    def _new_flow(
+        self,
+        node: cst.CSTNode,
+        note: str,
+        labels: frozenset[str] = frozenset({CREDENTIAL}),
+        kind: str = "name",
+        markers: frozenset[str] = frozenset(),
+    ) -> Flow:
+        """A flow that starts at ``node`` (by default: a credential named like one)."""
         return Flow(
-            labels=spec.labels,
+            labels=labels,
             steps=(TraceStep(self.ctx.location(node), note),),
-            source_kind=spec.kind,
-            markers=spec.markers,
+            source_kind=kind,
+            markers=markers,
         )
 
     def _clean_key(self, key: str) -> bool:
@@ -850,13 +835,6 @@ class FunctionInterpreter:
             constants |= key_value.constants | value.constants
             key = _string_value(element.key)
             if key is not None:
-                if (
-                    names.is_credential_name(key)
-                    and CREDENTIAL not in value.labels()
-                    and self._may_hold_secret(element.value, value)
-                    and not isinstance(element.value, (cst.SimpleString, cst.ConcatenatedString))
-                ):
-                    pass
                 fields.append((key, value))
             values.append(value)
             values.append(key_value)
@@ -976,21 +954,9 @@ class FunctionInterpreter:
         )
         for spec in matcher.exchanges(callee_q):
             if spec.requires_constant is None or spec.requires_constant in all_constants:
-                return Value(
-                    flows=(
-                        Flow(
-                            labels=spec.labels,
-                            steps=(
-                                TraceStep(
-                                    self.ctx.location(node),
-                                    f"{spec.note} (`{self.ctx.code(node.func, 50)}()`)",
-                                ),
-                            ),
-                            source_kind="exchange",
-                        ),
-                    ),
-                    qname=result_q,
-                )
+                note = f"{spec.note} (`{self.ctx.code(node.func, 50)}()`)"
+                flow = self._new_flow(node, note, spec.labels, "exchange")
+                return Value(flows=(flow,), qname=result_q)
 
         # Sources: calls whose result is a credential.
         for spec in matcher.call_sources(callee_q):
@@ -999,22 +965,9 @@ class FunctionInterpreter:
 
         # Minting calls issue a new credential (a token endpoint doing its job).
         if kind == "minting":
-            return Value(
-                flows=(
-                    Flow(
-                        labels=frozenset({CREDENTIAL}),
-                        steps=(
-                            TraceStep(
-                                self.ctx.location(node),
-                                f"token minted by `{self.ctx.code(node.func, 40)}()`",
-                            ),
-                        ),
-                        source_kind="minted",
-                        markers=frozenset({"minted"}),
-                    ),
-                ),
-                qname=result_q,
-            )
+            note = f"token minted by `{self.ctx.code(node.func, 40)}()`"
+            flow = self._new_flow(node, note, kind="minted", markers=frozenset({"minted"}))
+            return Value(flows=(flow,), qname=result_q)
         if kind == "propagate":
             return Value(
                 flows=join(*(a.value for a in args)).flows if args else (),
@@ -1163,7 +1116,7 @@ class FunctionInterpreter:
                 if any(spec.key_pattern.search(k) for k, _ in value.fields)
                 else CLEAN
             )
-        short = _short_callee(call, self.ctx)
+        short = self.ctx.code(call.func, 50)
         what = (
             f"`{arg.keyword}`"
             if arg.keyword and arg.keyword not in ("*", "**")
@@ -1208,7 +1161,7 @@ class FunctionInterpreter:
             if name and name not in ("*", "**") and arg.value.tainted:
                 step = TraceStep(self.ctx.location(arg.node), f"stored in field `{name}`")
                 self.ctx.project.add_field(
-                    class_qname, name, with_step(_concrete(arg.value.flows), step)
+                    class_qname, name, with_step(concrete(arg.value.flows), step)
                 )
         return Value(flows=held, qname=instance)
 
@@ -1265,9 +1218,7 @@ class FunctionInterpreter:
                     # library code that logs its argument): only real sources cross files.
                     continue
                 if caller_index is not None:
-                    self.param_sinks.append(
-                        ParamSink(caller_index, ps.hit, combined.steps, frozenset())
-                    )
+                    self.param_sinks.append(ParamSink(caller_index, ps.hit, combined.steps))
                 else:
                     self.report(ps.hit, combined.with_step(sink_step))
         flows: list[Flow] = []
@@ -1346,11 +1297,6 @@ def _passes_constants(call: cst.Call, wanted: tuple[tuple[str, object], ...]) ->
 _MISSING = object()
 
 
-def _concrete(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
-    """Flows from real sources only (symbolic parameters do not survive their function)."""
-    return tuple(f for f in flows if param_index(f) is None)
-
-
 def _labels(flows: tuple[Flow, ...]) -> frozenset[str]:
     out: frozenset[str] = frozenset()
     for flow in flows:
@@ -1421,10 +1367,6 @@ def _literal_value(text: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _element_value(element: cst.BaseElement) -> cst.BaseExpression:
-    return element.value
-
-
 def _literal_items(node: cst.BaseExpression | None) -> list[cst.BaseExpression] | None:
     if isinstance(node, (cst.Tuple, cst.List)):
         if any(isinstance(e, cst.StarredElement) for e in node.elements):
@@ -1469,7 +1411,3 @@ _PLACEHOLDERS = frozenset({"changeme", "password", "your-api-key", "your_api_key
 
 def _is_module_name(qname: str | None, ctx: ModuleContext) -> bool:
     return qname is not None and qname in ctx.imports.values() and "(" not in qname
-
-
-def _short_callee(call: cst.Call, ctx: ModuleContext) -> str:
-    return ctx.code(call.func, 50)

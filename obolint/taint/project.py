@@ -13,7 +13,7 @@ from obolint.findings import Finding, TraceStep
 from obolint.packs import PackSet, ReturnSink, ToolSpec
 from obolint.taint.context import FunctionInfo, ModuleContext, materialize
 from obolint.taint.interpreter import FunctionInterpreter
-from obolint.taint.summaries import FunctionSummary, SinkHit, param_index
+from obolint.taint.summaries import FunctionSummary, SinkHit, concrete, param_index
 from obolint.taint.values import INBOUND, Flow, Value, merge_flows
 
 _EMPTY_SUMMARY = FunctionSummary()
@@ -47,7 +47,6 @@ class Project:
         self._requesters: set[str] = set()
         self._new_modules: set[str] = set()
         self._tool_modules: set[str] = set()
-        self._new_tools = False
         self._pending_tools: list[tuple[FunctionInfo, ToolSpec]] = []
         # Per class and attribute: flows stored on instances (self.x = v, C(x=v)); objects
         # of one class are not told apart.
@@ -211,8 +210,8 @@ class Project:
         class_qname = target_qname[:-2]
         if info is None or info.class_qname != class_qname:
             return
-        concrete = tuple(f for f in value.flows if param_index(f) is None)
-        self.add_field(class_qname, attr, concrete)
+        concrete_flows = concrete(value.flows)
+        self.add_field(class_qname, attr, concrete_flows)
         if info.name == "__init__":
             params = frozenset(i for f in value.flows if (i := param_index(f)) is not None)
             if params:
@@ -234,8 +233,7 @@ class Project:
                         (i for i, p in enumerate(params) if p.name.value == arg.keyword), None
                     )
                 if index in indices:
-                    concrete = tuple(f for f in arg.value.flows if param_index(f) is None)
-                    self.add_field(cls, attr, concrete)
+                    self.add_field(cls, attr, concrete(arg.value.flows))
 
     def field_flows(self, base_qname: str | None, attr: str) -> tuple[Flow, ...]:
         """Flows stored on ``attr`` of class ``C`` or its instances (``C()``)."""
@@ -261,7 +259,7 @@ class Project:
         """Remember the variables a nested function closes over (concrete flows only)."""
         captured = self.closures.setdefault(qualname, {})
         for name, value in env.items():
-            flows = tuple(f for f in value.flows if param_index(f) is None)
+            flows = concrete(value.flows)
             old = captured.get(name)
             captured[name] = Value(
                 flows=merge_flows(old.flows if old else (), flows),
@@ -286,7 +284,6 @@ class Project:
         if info.qualname not in info.module.tool_functions:
             info.module.tool_functions[info.qualname] = tool.framework
             self.tool_specs[info.qualname] = tool
-            self._new_tools = True
             self._tool_modules.add(info.module.module_name)
             self._pending_tools.append((info, tool))
 
@@ -298,7 +295,6 @@ class Project:
         specs = self.return_sink_functions.setdefault(info.qualname, [])
         if spec not in specs:
             specs.append(spec)
-            self._new_tools = True
             self._tool_modules.add(info.module.module_name)
 
     def visible_tool_params(self, qname: str | None, ctx: ModuleContext) -> set[str] | None:
@@ -341,7 +337,6 @@ class Project:
         dirty = set(self.modules)
         waiting: set[str] = set()
         for _round in range(MAX_ROUNDS):
-            self._new_tools = False
             self._new_modules = set()
             self._tool_modules = set()
             self._requesters: set[str] = set()

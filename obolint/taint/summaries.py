@@ -29,7 +29,6 @@ class ParamSink:
     index: int
     hit: SinkHit
     steps: tuple[TraceStep, ...]
-    labels_needed: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -38,13 +37,12 @@ class FunctionSummary:
 
     returns: tuple[Flow, ...] = ()
     param_sinks: tuple[ParamSink, ...] = ()
-    returns_exchange: bool = False
 
     def signature(self) -> tuple:
         """A comparable digest (no traces) used to detect the fixed point."""
         ret = frozenset((f.labels, f.markers) for f in self.returns)
         sinks = frozenset((p.index, p.hit.rule, p.hit.location) for p in self.param_sinks)
-        return (ret, sinks, self.returns_exchange)
+        return (ret, sinks)
 
 
 def param_index(flow: Flow) -> int | None:
@@ -53,3 +51,8 @@ def param_index(flow: Flow) -> int | None:
         if label.startswith(PARAM_PREFIX):
             return int(label[len(PARAM_PREFIX) :])
     return None
+
+
+def concrete(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """Flows from real sources only (symbolic parameters do not survive their function)."""
+    return tuple(f for f in flows if param_index(f) is None)
