@@ -18,8 +18,11 @@ from obolint.taint.values import INBOUND, Flow, Value, merge_flows
 
 _EMPTY_SUMMARY = FunctionSummary()
 # Summaries are recomputed until nothing changes; this bounds it for pathological call graphs.
-MAX_ROUNDS = 10
+MAX_ROUNDS = 25
 _SOURCE_RANK = {"name": 2, "param": 3}
+# What the worklist re-runs: a module's body ``(module, "")`` or one function ``(module, qual)``.
+Unit = tuple[str, str]
+_TOOLS_UNIT: Unit = ("<tools>", "")
 
 
 class Project:
@@ -35,16 +38,17 @@ class Project:
         self.functions: dict[str, FunctionInfo] = {}
         self.summaries: dict[str, FunctionSummary] = {}
         self._findings: dict[tuple, tuple[tuple, Finding]] = {}
-        # Findings by the module whose interpretation reported them (kept across rounds for
-        # modules that are not re-run).
-        self._findings_by_module: dict[str, dict[tuple, tuple[tuple, Finding]]] = {}
+        # Findings by the unit whose interpretation reported them (kept across rounds for
+        # units that are not re-run). A unit is a module body ``(module, "")`` or a function
+        # ``(module, qualname)``.
+        self._findings_by_unit: dict[Unit, dict[tuple, tuple[tuple, Finding]]] = {}
         # Parses a project module on demand (``pkg.mod`` → its context), set by the runner.
         self.loader: Callable[[str], ModuleContext | None] | None = None
         self._requested: set[str] = set()
-        # Per module: the summaries ("fn", q), fields and globals its interpretation used.
-        self._deps: dict[str, set[tuple]] = {}
-        self._current: str | None = None
-        self._requesters: set[str] = set()
+        # Per unit: the summaries ("fn", q), fields and globals its interpretation used.
+        self._deps: dict[Unit, set[tuple]] = {}
+        self._current: Unit | None = None
+        self._requesters: set[Unit] = set()
         self._new_modules: set[str] = set()
         self._tool_modules: set[str] = set()
         self._pending_tools: list[tuple[FunctionInfo, ToolSpec]] = []
@@ -326,39 +330,55 @@ class Project:
     def analyze(self) -> list[Finding]:
         """Run every function to a fixed point of summaries and return deduplicated findings.
 
-        The first round runs every module; later rounds re-run only the modules that used a
-        summary, a field or a global that changed in the round before (a worklist of modules,
-        with the dependencies each module's interpretation recorded).
+        The first round runs every module; later rounds re-run only the units (module bodies
+        and functions) that used a summary, a field or a global that changed in the round
+        before: a worklist with the dependencies each unit's interpretation recorded.
         """
         decorated = self._decorated_tools()
         for info, tool in decorated:
             info.module.tool_functions[info.qualname] = tool.framework
             self.tool_specs.setdefault(info.qualname, tool)
-        dirty = set(self.modules)
-        waiting: set[str] = set()
+        dirty_modules = set(self.modules)  # every unit of these runs
+        dirty_units: set[Unit] = set()
+        waiting: set[Unit] = set()
         for _round in range(MAX_ROUNDS):
             self._new_modules = set()
             self._tool_modules = set()
-            self._requesters: set[str] = set()
+            self._requesters = set()
             fields_before = self._fields_signature()
+            init_before = dict(self.init_fields)
             changed: set[tuple] = set()
+            partly_dirty = {module for module, _ in dirty_units}
             for ctx in self._healthy_modules():
-                if ctx.module_name in dirty:
-                    changed |= self._run_module(ctx)
+                if ctx.module_name in dirty_modules:
+                    changed |= self._run_module(ctx, None)
+                elif ctx.module_name in partly_dirty:
+                    changed |= self._run_module(ctx, dirty_units)
             fields_after = self._fields_signature()
             changed |= {
                 ("field", *k)
                 for k in fields_after.keys() | fields_before.keys()
                 if fields_after.get(k) != fields_before.get(k)
             }
+            # Constructors elsewhere store what __init__ keeps on self (construct_fields).
+            changed |= {
+                ("fn", f"{cls}.__init__")
+                for (cls, attr), params in self.init_fields.items()
+                if init_before.get((cls, attr)) != params
+            }
             if not changed and not self._new_modules and not self._tool_modules and not waiting:
                 break
-            # A module that asked for another to be loaded runs again once that module has
-            # summaries (two rounds later).
-            dirty = {name for name, deps in self._deps.items() if not deps.isdisjoint(changed)}
-            dirty |= self._new_modules | self._tool_modules | waiting | self._requesters
+            # A unit that asked for a module to be loaded runs again once that module has
+            # summaries (two rounds later). A module whose globals changed runs whole: its
+            # functions read them directly.
+            dirty_units = {
+                unit for unit, deps in self._deps.items() if not deps.isdisjoint(changed)
+            }
+            dirty_units |= waiting | self._requesters
+            dirty_modules = self._new_modules | self._tool_modules
+            dirty_modules |= {key[1] for key in changed if key[0] == "global"}
             waiting = set(self._requesters)
-        self._findings = self._findings_by_module.setdefault("<tools>", {})
+        self._findings = self._findings_by_unit.setdefault(_TOOLS_UNIT, {})
         self._findings.clear()
         for info, tool in [*decorated, *self._pending_tools]:
             if info.module.module_name not in self.failures:
@@ -366,33 +386,44 @@ class Project:
                     self._check_tool_parameters(info, tool)
         failed = {self.modules[name].path for name in self.failures}
         best: dict[tuple, tuple[tuple, Finding]] = {}
-        for name in sorted(self._findings_by_module):
-            for key, (rank, finding) in self._findings_by_module[name].items():
+        for unit in sorted(self._findings_by_unit):
+            for key, (rank, finding) in self._findings_by_unit[unit].items():
                 kept = best.get(key)
                 if kept is None or rank < kept[0]:
                     best[key] = (rank, finding)
         return [_materialized(f) for _, f in best.values() if f.location.path not in failed]
 
-    def _run_module(self, ctx: ModuleContext) -> set[tuple]:
-        """Interpret a module's body and functions; returns what changed in its results."""
-        self._findings = self._findings_by_module.setdefault(ctx.module_name, {})
-        self._findings.clear()
-        self._current = ctx.module_name
-        self._deps[ctx.module_name] = set()
+    def _run_module(self, ctx: ModuleContext, units: set[Unit] | None) -> set[tuple]:
+        """Interpret a module's body and functions (all, or only ``units`` and the functions
+        nested in them); returns what changed in its results."""
+        module_name = ctx.module_name
         ctx.steps = 0
         changed: set[tuple] = set()
         with self._isolated(ctx):
-            before = self._module_globals_signature(ctx)
-            ctx.globals = FunctionInterpreter(ctx, None, self._report).run_module()
-            after = self._module_globals_signature(ctx)
-            changed |= {
-                ("global", ctx.module_name, name)
-                for name in before.keys() | after.keys()
-                if before.get(name) != after.get(name)
-            }
-            self._class_attributes(ctx)
+            if units is None or (module_name, "") in units:
+                self._start_unit((module_name, ""))
+                before = self._module_globals_signature(ctx)
+                ctx.globals = FunctionInterpreter(ctx, None, self._report).run_module()
+                after = self._module_globals_signature(ctx)
+                changed |= {
+                    ("global", module_name, name)
+                    for name in before.keys() | after.keys()
+                    if before.get(name) != after.get(name)
+                }
+                self._class_attributes(ctx)
+            rerun: set[str] = set()
             for qual in sorted(ctx.functions):
                 info = ctx.functions[qual]
+                # A nested function runs again with its enclosing function: it sees the
+                # variables that function captured in its latest run.
+                if (
+                    units is not None
+                    and (module_name, qual) not in units
+                    and (info.enclosing is None or info.enclosing.qualname not in rerun)
+                ):
+                    continue
+                rerun.add(qual)
+                self._start_unit((module_name, qual))
                 enclosing_env = self.closures.get(qual, {})
                 summary = FunctionInterpreter(ctx, info, self._report, enclosing_env).run_function()
                 old = self.summaries.get(qual, _EMPTY_SUMMARY)
@@ -401,6 +432,13 @@ class Project:
                 self.summaries[qual] = summary
         self._current = None
         return changed
+
+    def _start_unit(self, unit: Unit) -> None:
+        """Begin interpreting ``unit``: its old findings and dependencies are replaced."""
+        self._findings = self._findings_by_unit.setdefault(unit, {})
+        self._findings.clear()
+        self._current = unit
+        self._deps[unit] = set()
 
     def _uses(self, key: tuple) -> None:
         """Record that the module being interpreted used ``key`` (a summary, field, global)."""
