@@ -49,6 +49,11 @@ class Project:
         self._deps: dict[Unit, set[tuple]] = {}
         self._current: Unit | None = None
         self._requesters: set[Unit] = set()
+        # A logical clock: each unit run gets the next tick. A unit whose inputs changed
+        # before it started already saw the change and need not run again.
+        self._clock = 0
+        self._started: dict[Unit, int] = {}
+        self._changes: dict[tuple, int] = {}  # key -> tick of its latest change this round
         self._new_modules: set[str] = set()
         self._tool_modules: set[str] = set()
         self._pending_tools: list[tuple[FunctionInfo, ToolSpec]] = []
@@ -203,7 +208,11 @@ class Project:
         if not flows:
             return
         key = (class_qname, attr)
-        self.fields[key] = merge_flows(self.fields.get(key, ()), flows)
+        old = self.fields.get(key, ())
+        new = merge_flows(old, flows)
+        self.fields[key] = new
+        if {f.key() for f in new} != {f.key() for f in old}:
+            self._note_change(("field", class_qname, attr))
 
     def store_field(
         self, target_qname: str, attr: str, value: Value, info: FunctionInfo | None
@@ -220,7 +229,11 @@ class Project:
             params = frozenset(i for f in value.flows if (i := param_index(f)) is not None)
             if params:
                 key = (class_qname, attr)
-                self.init_fields[key] = self.init_fields.get(key, frozenset()) | params
+                old = self.init_fields.get(key, frozenset())
+                if not params <= old:
+                    self.init_fields[key] = old | params
+                    # Constructors elsewhere store what __init__ keeps (construct_fields).
+                    self._note_change(("fn", f"{class_qname}.__init__"))
 
     def construct_fields(self, class_qname: str, init: FunctionInfo, args: list) -> None:
         """``C(token=t)``: the arguments that ``__init__`` stores on ``self``."""
@@ -345,38 +358,19 @@ class Project:
             self._new_modules = set()
             self._tool_modules = set()
             self._requesters = set()
-            fields_before = self._fields_signature()
-            init_before = dict(self.init_fields)
-            changed: set[tuple] = set()
             partly_dirty = {module for module, _ in dirty_units}
             for ctx in self._healthy_modules():
                 if ctx.module_name in dirty_modules:
-                    changed |= self._run_module(ctx, None)
+                    self._run_module(ctx, None)
                 elif ctx.module_name in partly_dirty:
-                    changed |= self._run_module(ctx, dirty_units)
-            fields_after = self._fields_signature()
-            changed |= {
-                ("field", *k)
-                for k in fields_after.keys() | fields_before.keys()
-                if fields_after.get(k) != fields_before.get(k)
-            }
-            # Constructors elsewhere store what __init__ keeps on self (construct_fields).
-            changed |= {
-                ("fn", f"{cls}.__init__")
-                for (cls, attr), params in self.init_fields.items()
-                if init_before.get((cls, attr)) != params
-            }
-            if not changed and not self._new_modules and not self._tool_modules and not waiting:
+                    self._run_module(ctx, dirty_units)
+            changes, self._changes = self._changes, {}
+            if not changes and not self._new_modules and not self._tool_modules and not waiting:
                 break
             # A unit that asked for a module to be loaded runs again once that module has
-            # summaries (two rounds later). A module whose globals changed runs whole: its
-            # functions read them directly.
-            dirty_units = {
-                unit for unit, deps in self._deps.items() if not deps.isdisjoint(changed)
-            }
-            dirty_units |= waiting | self._requesters
+            # summaries (two rounds later).
+            dirty_units = self._stale_units(changes) | waiting | self._requesters
             dirty_modules = self._new_modules | self._tool_modules
-            dirty_modules |= {key[1] for key in changed if key[0] == "global"}
             waiting = set(self._requesters)
         self._findings = self._findings_by_unit.setdefault(_TOOLS_UNIT, {})
         self._findings.clear()
@@ -393,23 +387,35 @@ class Project:
                     best[key] = (rank, finding)
         return [_materialized(f) for _, f in best.values() if f.location.path not in failed]
 
-    def _run_module(self, ctx: ModuleContext, units: set[Unit] | None) -> set[tuple]:
-        """Interpret a module's body and functions (all, or only ``units`` and the functions
-        nested in them); returns what changed in its results."""
+    def _stale_units(self, changes: dict[tuple, int]) -> set[Unit]:
+        """Units that read something which changed after they started: they run again."""
+        stale = set()
+        for unit, deps in self._deps.items():
+            started = self._started.get(unit, 0)
+            if any(changes[key] >= started for key in deps & changes.keys()):
+                stale.add(unit)
+        # Functions read their own module's globals directly, without a recorded dependency.
+        for key, tick in changes.items():
+            if key[0] == "global" and key[1] in self.modules:
+                for qual in self.modules[key[1]].functions:
+                    if self._started.get((key[1], qual), 0) < tick:
+                        stale.add((key[1], qual))
+        return stale
+
+    def _run_module(self, ctx: ModuleContext, units: set[Unit] | None) -> None:
+        """Interpret a module's body and functions: all, or only ``units`` and the functions
+        nested in them. Changes to summaries and globals are noted with their tick."""
         module_name = ctx.module_name
         ctx.steps = 0
-        changed: set[tuple] = set()
         with self._isolated(ctx):
             if units is None or (module_name, "") in units:
                 self._start_unit((module_name, ""))
                 before = self._module_globals_signature(ctx)
                 ctx.globals = FunctionInterpreter(ctx, None, self._report).run_module()
                 after = self._module_globals_signature(ctx)
-                changed |= {
-                    ("global", module_name, name)
-                    for name in before.keys() | after.keys()
-                    if before.get(name) != after.get(name)
-                }
+                for name in before.keys() | after.keys():
+                    if before.get(name) != after.get(name):
+                        self._note_change(("global", module_name, name))
                 self._class_attributes(ctx)
             rerun: set[str] = set()
             for qual in sorted(ctx.functions):
@@ -428,10 +434,13 @@ class Project:
                 summary = FunctionInterpreter(ctx, info, self._report, enclosing_env).run_function()
                 old = self.summaries.get(qual, _EMPTY_SUMMARY)
                 if old.signature() != summary.signature():
-                    changed.add(("fn", qual))
+                    self._note_change(("fn", qual))
                 self.summaries[qual] = summary
         self._current = None
-        return changed
+
+    def _note_change(self, key: tuple) -> None:
+        """``key`` (a summary, field or global) changed during the current tick."""
+        self._changes[key] = self._clock
 
     def _start_unit(self, unit: Unit) -> None:
         """Begin interpreting ``unit``: its old findings and dependencies are replaced."""
@@ -439,23 +448,19 @@ class Project:
         self._findings.clear()
         self._current = unit
         self._deps[unit] = set()
+        self._clock += 1
+        self._started[unit] = self._clock
 
     def _uses(self, key: tuple) -> None:
         """Record that the module being interpreted used ``key`` (a summary, field, global)."""
         if self._current is not None:
             self._deps.setdefault(self._current, set()).add(key)
 
-    def _fields_signature(self) -> dict:
-        return {k: frozenset(f.key() for f in v) for k, v in self.fields.items()}
-
     @staticmethod
     def _module_globals_signature(ctx: ModuleContext) -> dict:
         return {
             name: (frozenset(f.key() for f in v.flows), v.qname) for name, v in ctx.globals.items()
         }
-
-    def _module_of_class(self, class_qname: str) -> str | None:
-        return self.class_modules.get(class_qname)
 
     def request_module(self, qname: str, depth: int = 0) -> None:
         """A call or read needs ``qname`` from a project module not yet parsed: load it,
@@ -481,13 +486,6 @@ class Project:
                 if self._current is not None:
                     self._requesters.add(self._current)
                 return
-
-    def _globals_signature(self) -> dict:
-        return {
-            (m.module_name, name): (frozenset(f.key() for f in v.flows), v.qname)
-            for m in self.modules.values()
-            for name, v in m.globals.items()
-        }
 
     def _healthy_modules(self) -> Iterator[ModuleContext]:
         """Modules in name order, skipping those whose analysis failed."""
