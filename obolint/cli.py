@@ -35,6 +35,8 @@ from obolint.discovery import discover
 from obolint.findings import FileError, Finding, Notice, ScanResult, SuppressedFinding
 from obolint.gitdiff import ChangedLines, GitDiffError, changed_lines
 from obolint.packs import PackError, load_packs
+from obolint.progress import ScanProgress
+from obolint.progress import wanted as wanted_progress
 from obolint.report import FORMATS, render
 from obolint.report.statistics import render_statistics
 from obolint.rulemeta import RuleMeta, SelectionError, select_rules
@@ -128,6 +130,7 @@ def _analyse(
     force_exclude: bool,
     no_cache: bool = False,
     report_unused_suppressions: bool = False,
+    progress: ScanProgress | None = None,
 ) -> _Analysis:
     """Configuration, discovery, analysis, severities, per-file ignores and suppressions."""
     targets = list(paths) or [Path(".")]
@@ -152,12 +155,16 @@ def _analyse(
     )
     try:
         cache = None if no_cache else ResultCache(config.root / CACHE_DIR_NAME)
-        result = scan(found.files, packs, enabled, root=config.root, cache=cache)
+        result = scan(found.files, packs, enabled, root=config.root, cache=cache, progress=progress)
     except Exception as exc:  # noqa: BLE001 - last resort: say what happened, exit 2
+        if progress is not None:
+            progress.close()
         _fail(
             f"internal error: {type(exc).__name__}: {exc}. This is a bug in obolint; "
             "please report it with the file that triggers it."
         )
+    if progress is not None:
+        progress.close()
     result.errors = sorted([*found.errors, *result.errors], key=lambda e: e.path)
     result.stats["paths_excluded"] = found.excluded
     result.stats["files_with_errors"] = len(result.errors)
@@ -232,6 +239,11 @@ def _analyse(
 @click.option(
     "--sarif-category", help="SARIF automationDetails category (for several uploads per commit)."
 )
+@click.option(
+    "--no-progress",
+    is_flag=True,
+    help="Never draw the progress bar (drawn on a terminal for text output after a second).",
+)
 def check(
     paths: tuple[Path, ...],
     fmt: str,
@@ -245,6 +257,7 @@ def check(
     report_unused_suppressions: bool,
     sarif_root: Path | None,
     sarif_category: str | None,
+    no_progress: bool,
     **scan_options: Any,
 ) -> None:
     """Scan PATHS (default: the current directory) for credential leaks."""
@@ -262,7 +275,10 @@ def check(
         except GitDiffError as exc:
             _fail(str(exc))
     analysis = _analyse(
-        paths, report_unused_suppressions=report_unused_suppressions, **scan_options
+        paths,
+        report_unused_suppressions=report_unused_suppressions,
+        progress=ScanProgress() if wanted_progress(fmt, no_progress) else None,
+        **scan_options,
     )
     result = analysis.result
     if baseline is not None:

@@ -28,7 +28,7 @@ from obolint.taint.interpreter import (
     AnalysisBudgetExceeded,
     ExpressionTooDeep,
 )
-from obolint.taint.project import Project
+from obolint.taint.project import Progress, Project
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Imported project modules parsed for summaries when only some files are scanned.
@@ -242,10 +242,11 @@ def scan(
     *,
     root: Path,
     cache: ResultCache | None = None,
+    progress: Progress | None = None,
 ) -> ScanResult:
     """Analyse ``files`` as one project and return findings, per-file errors and stats."""
     with _cyclic_gc_paused():
-        return _scan(files, packs, enabled_rules, root=root, cache=cache)
+        return _scan(files, packs, enabled_rules, root=root, cache=cache, progress=progress)
 
 
 def _scan(
@@ -255,6 +256,7 @@ def _scan(
     *,
     root: Path,
     cache: ResultCache | None,
+    progress: Progress | None,
 ) -> ScanResult:
     started = time.perf_counter()
     enabled_rules = list(enabled_rules)
@@ -279,7 +281,9 @@ def _scan(
     skipped = 0
     skipped_modules: dict[str, Path] = {}
     triggers = trigger_pattern(packs)
-    for path, text, error in sources:
+    for done, (path, text, error) in enumerate(sources):
+        if progress is not None:
+            progress("Parsing", done, len(sources))
         if error is not None:
             result.errors.append(error)
             continue
@@ -300,7 +304,7 @@ def _scan(
     requested = {m.path for m in project.modules.values()}
     loaded: dict[str, str] = {}  # on-demand module path -> content hash
     project.loader = _module_loader(project, packs, root, loaded, skipped_modules)
-    findings = project.analyze()
+    findings = project.analyze(progress)
     context = len(loaded)
     for name, exc in sorted(project.failures.items()):
         path = project.modules[name].path

@@ -20,6 +20,8 @@ _EMPTY_SUMMARY = FunctionSummary()
 # Summaries are recomputed until nothing changes; this bounds it for pathological call graphs.
 MAX_ROUNDS = 25
 _SOURCE_RANK = {"name": 2, "param": 3}
+# Told (phase, done, total) as the analysis advances; see obolint.progress.
+Progress = Callable[[str, int, int], None]
 # What the worklist re-runs: a module's body ``(module, "")`` or one function ``(module, qual)``.
 Unit = tuple[str, str]
 _TOOLS_UNIT: Unit = ("<tools>", "")
@@ -340,7 +342,7 @@ class Project:
 
     # --- analysis ------------------------------------------------------------------------
 
-    def analyze(self) -> list[Finding]:
+    def analyze(self, progress: Progress | None = None) -> list[Finding]:
         """Run every function to a fixed point of summaries and return deduplicated findings.
 
         The first round runs every module; later rounds re-run only the units (module bodies
@@ -359,11 +361,15 @@ class Project:
             self._tool_modules = set()
             self._requesters = set()
             partly_dirty = {module for module, _ in dirty_units}
-            for ctx in self._healthy_modules():
-                if ctx.module_name in dirty_modules:
-                    self._run_module(ctx, None)
-                elif ctx.module_name in partly_dirty:
-                    self._run_module(ctx, dirty_units)
+            todo = [
+                ctx
+                for ctx in self._healthy_modules()
+                if ctx.module_name in dirty_modules or ctx.module_name in partly_dirty
+            ]
+            for done, ctx in enumerate(todo):
+                if progress is not None:
+                    progress(f"Analysing (pass {_round + 1})", done, len(todo))
+                self._run_module(ctx, None if ctx.module_name in dirty_modules else dirty_units)
             changes, self._changes = self._changes, {}
             if not changes and not self._new_modules and not self._tool_modules and not waiting:
                 break
