@@ -98,6 +98,13 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Apply excludes to paths named on the command line too.",
         ),
         click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            help="Worker processes for reading and prefiltering files (default: one per CPU; "
+            "parsing and analysis run in one process). Output is the same for any number.",
+        ),
+        click.option(
             "--no-cache",
             is_flag=True,
             help=f"Do not read or write the results cache ({CACHE_DIR_NAME}/ in the project).",
@@ -129,6 +136,7 @@ def _analyse(
     no_respect_gitignore: bool,
     force_exclude: bool,
     no_cache: bool = False,
+    jobs: int | None = None,
     report_unused_suppressions: bool = False,
     progress: ScanProgress | None = None,
 ) -> _Analysis:
@@ -155,7 +163,15 @@ def _analyse(
     )
     try:
         cache = None if no_cache else ResultCache(config.root / CACHE_DIR_NAME)
-        result = scan(found.files, packs, enabled, root=config.root, cache=cache, progress=progress)
+        result = scan(
+            found.files,
+            packs,
+            enabled,
+            root=config.root,
+            cache=cache,
+            progress=progress,
+            jobs=jobs,
+        )
     except Exception as exc:  # noqa: BLE001 - last resort: say what happened, exit 2
         if progress is not None:
             progress.close()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from obolint.packs import PackSet
+from obolint.parallel import map_in_order
 
 # Stems of credential names (see obolint/names.py). Every source the engine knows either has a
 # credential-like name (`access_token`, `api_key`), reads a credential-named key (`Authorization`,
@@ -75,3 +77,24 @@ def _alternation(node: dict[str, dict]) -> str:
         return ""
     branches = [re.escape(char) + _alternation(child) for char, child in sorted(node.items())]
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+_worker_pattern: re.Pattern[str] | None = None
+
+
+def _set_pattern(source: str, flags: int) -> None:
+    global _worker_pattern
+    _worker_pattern = re.compile(source, flags)
+
+
+def _matches(text: str | None) -> bool:
+    assert _worker_pattern is not None
+    return text is not None and _worker_pattern.search(text) is not None
+
+
+def files_to_parse(texts: Sequence[str | None], pattern: re.Pattern[str], jobs: int) -> list[bool]:
+    """For each text (None: unreadable), whether it contains a trigger word; on ``jobs``
+    processes for large scans (the regex is most of the cost of a file nobody parses)."""
+    return map_in_order(
+        _matches, texts, jobs, initializer=_set_pattern, initargs=(pattern.pattern, pattern.flags)
+    )

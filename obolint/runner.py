@@ -19,7 +19,8 @@ import libcst as cst
 from obolint.cache import ResultCache, content_hash, scan_key
 from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
-from obolint.prefilter import trigger_pattern
+from obolint.parallel import default_jobs
+from obolint.prefilter import files_to_parse, trigger_pattern
 from obolint.resolve import collect_imports, module_name_for
 from obolint.stack import on_fresh_stack
 from obolint.taint.context import ModuleContext
@@ -243,10 +244,23 @@ def scan(
     root: Path,
     cache: ResultCache | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> ScanResult:
-    """Analyse ``files`` as one project and return findings, per-file errors and stats."""
+    """Analyse ``files`` as one project and return findings, per-file errors and stats.
+
+    ``jobs`` processes (default: one per CPU) prefilter the files; parsing and the analysis
+    run in this process. The result is the same for any number of jobs.
+    """
     with _cyclic_gc_paused():
-        return _scan(files, packs, enabled_rules, root=root, cache=cache, progress=progress)
+        return _scan(
+            files,
+            packs,
+            enabled_rules,
+            root=root,
+            cache=cache,
+            progress=progress,
+            jobs=jobs or default_jobs(),
+        )
 
 
 def _scan(
@@ -257,6 +271,7 @@ def _scan(
     root: Path,
     cache: ResultCache | None,
     progress: Progress | None,
+    jobs: int,
 ) -> ScanResult:
     started = time.perf_counter()
     enabled_rules = list(enabled_rules)
@@ -280,7 +295,7 @@ def _scan(
     parsed = 0
     skipped = 0
     skipped_modules: dict[str, Path] = {}
-    triggers = trigger_pattern(packs)
+    wanted = files_to_parse([text for _, text, _ in sources], trigger_pattern(packs), jobs)
     for done, (path, text, error) in enumerate(sources):
         if progress is not None:
             progress("Parsing", done, len(sources))
@@ -288,7 +303,7 @@ def _scan(
             result.errors.append(error)
             continue
         assert text is not None
-        if triggers.search(text) is None:
+        if not wanted[done]:
             # No flow can start in it; if a scanned file calls into it with a credential, it
             # is still read for its summaries (see _module_loader).
             skipped += 1

@@ -38,6 +38,8 @@ _NOQA = re.compile(
     r"#\s*noqa\s*:\s*(?P<codes>[a-z]+[0-9]+(?:\s*,\s*[a-z]+[0-9]+)*)(?P<rest>.*)",
     re.IGNORECASE | re.DOTALL,
 )
+# A file holds a suppression only if it says "obolint" or has a noqa with an OBO code.
+_MAY_SUPPRESS = re.compile(r"obolint|noqa\s*:[^\n]*obo", re.IGNORECASE)
 _REASON = re.compile(r"^\s*--\s*(?P<reason>.*)$", re.DOTALL)
 _NOQA_REASON = re.compile(r"^\s*--?\s+(?P<reason>.*)$", re.DOTALL)
 _COMPOUND = (
@@ -188,9 +190,8 @@ def _header_end(
 def parse_suppressions(path: str, text: str, rules: Sequence[RuleMeta]) -> FileSuppressions:
     """Every suppression comment of ``text`` (the file at ``path``), with warnings."""
     out = FileSuppressions()
-    lowered = text.lower()
-    if "obolint" not in lowered and "noqa" not in lowered:
-        return out  # the common case: nothing to tokenize
+    if _MAY_SUPPRESS.search(text) is None:
+        return out  # the common case (even with other tools' noqa codes): nothing to tokenize
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
