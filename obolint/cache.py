@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -28,7 +29,8 @@ _TAG = (
     "# This file is a cache directory tag created by obolint.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-_FORMAT = 1
+_FORMAT = 2
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 def content_hash(text: str) -> str:
@@ -74,6 +76,11 @@ class ResultCache:
         """The cached result and its on-demand module hashes, or None on a miss."""
         try:
             doc = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
+            if doc.get("format") == _FORMAT and "same_as" in doc:
+                if not _KEY.fullmatch(str(doc["same_as"])):
+                    return None
+                target = self.directory / f"{doc['same_as']}.json"
+                doc = json.loads(target.read_text(encoding="utf-8"))
             if doc.get("format") != _FORMAT:
                 return None
             return _result_from(doc["result"]), dict(doc["context"])
@@ -82,6 +89,14 @@ class ResultCache:
 
     def store(self, key: str, result: ScanResult, context: dict[str, str]) -> None:
         """Write an entry atomically; a failure to write is never an error for the scan."""
+        self._write(key, {"format": _FORMAT, "result": _result_to(result), "context": context})
+
+    def store_alias(self, key: str, target: str) -> None:
+        """Make ``key`` answer with the entry stored under ``target``."""
+        if key != target:
+            self._write(key, {"format": _FORMAT, "same_as": target})
+
+    def _write(self, key: str, doc: dict) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             tag = self.directory / "CACHEDIR.TAG"
@@ -90,7 +105,6 @@ class ResultCache:
             ignore = self.directory / ".gitignore"
             if not ignore.exists():
                 _atomic_write(ignore, "*\n")
-            doc = {"format": _FORMAT, "result": _result_to(result), "context": context}
             _atomic_write(self.directory / f"{key}.json", json.dumps(doc))
         except OSError:
             pass

@@ -276,26 +276,34 @@ def _scan(
     started = time.perf_counter()
     enabled_rules = list(enabled_rules)
     sources = [(path, *read_source(path)) for path in files]
-    key = None
+    shown = [display_path(path) for path in files]
+    # What each file contributes to a cache key: its content hash, or why it was unreadable.
+    digests = [content_hash(text) if text is not None else error.kind for _, text, error in sources]
+    keys: list[str] = []
     if cache is not None:
-        key = scan_key(
-            (
-                (display_path(path), content_hash(text) if text is not None else error.kind)
-                for path, text, error in sources
-            ),
-            packs.digest,
-            enabled_rules,
-            root,
-        )
-        cached = _cached_result(cache, key, started)
+        keys.append(scan_key(zip(shown, digests, strict=True), packs.digest, enabled_rules, root))
+        cached = _cached_result(cache, keys[0], started)
         if cached is not None:
-            return cached
+            return cached[0]
+    wanted = files_to_parse([text for _, text, _ in sources], trigger_pattern(packs), jobs)
+    if cache is not None:
+        # A prefiltered file matters only if the analysis reads it for context, and an entry
+        # lists (and is checked against) every file read that way: so a change to files
+        # without a trigger word, the usual change in a large project, still hits the cache.
+        relevant = [
+            digest if is_wanted or text is None else "prefiltered"
+            for digest, is_wanted, (_, text, _) in zip(digests, wanted, sources, strict=True)
+        ]
+        keys.append(scan_key(zip(shown, relevant, strict=True), packs.digest, enabled_rules, root))
+        cached = _cached_result(cache, keys[1], started)
+        if cached is not None:
+            cache.store_alias(keys[0], keys[1])
+            return cached[0]
     result = ScanResult()
     project = Project(packs, enabled_rules)
     parsed = 0
     skipped = 0
     skipped_modules: dict[str, Path] = {}
-    wanted = files_to_parse([text for _, text, _ in sources], trigger_pattern(packs), jobs)
     for done, (path, text, error) in enumerate(sources):
         if progress is not None:
             progress("Parsing", done, len(sources))
@@ -317,10 +325,10 @@ def _scan(
         parsed += 1
         _add_parsed(project, parsed_file, packs)
     requested = {m.path for m in project.modules.values()}
-    loaded: dict[str, str] = {}  # on-demand module path -> content hash
+    loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)
     project.loader = _module_loader(project, packs, root, loaded, skipped_modules)
     findings = project.analyze(progress)
-    context = len(loaded)
+    context = sum(1 for m in project.modules.values() if m.path in loaded)
     for name, exc in sorted(project.failures.items()):
         path = project.modules[name].path
         if path in requested:
@@ -347,25 +355,30 @@ def _scan(
         "findings": len(result.findings),
         "duration_s": round(time.perf_counter() - started, 3),
     }
-    if cache is not None and key is not None:
+    if cache is not None:
         result.stats["cache"] = "miss"
-        cache.store(key, result, loaded)
+        # Under the key of what matters; the exact key of this scan points to it.
+        cache.store(keys[-1], result, loaded)
+        cache.store_alias(keys[0], keys[-1])
     return result
 
 
-def _cached_result(cache: ResultCache, key: str, started: float) -> ScanResult | None:
-    """The cached result of an identical scan whose on-demand modules are unchanged too."""
+def _cached_result(
+    cache: ResultCache, key: str, started: float
+) -> tuple[ScanResult, dict[str, str]] | None:
+    """The cached result of an equivalent scan whose on-demand modules are unchanged too,
+    with those modules' hashes."""
     entry = cache.load(key)
     if entry is None:
         return None
     result, context = entry
     for path, expected in context.items():
         text, _ = read_source(Path(path))
-        if text is None or content_hash(text) != expected:
+        if (content_hash(text) if text is not None else "") != expected:
             return None
     result.stats["cache"] = "hit"
     result.stats["duration_s"] = round(time.perf_counter() - started, 3)
-    return result
+    return result, context
 
 
 def _add_parsed(project: Project, parsed_file: ParsedFile, packs: PackSet) -> ModuleContext:
@@ -413,12 +426,13 @@ def _module_loader(
             return None
         seen.add(path.resolve())
         text, error = read_source(path)
+        # Recorded even when it cannot be used: once fixed, it would change the result.
+        loaded[display_path(path)] = content_hash(text) if text is not None else ""
         if text is None:
             return None
         parsed_file, error = parse_source(path, text, root)
         if parsed_file is None:
             return None
-        loaded[parsed_file.path] = content_hash(text)
         return _add_parsed(project, parsed_file, packs)
 
     return load

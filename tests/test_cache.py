@@ -84,5 +84,48 @@ def test_cache_clean(project):
 def test_entries_hold_no_source_text(project):
     (project / "app.py").write_text("KEY = 'sk-live-0123456789abcdef'\nprint(KEY)\n")
     run(".")
-    (entry,) = Path(project / ".obolint_cache").glob("*.json")
-    assert "sk-live-0123456789abcdef" not in entry.read_text()
+    entries = list(Path(project / ".obolint_cache").glob("*.json"))
+    assert entries
+    for entry in entries:
+        assert "sk-live-0123456789abcdef" not in entry.read_text()
+
+
+def test_a_change_to_a_file_the_analysis_never_reads_is_still_a_hit(project):
+    # notes.py has no trigger word and nothing calls into it: it cannot change the result.
+    (project / "notes.py").write_text("def add(a, b):\n    return a + b\n")
+    cold = run(".")
+    (project / "notes.py").write_text("def add(a, b):\n    return b + a\n")
+    warm = run(".")
+    assert warm["stats"]["cache"] == "hit"
+    assert warm["findings"] == cold["findings"]
+    # The exact scan is remembered too: the third run needs no prefilter.
+    assert run(".")["stats"]["cache"] == "hit"
+
+
+def test_a_prefiltered_file_gaining_a_trigger_word_is_a_miss(project):
+    (project / "notes.py").write_text("def add(a, b):\n    return a + b\n")
+    run(".")
+    (project / "notes.py").write_text("import os\nprint(os.environ['API_TOKEN'])\n")
+    second = run(".")
+    assert second["stats"]["cache"] == "miss"
+    assert {f["path"] for f in second["findings"]} == {"app.py", "notes.py"}
+
+
+def test_a_prefiltered_file_read_for_context_invalidates_a_whole_scan(project):
+    (project / "app.py").write_text(CALLER)
+    (project / "helper.py").write_text(HELPER)
+    first = run(".")
+    assert [f["path"] for f in first["findings"]] == ["helper.py"]
+    (project / "helper.py").write_text("def shout(x):\n    return len(x)\n")
+    second = run(".")
+    assert second["stats"]["cache"] == "miss" and second["findings"] == []
+
+
+def test_a_context_file_that_did_not_parse_is_checked_too(project):
+    (project / "app.py").write_text(CALLER)
+    (project / "helper.py").write_text("def shout(x):\n    print(x\n")
+    assert run("app.py")["findings"] == []
+    (project / "helper.py").write_text(HELPER)
+    second = run("app.py")
+    assert second["stats"]["cache"] == "miss"
+    assert [f["path"] for f in second["findings"]] == ["helper.py"]
