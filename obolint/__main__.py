@@ -1,6 +1,6 @@
 """Allow ``python -m obolint``."""
 
-from obolint.cli import main
+from obolint.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

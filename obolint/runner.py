@@ -245,11 +245,13 @@ def scan(
     cache: ResultCache | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
+    retain: list[object] | None = None,
 ) -> ScanResult:
     """Analyse ``files`` as one project and return findings, per-file errors and stats.
 
     ``jobs`` processes (default: one per CPU) prefilter the files; parsing and the analysis
-    run in this process. The result is the same for any number of jobs.
+    run in this process. The result is the same for any number of jobs. A caller about to
+    exit passes ``retain`` to hold the analysis (its syntax trees) instead of freeing it.
     """
     with _cyclic_gc_paused():
         return _scan(
@@ -260,6 +262,7 @@ def scan(
             cache=cache,
             progress=progress,
             jobs=jobs or default_jobs(),
+            retain=retain,
         )
 
 
@@ -272,6 +275,7 @@ def _scan(
     cache: ResultCache | None,
     progress: Progress | None,
     jobs: int,
+    retain: list[object] | None,
 ) -> ScanResult:
     started = time.perf_counter()
     enabled_rules = list(enabled_rules)
@@ -301,6 +305,8 @@ def _scan(
             return cached[0]
     result = ScanResult()
     project = Project(packs, enabled_rules)
+    if retain is not None:
+        retain[:] = [project]
     parsed = 0
     skipped = 0
     skipped_modules: dict[str, Path] = {}

@@ -62,8 +62,8 @@ class Project:
         # Per class and attribute: flows stored on instances (self.x = v, C(x=v)); objects
         # of one class are not told apart.
         self.fields: dict[tuple[str, str], tuple[Flow, ...]] = {}
-        # Per class and attribute: which __init__ parameters are stored there.
-        self.init_fields: dict[tuple[str, str], frozenset[int]] = {}
+        # Per class, per attribute: which __init__ parameters are stored there.
+        self.init_fields: dict[str, dict[str, frozenset[int]]] = {}
         # Per nested function: the enclosing scope's variables where it is defined.
         self.closures: dict[str, dict[str, Value]] = {}
         # Tools: the framework spec of each tool function, and parameters bound outside the
@@ -230,19 +230,17 @@ class Project:
         if info.name == "__init__":
             params = frozenset(i for f in value.flows if (i := param_index(f)) is not None)
             if params:
-                key = (class_qname, attr)
-                old = self.init_fields.get(key, frozenset())
+                stored = self.init_fields.setdefault(class_qname, {})
+                old = stored.get(attr, frozenset())
                 if not params <= old:
-                    self.init_fields[key] = old | params
+                    stored[attr] = old | params
                     # Constructors elsewhere store what __init__ keeps (construct_fields).
                     self._note_change(("fn", f"{class_qname}.__init__"))
 
     def construct_fields(self, class_qname: str, init: FunctionInfo, args: list) -> None:
         """``C(token=t)``: the arguments that ``__init__`` stores on ``self``."""
         params = init.params
-        for (cls, attr), indices in list(self.init_fields.items()):
-            if cls != class_qname:
-                continue
+        for attr, indices in list(self.init_fields.get(class_qname, {}).items()):
             for arg in args:
                 index = None
                 if arg.position is not None:
@@ -252,7 +250,7 @@ class Project:
                         (i for i, p in enumerate(params) if p.name.value == arg.keyword), None
                     )
                 if index in indices:
-                    self.add_field(cls, attr, concrete(arg.value.flows))
+                    self.add_field(class_qname, attr, concrete(arg.value.flows))
 
     def field_flows(self, base_qname: str | None, attr: str) -> tuple[Flow, ...]:
         """Flows stored on ``attr`` of class ``C`` or its instances (``C()``)."""
