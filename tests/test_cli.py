@@ -195,6 +195,15 @@ def test_real_subprocess_of_installed_script(project):
         timeout=120,
     )
     assert module.returncode == 0, module.stderr
+    usage = subprocess.run(
+        [sys.executable, "-m", "obolint", "check", "--select", "NOPE999", "."],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert usage.returncode == 2
+    assert "NOPE999" in usage.stderr
 
 
 def test_statistics_prints_counts_per_rule_only(project):
