@@ -332,7 +332,7 @@ def _scan(
         _add_parsed(project, parsed_file, packs)
     requested = {m.path for m in project.modules.values()}
     loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)
-    project.loader = _module_loader(project, packs, root, loaded, skipped_modules)
+    project.loader, project.locator = _module_loader(project, packs, root, loaded, skipped_modules)
     findings = project.analyze(progress)
     context = sum(1 for m in project.modules.values() if m.path in loaded)
     for name, exc in sorted(project.failures.items()):
@@ -411,23 +411,35 @@ def _module_loader(
     root: Path,
     loaded: dict[str, str],
     skipped: dict[str, Path],
-) -> Callable[[str], ModuleContext | None]:
-    """Parse project modules on demand, when a call or read in an analysed module needs them.
+) -> tuple[Callable[[str], ModuleContext | None], Callable[[str], bool]]:
+    """Parse project modules on demand, when a call or read in an analysed module needs them;
+    and tell, without parsing, whether a module name has a file to parse.
 
     Pre-commit passes only changed files, and the prefilter skips files without a credential
     word; their helpers are read only when a credential flows into them.
     """
     seen = {Path(m.path).resolve() for m in project.modules.values()}
     skipped_by_suffix: dict[str, list[Path]] = {}
+    paths: dict[str, Path | None] = {}  # module name -> its file (memoised: stat calls)
+
+    def path_for(module_name: str) -> Path | None:
+        if module_name not in paths:
+            if not skipped_by_suffix and skipped:
+                skipped_by_suffix.update(_suffix_index(skipped))
+            path = _module_file(module_name, root) or _skipped_file(
+                module_name, skipped, skipped_by_suffix
+            )
+            paths[module_name] = path
+        return paths[module_name]
+
+    def locate(module_name: str) -> bool:
+        path = path_for(module_name)
+        return path is not None and path.resolve() not in seen and len(loaded) < MAX_CONTEXT_FILES
 
     def load(module_name: str) -> ModuleContext | None:
         if len(loaded) >= MAX_CONTEXT_FILES:
             return None
-        if not skipped_by_suffix and skipped:
-            skipped_by_suffix.update(_suffix_index(skipped))
-        path = _module_file(module_name, root) or _skipped_file(
-            module_name, skipped, skipped_by_suffix
-        )
+        path = path_for(module_name)
         if path is None or path.resolve() in seen:
             return None
         seen.add(path.resolve())
@@ -441,7 +453,7 @@ def _module_loader(
             return None
         return _add_parsed(project, parsed_file, packs)
 
-    return load
+    return load, locate
 
 
 def _suffix_index(skipped: dict[str, Path]) -> dict[str, list[Path]]:

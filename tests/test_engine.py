@@ -142,6 +142,34 @@ def test_prefilter_skips_files_without_trigger_words_but_keeps_them_for_context(
     ]
 
 
+@pytest.mark.parametrize(
+    ("argument", "context_files", "sinks"),
+    [
+        # Only a parameter reaches the helpers: their modules are never parsed.
+        ("value", 0, []),
+        # A real credential reaches them: each module of the chain is parsed in turn.
+        ("os.environ['API_TOKEN']", 2, [("emitter.py", "OBO501")]),
+    ],
+)
+def test_helper_modules_are_parsed_once_a_credential_reaches_them(
+    tmp_path, argument, context_files, sinks
+):
+    (tmp_path / "relay.py").write_text(
+        "from emitter import emit\n\ndef forward(kind, value):\n    emit(f'{kind}: {value}')\n"
+    )
+    (tmp_path / "emitter.py").write_text(
+        "import logging\n\ndef emit(message):\n    logging.info(message)\n"
+    )
+    app = tmp_path / "app.py"
+    app.write_text(
+        "# handles the session token\nimport os\nfrom relay import forward\n\n"
+        f"def handler(value):\n    forward('sync', {argument})\n"
+    )
+    result = scan([app], PACKS, ALL, root=tmp_path)
+    assert result.stats["context_files"] == context_files
+    assert [(Path(f.location.path).name, f.rule) for f in result.findings] == sinks
+
+
 def test_a_name_alone_does_not_cross_files_but_a_real_source_does(tmp_path):
     (tmp_path / "lib.py").write_text("def log_it(value):\n    print(value)\n")
     (tmp_path / "named.py").write_text(

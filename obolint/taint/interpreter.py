@@ -13,7 +13,14 @@ import libcst as cst
 from obolint import names
 from obolint.findings import TraceStep
 from obolint.taint.context import FunctionInfo, ModuleContext
-from obolint.taint.summaries import FunctionSummary, ParamSink, SinkHit, concrete, param_index
+from obolint.taint.summaries import (
+    DeferredCall,
+    FunctionSummary,
+    ParamSink,
+    SinkHit,
+    concrete,
+    param_index,
+)
 from obolint.taint.values import (
     CLEAN,
     CREDENTIAL,
@@ -85,6 +92,7 @@ class FunctionInterpreter:
         self.enclosing_env = enclosing_env or {}
         self.returns: list[Value] = []
         self.param_sinks: list[ParamSink] = []
+        self.deferred: set[DeferredCall] = set()
         self.depth = 0
         self.propagation = ctx.packs.propagation
         self.interesting = ctx.packs.interesting_constants
@@ -110,7 +118,11 @@ class FunctionInterpreter:
         else:
             self.exec_block(body.body, env)
         returns = join(*self.returns).flows if self.returns else ()
-        return FunctionSummary(returns=returns, param_sinks=_distinct(self.param_sinks))
+        return FunctionSummary(
+            returns=returns,
+            param_sinks=_distinct(self.param_sinks),
+            deferred=frozenset(self.deferred),
+        )
 
     # --- parameters --------------------------------------------------------------------
 
@@ -940,13 +952,17 @@ class FunctionInterpreter:
         cls = self.ctx.project.class_for(callee_q, self.ctx)
         if cls is not None:
             return self._construct(cls, args, node)
-        if callee_q and (
-            any(a.value.tainted for a in args)
-            or names.mentions_credential(callee_q.rsplit(".", 1)[-1])
-        ):
-            # Maybe a function of a project module that was not scanned (pre-commit passes
-            # only changed files): parse it on demand; its summary applies next round.
-            self.ctx.project.request_module(callee_q)
+        if callee_q:
+            # Maybe a function of a project module that was not parsed (pre-commit passes only
+            # changed files; the prefilter skips files without a trigger word): parse it on
+            # demand once a credential reaches it; its summary applies next round. Parameters
+            # passed on wait in the summary until a caller passes a real credential.
+            if any(concrete(a.value.flows) for a in args) or names.mentions_credential(
+                callee_q.rsplit(".", 1)[-1]
+            ):
+                self.ctx.project.request_module(callee_q)
+            elif self.info is not None and any(a.value.tainted for a in args):
+                self._defer(callee_q, args)
 
         # Exchanges (On-Behalf-Of, RFC 8693) produce a new, non-inbound credential.
         all_constants = (
@@ -1165,6 +1181,33 @@ class FunctionInterpreter:
                 )
         return Value(flows=held, qname=instance)
 
+    def _defer(self, callee_q: str, args: list[Arg]) -> None:
+        """Note the parameters passed to ``callee_q`` if a project module may define it."""
+        if not self.ctx.project.loadable(callee_q):
+            return
+        assert self.info is not None
+        unit = (self.ctx.module_name, self.info.qualname)
+        for arg in args:
+            for flow in arg.value.flows:
+                index = param_index(flow)
+                if index is not None:
+                    self.deferred.add(DeferredCall(index, callee_q, unit))
+
+    def _follow_deferred(self, summary: FunctionSummary, by_index: dict[int, Value]) -> None:
+        """A callee's parameters that wait for a module: load it once a credential arrives,
+        or pass the wait on to this function's own parameters."""
+        for call in summary.deferred:
+            incoming = by_index.get(call.index)
+            if incoming is None:
+                continue
+            if concrete(incoming.flows):
+                self.ctx.project.request_module(call.callee, on_behalf_of=call.unit)
+            if self.info is not None:
+                for flow in incoming.flows:
+                    index = param_index(flow)
+                    if index is not None:
+                        self.deferred.add(DeferredCall(index, call.callee, call.unit))
+
     def _apply_summary(
         self, target: FunctionInfo, args: list[Arg], node: cst.Call, callee_q: str | None
     ) -> Value:
@@ -1198,6 +1241,8 @@ class FunctionInterpreter:
                             by_index[i] = field_value
                     elif i not in by_index:
                         by_index[i] = arg.value
+        if summary.deferred:
+            self._follow_deferred(summary, by_index)
         call_loc = self.ctx.location(node)
         name = target.name
         for ps in summary.param_sinks:

@@ -46,6 +46,8 @@ class Project:
         self._findings_by_unit: dict[Unit, dict[tuple, tuple[tuple, Finding]]] = {}
         # Parses a project module on demand (``pkg.mod`` → its context), set by the runner.
         self.loader: Callable[[str], ModuleContext | None] | None = None
+        # Whether the loader would find a file for a module name (without parsing it).
+        self.locator: Callable[[str], bool] | None = None
         self._requested: set[str] = set()
         # Per unit: the summaries ("fn", q), fields and globals its interpretation used.
         self._deps: dict[Unit, set[tuple]] = {}
@@ -466,9 +468,10 @@ class Project:
             name: (frozenset(f.key() for f in v.flows), v.qname) for name, v in ctx.globals.items()
         }
 
-    def request_module(self, qname: str, depth: int = 0) -> None:
+    def request_module(self, qname: str, depth: int = 0, on_behalf_of: Unit | None = None) -> None:
         """A call or read needs ``qname`` from a project module not yet parsed: load it,
-        following re-exports (``from .auth import current_token`` in ``pkg/__init__.py``)."""
+        following re-exports (``from .auth import current_token`` in ``pkg/__init__.py``).
+        The unit that made the call (by default, the one running) runs again after it."""
         if self.loader is None or not qname or depth > 8:
             return
         parts = qname.replace("()", "").split(".")
@@ -479,7 +482,7 @@ class Project:
                 rest = parts[end:]
                 if rest and rest[0] in module.imports:
                     target = ".".join([module.imports[rest[0]], *rest[1:]])
-                    self.request_module(target, depth + 1)
+                    self.request_module(target, depth + 1, on_behalf_of)
                 return
             if name in self._requested:
                 continue
@@ -487,9 +490,28 @@ class Project:
             ctx = self.loader(name)
             if ctx is not None:
                 self._new_modules.add(ctx.module_name)
-                if self._current is not None:
-                    self._requesters.add(self._current)
+                requester = on_behalf_of or self._current
+                if requester is not None:
+                    self._requesters.add(requester)
                 return
+
+    def loadable(self, qname: str, depth: int = 0) -> bool:
+        """Whether ``request_module(qname)`` would find a project module to parse."""
+        if self.locator is None or not qname or depth > 8:
+            return False
+        parts = qname.replace("()", "").split(".")
+        for end in range(len(parts), 0, -1):
+            name = ".".join(parts[:end])
+            module = self.module(name)
+            if module is not None:
+                rest = parts[end:]
+                if rest and rest[0] in module.imports:
+                    target = ".".join([module.imports[rest[0]], *rest[1:]])
+                    return self.loadable(target, depth + 1)
+                return False
+            if name not in self._requested and self.locator(name):
+                return True
+        return False
 
     def _healthy_modules(self) -> Iterator[ModuleContext]:
         """Modules in name order, skipping those whose analysis failed."""

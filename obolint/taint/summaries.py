@@ -32,17 +32,30 @@ class ParamSink:
 
 
 @dataclass(frozen=True)
+class DeferredCall:
+    """Parameter ``index`` is passed on to ``callee``, a function of a project module not yet
+    parsed, at a call in ``unit`` (module, function): the module is parsed only once a real
+    credential reaches that parameter."""
+
+    index: int
+    callee: str
+    unit: tuple[str, str]
+
+
+@dataclass(frozen=True)
 class FunctionSummary:
-    """Which parameters and sources a function returns, and which parameters reach sinks."""
+    """Which parameters and sources a function returns, which parameters reach sinks, and
+    which parameters reach functions of modules not parsed yet."""
 
     returns: tuple[Flow, ...] = ()
     param_sinks: tuple[ParamSink, ...] = ()
+    deferred: frozenset[DeferredCall] = frozenset()
 
     def signature(self) -> tuple:
         """A comparable digest (no traces) used to detect the fixed point."""
         ret = frozenset((f.labels, f.markers) for f in self.returns)
         sinks = frozenset((p.index, p.hit.rule, p.hit.location) for p in self.param_sinks)
-        return (ret, sinks)
+        return (ret, sinks, self.deferred)
 
 
 def param_index(flow: Flow) -> int | None:
