@@ -206,14 +206,14 @@ def _analyse(
             retain=_retained,
         )
     except Exception as exc:  # noqa: BLE001 - last resort: say what happened, exit 2
-        if progress is not None:
-            progress.close()
         _fail(
             f"internal error: {type(exc).__name__}: {exc}. This is a bug in obolint; "
             "please report it with the file that triggers it."
         )
-    if progress is not None:
-        progress.close()
+    finally:
+        # Also on Ctrl-C: the bar hides the cursor until it is stopped.
+        if progress is not None:
+            progress.close()
     result.errors = sorted([*found.errors, *result.errors], key=lambda e: e.path)
     result.stats["paths_excluded"] = found.excluded
     result.stats["files_with_errors"] = len(result.errors)

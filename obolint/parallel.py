@@ -19,6 +19,8 @@ MIN_ITEMS_FOR_POOL = 200
 # functions of their items (no locks, no I/O but their pipe), which keeps fork safe even when
 # the parent has threads. Where fork does not exist, the platform's default start method.
 _START_METHOD = "fork" if sys.platform.startswith("linux") else None
+# Windows allows at most 61 worker processes.
+_MAX_WORKERS = 61
 # Items per task sent to a worker: few enough round trips, small enough to balance the load.
 CHUNK_SIZE = 64
 
@@ -45,16 +47,18 @@ def map_in_order(
     never depends on ``jobs``. Where processes cannot be started (a sandbox, a frozen
     interpreter) the work runs here instead.
     """
-    if jobs > 1 and len(items) >= MIN_ITEMS_FOR_POOL:
+    # A daemonic process (a multiprocessing.Pool worker calling obolint) may not have children.
+    daemonic = multiprocessing.current_process().daemon
+    if jobs > 1 and len(items) >= MIN_ITEMS_FOR_POOL and not daemonic:
         try:
             with ProcessPoolExecutor(
-                max_workers=min(jobs, len(items) // CHUNK_SIZE + 1),
+                max_workers=min(jobs, len(items) // CHUNK_SIZE + 1, _MAX_WORKERS),
                 initializer=initializer,
                 initargs=initargs,
                 mp_context=multiprocessing.get_context(_START_METHOD),
             ) as pool:
                 return list(pool.map(function, items, chunksize=CHUNK_SIZE))
-        except (BrokenProcessPool, OSError, PermissionError):
+        except (BrokenProcessPool, OSError, ValueError):
             pass
     if initializer is not None:
         initializer(*initargs)

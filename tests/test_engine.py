@@ -182,3 +182,37 @@ def test_a_name_alone_does_not_cross_files_but_a_real_source_does(tmp_path):
     traces = [[Path(s.location.path).name for s in f.trace] for f in result.findings]
     assert [(Path(f.location.path).name, f.rule) for f in result.findings] == [("lib.py", "OBO501")]
     assert traces[0][0] == "real.py"
+
+
+def test_a_helper_waiting_for_a_module_another_caller_loaded_still_sees_it(tmp_path):
+    (tmp_path / "relay1.py").write_text("from emitter import emit1\n\ndef f1(v):\n    emit1(v)\n")
+    (tmp_path / "relay2.py").write_text("from emitter import emit2\n\ndef f2(v):\n    emit2(v)\n")
+    (tmp_path / "emitter.py").write_text(
+        "import logging\n\ndef emit1(m):\n    logging.info(m)\n\n"
+        "def emit2(m):\n    logging.warning(m)\n"
+    )
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import os\nfrom relay1 import f1\nfrom relay2 import f2\n\ndef h():\n"
+        "    f1(os.environ['API_TOKEN'])\n    f2(os.environ['GH_TOKEN'])\n"
+    )
+    result = scan([app], PACKS, ALL, root=tmp_path)
+    assert sorted((Path(f.location.path).name, f.location.line) for f in result.findings) == [
+        ("emitter.py", 4),
+        ("emitter.py", 7),
+    ]
+
+
+def test_functions_see_a_module_global_whose_per_key_value_changed(tmp_path):
+    # CFG["header"] is tainted only once helpers.py is loaded (second round); the set of
+    # flows on CFG as a whole does not change, only the value under one key.
+    (tmp_path / "helpers.py").write_text("def bearer(v):\n    return 'Bearer ' + v\n")
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import logging\nimport os\nfrom helpers import bearer\n\n"
+        "TOKEN = os.environ['API_TOKEN']\n"
+        "CFG = {'token': TOKEN, 'header': bearer(TOKEN)}\n\n"
+        "def use():\n    logging.info(CFG['header'])\n"
+    )
+    result = scan([app], PACKS, ALL, root=tmp_path)
+    assert [(f.rule, f.location.line) for f in result.findings] == [("OBO501", 9)]

@@ -55,3 +55,16 @@ def test_jobs_must_be_positive(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["check", "--jobs", "0", "."])
     assert result.exit_code == 2
     assert "--jobs" in result.output
+
+
+def _prefilter_in_daemon(count: int) -> list[int]:
+    return map_in_order(_square, list(range(count)), 2)
+
+
+def test_a_daemonic_caller_works_in_process():
+    # A multiprocessing.Pool worker may not start processes of its own.
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        result = pool.apply(_prefilter_in_daemon, (MIN_ITEMS_FOR_POOL + 1,))
+    assert result == [value * value for value in range(MIN_ITEMS_FOR_POOL + 1)]

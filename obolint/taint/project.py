@@ -49,6 +49,8 @@ class Project:
         # Whether the loader would find a file for a module name (without parsing it).
         self.locator: Callable[[str], bool] | None = None
         self._requested: set[str] = set()
+        # (unit, module) pairs: a deferred call's unit told that its module is loaded.
+        self._served: set[tuple[Unit, str]] = set()
         # Per unit: the summaries ("fn", q), fields and globals its interpretation used.
         self._deps: dict[Unit, set[tuple]] = {}
         self._current: Unit | None = None
@@ -464,9 +466,7 @@ class Project:
 
     @staticmethod
     def _module_globals_signature(ctx: ModuleContext) -> dict:
-        return {
-            name: (frozenset(f.key() for f in v.flows), v.qname) for name, v in ctx.globals.items()
-        }
+        return {name: _value_signature(v) for name, v in ctx.globals.items()}
 
     def request_module(self, qname: str, depth: int = 0, on_behalf_of: Unit | None = None) -> None:
         """A call or read needs ``qname`` from a project module not yet parsed: load it,
@@ -483,6 +483,13 @@ class Project:
                 if rest and rest[0] in module.imports:
                     target = ".".join([module.imports[rest[0]], *rest[1:]])
                     self.request_module(target, depth + 1, on_behalf_of)
+                elif on_behalf_of is not None and (on_behalf_of, module.module_name) not in (
+                    self._served
+                ):
+                    # Loaded meanwhile for someone else: the unit that waited for it runs
+                    # again (once) to see it.
+                    self._served.add((on_behalf_of, module.module_name))
+                    self._requesters.add(on_behalf_of)
                 return
             if name in self._requested:
                 continue
@@ -683,6 +690,15 @@ class Project:
         kept = self._findings.get(key)
         if kept is None or rank < kept[0]:
             self._findings[key] = (rank, finding)
+
+
+def _value_signature(value: Value) -> tuple:
+    """What a reader of ``value`` can see: its flows, its name and its per-key values."""
+    return (
+        frozenset(f.key() for f in value.flows),
+        value.qname,
+        tuple((key, _value_signature(item)) for key, item in value.fields),
+    )
 
 
 def _materialized(finding: Finding) -> Finding:
