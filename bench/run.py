@@ -246,7 +246,10 @@ def obolint_rows(
         run_row(cold, cold_cmd, args)
         describe_obolint(cold, report)
         if has_cache:
-            # Fill the cache; the run after it is the warm one.
+            # Fill the cache (emptied first, unless it was there before the benchmark, so
+            # every run fills it); the run after it is the warm one.
+            if not cache_existed:
+                shutil.rmtree(cache_dir, ignore_errors=True)
             fills.append(args.spawner.measure(warm_cmd, args.timeout).seconds)
         run_row(warm, warm_cmd if has_cache else cold_cmd, args)
         describe_obolint(warm, report)
