@@ -133,7 +133,7 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--jobs",
             "-j",
             type=click.IntRange(min=1),
-            help="Worker processes for reading and prefiltering files (default: one per CPU; "
+            help="Worker processes for the prefilter of large scans (default: one per CPU; "
             "parsing and analysis run in one process). Output is the same for any number.",
         ),
         click.option(

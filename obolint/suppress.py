@@ -39,7 +39,7 @@ _NOQA = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 # A file holds a suppression only if it says "obolint" or has a noqa with an OBO code.
-_MAY_SUPPRESS = re.compile(r"obolint|noqa\s*:[^\n]*obo", re.IGNORECASE)
+_NOQA_OBO = re.compile(r"noqa\s*:[^\n]*obo")
 _REASON = re.compile(r"^\s*--\s*(?P<reason>.*)$", re.DOTALL)
 _NOQA_REASON = re.compile(r"^\s*--?\s+(?P<reason>.*)$", re.DOTALL)
 _COMPOUND = (
@@ -190,7 +190,10 @@ def _header_end(
 def parse_suppressions(path: str, text: str, rules: Sequence[RuleMeta]) -> FileSuppressions:
     """Every suppression comment of ``text`` (the file at ``path``), with warnings."""
     out = FileSuppressions()
-    if _MAY_SUPPRESS.search(text) is None:
+    # Substring tests on the lowered text first: a case-insensitive regex over every file
+    # was a third of a warm run.
+    lowered = text.lower()
+    if "obolint" not in lowered and ("noqa" not in lowered or not _NOQA_OBO.search(lowered)):
         return out  # the common case (even with other tools' noqa codes): nothing to tokenize
     try:
         with warnings.catch_warnings():
