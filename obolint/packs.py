@@ -200,6 +200,8 @@ class Propagation:
     masked_types: NamePatterns = field(default_factory=NamePatterns)
     # Class-name endings of objects that carry their arguments (messages, content, errors).
     holder_suffixes: tuple[str, ...] = ()
+    # Methods that read one key of a mapping: `headers.get("Authorization")`, `getlist(k)`.
+    read_methods: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -512,6 +514,7 @@ _PROPAGATION_KEYS = (
     "binders",
     "masked-types",
     "holder-suffixes",
+    "read-methods",
 )
 _TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
 
@@ -557,6 +560,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         binders=NamePatterns(prop["binders"]),
         masked_types=NamePatterns(prop["masked-types"]),
         holder_suffixes=tuple(prop["holder-suffixes"]),
+        read_methods=frozenset(prop["read-methods"]),
     )
     fields = {key: tuple(value) for key, value in specs.items()}
     fields["rules"] = tuple(sorted(specs["rules"], key=lambda r: r.id))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PAGE_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
-
 
 @dataclass(frozen=True)
 class RuleMeta:

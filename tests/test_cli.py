@@ -6,29 +6,15 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from samples import CLEAN
+from samples import FORWARDED_BEARER as LEAKY
 
 from obolint import __version__
 from obolint.cli import main
-
-LEAKY = textwrap.dedent(
-    """\
-    import requests
-    from flask import Flask, request
-
-    app = Flask(__name__)
-
-    @app.get("/repos")
-    def repos():
-        token = request.headers["Authorization"]
-        return requests.get("https://api.example.com", headers={"Authorization": token}).json()
-    """
-)
-CLEAN = "def add(a, b):\n    return a + b\n"
 
 
 @pytest.fixture

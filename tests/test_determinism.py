@@ -20,7 +20,8 @@ def test_reports_are_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "CI")}
     runs = {
         (seed, fmt): subprocess.Popen(
-            [sys.executable, "-m", "obolint", "check", "--format", fmt, "fixtures"],
+            # --no-cache: a run answered from another's cache entry would compare nothing.
+            [sys.executable, "-m", "obolint", "check", "--no-cache", "--format", fmt, "fixtures"],
             cwd=tmp_path,
             env={**env, "PYTHONHASHSEED": seed},
             stdout=subprocess.PIPE,

@@ -123,6 +123,19 @@ def test_context_modules_are_not_reported_on_their_own(tmp_path):
     init = project / "projects" / "support_bot" / "__init__.py"
     result = scan([init], PACKS, ALL, root=project)
     assert result.findings == []
+    # A context module that is read (its function's name mentions a credential) and leaks on
+    # its own: the leak is in no scanned file and on no path through one.
+    (tmp_path / "vault.py").write_text(
+        "import logging\nimport os\n\ndef get_token():\n"
+        "    value = os.environ['API_TOKEN']\n    logging.info(value)\n    return 'ok'\n"
+    )
+    app = tmp_path / "app.py"
+    app.write_text("from vault import get_token\n\nstatus = get_token()\n")
+    result = scan([app], PACKS, ALL, root=tmp_path)
+    assert result.stats["context_files"] == 1
+    assert result.findings == []
+    alone = scan([tmp_path / "vault.py"], PACKS, ALL, root=tmp_path)
+    assert [(f.rule, f.location.line) for f in alone.findings] == [("OBO501", 6)]
 
 
 def test_prefilter_skips_files_without_trigger_words_but_keeps_them_for_context(tmp_path):

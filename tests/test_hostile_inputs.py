@@ -19,24 +19,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from libcst.metadata import MetadataWrapper
+from samples import FORWARDED_BEARER as LEAKY
 
 from obolint.cli import main
 from obolint.taint import context
 from obolint.taint.interpreter import FunctionInterpreter
 
-LEAKY = textwrap.dedent(
-    """\
-    import requests
-    from flask import Flask, request
-
-    app = Flask(__name__)
-
-    @app.get("/repos")
-    def repos():
-        token = request.headers["Authorization"]
-        return requests.get("https://api.example.com", headers={"Authorization": token}).json()
-    """
-)
 LEAK = ("app.py", 9, "OBO401")  # where LEAKY leaks, in any file it is written to
 FORWARD = (
     "requests.get('https://api.example.com', "

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import io
 import sys
-import textwrap
 
 from click.testing import CliRunner
 from rich.console import Console
+from samples import LOGGED_ENV_TOKEN as LEAKY
 
 from obolint.cli import main
 from obolint.packs import load_packs
 from obolint.progress import ScanProgress, wanted
 from obolint.runner import scan
-
-LEAKY = textwrap.dedent(
-    """\
-    import logging
-    import os
-
-    def run():
-        token = os.environ["API_TOKEN"]
-        logging.info("using %s", token)
-    """
-)
 
 
 def _terminal() -> tuple[Console, io.StringIO]:

@@ -318,6 +318,8 @@ def test_suppressed_findings_are_never_sarif_results(suppressed_project):
     out = run("check", "--format", "sarif", "--show-suppressed", "--sarif-root", ".").output
     sarif_run = json.loads(out)["runs"][0]
     assert sarif_run["results"] == []
+    # ... while there is a suppressed finding to leave out.
+    assert json.loads(run("check", "--format", "json", "--show-suppressed").output)["suppressed"]
 
 
 def test_warnings_reach_every_format(suppressed_project):

@@ -7,6 +7,7 @@ import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import libcst as cst
 
@@ -48,6 +49,15 @@ _CONTAINER_MUTATORS = frozenset(
 )
 
 Env = dict[str, Value]
+
+
+class _SinkSpec(Protocol):
+    """What every sink table of the packs has: the rule it reports and its fix text."""
+
+    rule: str
+    fix: str | None
+
+
 Reporter = Callable[[SinkHit, Flow], None]
 
 
@@ -112,11 +122,8 @@ class FunctionInterpreter:
         env: Env = {}
         for index, param in enumerate(self.info.params):
             env[param.name.value] = self.param_value(index, param)
-        body = self.info.node.body
-        if isinstance(body, cst.IndentedBlock):
-            self.exec_block(body.body, env)
-        else:
-            self.exec_block(body.body, env)
+        # An indented block or a one-line suite: both hold their statements in `.body`.
+        self.exec_block(self.info.node.body.body, env)
         returns = join(*self.returns).flows if self.returns else ()
         return FunctionSummary(
             returns=returns,
@@ -377,15 +384,7 @@ class FunctionInterpreter:
             value = Value(flows=with_step(value.flows, step), qname=value.qname)
         self.returns.append(value)
         for spec, note in self.return_sinks:
-            hit = SinkHit(
-                rule=spec.rule,
-                location=self.ctx.location(node),
-                note=note,
-                fix=spec.fix,
-                scope=self.scope,
-                sink_text=self.ctx.code(node),
-            )
-            self.sink(value, hit, spec.exclude_markers)
+            self._sink_at(spec, node, value, note, self.ctx.code(node), spec.exclude_markers)
 
     def on_raise(self, value: Value, node: cst.BaseExpression) -> None:
         """An exception message carrying a credential: returned to the model from a tool."""
@@ -393,18 +392,9 @@ class FunctionInterpreter:
             return
         in_tool = self.info is not None and self.info.qualname in self.ctx.tool_functions
         for spec in self.ctx.packs.raise_sinks:
-            if spec.in_tools != in_tool:
-                continue
-            hit = SinkHit(
-                rule=spec.rule,
-                location=self.ctx.location(node),
-                note=spec.note,
-                fix=spec.fix,
-                scope=self.scope,
-                sink_text=f"raise {self.ctx.code(node)}",
-                exclude_kinds=spec.exclude_kinds,
-            )
-            self.sink(value, hit, frozenset())
+            if spec.in_tools == in_tool:
+                sink_text = f"raise {self.ctx.code(node)}"
+                self._sink_at(spec, node, value, spec.note, sink_text, kinds=spec.exclude_kinds)
 
     def _return_sinks(self) -> list[tuple]:
         if self.info is None:
@@ -502,7 +492,7 @@ class FunctionInterpreter:
         """A value assigned to a credential-named variable is a credential (CodeQL's choice)."""
         if CREDENTIAL in value.labels() or not names.is_credential_name(name):
             return value
-        if not self._may_hold_secret(value_node, value):
+        if not self._may_hold_secret(value_node):
             return value
         flow = self._new_flow(
             target,
@@ -511,7 +501,7 @@ class FunctionInterpreter:
         )
         return replace(value, flows=merge_flows(value.flows, (flow,)))
 
-    def _may_hold_secret(self, node: cst.BaseExpression, value: Value) -> bool:
+    def _may_hold_secret(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
             text = string_literal(node) if isinstance(node, cst.SimpleString) else None
             return isinstance(text, str) and _looks_like_secret_literal(text)
@@ -540,9 +530,7 @@ class FunctionInterpreter:
         if isinstance(node, cst.Call):
             return not self._stops(node)
         if isinstance(node, cst.BooleanOperation):
-            return self._may_hold_secret(node.left, value) or self._may_hold_secret(
-                node.right, value
-            )
+            return self._may_hold_secret(node.left) or self._may_hold_secret(node.right)
         return True
 
     def _minted_markers(self, node: cst.BaseExpression) -> frozenset[str]:
@@ -563,17 +551,32 @@ class FunctionInterpreter:
 
     def _store_sink(self, target_qname: str, value: Value, node: cst.CSTNode) -> None:
         for spec in self.ctx.packs.matcher.store_sinks(target_qname):
-            hit = SinkHit(
-                rule=spec.rule,
-                location=self.ctx.location(node),
-                note=f"{spec.note} (`{self.ctx.code(node, 40)}`)",
-                fix=spec.fix,
-                scope=self.scope,
-                sink_text=self.ctx.code(node),
-            )
-            self.sink(value, hit, spec.exclude_markers)
+            note = f"{spec.note} (`{self.ctx.code(node, 40)}`)"
+            self._sink_at(spec, node, value, note, self.ctx.code(node), spec.exclude_markers)
 
     # --- sinks -------------------------------------------------------------------------
+
+    def _sink_at(
+        self,
+        spec: _SinkSpec,
+        node: cst.CSTNode,
+        value: Value,
+        note: str,
+        sink_text: str,
+        markers: frozenset[str] = frozenset(),
+        kinds: frozenset[str] = frozenset(),
+    ) -> None:
+        """Check ``value`` at ``node``, a sink of a pack ``spec`` (its rule and fix)."""
+        hit = SinkHit(
+            rule=spec.rule,
+            location=self.ctx.location(node),
+            note=note,
+            fix=spec.fix,
+            scope=self.scope,
+            sink_text=sink_text,
+            exclude_kinds=kinds,
+        )
+        self.sink(value, hit, markers)
 
     def sink(self, value: Value, hit: SinkHit, exclude_markers: frozenset[str]) -> None:
         """A value reaches a sink: report concrete flows, summarise parameter flows."""
@@ -748,7 +751,7 @@ class FunctionInterpreter:
             if self._key_matches(spec, key):
                 flows = merge_flows(flows, (self._source_flow(spec, node),))
         if (
-            CREDENTIAL not in _labels(flows)
+            CREDENTIAL not in Value(flows=flows).labels()
             and names.is_credential_name(key)
             and not _is_module_name(base.qname, self.ctx)
             and not self._masked_field(base.qname, key)
@@ -896,7 +899,7 @@ class FunctionInterpreter:
             if spec.safe_when and _passes_constants(node, spec.safe_when):
                 continue
             for arg in args:
-                self._check_sink_arg(spec, arg, node, callee_q)
+                self._check_sink_arg(spec, arg, node)
 
         # Tool registrations: StructuredTool.from_function(f), FunctionTool.from_defaults(fn=f).
         registered_q: str | None = None
@@ -909,7 +912,7 @@ class FunctionInterpreter:
                 for item in items:
                     qname = arg.value.qname if item is arg.node else self.eval(item, env).qname
                     if qname:
-                        self.ctx.project.register_tool(qname, tool, node, self.ctx)
+                        self.ctx.project.register_tool(qname, tool, node)
                         if item is arg.node:
                             registered_q = qname
 
@@ -917,7 +920,7 @@ class FunctionInterpreter:
         for spec in matcher.return_registrations(callee_q):
             for arg in args:
                 if spec.registration_arg.selects(arg.position, arg.keyword) and arg.value.qname:
-                    self.ctx.project.register_return_sink(arg.value.qname, spec, self.ctx)
+                    self.ctx.project.register_return_sink(arg.value.qname, spec)
 
         # search.invoke({...}) on a project tool: the arguments stand in for the model's.
         if method is not None and receiver is not None:
@@ -931,7 +934,7 @@ class FunctionInterpreter:
         # functools.partial(f, token=t): follow the bound arguments into f.
         kind = matcher.call_kind(callee_q)
         if kind == "binder" and args and args[0].position == 0:
-            bound = self.ctx.project.function_for(args[0].value.qname, self.ctx)
+            bound = self.ctx.project.function_for(args[0].value.qname)
             if bound is not None:
                 rest = [
                     Arg(
@@ -946,10 +949,10 @@ class FunctionInterpreter:
             return Value(qname=result_q)
 
         # Functions of the scanned project: apply their summaries.
-        target = self.ctx.project.function_for(callee_q, self.ctx)
+        target = self.ctx.project.function_for(callee_q)
         if target is not None:
             return self._apply_summary(target, args, node, callee_q)
-        cls = self.ctx.project.class_for(callee_q, self.ctx)
+        cls = self.ctx.project.class_for(callee_q)
         if cls is not None:
             return self._construct(cls, args, node)
         if callee_q:
@@ -1010,7 +1013,7 @@ class FunctionInterpreter:
         receiver_is_value = receiver is not None and not _is_module_name(receiver.qname, self.ctx)
 
         # Keyed reads through .get(): request.headers.get("Authorization"), os.environ.get(k).
-        if method in ("get", "getlist", "get_all", "pop", "getone") and receiver_is_value and args:
+        if method in self.propagation.read_methods and receiver_is_value and args:
             key = _string_value(args[0].node) if args[0].position == 0 else None
             if key is not None:
                 value = self._read(receiver, key, node, result_q)
@@ -1076,7 +1079,7 @@ class FunctionInterpreter:
 
     def _check_tool_call(self, spec, receiver: Value, args: list[Arg], node: cst.Call) -> None:
         """Arguments of a tool invocation: the parameters the model would fill in."""
-        visible = self.ctx.project.visible_tool_params(receiver.wraps or receiver.qname, self.ctx)
+        visible = self.ctx.project.visible_tool_params(receiver.wraps or receiver.qname)
         if visible is None:
             return
         for arg in args:
@@ -1089,15 +1092,8 @@ class FunctionInterpreter:
             if not value.tainted:
                 continue
             short = self.ctx.code(node.func, 50)
-            hit = SinkHit(
-                rule=spec.rule,
-                location=self.ctx.location(arg.node),
-                note=f"arguments of `{short}()`: {spec.note}",
-                fix=spec.fix,
-                scope=self.scope,
-                sink_text=f"{short}()",
-            )
-            self.sink(value, hit, frozenset())
+            note = f"arguments of `{short}()`: {spec.note}"
+            self._sink_at(spec, arg.node, value, note, f"{short}()")
 
     def _call_key_ok(self, spec, args: list[Arg]) -> bool:
         if spec.key_arg is None:
@@ -1112,7 +1108,7 @@ class FunctionInterpreter:
                 return names.is_credential_name(key)
         return False
 
-    def _check_sink_arg(self, spec, arg: Arg, call: cst.Call, callee_q: str | None) -> None:
+    def _check_sink_arg(self, spec, arg: Arg, call: cst.Call) -> None:
         selected = spec.args.selects(arg.position, arg.keyword)
         value = arg.value
         if not selected and arg.keyword == "**":
@@ -1138,15 +1134,9 @@ class FunctionInterpreter:
             if arg.keyword and arg.keyword not in ("*", "**")
             else f"argument {(arg.position or 0) + 1}"
         )
-        hit = SinkHit(
-            rule=spec.rule,
-            location=self.ctx.location(arg.node),
-            note=f"{what} of `{short}()`: {spec.note}",
-            fix=spec.fix,
-            scope=self.scope,
-            sink_text=f"{short}({arg.keyword or arg.position})",
-        )
-        self.sink(value, hit, spec.exclude_markers)
+        note = f"{what} of `{short}()`: {spec.note}"
+        sink_text = f"{short}({arg.keyword or arg.position})"
+        self._sink_at(spec, arg.node, value, note, sink_text, spec.exclude_markers)
 
     def _construct(self, class_qname: str, args: list[Arg], node: cst.Call) -> Value:
         """``C(...)`` of a project class: run ``__init__``'s summary, or fill declared fields."""
@@ -1163,7 +1153,7 @@ class FunctionInterpreter:
             if self._holds_arguments(short)
             else ()
         )
-        init = self.ctx.project.function_for(f"{class_qname}.__init__", self.ctx)
+        init = self.ctx.project.function_for(f"{class_qname}.__init__")
         if init is not None:
             self._apply_summary(init, args, node, f"{instance}.__init__")
             self.ctx.project.construct_fields(class_qname, init, args)
@@ -1340,13 +1330,6 @@ def _passes_constants(call: cst.Call, wanted: tuple[tuple[str, object], ...]) ->
 
 
 _MISSING = object()
-
-
-def _labels(flows: tuple[Flow, ...]) -> frozenset[str]:
-    out: frozenset[str] = frozenset()
-    for flow in flows:
-        out |= flow.labels
-    return out
 
 
 def _access_path(node: cst.BaseExpression) -> str | None:

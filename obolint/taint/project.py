@@ -144,7 +144,7 @@ class Project:
         module = self.module(head) if head and head not in self.modules else None
         return f"{module.module_name}.{last}" if module is not None else qname
 
-    def function_for(self, qname: str | None, ctx: ModuleContext) -> FunctionInfo | None:
+    def function_for(self, qname: str | None) -> FunctionInfo | None:
         """The project function a callee name refers to, following re-exports."""
         if not qname:
             return None
@@ -160,7 +160,7 @@ class Project:
             qname = module.imports[last]
         return None
 
-    def class_for(self, qname: str | None, ctx: ModuleContext) -> str | None:
+    def class_for(self, qname: str | None) -> str | None:
         """The project class a constructor call refers to, following re-exports."""
         if not qname or "(" in qname:
             return None
@@ -178,36 +178,27 @@ class Project:
     def declared_fields(self, class_qname: str) -> list[str]:
         """Annotated class-body fields in order (dataclass / pydantic / NamedTuple)."""
         cached = self._declared.get(class_qname)
-        if cached is not None:
-            return cached
-        out: list[str] = []
-        module = self.modules.get(self.class_modules.get(class_qname, ""))
-        node = module.classes.get(class_qname) if module is not None else None
-        if node is not None:
-            for stmt in node.body.body:
-                if isinstance(stmt, cst.SimpleStatementLine):
-                    for small in stmt.body:
-                        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                            out.append(small.target.value)
-        self._declared[class_qname] = out
-        return out
+        if cached is None:
+            cached = [name for name, _ in self._annotated_fields(class_qname)]
+            self._declared[class_qname] = cached
+        return cached
 
     def field_annotation(self, class_qname: str, attr: str) -> cst.BaseExpression | None:
         """The annotation of ``attr`` in the body of project class ``class_qname``."""
+        fields = self._annotated_fields(class_qname)
+        return next((annotation for name, annotation in fields if name == attr), None)
+
+    def _annotated_fields(self, class_qname: str) -> Iterator[tuple[str, cst.BaseExpression]]:
+        """``name: annotation`` statements of a project class body, in order."""
         module = self.modules.get(self.class_modules.get(class_qname, ""))
         node = module.classes.get(class_qname) if module is not None else None
         if node is None:
-            return None
+            return
         for stmt in node.body.body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
-                    if (
-                        isinstance(small, cst.AnnAssign)
-                        and isinstance(small.target, cst.Name)
-                        and small.target.value == attr
-                    ):
-                        return small.annotation.annotation
-        return None
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        yield small.target.value, small.annotation.annotation
 
     def add_field(self, class_qname: str, attr: str, flows: tuple[Flow, ...]) -> None:
         """Record flows stored on instances of a class."""
@@ -290,13 +281,11 @@ class Project:
 
     def summary(self, qualname: str) -> FunctionSummary:
         """The current summary of a project function (empty until it is analysed)."""
-        return self.summaries.get(qualname, FunctionSummary())
+        return self.summaries.get(qualname, _EMPTY_SUMMARY)
 
-    def register_tool(
-        self, qname: str, tool: ToolSpec, node: cst.CSTNode, ctx: ModuleContext
-    ) -> None:
+    def register_tool(self, qname: str, tool: ToolSpec, node: cst.CSTNode) -> None:
         """A registration call turned project function ``qname`` into a model-facing tool."""
-        info = self.function_for(qname, ctx)
+        info = self.function_for(qname)
         if info is None:
             return
         if isinstance(node, cst.Call) and tool.hiding_args:
@@ -308,9 +297,9 @@ class Project:
             self._tool_modules.add(info.module.module_name)
             self._pending_tools.append((info, tool))
 
-    def register_return_sink(self, qname: str, spec: ReturnSink, ctx: ModuleContext) -> None:
+    def register_return_sink(self, qname: str, spec: ReturnSink) -> None:
         """``Agent(instructions=fn)``: what ``fn`` returns goes where the spec says."""
-        info = self.function_for(qname, ctx)
+        info = self.function_for(qname)
         if info is None:
             return
         specs = self.return_sink_functions.setdefault(info.qualname, [])
@@ -318,9 +307,9 @@ class Project:
             specs.append(spec)
             self._tool_modules.add(info.module.module_name)
 
-    def visible_tool_params(self, qname: str | None, ctx: ModuleContext) -> set[str] | None:
+    def visible_tool_params(self, qname: str | None) -> set[str] | None:
         """Parameter names the model fills in for project tool ``qname``, or None if no tool."""
-        info = self.function_for(qname, ctx)
+        info = self.function_for(qname)
         if info is None or info.qualname not in self.tool_specs:
             return None
         tool = self.tool_specs[info.qualname]
@@ -468,31 +457,20 @@ class Project:
     def _module_globals_signature(ctx: ModuleContext) -> dict:
         return {name: _value_signature(v) for name, v in ctx.globals.items()}
 
-    def request_module(self, qname: str, depth: int = 0, on_behalf_of: Unit | None = None) -> None:
+    def request_module(self, qname: str, on_behalf_of: Unit | None = None) -> None:
         """A call or read needs ``qname`` from a project module not yet parsed: load it,
         following re-exports (``from .auth import current_token`` in ``pkg/__init__.py``).
         The unit that made the call (by default, the one running) runs again after it."""
-        if self.loader is None or not qname or depth > 8:
+        if self.loader is None:
             return
-        parts = qname.replace("()", "").split(".")
-        for end in range(len(parts), 0, -1):
-            name = ".".join(parts[:end])
-            module = self.module(name)
+        for name, module in self._modules_defining(qname, 0):
             if module is not None:
-                rest = parts[end:]
-                if rest and rest[0] in module.imports:
-                    target = ".".join([module.imports[rest[0]], *rest[1:]])
-                    self.request_module(target, depth + 1, on_behalf_of)
-                elif on_behalf_of is not None and (on_behalf_of, module.module_name) not in (
-                    self._served
-                ):
+                if on_behalf_of is not None and (on_behalf_of, name) not in self._served:
                     # Loaded meanwhile for someone else: the unit that waited for it runs
                     # again (once) to see it.
-                    self._served.add((on_behalf_of, module.module_name))
+                    self._served.add((on_behalf_of, name))
                     self._requesters.add(on_behalf_of)
                 return
-            if name in self._requested:
-                continue
             self._requested.add(name)
             ctx = self.loader(name)
             if ctx is not None:
@@ -502,10 +480,22 @@ class Project:
                     self._requesters.add(requester)
                 return
 
-    def loadable(self, qname: str, depth: int = 0) -> bool:
+    def loadable(self, qname: str) -> bool:
         """Whether ``request_module(qname)`` would find a project module to parse."""
-        if self.locator is None or not qname or depth > 8:
+        if self.locator is None:
             return False
+        return any(
+            module is None and self.locator(name)
+            for name, module in self._modules_defining(qname, 0)
+        )
+
+    def _modules_defining(
+        self, qname: str, depth: int
+    ) -> Iterator[tuple[str, ModuleContext | None]]:
+        """The modules that may define ``qname``, longest name first: ``(name, None)`` for each
+        not requested yet, and last ``(name, module)`` for a parsed one (after re-exports)."""
+        if not qname or depth > 8:
+            return
         parts = qname.replace("()", "").split(".")
         for end in range(len(parts), 0, -1):
             name = ".".join(parts[:end])
@@ -514,11 +504,12 @@ class Project:
                 rest = parts[end:]
                 if rest and rest[0] in module.imports:
                     target = ".".join([module.imports[rest[0]], *rest[1:]])
-                    return self.loadable(target, depth + 1)
-                return False
-            if name not in self._requested and self.locator(name):
-                return True
-        return False
+                    yield from self._modules_defining(target, depth + 1)
+                else:
+                    yield module.module_name, module
+                return
+            if name not in self._requested:
+                yield name, None
 
     def _healthy_modules(self) -> Iterator[ModuleContext]:
         """Modules in name order, skipping those whose analysis failed."""
