@@ -17,6 +17,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from obolint import memory, sharedtokens
 from obolint.cache import ResultCache, content_hash, scan_key
 from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
@@ -199,9 +200,12 @@ def _syntax_depth(tree: ast.AST) -> int:
 
 
 def _parse_on_large_stack(text: str) -> cst.Module:
-    """``cst.parse_module(text)`` on a thread with a large stack (see obolint.stack)."""
+    """LibCST's tree of ``text``, with its whitespace and punctuation nodes shared (see
+    obolint.sharedtokens), parsed on a thread with a large stack (see obolint.stack)."""
     try:
-        return on_fresh_stack(lambda: cst.parse_module(text))
+        module = on_fresh_stack(lambda: sharedtokens.parse_module(text))
+        memory.parsed(len(text))
+        return module
     except RuntimeError as exc:
         if isinstance(exc.__cause__, BaseException) and not isinstance(exc.__cause__, Exception):
             raise RuntimeError(f"LibCST's parser failed: {exc.__cause__}") from exc.__cause__
@@ -320,6 +324,7 @@ def _scan(
     for done, (path, text, error) in enumerate(sources):
         if progress is not None:
             progress("Parsing", done, len(sources))
+        sources[done] = (path, None, error)  # the text is not needed once parsed or skipped
         if error is not None:
             result.errors.append(error)
             continue

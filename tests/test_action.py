@@ -166,5 +166,19 @@ def test_inputs_are_data_not_shell_code(tmp_path):
         "OBOLINT_FAIL_ON": "",
         "SARIF_FILE": "obolint.sarif",
     }
-    subprocess.run(["bash", "-c", step("scan")["run"]], cwd=tmp_path, env=env, timeout=120)
+    done = subprocess.run(
+        ["bash", "-c", step("scan")["run"]],
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
     assert not marker.exists()
+    # Each word reached obolint as it was written: no substitution, no glob expansion.
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    for word in ("$(touch", ";", "`touch", "*"):
+        assert f"No such file or directory: {word}. Check the path." in said
+    assert "github_output" not in said
+    assert "exit-code=2" in outputs.read_text()

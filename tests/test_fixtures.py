@@ -90,7 +90,7 @@ def test_configured_project(project: Path, monkeypatch):
     from obolint.cli import main
 
     monkeypatch.chdir(project)
-    result = CliRunner().invoke(main, ["check", "--format", "json", "."])
+    result = CliRunner().invoke(main, ["check", "--no-cache", "--format", "json", "."])
     assert result.exit_code in (0, 1), result.output
     doc = json.loads(result.output)
     assert not doc["errors"], doc["errors"]

@@ -116,7 +116,7 @@ class Project:
                     ctx.classes[qual] = stmt
                     self.class_modules[qual] = ctx.module_name
                     stack.append((stmt, qual, qual, enclosing))
-                elif isinstance(stmt, (cst.If, cst.Try, cst.With)) and class_q is None:
+                elif isinstance(stmt, (cst.If, cst.Try, cst.TryStar, cst.With)) and class_q is None:
                     # Functions defined under `if TYPE_CHECKING:` / `try:` at the same level.
                     stack.append((stmt, prefix, class_q, enclosing))
 
@@ -763,7 +763,10 @@ def _body_of(node: cst.CSTNode) -> list[cst.CSTNode]:
             out.append(orelse)
         else:
             out.extend(orelse.body.body)
-    if isinstance(node, cst.Try):
+    if isinstance(node, (cst.Try, cst.TryStar)):
         for handler in node.handlers:
             out.extend(handler.body.body)
+        for block in (node.orelse, node.finalbody):
+            if block is not None:
+                out.extend(block.body.body)
     return out

@@ -1,0 +1,50 @@
+"""Give memory that the native parser freed back to the operating system (glibc only).
+
+LibCST's parser builds each file's tree in Rust before converting it to Python objects, then
+frees the Rust tree. glibc keeps that freed memory in the parsing thread's arena, fragmented by
+the long-lived Python objects allocated between, so a process's resident size grows by about
+the size of everything it parsed: on agno, 170 MB of 500 MB after parsing 1,348 files.
+``malloc_trim(0)`` returns the free pages; it takes a few milliseconds, so it runs once per
+megabyte or so of parsed source rather than after every file.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+import threading
+from collections.abc import Callable
+
+TRIM_EVERY_CHARS = 1_000_000
+
+_lock = threading.Lock()
+_pending_chars = 0
+
+
+def _find_malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl, Windows)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim
+
+
+_malloc_trim = _find_malloc_trim()
+
+
+def parsed(chars: int) -> None:
+    """Note that a source of ``chars`` characters was parsed; trim once enough has been."""
+    global _pending_chars
+    if _malloc_trim is None:
+        return
+    with _lock:
+        _pending_chars += chars
+        if _pending_chars < TRIM_EVERY_CHARS:
+            return
+        _pending_chars = 0
+    _malloc_trim(0)

@@ -1,0 +1,113 @@
+"""Parse with LibCST, one shared node for each distinct whitespace or punctuation token.
+
+LibCST's native parser builds every node by calling ``libcst.<ClassName>(**fields)`` on the
+module it finds as ``sys.modules["libcst"]``. About two thirds of the nodes of a tree are
+whitespace and punctuation (``SimpleWhitespace(" ")``, ``Comma``, ``Newline``): immutable,
+equal to each other, and never told apart by the analysis, which locates expressions and
+statements only. While this module parses, ``sys.modules["libcst"]`` is a copy of LibCST whose
+token classes are factories returning one shared instance per distinct value, so a tree takes
+about a third less memory (saleor: 434 KB to 293 KB per tree, same parse time, same code and
+positions). The real ``libcst`` module object is never modified: code that imported it before
+sees no difference, even on another thread.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import threading
+import types
+from collections.abc import Callable
+
+import libcst as cst
+from libcst._nodes import op as _op_nodes
+from libcst._nodes import whitespace as _whitespace_nodes
+
+# Beyond this many distinct values of one token class, new ones are built unshared: a file of
+# unusual spacing cannot grow the tables without bound.
+MAX_SHARED_PER_CLASS = 4096
+_BRACKETS = (
+    "LeftParen",
+    "RightParen",
+    "LeftSquareBracket",
+    "RightSquareBracket",
+    "LeftCurlyBrace",
+    "RightCurlyBrace",
+)
+# Field values that identify a token by value; node values identify it by shared identity.
+_PLAIN_TYPES = (str, bool, type(None), cst.MaybeSentinel)
+
+_lock = threading.Lock()
+# id -> node for every shared node; a field holding one of them is keyed by its id, which is
+# stable because the node is kept alive here.
+_shared: dict[int, cst.CSTNode] = {}
+_sharing_module: types.ModuleType | None = None
+
+
+def token_classes() -> list[type[cst.CSTNode]]:
+    """LibCST's whitespace, operator and bracket node classes (comments excluded)."""
+    found: list[type[cst.CSTNode]] = []
+    for source in (_whitespace_nodes, _op_nodes):
+        for name, cls in vars(source).items():
+            if (
+                inspect.isclass(cls)
+                and issubclass(cls, cst.CSTNode)
+                and cls.__module__ == source.__name__
+                and not inspect.isabstract(cls)
+                and not name.startswith(("_", "Base"))
+                and cls is not cst.Comment
+                and getattr(cst, name, None) is cls
+            ):
+                found.append(cls)
+    found.extend(getattr(cst, name) for name in _BRACKETS)
+    return found
+
+
+def _sharing_factory(cls: type[cst.CSTNode]) -> Callable[..., cst.CSTNode]:
+    """``cls(**fields)``, returning the one shared instance for equal fields."""
+    table: dict[tuple, cst.CSTNode] = {}
+
+    def make(**fields: object) -> cst.CSTNode:
+        key: list[object] = []
+        for name, value in fields.items():
+            if isinstance(value, _PLAIN_TYPES):
+                key.append((name, value))
+            elif _shared.get(id(value)) is value:
+                key.append((name, id(value)))
+            elif isinstance(value, (tuple, list)) and all(_shared.get(id(v)) is v for v in value):
+                key.append((name, tuple(map(id, value))))
+            else:  # holds a comment or another node that is not shared
+                return cls(**fields)
+        frozen_key = tuple(key)
+        node = table.get(frozen_key)
+        if node is None:
+            node = cls(**fields)
+            if len(table) < MAX_SHARED_PER_CLASS:
+                table[frozen_key] = node
+                _shared[id(node)] = node
+        return node
+
+    return make
+
+
+def _module_for_parsing() -> types.ModuleType:
+    """A copy of the ``libcst`` module whose token classes share their instances."""
+    global _sharing_module
+    if _sharing_module is None:
+        module = types.ModuleType(cst.__name__, cst.__doc__)
+        module.__dict__.update(vars(cst))
+        for cls in token_classes():
+            setattr(module, cls.__name__, _sharing_factory(cls))
+        _sharing_module = module
+    return _sharing_module
+
+
+def parse_module(text: str) -> cst.Module:
+    """``libcst.parse_module(text)``, with equal whitespace and punctuation nodes shared."""
+    with _lock:
+        real = sys.modules.get(cst.__name__, cst)
+        sys.modules[cst.__name__] = _module_for_parsing()
+        try:
+            return cst.parse_module(text)
+        finally:
+            sys.modules[cst.__name__] = real
