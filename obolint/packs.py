@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from obolint.patterns import NamePatterns
-from obolint.rulemeta import RuleMeta
+from obolint.rulemeta import FLOW_MESSAGE, MESSAGE_FIELDS, RuleMeta
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -21,6 +21,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 LABELS = frozenset({"inbound", "credential"})
+# The rule a [[tool]] entry's credential-named, model-visible parameters break, unless it says.
+TOOL_PARAMETER_RULE = "OBO201"
 
 
 class PackError(Exception):
@@ -166,6 +168,8 @@ class ToolSpec:
     """How one framework declares model-facing tools and hides parameters from the model."""
 
     framework: str
+    # The rule broken by a model-visible parameter named like a credential.
+    rule: str
     decorators: NamePatterns
     registrations: NamePatterns  # calls that turn a function argument into a tool
     registration_arg: ArgSpec
@@ -474,6 +478,7 @@ def _raise_sink(e: _Entry) -> RaiseSink:
 def _tool(e: _Entry) -> ToolSpec:
     return ToolSpec(
         framework=e.text("framework"),
+        rule=e.text("rule", TOOL_PARAMETER_RULE),
         decorators=e.patterns("decorators", required=False),
         registrations=e.patterns("registrations", required=False),
         registration_arg=e.args("registration-arg", default=["0"]),
@@ -543,10 +548,10 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
             e.done()
     known_rules = {r.id for r in specs["rules"]}
     sinks = ("call_sinks", "store_sinks", "return_sinks", "raise_sinks", "tool_call_sinks")
-    for spec in (spec for field_name in sinks for spec in specs[field_name]):
+    for spec in (spec for field_name in (*sinks, "tools") for spec in specs[field_name]):
         if spec.rule not in known_rules:
             raise PackError(
-                f"a sink names rule '{spec.rule}', which no pack defines. "
+                f"a sink or tool names rule '{spec.rule}', which no pack defines. "
                 f"Use one of: {', '.join(sorted(known_rules))}."
             )
     propagation = Propagation(
@@ -715,8 +720,20 @@ def _rule(e: _Entry) -> RuleMeta:
         fix=e.text("fix"),
         security_severity=e.text("security-severity"),
         precision=e.text("precision"),
+        message=_message_template(e),
     )
     return meta
+
+
+def _message_template(e: _Entry) -> str:
+    template = e.text("message", FLOW_MESSAGE)
+    try:
+        template.format(**{name: "" for name in MESSAGE_FIELDS})
+    except (KeyError, IndexError, ValueError):
+        raise e.fail(
+            "message", "a template using only " + ", ".join(f"{{{n}}}" for n in MESSAGE_FIELDS)
+        ) from None
+    return template
 
 
 def _requires(e: _Entry) -> frozenset[str]:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The message of a rule whose entry has no ``message`` template: a source reaching a sink.
+FLOW_MESSAGE = "{kind} from line {source_line} ({source_note}) reaches {sink}. {fix}"
+MESSAGE_FIELDS = ("kind", "source_line", "source_note", "sink", "tool", "fix")
+
 
 @dataclass(frozen=True)
 class RuleMeta:
@@ -24,6 +28,9 @@ class RuleMeta:
     fix: str  # one sentence appended to finding messages: how to fix it
     security_severity: str  # SARIF "security-severity", e.g. "8.1"
     precision: str  # SARIF precision: very-high | high | medium | low
+    # A finding's message, from these fields: {kind} ("Credential" or "Inbound bearer token"),
+    # {source_line}, {source_note}, {sink} (the sink's note), {tool} (tool rules), {fix}.
+    message: str = FLOW_MESSAGE
 
     def page_markdown(self) -> str:
         """The rule's page as Markdown (used by `obolint explain` and SARIF help.markdown)."""

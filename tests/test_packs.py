@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -41,6 +42,27 @@ def test_engine_names_no_library():
     engine = "\n".join(p.read_text() for p in (ROOT / "obolint" / "taint").glob("*.py"))
     for library in ("openai", "langchain", "flask", "fastapi", "requests", "msal", "httpx"):
         assert library not in engine.lower(), library
+    # Nor any rule: which rule a sink or a tool breaks, and its message, are pack data.
+    assert not re.search(r"OBO\d{3}\b", re.sub(r"#.*", "", engine))
+
+
+RULE_ENTRY = """\
+[[rule]]
+id = "ACME901"
+name = "acme-tool-secret"
+severity = "error"
+cwe = 522
+requires = ["credential"]
+summary = "s"
+fix = "Use Acme's vault."
+security-severity = "8.0"
+precision = "high"
+what = "w"
+why = "y"
+example = "e"
+use-instead = "u"
+references = []
+"""
 
 
 def write_pack(tmp_path: Path, text: str) -> Path:
@@ -70,6 +92,15 @@ def write_pack(tmp_path: Path, text: str) -> Path:
             "not a valid regular expression",
         ),
         ("this is = = not toml", "invalid TOML"),
+        (
+            "[[tool]]\nframework = 'Acme'\nrule = 'OBO999'\ndecorators = ['acme.tool']\n"
+            "fix = 'f'\n",
+            "a sink or tool names rule 'OBO999'",
+        ),
+        (
+            RULE_ENTRY + "message = 'Leak of {secret} at {sink}'\n",
+            "rule[0].message must be a template using only {kind}, {source_line}",
+        ),
     ],
 )
 def test_bad_user_pack_names_file_and_key(tmp_path, text, expected):
@@ -104,6 +135,39 @@ def test_user_pack_teaches_an_inhouse_sdk(tmp_path, monkeypatch):
     result = scan([code], packs, ["OBO101"], root=tmp_path)
     assert [(f.rule, f.location.line) for f in result.findings] == [("OBO101", 6)]
     assert load_packs().digest != packs.digest
+
+
+def test_a_user_pack_tool_breaks_its_own_rule_with_its_own_message(tmp_path):
+    pack = write_pack(
+        tmp_path,
+        RULE_ENTRY
+        + """\
+message = "Acme tool `{tool}()`: {sink}. {fix}"
+
+[[tool]]
+framework = "Acme agents"
+rule = "ACME901"
+decorators = ["acme_agents.tool"]
+fix = "Read it from acme_agents.Context."
+""",
+    )
+    code = tmp_path / "tools.py"
+    code.write_text(
+        "import acme_agents\n\n\n@acme_agents.tool\ndef refund(order_id: str, api_key: str):\n"
+        "    return order_id\n"
+    )
+    from obolint.runner import scan
+
+    packs = load_packs([pack])
+    result = scan([code], packs, ["ACME901", "OBO201"], root=tmp_path)
+    assert [(f.rule, f.location.line, f.message) for f in result.findings] == [
+        (
+            "ACME901",
+            5,
+            "Acme tool `refund()`: parameter `api_key` of tool `refund()` is filled in by the "
+            "model. Read it from acme_agents.Context.",
+        )
+    ]
 
 
 def test_wheel_ships_the_packs_and_scans_from_an_empty_directory(tmp_path):

@@ -572,7 +572,7 @@ class Project:
                 break
         return found
 
-    # --- tools (OBO201) ------------------------------------------------------------------
+    # --- tool parameters (OBO201 in the built-in packs) ---------------------------------
 
     def _hidden_parameter(
         self,
@@ -624,7 +624,7 @@ class Project:
                 else f"the default of `{name}` is a credential and appears in the tool schema"
             )
             hit = SinkHit(
-                rule="OBO201",
+                rule=tool.rule,
                 location=loc,
                 note=f"parameter `{name}` of tool `{info.name}()` is filled in by the model",
                 fix=tool.fix,
@@ -653,18 +653,14 @@ class Project:
         if not rule.requires <= flow.labels or flow.source_kind in hit.exclude_kinds:
             return
         source = flow.steps[0]
-        kind = "Inbound bearer token" if INBOUND in flow.labels else "Credential"
-        if hit.rule == "OBO201":
-            message = (
-                f"Tool `{hit.tool}()` asks the model for a credential: {hit.note}, so the "
-                f"secret passes through the prompt, tool-call logs and traces. "
-                f"{hit.fix or rule.fix}"
-            )
-        else:
-            message = (
-                f"{kind} from line {source.location.line} ({source.note}) reaches {hit.note}. "
-                f"{hit.fix or rule.fix}"
-            )
+        message = rule.message.format(
+            kind="Inbound bearer token" if INBOUND in flow.labels else "Credential",
+            source_line=source.location.line,
+            source_note=source.note,
+            sink=hit.note,
+            tool=hit.tool or "",
+            fix=hit.fix or rule.fix,
+        )
         finding = Finding(
             rule=rule.id,
             name=rule.name,
