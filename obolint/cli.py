@@ -133,8 +133,8 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--jobs",
             "-j",
             type=click.IntRange(min=1),
-            help="Worker processes for the prefilter of large scans (default: one per CPU; "
-            "parsing and analysis run in one process). Output is the same for any number.",
+            help="Worker processes that prefilter and parse the files of large scans (default: "
+            "one per CPU; the analysis runs in one process). Output is the same for any number.",
         ),
         click.option(
             "--no-cache",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -47,19 +47,60 @@ def map_in_order(
     never depends on ``jobs``. Where processes cannot be started (a sandbox, a frozen
     interpreter) the work runs here instead.
     """
+    return list(
+        imap_in_order(
+            function,
+            items,
+            jobs,
+            min_items=MIN_ITEMS_FOR_POOL,
+            chunk_size=CHUNK_SIZE,
+            initializer=initializer,
+            initargs=initargs,
+        )
+    )
+
+
+def imap_in_order(
+    function: Callable[[Item], Out],
+    items: Sequence[Item],
+    jobs: int,
+    *,
+    min_items: int,
+    chunk_size: int,
+    initializer: Callable[..., Any] | None = None,
+    initargs: tuple = (),
+) -> Iterator[Out]:
+    """``function(item)`` for each item, in order, each yielded as soon as it is ready.
+
+    On ``jobs`` worker processes when there are at least ``min_items`` items, sent
+    ``chunk_size`` at a time; if the pool cannot start or a worker dies (a crash in native
+    code), the items not yet yielded are computed in this process.
+    """
+    done = 0
     # A daemonic process (a multiprocessing.Pool worker calling obolint) may not have children.
     daemonic = multiprocessing.current_process().daemon
-    if jobs > 1 and len(items) >= MIN_ITEMS_FOR_POOL and not daemonic:
+    if jobs > 1 and len(items) >= min_items and not daemonic:
         try:
-            with ProcessPoolExecutor(
-                max_workers=min(jobs, len(items) // CHUNK_SIZE + 1, _MAX_WORKERS),
+            pool = ProcessPoolExecutor(
+                max_workers=min(jobs, len(items) // chunk_size + 1, _MAX_WORKERS),
                 initializer=initializer,
                 initargs=initargs,
                 mp_context=multiprocessing.get_context(_START_METHOD),
-            ) as pool:
-                return list(pool.map(function, items, chunksize=CHUNK_SIZE))
-        except (BrokenProcessPool, OSError, ValueError):
-            pass
+            )
+        except (OSError, ValueError):
+            pool = None
+        if pool is not None:
+            try:
+                for result in pool.map(function, items, chunksize=chunk_size):
+                    yield result
+                    done += 1
+                return
+            except (BrokenProcessPool, OSError):
+                pass
+            finally:
+                # Also when the caller stops early: queued chunks are dropped, not computed.
+                pool.shutdown(wait=True, cancel_futures=True)
     if initializer is not None:
         initializer(*initargs)
-    return [function(item) for item in items]
+    for item in items[done:]:
+        yield function(item)

@@ -8,6 +8,9 @@ import functools
 import gc
 import io
 import os
+import pickle
+import re
+import sys
 import time
 import tokenize
 import warnings
@@ -21,7 +24,7 @@ from obolint import memory, sharedtokens
 from obolint.cache import ResultCache, content_hash, scan_key
 from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
-from obolint.parallel import default_jobs
+from obolint.parallel import default_jobs, imap_in_order
 from obolint.prefilter import files_to_parse, trigger_pattern
 from obolint.resolve import collect_imports, module_name_for
 from obolint.stack import on_fresh_stack
@@ -33,6 +36,13 @@ from obolint.taint.interpreter import (
 )
 from obolint.taint.project import Progress, Project
 
+# Parse on worker processes (--jobs) once a scan has this many files to parse: below it, a
+# pool costs more to start than it saves. Files go to a worker a few at a time, so that a big
+# file does not hold back the results behind it for long.
+MIN_FILES_FOR_PARSE_POOL = 32
+PARSE_CHUNK_SIZE = 4
+# A worker's recursion limit while it pickles a tree (on the 256 MB stack of obolint.stack).
+PICKLE_RECURSION_LIMIT = 20_000
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Imported project modules parsed for summaries when only some files are scanned.
 MAX_CONTEXT_FILES = 500
@@ -151,6 +161,58 @@ def parse_source(path: Path, text: str, root: Path) -> tuple[ParsedFile | None, 
     return ParsedFile(shown, name, module, None, imports), None
 
 
+def _parse_in_order(
+    files: list[tuple[Path, str]], root: Path, jobs: int
+) -> Iterator[tuple[ParsedFile | None, FileError | None]]:
+    """``parse_source`` of each file, in order: on ``jobs`` worker processes for a scan with
+    many files to parse, each tree sent back pickled (unpickling costs an eighth of parsing),
+    else here."""
+    if jobs < 2 or len(files) < MIN_FILES_FOR_PARSE_POOL:
+        for path, text in files:
+            yield parse_source(path, text, root)
+        return
+    items = [(os.fspath(path), text, os.fspath(root)) for path, text in files]
+    results = imap_in_order(
+        _parse_for_parent,
+        items,
+        jobs,
+        min_items=MIN_FILES_FOR_PARSE_POOL,
+        chunk_size=PARSE_CHUNK_SIZE,
+    )
+    for (path, text), pickled in zip(files, results, strict=True):
+        if pickled is None:
+            yield parse_source(path, text, root)
+            continue
+        memory.parsed(len(pickled))  # the buffers, once freed, fragment the heap as well
+        yield pickle.loads(pickled)
+
+
+def _parse_for_parent(item: tuple[str, str, str]) -> bytes | None:
+    """In a worker process: ``parse_source`` of one file, pickled; None when the tree is too
+    deep to pickle (the parent then parses that file itself)."""
+    path, text, root = item
+    result = parse_source(Path(path), text, Path(root))
+
+    def pickled() -> bytes:
+        # Pickling recurses once per tree level, on the large-stack thread; the limit is
+        # raised only meanwhile, so that parsing decides exactly as in the parent.
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, PICKLE_RECURSION_LIMIT))
+        try:
+            return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            sys.setrecursionlimit(limit)
+
+    try:
+        return on_fresh_stack(pickled)
+    except (RecursionError, MemoryError, pickle.PicklingError):
+        return None
+
+
+# 400 ``.name`` links in a row, whitespace allowed between them.
+_LONG_ATTRIBUTE_CHAIN = re.compile(r"(?:\.\s*[A-Za-z_]\w*\s*){400}")
+
+
 def _may_be_pathological(text: str) -> bool:
     """Whether the file is big or bracket-heavy enough that CPython should vet it first.
 
@@ -162,7 +224,14 @@ def _may_be_pathological(text: str) -> bool:
     brackets = text.count("(") + text.count("[") + text.count("{")
     operators = text.count("+") + text.count(" and ") + text.count(" or ") + text.count("elif")
     deep_indent = "\n" + " " * 96 in text or "\n" + "\t" * 24 in text
-    return brackets > 800 or operators > 800 or deep_indent
+    return (
+        brackets > 800
+        or operators > 800
+        or deep_indent
+        # LibCST's parse time grows with the square of an attribute chain's length (4,000
+        # links: 3 s; 8,000: 13 s); chains need dots, not brackets.
+        or (text.count(".") > 400 and _LONG_ATTRIBUTE_CHAIN.search(text) is not None)
+    )
 
 
 def _cpython_verdict(text: str) -> tuple[str | None, SyntaxError | None]:
@@ -260,9 +329,10 @@ def scan(
 ) -> ScanResult:
     """Analyse ``files`` as one project and return findings, per-file errors and stats.
 
-    ``jobs`` processes (default: one per CPU) prefilter the files; parsing and the analysis
-    run in this process. The result is the same for any number of jobs. A caller about to
-    exit passes ``retain`` to hold the analysis (its syntax trees) instead of freeing it.
+    ``jobs`` processes (default: one per CPU) prefilter and parse the files of large scans;
+    the analysis runs in this process. The result is the same for any number of jobs. A
+    caller about to exit passes ``retain`` to hold the analysis (its syntax trees) instead of
+    freeing it.
     """
     with _cyclic_gc_paused():
         return _scan(
@@ -321,6 +391,12 @@ def _scan(
     parsed = 0
     skipped = 0
     skipped_modules: dict[str, Path] = {}
+    to_parse = [
+        (path, text)
+        for (path, text, error), is_wanted in zip(sources, wanted, strict=True)
+        if is_wanted and text is not None and error is None
+    ]
+    parse_results = _parse_in_order(to_parse, root, jobs)
     for done, (path, text, error) in enumerate(sources):
         if progress is not None:
             progress("Parsing", done, len(sources))
@@ -335,7 +411,7 @@ def _scan(
             skipped += 1
             skipped_modules[module_name_for(path, root)[0]] = path
             continue
-        parsed_file, error = parse_source(path, text, root)
+        parsed_file, error = next(parse_results)
         if error is not None:
             result.errors.append(error)
             continue

@@ -14,6 +14,7 @@ sees no difference, even on another thread.
 from __future__ import annotations
 
 import inspect
+import os
 import sys
 import threading
 import types
@@ -38,10 +39,21 @@ _BRACKETS = (
 _PLAIN_TYPES = (str, bool, type(None), cst.MaybeSentinel)
 
 _lock = threading.Lock()
+
+
+def _new_lock_after_fork() -> None:
+    """A forked child must not inherit the lock in the state another thread left it."""
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_after_fork)
 # id -> node for every shared node; a field holding one of them is keyed by its id, which is
 # stable because the node is kept alive here.
 _shared: dict[int, cst.CSTNode] = {}
 _sharing_module: types.ModuleType | None = None
+_NOT_SHARED = object()
 
 
 def token_classes() -> list[type[cst.CSTNode]]:
@@ -63,6 +75,11 @@ def token_classes() -> list[type[cst.CSTNode]]:
     return found
 
 
+def _is_shared(value: object) -> bool:
+    """Whether ``value`` is one of the shared token nodes."""
+    return _shared.get(id(value), _NOT_SHARED) is value
+
+
 def _sharing_factory(cls: type[cst.CSTNode]) -> Callable[..., cst.CSTNode]:
     """``cls(**fields)``, returning the one shared instance for equal fields."""
     table: dict[tuple, cst.CSTNode] = {}
@@ -72,9 +89,9 @@ def _sharing_factory(cls: type[cst.CSTNode]) -> Callable[..., cst.CSTNode]:
         for name, value in fields.items():
             if isinstance(value, _PLAIN_TYPES):
                 key.append((name, value))
-            elif _shared.get(id(value)) is value:
+            elif _is_shared(value):
                 key.append((name, id(value)))
-            elif isinstance(value, (tuple, list)) and all(_shared.get(id(v)) is v for v in value):
+            elif isinstance(value, (tuple, list)) and all(_is_shared(v) for v in value):
                 key.append((name, tuple(map(id, value))))
             else:  # holds a comment or another node that is not shared
                 return cls(**fields)
@@ -105,8 +122,11 @@ def _module_for_parsing() -> types.ModuleType:
 def parse_module(text: str) -> cst.Module:
     """``libcst.parse_module(text)``, with equal whitespace and punctuation nodes shared."""
     with _lock:
+        sharing = _module_for_parsing()
         real = sys.modules.get(cst.__name__, cst)
-        sys.modules[cst.__name__] = _module_for_parsing()
+        if real is sharing:  # left behind by a fork in the middle of a parse
+            real = cst
+        sys.modules[cst.__name__] = sharing
         try:
             return cst.parse_module(text)
         finally:

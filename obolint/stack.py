@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +39,19 @@ def _get_executor() -> ThreadPoolExecutor | None:
                 threading.stack_size(previous)
             _executor = executor
         return _executor
+
+
+def _forget_parent_thread() -> None:
+    """In a forked child: the parent's worker thread does not exist here; start a new one
+    on first use (and do not wait on a lock the parent may have held while forking)."""
+    global _executor, _lock
+    _executor = None
+    _worker_ident.clear()
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parent_thread)
 
 
 def on_fresh_stack(work: Callable[[], T]) -> T:

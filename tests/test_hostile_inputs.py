@@ -170,6 +170,17 @@ CASES = [
         {"chain.py": ("nests too deeply",)},
     ),
     Hostile(
+        # LibCST's parse time grows with the square of the chain (8,000 links took 13 s)
+        "8000-link-attribute-chain",
+        write("attrs.py", "token = a" + ".b" * 8000 + "\n"),
+        {"attrs.py": ("nests too deeply to parse",)},
+    ),
+    Hostile(
+        "150-link-attribute-chain-is-followed",
+        write("attrs150.py", HEAD + "token = request" + ".x" * 150 + "\n" + FORWARD + "\n"),
+        findings=frozenset({("attrs150.py", 5, "OBO401")}),
+    ),
+    Hostile(
         "50-nested-calls-are-followed",
         write(
             "deepcall.py",

@@ -1,14 +1,19 @@
-"""--jobs: the prefilter on worker processes gives exactly the single-process result."""
+"""--jobs: the prefilter and the parse on worker processes give the single-process result."""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import sys
 import textwrap
 
+import pytest
 from click.testing import CliRunner
 
+from obolint import runner
 from obolint.cli import main
-from obolint.parallel import MIN_ITEMS_FOR_POOL, map_in_order
+from obolint.parallel import MIN_ITEMS_FOR_POOL, imap_in_order, map_in_order
 
 LEAKY = textwrap.dedent(
     """\
@@ -68,3 +73,82 @@ def test_a_daemonic_caller_works_in_process():
     with multiprocessing.get_context("fork").Pool(1) as pool:
         result = pool.apply(_prefilter_in_daemon, (MIN_ITEMS_FOR_POOL + 1,))
     assert result == [value * value for value in range(MIN_ITEMS_FOR_POOL + 1)]
+
+
+def _reports_for_jobs(directory, monkeypatch, jobs_list=("1", "2")) -> list[dict]:
+    monkeypatch.chdir(directory)
+    reports = []
+    for jobs in jobs_list:
+        result = CliRunner().invoke(main, ["check", "--no-cache", "-j", jobs, "-f", "json", "."])
+        assert result.exit_code == 1, result.output
+        report = json.loads(result.output)
+        stats = report.pop("stats")
+        assert stats["files_analyzed"] == runner.MIN_FILES_FOR_PARSE_POOL + 8
+        reports.append(report)
+    return reports
+
+
+def _project_to_parse(tmp_path):
+    # Every file has a trigger word: all of them are parsed, enough for the parse pool.
+    for n in range(runner.MIN_FILES_FOR_PARSE_POOL + 8):
+        (tmp_path / f"mod_{n:03}.py").write_text(LEAKY.format(n=n))
+    (tmp_path / "mod_syntax.py").write_text("token = (\n")  # a parse error comes back too
+
+
+def test_parse_on_workers_gives_the_single_process_report(tmp_path, monkeypatch):
+    _project_to_parse(tmp_path)
+    reports = _reports_for_jobs(tmp_path, monkeypatch, ("1", "2", "3"))
+    assert reports[0] == reports[1] == reports[2]
+    assert len(reports[0]["findings"]) == runner.MIN_FILES_FOR_PARSE_POOL + 8
+    assert [e["path"] for e in reports[0]["errors"]] == ["mod_syntax.py"]
+
+
+_parse_for_parent = runner._parse_for_parent
+
+
+def _refuse_to_pickle_some(item: tuple[str, str, str]) -> bytes | None:
+    # As a worker does for a tree too deep to pickle: the parent parses these files itself.
+    with open(os.environ["OBOLINT_TEST_WORKER_LOG"], "a") as log:
+        log.write(f"{os.getpid()}\n")
+    return None if item[0].endswith(("7.py", "syntax.py")) else _parse_for_parent(item)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers see the patch")
+def test_files_a_worker_cannot_send_back_are_parsed_here(tmp_path, monkeypatch):
+    _project_to_parse(tmp_path)
+    expected = _reports_for_jobs(tmp_path, monkeypatch, ("1",))[0]
+    monkeypatch.setattr(runner, "_parse_for_parent", _refuse_to_pickle_some)
+    log = tmp_path.parent / f"{tmp_path.name}-workers.log"
+    monkeypatch.setenv("OBOLINT_TEST_WORKER_LOG", str(log))
+    assert _reports_for_jobs(tmp_path, monkeypatch, ("2",))[0] == expected
+    workers = set(log.read_text().split())
+    assert workers and str(os.getpid()) not in workers  # parsed on worker processes
+
+
+def _square_or_die(value: int) -> int:
+    if value == 5 and multiprocessing.current_process().name != "MainProcess":
+        os._exit(3)  # a crash in native code ends a worker the same way
+    return value * value
+
+
+def test_a_dead_worker_leaves_the_rest_to_this_process():
+    items = list(range(40))
+    results = list(imap_in_order(_square_or_die, items, 2, min_items=1, chunk_size=2))
+    assert results == [value * value for value in items]
+
+
+def test_files_too_deep_for_a_worker_are_reported_as_in_one_process(tmp_path, monkeypatch):
+    # Deep trees stress the worker's pickling; nesting beyond the parsers' limits must give
+    # the same diagnostics as a single-process scan (same recursion limit while parsing).
+    _project_to_parse(tmp_path)
+    (tmp_path / "deep_attribute.py").write_text("token = a" + ".b" * 8000 + "\n")
+    (tmp_path / "deep_sum.py").write_text("token = " + " + ".join(["t"] * 3000) + "\n")
+    monkeypatch.chdir(tmp_path)
+    reports = []
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(main, ["check", "--no-cache", "-j", jobs, "-f", "json", "."])
+        report = json.loads(result.output)
+        report.pop("stats")
+        reports.append(report)
+    assert reports[0] == reports[1]
+    assert {e["path"] for e in reports[0]["errors"]} >= {"deep_attribute.py", "deep_sum.py"}
