@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from obolint.findings import TraceStep
 
@@ -37,7 +37,9 @@ class Flow:
         steps = self.steps + (step,)
         if len(steps) > MAX_TRACE_STEPS:
             steps = steps[:1] + steps[-(MAX_TRACE_STEPS - 1) :]
-        return replace(self, steps=steps)
+        # Not dataclasses.replace: this runs for every step of every flow, and replace is
+        # three times slower than the constructor.
+        return Flow(self.labels, steps, self.source_kind, self.markers)
 
     def key(self) -> tuple:
         """Identity of a flow for merging: same source and labels count once."""
