@@ -5,6 +5,11 @@ enabled rules, the analysis root, and the content of every scanned file; an entr
 the project modules the analysis read on demand, with their hashes, and is used only while
 those are unchanged too. Entries are JSON (never pickle: the directory sits in the repository
 and must not be able to run code), written atomically, so concurrent runs are safe.
+
+Every entry is signed (HMAC-SHA256) with a key kept outside the repository, in the user's cache
+directory: obolint gates pull requests, and an entry committed into the repository (say, an
+empty result under the key of the pull request's own files) must not be able to hide a finding.
+An entry that does not verify is a miss.
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
 import json
 import os
 import re
+import secrets
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,7 +37,7 @@ _TAG = (
     "# This file is a cache directory tag created by obolint.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-_FORMAT = 2
+_FORMAT = 3
 _KEY = re.compile(r"[0-9a-f]{64}")
 
 
@@ -66,37 +74,93 @@ def scan_key(
     return digest.hexdigest()
 
 
-class ResultCache:
-    """Scan results stored by key under ``directory``."""
+SIGNING_KEY_FILE = "cache-signing-key"
 
-    def __init__(self, directory: Path) -> None:
+
+def user_cache_dir() -> Path:
+    """Where obolint keeps per-user state: ``$XDG_CACHE_HOME/obolint`` (``~/.cache/obolint``),
+    ``%LOCALAPPDATA%\\obolint`` on Windows."""
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "obolint"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "obolint"
+
+
+def signing_key(directory: Path | None = None) -> bytes | None:
+    """This user's key for signing cache entries, created on first use (readable by the user
+    only); None when it can be neither read nor created (then no cache is used)."""
+    path = (directory or user_cache_dir()) / SIGNING_KEY_FILE
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(secrets.token_hex(32) + "\n")
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        # Lost a race with another run creating it: read theirs.
+        try:
+            return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            return None
+
+
+def sign(key: bytes, name: str, payload: bytes) -> str:
+    """The signature of ``payload`` stored under ``name`` (an entry cannot be moved)."""
+    return hmac.new(key, name.encode() + b"\0" + payload, hashlib.sha256).hexdigest()
+
+
+class ResultCache:
+    """Scan results stored by key under ``directory``, signed with ``key``."""
+
+    def __init__(self, directory: Path, key: bytes) -> None:
         self.directory = directory
+        self.key = key
 
     def load(self, key: str) -> tuple[ScanResult, dict[str, str]] | None:
         """The cached result and its on-demand module hashes, or None on a miss."""
         try:
-            doc = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
-            if doc.get("format") == _FORMAT and "same_as" in doc:
+            doc = self._read(key)
+            if doc is not None and "same_as" in doc:
                 if not _KEY.fullmatch(str(doc["same_as"])):
                     return None
-                target = self.directory / f"{doc['same_as']}.json"
-                doc = json.loads(target.read_text(encoding="utf-8"))
-            if doc.get("format") != _FORMAT:
+                doc = self._read(str(doc["same_as"]))
+            if doc is None:
                 return None
             return _result_from(doc["result"]), dict(doc["context"])
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing, unreadable or from another version: recompute
 
+    def _read(self, key: str) -> dict | None:
+        """The entry stored under ``key`` if it is of this format and signed with our key."""
+        raw = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
+        if not isinstance(raw, dict) or raw.get("format") != _FORMAT:
+            return None
+        body = raw.get("entry")
+        mac = raw.get("mac")
+        if not isinstance(body, str) or not isinstance(mac, str):
+            return None
+        if not hmac.compare_digest(mac, sign(self.key, key, body.encode("utf-8"))):
+            return None  # written by someone without our key: never trusted
+        doc = json.loads(body)
+        return doc if isinstance(doc, dict) else None
+
     def store(self, key: str, result: ScanResult, context: dict[str, str]) -> None:
         """Write an entry atomically; a failure to write is never an error for the scan."""
-        self._write(key, {"format": _FORMAT, "result": _result_to(result), "context": context})
+        self._write(key, {"result": _result_to(result), "context": context})
 
     def store_alias(self, key: str, target: str) -> None:
         """Make ``key`` answer with the entry stored under ``target``."""
         if key != target:
-            self._write(key, {"format": _FORMAT, "same_as": target})
+            self._write(key, {"same_as": target})
 
-    def _write(self, key: str, doc: dict) -> None:
+    def _write(self, key: str, entry: dict) -> None:
+        body = json.dumps(entry)
+        mac = sign(self.key, key, body.encode("utf-8"))
+        doc = {"format": _FORMAT, "entry": body, "mac": mac}
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             tag = self.directory / "CACHEDIR.TAG"

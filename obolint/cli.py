@@ -22,7 +22,7 @@ from obolint.baseline import (
     filter_baseline,
     load_baseline,
 )
-from obolint.cache import CACHE_DIR_NAME, ResultCache
+from obolint.cache import CACHE_DIR_NAME, ResultCache, signing_key
 from obolint.cache import clean as clean_cache
 from obolint.config import (
     FAIL_ON,
@@ -194,7 +194,9 @@ def _analyse(
         targets, config, respect_gitignore=not no_respect_gitignore, force_exclude=force_exclude
     )
     try:
-        cache = None if no_cache else ResultCache(config.root / CACHE_DIR_NAME)
+        key = None if no_cache else signing_key()
+        # Without a key to sign entries with, none could be trusted: scan without a cache.
+        cache = None if key is None else ResultCache(config.root / CACHE_DIR_NAME, key)
         result = scan(
             found.files,
             packs,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,45 @@ def test_a_context_file_that_did_not_parse_is_checked_too(project):
     second = run("app.py")
     assert second["stats"]["cache"] == "miss"
     assert [f["path"] for f in second["findings"]] == ["helper.py"]
+
+
+def test_an_entry_planted_in_the_repository_cannot_hide_a_finding(project):
+    # A pull request may commit .obolint_cache/ with an empty result under its own key.
+    cold = run(".")
+    assert cold["findings"]
+    for path in (project / ".obolint_cache").glob("*.json"):
+        doc = json.loads(path.read_text())
+        entry = json.loads(doc["entry"])
+        if "result" in entry:
+            entry["result"]["findings"] = []
+            doc["entry"] = json.dumps(entry)  # the signature no longer matches
+            path.write_text(json.dumps(doc))
+    again = run(".")
+    assert again["stats"]["cache"] == "miss"
+    assert again["findings"] == cold["findings"]
+
+
+def test_entries_signed_by_another_user_are_a_miss(project, tmp_path_factory, monkeypatch):
+    run(".")
+    assert run(".")["stats"]["cache"] == "hit"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("other-user")))
+    assert run(".")["stats"]["cache"] == "miss"
+
+
+def test_without_a_signing_key_the_scan_runs_without_a_cache(project, monkeypatch):
+    not_a_directory = project / "cache-home"
+    not_a_directory.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_directory))
+    report = run(".")
+    assert "cache" not in report["stats"] and report["findings"]
+    assert not (project / ".obolint_cache").exists()
+
+
+def test_the_signing_key_is_private_to_the_user(project, tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("key-home")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    run(".")
+    key_file = home / "obolint" / "cache-signing-key"
+    assert len(bytes.fromhex(key_file.read_text().strip())) == 32
+    if os.name == "posix":
+        assert key_file.stat().st_mode & 0o077 == 0
