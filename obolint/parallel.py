@@ -73,10 +73,10 @@ def imap_in_order(
     """``function(item)`` for each item, in order, each yielded as soon as it is ready.
 
     On ``jobs`` worker processes when there are at least ``min_items`` items, sent
-    ``chunk_size`` at a time; if the pool cannot start or a worker dies (a crash in native
-    code), the items not yet yielded are computed in this process.
+    ``chunk_size`` at a time and all submitted at once (the workers start before the first
+    result is asked for); if the pool cannot start or a worker dies (a crash in native code),
+    the items not yet yielded are computed in this process.
     """
-    done = 0
     # A daemonic process (a multiprocessing.Pool worker calling obolint) may not have children.
     daemonic = multiprocessing.current_process().daemon
     if jobs > 1 and len(items) >= min_items and not daemonic:
@@ -88,19 +88,46 @@ def imap_in_order(
                 mp_context=multiprocessing.get_context(_START_METHOD),
             )
         except (OSError, ValueError):
-            pool = None
-        if pool is not None:
+            pass
+        else:
             try:
-                for result in pool.map(function, items, chunksize=chunk_size):
-                    yield result
-                    done += 1
-                return
+                pending = pool.map(function, items, chunksize=chunk_size)
             except (BrokenProcessPool, OSError):
-                pass
-            finally:
-                # Also when the caller stops early: queued chunks are dropped, not computed.
                 pool.shutdown(wait=True, cancel_futures=True)
+            else:
+                return _pooled(pool, pending, function, items, initializer, initargs)
+    return _in_process(function, items, initializer, initargs)
+
+
+def _pooled(
+    pool: ProcessPoolExecutor,
+    pending: Iterator[Out],
+    function: Callable[[Item], Out],
+    items: Sequence[Item],
+    initializer: Callable[..., Any] | None,
+    initargs: tuple,
+) -> Iterator[Out]:
+    done = 0
+    try:
+        for result in pending:
+            yield result
+            done += 1
+        return
+    except (BrokenProcessPool, OSError):
+        pass
+    finally:
+        # Also when the caller stops early: queued chunks are dropped, not computed.
+        pool.shutdown(wait=True, cancel_futures=True)
+    yield from _in_process(function, items[done:], initializer, initargs)
+
+
+def _in_process(
+    function: Callable[[Item], Out],
+    items: Sequence[Item],
+    initializer: Callable[..., Any] | None,
+    initargs: tuple,
+) -> Iterator[Out]:
     if initializer is not None:
         initializer(*initargs)
-    for item in items[done:]:
+    for item in items:
         yield function(item)

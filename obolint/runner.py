@@ -35,6 +35,8 @@ from obolint.taint.interpreter import (
     ExpressionTooDeep,
 )
 from obolint.taint.project import Progress, Project
+from obolint.treecache import DIRECTORY_NAME as TREES_DIRECTORY
+from obolint.treecache import TreeCache
 
 # Parse on worker processes (--jobs) once a scan has this many files to parse: below it, a
 # pool costs more to start than it saves. Files go to a worker a few at a time, so that a big
@@ -162,36 +164,64 @@ def parse_source(path: Path, text: str, root: Path) -> tuple[ParsedFile | None, 
 
 
 def _parse_in_order(
-    files: list[tuple[Path, str]], root: Path, jobs: int
+    files: list[tuple[Path, str]], root: Path, jobs: int, trees: TreeCache | None
 ) -> Iterator[tuple[ParsedFile | None, FileError | None]]:
-    """``parse_source`` of each file, in order: on ``jobs`` worker processes for a scan with
-    many files to parse, each tree sent back pickled (unpickling costs an eighth of parsing),
-    else here."""
-    if jobs < 2 or len(files) < MIN_FILES_FOR_PARSE_POOL:
-        for path, text in files:
-            yield parse_source(path, text, root)
-        return
-    items = [(os.fspath(path), text, os.fspath(root)) for path, text in files]
-    results = imap_in_order(
-        _parse_for_parent,
-        items,
-        jobs,
-        min_items=MIN_FILES_FOR_PARSE_POOL,
-        chunk_size=PARSE_CHUNK_SIZE,
+    """``parse_source`` of each file, in order. A file unchanged since a scan that stored it
+    in ``trees`` is loaded from there; the others are parsed on ``jobs`` worker processes when
+    there are enough of them (each tree sent back pickled: unpickling costs an eighth of
+    parsing), else here, and stored in ``trees``."""
+    names = (
+        [trees.entry_name(display_path(path), root, content_hash(text)) for path, text in files]
+        if trees is not None
+        else None
     )
-    for (path, text), pickled in zip(files, results, strict=True):
-        if pickled is None:
+    todo = [i for i in range(len(files)) if names is None or not trees.has(names[i])]
+    items = [(os.fspath(files[i][0]), files[i][1], os.fspath(root)) for i in todo]
+    pickled_results: Iterator[bytes | None] | None = None
+    if jobs >= 2 and len(todo) >= MIN_FILES_FOR_PARSE_POOL:
+        pickled_results = imap_in_order(
+            _parse_for_parent,
+            items,
+            jobs,
+            min_items=MIN_FILES_FOR_PARSE_POOL,
+            chunk_size=PARSE_CHUNK_SIZE,
+        )
+    to_parse = set(todo)
+    for index, (path, text) in enumerate(files):
+        name = names[index] if names is not None else ""
+        if index not in to_parse:
+            assert trees is not None
+            yield trees.load(name) or parse_source(path, text, root)  # or: tampered, corrupt
+            continue
+        if pickled_results is not None:
+            pickled = next(pickled_results)
+            if pickled is None:  # too deep to pickle: parse it here
+                yield parse_source(path, text, root)
+                continue
+            memory.parsed(len(pickled))  # the buffers, once freed, fragment the heap as well
+            result = pickle.loads(pickled)
+        elif trees is not None:
+            result, pickled = _parse_and_pickle(path, text, root)
+        else:
             yield parse_source(path, text, root)
             continue
-        memory.parsed(len(pickled))  # the buffers, once freed, fragment the heap as well
-        yield pickle.loads(pickled)
+        if trees is not None and pickled is not None:
+            trees.store(name, pickled)
+        yield result
 
 
 def _parse_for_parent(item: tuple[str, str, str]) -> bytes | None:
     """In a worker process: ``parse_source`` of one file, pickled; None when the tree is too
     deep to pickle (the parent then parses that file itself)."""
     path, text, root = item
-    result = parse_source(Path(path), text, Path(root))
+    return _parse_and_pickle(Path(path), text, Path(root))[1]
+
+
+def _parse_and_pickle(
+    path: Path, text: str, root: Path
+) -> tuple[tuple[ParsedFile | None, FileError | None], bytes | None]:
+    """``parse_source`` of one file and its result pickled (None if too deep to pickle)."""
+    result = parse_source(path, text, root)
 
     def pickled() -> bytes:
         # Pickling recurses once per tree level, on the large-stack thread; the limit is
@@ -204,9 +234,9 @@ def _parse_for_parent(item: tuple[str, str, str]) -> bytes | None:
             sys.setrecursionlimit(limit)
 
     try:
-        return on_fresh_stack(pickled)
+        return result, on_fresh_stack(pickled)
     except (RecursionError, MemoryError, pickle.PicklingError):
-        return None
+        return result, None
 
 
 # 400 ``.name`` links in a row, whitespace allowed between them.
@@ -396,7 +426,12 @@ def _scan(
         for (path, text, error), is_wanted in zip(sources, wanted, strict=True)
         if is_wanted and text is not None and error is None
     ]
-    parse_results = _parse_in_order(to_parse, root, jobs)
+    trees = (
+        TreeCache(cache.directory / TREES_DIRECTORY, cache.key, ParsedFile)
+        if cache is not None
+        else None
+    )
+    parse_results = _parse_in_order(to_parse, root, jobs, trees)
     for done, (path, text, error) in enumerate(sources):
         if progress is not None:
             progress("Parsing", done, len(sources))
@@ -451,6 +486,10 @@ def _scan(
     }
     if cache is not None:
         result.stats["cache"] = "miss"
+        if trees is not None:
+            result.stats["files_parsed_from_cache"] = trees.stats.hits
+            if trees.stats.stored:
+                trees.prune()
         # Under the key of what matters; the exact key of this scan points to it.
         cache.store(keys[-1], result, loaded)
         cache.store_alias(keys[0], keys[-1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -204,7 +205,12 @@ def test_wheel_ships_the_packs_and_scans_from_an_empty_directory(tmp_path):
         "import os\nfrom openai import OpenAI\n"
         "OpenAI().chat.completions.create(model='m', messages=[os.environ['GH_TOKEN']])\n"
     )
-    env = {"PYTHONPATH": str(target), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+    env = {
+        "PYTHONPATH": str(target),
+        "NO_COLOR": "1",
+        "PATH": "/usr/bin:/bin",
+        "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],  # the tests' own (see conftest)
+    }
     proc = subprocess.run(
         [sys.executable, "-s", "-m", "obolint", "check", "--format", "concise", "leak.py"],
         cwd=empty,

@@ -1,0 +1,109 @@
+"""Parsed files kept between scans: a rerun parses only changed files, and gets the same report."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from obolint import runner
+from obolint.cache import CACHE_DIR_NAME, sign, signing_key
+from obolint.cli import main
+from obolint.runner import ParsedFile
+from obolint.treecache import DIRECTORY_NAME, TreeCache
+
+LEAKY = "import logging, os\n\ntoken = os.environ['API_TOKEN_{n}']\nlogging.info(token)\n"
+
+
+def run(*args: str) -> dict:
+    result = CliRunner().invoke(main, ["check", "--format", "json", *args])
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.output)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for n in range(6):
+        (tmp_path / f"mod_{n}.py").write_text(LEAKY.format(n=n))
+    return tmp_path
+
+
+def trees_dir(project: Path) -> Path:
+    return project / CACHE_DIR_NAME / DIRECTORY_NAME
+
+
+def without_stats(report: dict) -> dict:
+    return {key: value for key, value in report.items() if key != "stats"}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_rerun_parses_only_the_changed_file(project, jobs, monkeypatch):
+    monkeypatch.setattr(runner, "MIN_FILES_FOR_PARSE_POOL", 2)  # -j 2: parsed on workers
+    first = run("-j", jobs, ".")
+    assert first["stats"]["files_parsed_from_cache"] == 0
+    assert len(list(trees_dir(project).glob("*.tree"))) == 6
+    (project / "mod_3.py").write_text(LEAKY.format(n=3) + "logging.warning(token)\n")
+    second = run("-j", jobs, ".")
+    assert second["stats"]["cache"] == "miss"
+    assert second["stats"]["files_parsed_from_cache"] == 5
+    assert without_stats(second) == without_stats(run("--no-cache", "."))
+    assert len(second["findings"]) == 7
+
+
+def test_a_tampered_tree_is_parsed_again(project):
+    cold = run(".")
+    for entry in trees_dir(project).glob("*.tree"):
+        data = bytearray(entry.read_bytes())
+        data[-5] ^= 0x01
+        entry.write_bytes(bytes(data))
+    (project / "extra.py").write_text("token = 1\n")  # a new file to parse: a cache miss
+    again = run(".")
+    assert again["stats"]["cache"] == "miss"
+    assert again["stats"]["files_parsed_from_cache"] == 0
+    assert again["findings"] == cold["findings"]
+
+
+class _RunsCode:
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_signed_entry_still_builds_only_syntax_trees(tmp_path):
+    # Defence in depth: even an entry signed with the user's key cannot run code.
+    key = signing_key()
+    assert key is not None
+    cache = TreeCache(tmp_path / "trees", key, ParsedFile)
+    marker = tmp_path / "ran"
+    payload = pickle.dumps((_RunsCode(str(marker)), None))
+    cache.store("entry", payload)
+    assert (tmp_path / "trees" / "entry.tree").read_bytes()[:64] == sign(
+        key, "entry", payload
+    ).encode()
+    assert cache.load("entry") is None
+    assert not marker.exists()
+    assert cache.stats.hits == 0
+
+
+def test_least_recently_used_trees_go_first(tmp_path):
+    cache = TreeCache(tmp_path / "trees", b"k" * 32, ParsedFile)
+    payload = pickle.dumps((None, None))
+    for n, age in enumerate((300, 200, 100)):
+        cache.store(f"e{n}", payload + b"\0" * 1000)
+        path = tmp_path / "trees" / f"e{n}.tree"
+        os.utime(path, (path.stat().st_atime - age, path.stat().st_mtime - age))
+    size = (tmp_path / "trees" / "e0.tree").stat().st_size
+    cache.prune(max_bytes=size * 2)  # over the cap: down to 3/4 of it, oldest first
+    assert sorted(p.name for p in (tmp_path / "trees").glob("*.tree")) == ["e2.tree"]
+
+
+def test_no_cache_stores_no_trees(project):
+    run("--no-cache", ".")
+    assert not (project / CACHE_DIR_NAME).exists()
