@@ -227,10 +227,16 @@ def supported_flags(obolint: list[str]) -> set[str]:
     }
 
 
+# The "after a change" row adds this file (a trigger word, no finding) and removes it after.
+CHANGED_FILE_NAME = "obolint_bench_changed_file.py"
+CHANGED_FILE_TEXT = 'token_source = "bench"  # written by obolint\'s bench/run.py, removed after\n'
+
+
 def obolint_rows(
     directory: Path, obolint: list[str], tmp: Path, args: argparse.Namespace, cache_dir: Path
 ) -> list[Row]:
-    """Cold, warm and single-process obolint runs; a results cache they create is removed."""
+    """Cold, warm, after-a-change and single-process obolint runs; a results cache they create
+    is removed, and so is the file the after-a-change run adds."""
     flags = supported_flags(obolint)
     has_cache = "--no-cache" in flags
     report = tmp / "obolint.json"
@@ -240,6 +246,7 @@ def obolint_rows(
     cold = Row("obolint cold")
     warm = Row("obolint warm" if has_cache else "obolint warm (no cache yet)")
     jobs = Row("obolint --jobs 1")
+    changed = Row("obolint after a change (1 file)")
     cache_existed = cache_dir.exists()
     fills: list[float] = []
     for _ in range(args.runs):
@@ -253,12 +260,23 @@ def obolint_rows(
             fills.append(args.spawner.measure(warm_cmd, args.timeout).seconds)
         run_row(warm, warm_cmd if has_cache else cold_cmd, args)
         describe_obolint(warm, report)
+        if has_cache:
+            # A rerun after an edit to a file with a trigger word: a results-cache miss, so
+            # what is left is what the per-file caches save.
+            touched = directory / CHANGED_FILE_NAME
+            touched.write_text(CHANGED_FILE_TEXT)
+            try:
+                run_row(changed, warm_cmd, args)
+                describe_obolint(changed, report)
+            finally:
+                touched.unlink(missing_ok=True)
     if fills:
         warm.notes.append(f"the run that filled the cache took {statistics.median(fills):.2f} s")
         if cache_existed:
             warm.notes.append(f"a cache was already in `{cache_dir}` (kept)")
     else:
         warm.notes.append("same command as cold, run right after it")
+        changed.skipped = "no `--no-cache` in `obolint check --help`: no cache to measure"
     if "--jobs" in flags:
         jobs_cmd = [*base, *(["--no-cache"] if has_cache else []), "--jobs", "1", str(directory)]
         for _ in range(args.runs):
@@ -268,7 +286,7 @@ def obolint_rows(
         jobs.skipped = "no `--jobs` in `obolint check --help`"
     if has_cache and not cache_existed and cache_dir.is_dir():
         shutil.rmtree(cache_dir, ignore_errors=True)  # leave the scanned tree as it was
-    return [cold, warm, jobs]
+    return [cold, warm, changed, jobs]
 
 
 def precommit_row(
@@ -312,6 +330,8 @@ def describe_obolint(row: Row, report: Path) -> None:
         f"{len(data.get('findings', [])):,} findings",
         f"{len(data.get('errors', [])):,} file errors",
     ]
+    if isinstance(stats.get("files_parsed_from_cache"), int) and stats.get("cache") == "miss":
+        parts.append(f"{count('files_parsed_from_cache')} parsed files loaded from the cache")
     if "duration_s" in stats:
         parts.append(f"scan {stats['duration_s']:.1f} s in-process")
     row.notes = [", ".join(parts)]
