@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -69,7 +69,7 @@ def imap_in_order(
     chunk_size: int,
     initializer: Callable[..., Any] | None = None,
     initargs: tuple = (),
-) -> Iterator[Out]:
+) -> Generator[Out, None, None]:
     """``function(item)`` for each item, in order, each yielded as soon as it is ready.
 
     On ``jobs`` worker processes when there are at least ``min_items`` items, sent
@@ -106,7 +106,7 @@ def _pooled(
     items: Sequence[Item],
     initializer: Callable[..., Any] | None,
     initargs: tuple,
-) -> Iterator[Out]:
+) -> Generator[Out, None, None]:
     done = 0
     try:
         for result in pending:
@@ -126,7 +126,7 @@ def _in_process(
     items: Sequence[Item],
     initializer: Callable[..., Any] | None,
     initargs: tuple,
-) -> Iterator[Out]:
+) -> Generator[Out, None, None]:
     if initializer is not None:
         initializer(*initargs)
     for item in items:

@@ -14,7 +14,7 @@ import sys
 import time
 import tokenize
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,7 +177,7 @@ def _parse_in_order(
     )
     todo = [i for i in range(len(files)) if names is None or not trees.has(names[i])]
     items = [(os.fspath(files[i][0]), files[i][1], os.fspath(root)) for i in todo]
-    pickled_results: Iterator[bytes | None] | None = None
+    pickled_results: Generator[bytes | None, None, None] | None = None
     if jobs >= 2 and len(todo) >= MIN_FILES_FOR_PARSE_POOL:
         pickled_results = imap_in_order(
             _parse_for_parent,
@@ -187,6 +187,22 @@ def _parse_in_order(
             chunk_size=PARSE_CHUNK_SIZE,
         )
     to_parse = set(todo)
+    try:
+        yield from _parsed_in_order(files, root, trees, names, to_parse, pickled_results)
+    finally:
+        if pickled_results is not None:
+            pickled_results.close()  # the workers end now, not when the analysis is done
+
+
+def _parsed_in_order(
+    files: list[tuple[Path, str]],
+    root: Path,
+    trees: TreeCache | None,
+    names: list[str] | None,
+    to_parse: set[int],
+    pickled_results: Iterator[bytes | None] | None,
+) -> Iterator[tuple[ParsedFile | None, FileError | None]]:
+    """The parse results of ``_parse_in_order``: from ``trees`` unless in ``to_parse``."""
     for index, (path, text) in enumerate(files):
         name = names[index] if names is not None else ""
         if index not in to_parse:
@@ -453,6 +469,7 @@ def _scan(
         assert parsed_file is not None
         parsed += 1
         _add_parsed(project, parsed_file, packs)
+    parse_results.close()
     requested = {m.path for m in project.modules.values()}
     loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)
     project.loader, project.locator = _module_loader(project, packs, root, loaded, skipped_modules)
