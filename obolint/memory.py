@@ -11,24 +11,14 @@ megabyte or so of parsed source rather than after every file.
 from __future__ import annotations
 
 import ctypes
-import os
 import sys
-import threading
 from collections.abc import Callable
+
+from obolint.forksafe import ForkSafeLock
 
 TRIM_EVERY_CHARS = 1_000_000
 
-_lock = threading.Lock()
-
-
-def _new_lock_after_fork() -> None:
-    """A forked child must not inherit the lock in the state another thread left it."""
-    global _lock
-    _lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_new_lock_after_fork)
+_lock = ForkSafeLock()
 _pending_chars = 0
 
 

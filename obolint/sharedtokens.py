@@ -14,15 +14,15 @@ sees no difference, even on another thread.
 from __future__ import annotations
 
 import inspect
-import os
 import sys
-import threading
 import types
 from collections.abc import Callable
 
 import libcst as cst
 from libcst._nodes import op as _op_nodes
 from libcst._nodes import whitespace as _whitespace_nodes
+
+from obolint.forksafe import ForkSafeLock
 
 # Beyond this many distinct values of one token class, new ones are built unshared: a file of
 # unusual spacing cannot grow the tables without bound.
@@ -38,17 +38,7 @@ _BRACKETS = (
 # Field values that identify a token by value; node values identify it by shared identity.
 _PLAIN_TYPES = (str, bool, type(None), cst.MaybeSentinel)
 
-_lock = threading.Lock()
-
-
-def _new_lock_after_fork() -> None:
-    """A forked child must not inherit the lock in the state another thread left it."""
-    global _lock
-    _lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_new_lock_after_fork)
+_lock = ForkSafeLock()
 # id -> node for every shared node; a field holding one of them is keyed by its id, which is
 # stable because the node is kept alive here.
 _shared: dict[int, cst.CSTNode] = {}

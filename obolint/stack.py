@@ -8,6 +8,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from obolint.forksafe import ForkSafeLock
+
 T = TypeVar("T")
 
 # The native parser recurses on the C stack, and code generation for positions on the Python
@@ -15,7 +17,7 @@ T = TypeVar("T")
 # depth does not count against the recursion limit) and has this much C stack.
 STACK_BYTES = 256 * 1024 * 1024
 
-_lock = threading.Lock()
+_lock = ForkSafeLock()
 _executor: ThreadPoolExecutor | None = None
 _worker_ident: set[int] = set()
 
@@ -43,11 +45,10 @@ def _get_executor() -> ThreadPoolExecutor | None:
 
 def _forget_parent_thread() -> None:
     """In a forked child: the parent's worker thread does not exist here; start a new one
-    on first use (and do not wait on a lock the parent may have held while forking)."""
-    global _executor, _lock
+    on first use."""
+    global _executor
     _executor = None
     _worker_ident.clear()
-    _lock = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):

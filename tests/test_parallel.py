@@ -152,3 +152,29 @@ def test_files_too_deep_for_a_worker_are_reported_as_in_one_process(tmp_path, mo
         reports.append(report)
     assert reports[0] == reports[1]
     assert {e["path"] for e in reports[0]["errors"]} >= {"deep_attribute.py", "deep_sum.py"}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() only")
+def test_a_forked_child_gets_a_free_lock_even_if_a_thread_held_it():
+    import threading
+
+    from obolint.forksafe import ForkSafeLock
+
+    lock = ForkSafeLock()
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with lock:
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(10)
+    pid = os.fork()
+    if pid == 0:  # the child: the holder thread does not exist here
+        os._exit(0 if lock._lock.acquire(timeout=5) else 1)
+    release.set()
+    holder.join()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
