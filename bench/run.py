@@ -229,7 +229,7 @@ def supported_flags(obolint: list[str]) -> set[str]:
 
 # The "after a change" row adds this file (a trigger word, no finding) and removes it after.
 CHANGED_FILE_NAME = "obolint_bench_changed_file.py"
-CHANGED_FILE_TEXT = 'token_source = "bench"  # written by obolint\'s bench/run.py, removed after\n'
+CHANGED_FILE_TEXT = 'token_source = "run {run}"  # written by bench/run.py of obolint, removed\n'
 
 
 def obolint_rows(
@@ -264,7 +264,8 @@ def obolint_rows(
             # A rerun after an edit to a file with a trigger word: a results-cache miss, so
             # what is left is what the per-file caches save.
             touched = directory / CHANGED_FILE_NAME
-            touched.write_text(CHANGED_FILE_TEXT)
+            # New content every run: a cache kept from before the benchmark must miss too.
+            touched.write_text(CHANGED_FILE_TEXT.format(run=len(changed.samples) + 1))
             try:
                 run_row(changed, warm_cmd, args)
                 describe_obolint(changed, report)

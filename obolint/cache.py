@@ -86,26 +86,45 @@ def user_cache_dir() -> Path:
     return Path(base) / "obolint"
 
 
+KEY_BYTES = 32
+
+
 def signing_key(directory: Path | None = None) -> bytes | None:
     """This user's key for signing cache entries, created on first use (readable by the user
-    only); None when it can be neither read nor created (then no cache is used)."""
+    only); None when no trustworthy key can be read or created (then no cache is used)."""
     path = (directory or user_cache_dir()) / SIGNING_KEY_FILE
-    try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
-        pass
+    key = _read_key(path)
+    if key is not None:
+        return key
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(handle, "w", encoding="ascii") as out:
-            out.write(secrets.token_hex(32) + "\n")
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
-        # Lost a race with another run creating it: read theirs.
+        # Written whole to a private temporary file, then linked into place only if no key is
+        # there yet: a concurrent run never reads a half-written key, and never replaces one.
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-key-")
         try:
-            return bytes.fromhex(path.read_text(encoding="ascii").strip())
-        except (OSError, ValueError):
-            return None
+            with os.fdopen(handle, "w", encoding="ascii") as out:
+                out.write(secrets.token_hex(KEY_BYTES) + "\n")
+            with contextlib.suppress(FileExistsError):
+                os.link(temp, path)
+        finally:
+            os.unlink(temp)
+    except OSError:
+        return None
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The key in ``path`` if it is exactly KEY_BYTES long and, on POSIX, the user's own and
+    private (a key others can read or write lets them forge entries)."""
+    try:
+        if os.name == "posix":
+            stat = path.stat()
+            if stat.st_uid != os.getuid() or stat.st_mode & 0o077:
+                return None
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+    return key if len(key) == KEY_BYTES else None
 
 
 def sign(key: bytes, name: str, payload: bytes) -> str:

@@ -22,7 +22,7 @@ from obolint.baseline import (
     filter_baseline,
     load_baseline,
 )
-from obolint.cache import CACHE_DIR_NAME, ResultCache, signing_key
+from obolint.cache import CACHE_DIR_NAME, ResultCache, signing_key, user_cache_dir
 from obolint.cache import clean as clean_cache
 from obolint.config import (
     FAIL_ON,
@@ -159,6 +159,15 @@ class _Analysis:
     suppressed: list[SuppressedFinding]
 
 
+def _signing_key(project_root: Path) -> bytes | None:
+    """The user's cache-signing key, unless it lives inside the scanned project (where the
+    project's own files, say a pull request's, could supply it)."""
+    key_dir = user_cache_dir().resolve()
+    if key_dir.is_relative_to(project_root.resolve()):
+        return None
+    return signing_key(key_dir)
+
+
 def _analyse(
     paths: tuple[Path, ...],
     *,
@@ -194,7 +203,7 @@ def _analyse(
         targets, config, respect_gitignore=not no_respect_gitignore, force_exclude=force_exclude
     )
     try:
-        key = None if no_cache else signing_key()
+        key = None if no_cache else _signing_key(config.root)
         # Without a key to sign entries with, none could be trusted: scan without a cache.
         cache = None if key is None else ResultCache(config.root / CACHE_DIR_NAME, key)
         result = scan(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from obolint.patterns import NamePatterns
-from obolint.rulemeta import FLOW_MESSAGE, MESSAGE_FIELDS, RuleMeta
+from obolint.rulemeta import FLOW_MESSAGE, MESSAGE_EXAMPLE, MESSAGE_FIELDS, RuleMeta
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -728,8 +729,12 @@ def _rule(e: _Entry) -> RuleMeta:
 def _message_template(e: _Entry) -> str:
     template = e.text("message", FLOW_MESSAGE)
     try:
-        template.format(**{name: "" for name in MESSAGE_FIELDS})
-    except (KeyError, IndexError, ValueError):
+        # Plain fields only (no ``{kind.attr}`` or ``{kind[0]}``), each of a finding's types.
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        if not fields <= set(MESSAGE_FIELDS):
+            raise ValueError(sorted(fields - set(MESSAGE_FIELDS)))
+        template.format(**MESSAGE_EXAMPLE)
+    except Exception:  # noqa: BLE001 - any template that cannot format is the pack's error
         raise e.fail(
             "message", "a template using only " + ", ".join(f"{{{n}}}" for n in MESSAGE_FIELDS)
         ) from None

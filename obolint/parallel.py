@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -47,17 +48,19 @@ def map_in_order(
     never depends on ``jobs``. Where processes cannot be started (a sandbox, a frozen
     interpreter) the work runs here instead.
     """
-    return list(
-        imap_in_order(
-            function,
-            items,
-            jobs,
-            min_items=MIN_ITEMS_FOR_POOL,
-            chunk_size=CHUNK_SIZE,
-            initializer=initializer,
-            initargs=initargs,
-        )
+    results = imap_in_order(
+        function,
+        items,
+        jobs,
+        min_items=MIN_ITEMS_FOR_POOL,
+        chunk_size=CHUNK_SIZE,
+        initializer=initializer,
+        initargs=initargs,
     )
+    try:
+        return list(results)
+    finally:
+        results.close()
 
 
 def imap_in_order(
@@ -69,65 +72,102 @@ def imap_in_order(
     chunk_size: int,
     initializer: Callable[..., Any] | None = None,
     initargs: tuple = (),
-) -> Generator[Out, None, None]:
-    """``function(item)`` for each item, in order, each yielded as soon as it is ready.
+) -> OrderedResults[Out]:
+    """``function(item)`` for each item, in order, each returned as soon as it is ready.
 
     On ``jobs`` worker processes when there are at least ``min_items`` items, sent
     ``chunk_size`` at a time and all submitted at once (the workers start before the first
     result is asked for); if the pool cannot start or a worker dies (a crash in native code),
-    the items not yet yielded are computed in this process.
+    the items not yet returned are computed in this process. Close the result (or exhaust it)
+    to end the workers.
     """
     # A daemonic process (a multiprocessing.Pool worker calling obolint) may not have children.
     daemonic = multiprocessing.current_process().daemon
+    results = OrderedResults(function, items, initializer, initargs)
     if jobs > 1 and len(items) >= min_items and not daemonic:
+        results.start_pool(min(jobs, len(items) // chunk_size + 1, _MAX_WORKERS), chunk_size)
+    return results
+
+
+class OrderedResults(Iterator[Out]):
+    """The results of ``imap_in_order``: from a worker pool while it works, then here."""
+
+    def __init__(
+        self,
+        function: Callable[[Item], Out],
+        items: Sequence[Item],
+        initializer: Callable[..., Any] | None,
+        initargs: tuple,
+    ) -> None:
+        self._function = function
+        self._items = items
+        self._initializer = initializer
+        self._initargs = initargs
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: Iterator[Out] | None = None
+        self._done = 0
+        self._initialized_here = False
+
+    def start_pool(self, workers: int, chunk_size: int) -> None:
+        """Submit every item to ``workers`` processes; on failure, work here instead."""
         try:
-            pool = ProcessPoolExecutor(
-                max_workers=min(jobs, len(items) // chunk_size + 1, _MAX_WORKERS),
-                initializer=initializer,
-                initargs=initargs,
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers,
+                initializer=_start_worker,
+                initargs=(os.getpid(), self._initializer, self._initargs),
                 mp_context=multiprocessing.get_context(_START_METHOD),
             )
-        except (OSError, ValueError):
-            pass
-        else:
+            self._pending = self._pool.map(self._function, self._items, chunksize=chunk_size)
+        except (BrokenProcessPool, OSError, ValueError):
+            self.close()
+
+    def __next__(self) -> Out:
+        if self._pending is not None:
             try:
-                pending = pool.map(function, items, chunksize=chunk_size)
+                result = next(self._pending)
+            except StopIteration:
+                self.close()
+                raise
             except (BrokenProcessPool, OSError):
-                pool.shutdown(wait=True, cancel_futures=True)
+                self.close()  # the rest is computed here
             else:
-                return _pooled(pool, pending, function, items, initializer, initargs)
-    return _in_process(function, items, initializer, initargs)
+                self._done += 1
+                return result
+        if self._done >= len(self._items):
+            raise StopIteration
+        if not self._initialized_here:
+            self._initialized_here = True
+            if self._initializer is not None:
+                self._initializer(*self._initargs)
+        result = self._function(self._items[self._done])
+        self._done += 1
+        return result
+
+    def close(self) -> None:
+        """End the workers; items not yet returned are dropped, not computed."""
+        pool, self._pool, self._pending = self._pool, None, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _pooled(
-    pool: ProcessPoolExecutor,
-    pending: Iterator[Out],
-    function: Callable[[Item], Out],
-    items: Sequence[Item],
-    initializer: Callable[..., Any] | None,
-    initargs: tuple,
-) -> Generator[Out, None, None]:
-    done = 0
-    try:
-        for result in pending:
-            yield result
-            done += 1
-        return
-    except (BrokenProcessPool, OSError):
-        pass
-    finally:
-        # Also when the caller stops early: queued chunks are dropped, not computed.
-        pool.shutdown(wait=True, cancel_futures=True)
-    yield from _in_process(function, items[done:], initializer, initargs)
-
-
-def _in_process(
-    function: Callable[[Item], Out],
-    items: Sequence[Item],
-    initializer: Callable[..., Any] | None,
-    initargs: tuple,
-) -> Generator[Out, None, None]:
+def _start_worker(parent: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
+    """In a worker: end with the parent (killed by CI's timeout or the OOM killer, it cannot
+    shut the pool down), then run the caller's initializer."""
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
     if initializer is not None:
         initializer(*initargs)
-    for item in items:
-        yield function(item)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass

@@ -7,6 +7,15 @@ from dataclasses import dataclass
 # The message of a rule whose entry has no ``message`` template: a source reaching a sink.
 FLOW_MESSAGE = "{kind} from line {source_line} ({source_note}) reaches {sink}. {fix}"
 MESSAGE_FIELDS = ("kind", "source_line", "source_note", "sink", "tool", "fix")
+# Values of the types a finding fills in (a template is checked with them when a pack loads).
+MESSAGE_EXAMPLE: dict[str, object] = {
+    "kind": "Credential",
+    "source_line": 1,
+    "source_note": "read from the environment",
+    "sink": "`messages` of `create()`",
+    "tool": "lookup",
+    "fix": "Exchange it On-Behalf-Of.",
+}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import sys
 import time
 import tokenize
 import warnings
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,10 +24,10 @@ from obolint import memory, sharedtokens
 from obolint.cache import ResultCache, content_hash, scan_key
 from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
-from obolint.parallel import default_jobs, imap_in_order
+from obolint.parallel import OrderedResults, default_jobs, imap_in_order
 from obolint.prefilter import files_to_parse, trigger_pattern
 from obolint.resolve import collect_imports, module_name_for
-from obolint.stack import on_fresh_stack
+from obolint.stack import on_fresh_stack, running_on_large_stack
 from obolint.taint.context import ModuleContext
 from obolint.taint.interpreter import (
     MAX_STEPS_PER_MODULE,
@@ -171,13 +171,16 @@ def _parse_in_order(
     there are enough of them (each tree sent back pickled: unpickling costs an eighth of
     parsing), else here, and stored in ``trees``."""
     names = (
-        [trees.entry_name(display_path(path), root, content_hash(text)) for path, text in files]
+        [
+            trees.entry_name(path, display_path(path), root, content_hash(text))
+            for path, text in files
+        ]
         if trees is not None
         else None
     )
     todo = [i for i in range(len(files)) if names is None or not trees.has(names[i])]
     items = [(os.fspath(files[i][0]), files[i][1], os.fspath(root)) for i in todo]
-    pickled_results: Generator[bytes | None, None, None] | None = None
+    pickled_results: OrderedResults[bytes | None] | None = None
     if jobs >= 2 and len(todo) >= MIN_FILES_FOR_PARSE_POOL:
         pickled_results = imap_in_order(
             _parse_for_parent,
@@ -207,9 +210,13 @@ def _parsed_in_order(
         name = names[index] if names is not None else ""
         if index not in to_parse:
             assert trees is not None
-            yield trees.load(name) or parse_source(path, text, root)  # or: tampered, corrupt
-            continue
-        if pickled_results is not None:
+            cached = trees.load(name)
+            if cached is not None:
+                yield cached
+                continue
+            # Tampered or corrupt: parse it and store a good entry in its place.
+            result, pickled = _parse_and_pickle(path, text, root)
+        elif pickled_results is not None:
             pickled = next(pickled_results)
             if pickled is None:  # too deep to pickle: parse it here
                 yield parse_source(path, text, root)
@@ -221,7 +228,8 @@ def _parsed_in_order(
         else:
             yield parse_source(path, text, root)
             continue
-        if trees is not None and pickled is not None:
+        # Only trees: a parse error may be the passing kind (a MemoryError) and is cheap to redo.
+        if trees is not None and pickled is not None and result[0] is not None:
             trees.store(name, pickled)
         yield result
 
@@ -240,10 +248,12 @@ def _parse_and_pickle(
     result = parse_source(path, text, root)
 
     def pickled() -> bytes:
-        # Pickling recurses once per tree level, on the large-stack thread; the limit is
-        # raised only meanwhile, so that parsing decides exactly as in the parent.
+        # Pickling recurses once per tree level. On the large-stack thread the limit is raised,
+        # only meanwhile, so that parsing decides exactly as in the parent; on a normal stack
+        # (a platform without it) a deep tree fails to pickle and is parsed by the parent.
         limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, PICKLE_RECURSION_LIMIT))
+        if running_on_large_stack():
+            sys.setrecursionlimit(max(limit, PICKLE_RECURSION_LIMIT))
         try:
             return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         finally:
@@ -255,8 +265,16 @@ def _parse_and_pickle(
         return result, None
 
 
-# 400 ``.name`` links in a row, whitespace allowed between them.
-_LONG_ATTRIBUTE_CHAIN = re.compile(r"(?:\.\s*[A-Za-z_]\w*\s*){400}")
+# A run of ``.name`` links, whitespace allowed between them; matched runs never overlap, so
+# one pass over the text finds them all.
+_ATTRIBUTE_RUN = re.compile(r"(?:\.\s*[A-Za-z_]\w*\s*)+")
+LONG_ATTRIBUTE_CHAIN = 400
+
+
+def _has_long_attribute_chain(text: str) -> bool:
+    return any(
+        run.group().count(".") >= LONG_ATTRIBUTE_CHAIN for run in _ATTRIBUTE_RUN.finditer(text)
+    )
 
 
 def _may_be_pathological(text: str) -> bool:
@@ -276,7 +294,7 @@ def _may_be_pathological(text: str) -> bool:
         or deep_indent
         # LibCST's parse time grows with the square of an attribute chain's length (4,000
         # links: 3 s; 8,000: 13 s); chains need dots, not brackets.
-        or (text.count(".") > 400 and _LONG_ATTRIBUTE_CHAIN.search(text) is not None)
+        or (text.count(".") > 400 and _has_long_attribute_chain(text))
     )
 
 
@@ -447,29 +465,29 @@ def _scan(
         if cache is not None
         else None
     )
-    parse_results = _parse_in_order(to_parse, root, jobs, trees)
-    for done, (path, text, error) in enumerate(sources):
-        if progress is not None:
-            progress("Parsing", done, len(sources))
-        sources[done] = (path, None, error)  # the text is not needed once parsed or skipped
-        if error is not None:
-            result.errors.append(error)
-            continue
-        assert text is not None
-        if not wanted[done]:
-            # No flow can start in it; if a scanned file calls into it with a credential, it
-            # is still read for its summaries (see _module_loader).
-            skipped += 1
-            skipped_modules[module_name_for(path, root)[0]] = path
-            continue
-        parsed_file, error = next(parse_results)
-        if error is not None:
-            result.errors.append(error)
-            continue
-        assert parsed_file is not None
-        parsed += 1
-        _add_parsed(project, parsed_file, packs)
-    parse_results.close()
+    # Closed also on an error or Ctrl-C: that ends the parse workers.
+    with contextlib.closing(_parse_in_order(to_parse, root, jobs, trees)) as parse_results:
+        for done, (path, text, error) in enumerate(sources):
+            if progress is not None:
+                progress("Parsing", done, len(sources))
+            sources[done] = (path, None, error)  # the text is not needed once parsed or skipped
+            if error is not None:
+                result.errors.append(error)
+                continue
+            assert text is not None
+            if not wanted[done]:
+                # No flow can start in it; if a scanned file calls into it with a credential, it
+                # is still read for its summaries (see _module_loader).
+                skipped += 1
+                skipped_modules[module_name_for(path, root)[0]] = path
+                continue
+            parsed_file, error = next(parse_results)
+            if error is not None:
+                result.errors.append(error)
+                continue
+            assert parsed_file is not None
+            parsed += 1
+            _add_parsed(project, parsed_file, packs)
     requested = {m.path for m in project.modules.values()}
     loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)
     project.loader, project.locator = _module_loader(project, packs, root, loaded, skipped_modules)

@@ -8,7 +8,11 @@ statements only. While this module parses, ``sys.modules["libcst"]`` is a copy o
 token classes are factories returning one shared instance per distinct value, so a tree takes
 about a third less memory (saleor: 434 KB to 293 KB per tree, same parse time, same code and
 positions). The real ``libcst`` module object is never modified: code that imported it before
-sees no difference, even on another thread.
+sees no difference, even on another thread. One limit, for programs that use obolint as a
+library from several threads: an ``import libcst`` executed on another thread while a parse
+runs gets the copy, in which the token classes are functions (``isinstance(x, Comma)`` fails
+there). Stand-in subclasses would avoid that, but they join LibCST's ABC subclass registry and
+break its ``isinstance`` checks; the command line parses on one thread while the others wait.
 """
 
 from __future__ import annotations

@@ -55,9 +55,14 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_parent_thread)
 
 
+def running_on_large_stack() -> bool:
+    """Whether this code runs on the large-stack worker thread."""
+    return threading.get_ident() in _worker_ident
+
+
 def on_fresh_stack(work: Callable[[], T]) -> T:
     """``work()`` on the large-stack worker thread; exceptions are re-raised here."""
-    if threading.get_ident() in _worker_ident:
+    if running_on_large_stack():
         return work()  # already on the worker: avoid waiting on ourselves
     executor = _get_executor()
     if executor is None:

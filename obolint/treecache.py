@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import importlib.metadata
 import os
 import pickle
 import sys
@@ -32,10 +33,20 @@ from obolint.findings import FileError
 
 DIRECTORY_NAME = "trees"
 MAX_BYTES = 256 * 1024 * 1024
-_FORMAT = 1
+_FORMAT = 2
 _SUFFIX = ".tree"
 _MAC_BYTES = 64  # hex digest
-_LIBCST_VERSION = getattr(cst, "__version__", "?")
+
+
+def _distribution_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+# LibCST has no ``__version__``; the installed distribution says which parser made a tree.
+_LIBCST_VERSION = _distribution_version("libcst")
 
 
 @dataclass
@@ -61,8 +72,10 @@ class TreeCache:
         self._parsed_type = parsed_type
         self.stats = TreeCacheStats()
 
-    def entry_name(self, display_path: str, root: Path, text_hash: str) -> str:
-        """The name of a file's entry: everything its parse result depends on."""
+    def entry_name(self, path: Path, display_path: str, root: Path, text_hash: str) -> str:
+        """The name of a file's entry: everything its parse result depends on (the module
+        name and imports come from the resolved path and the root, the report's path from
+        the working directory)."""
         digest = hashlib.sha256()
         parts = (
             str(_FORMAT),
@@ -70,7 +83,8 @@ class TreeCache:
             code_digest(),
             _LIBCST_VERSION,
             sys.version,
-            os.fspath(root),
+            os.fspath(root.resolve()),
+            os.fspath(path.resolve()),
             display_path,
             text_hash,
         )

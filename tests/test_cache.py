@@ -172,3 +172,32 @@ def test_the_signing_key_is_private_to_the_user(project, tmp_path_factory, monke
     assert len(bytes.fromhex(key_file.read_text().strip())) == 32
     if os.name == "posix":
         assert key_file.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("content", ["", "abcd", "zz" * 32])
+def test_a_short_or_malformed_key_is_never_used(project, tmp_path_factory, monkeypatch, content):
+    # An empty key (a run that died while creating it) would let anyone sign entries.
+    home = tmp_path_factory.mktemp("bad-key")
+    key_file = home / "obolint" / "cache-signing-key"
+    key_file.parent.mkdir()
+    key_file.write_text(content)
+    key_file.chmod(0o600)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    report = run(".")
+    assert "cache" not in report["stats"] and report["findings"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_key_others_can_read_is_never_used(project, tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("shared-key")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    run(".")
+    key_file = home / "obolint" / "cache-signing-key"
+    key_file.chmod(0o644)
+    assert "cache" not in run(".")["stats"]
+
+
+def test_a_key_inside_the_project_is_never_used(project, monkeypatch):
+    # A checked-out repository could then supply the key and sign its own entries.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(project / ".cache"))
+    assert "cache" not in run(".")["stats"]

@@ -102,6 +102,8 @@ def write_pack(tmp_path: Path, text: str) -> Path:
             RULE_ENTRY + "message = 'Leak of {secret} at {sink}'\n",
             "rule[0].message must be a template using only {kind}, {source_line}",
         ),
+        (RULE_ENTRY + "message = '{source_line:s} {sink}'\n", "rule[0].message must be"),
+        (RULE_ENTRY + "message = '{kind.upper} {sink}'\n", "rule[0].message must be"),
     ],
 )
 def test_bad_user_pack_names_file_and_key(tmp_path, text, expected):

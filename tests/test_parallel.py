@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -178,3 +179,55 @@ def test_a_forked_child_gets_a_free_lock_even_if_a_thread_held_it():
     holder.join()
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def _sleep_then_square(value: int) -> int:
+    import time
+
+    time.sleep(0.2)
+    return value * value
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_closing_before_the_first_result_ends_the_workers():
+    results = imap_in_order(_sleep_then_square, list(range(40)), 2, min_items=1, chunk_size=1)
+    workers = list(results._pool._processes)
+    assert workers
+    results.close()
+    assert not any(_alive(pid) for pid in workers)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_end_when_their_parent_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from obolint.parallel import imap_in_order\n"
+        "from test_parallel import _sleep_then_square\n"
+        "results = imap_in_order(_sleep_then_square, list(range(200)), 2, min_items=1, "
+        "chunk_size=1)\n"
+        "next(results)\n"
+        "print(' '.join(map(str, results._pool._processes)), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert workers
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(10)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)

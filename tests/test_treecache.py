@@ -66,6 +66,8 @@ def test_a_tampered_tree_is_parsed_again(project):
     assert again["stats"]["cache"] == "miss"
     assert again["stats"]["files_parsed_from_cache"] == 0
     assert again["findings"] == cold["findings"]
+    (project / "extra.py").write_text("token = 2\n")
+    assert run(".")["stats"]["files_parsed_from_cache"] == 6  # good entries replaced them
 
 
 class _RunsCode:
@@ -107,3 +109,38 @@ def test_least_recently_used_trees_go_first(tmp_path):
 def test_no_cache_stores_no_trees(project):
     run("--no-cache", ".")
     assert not (project / CACHE_DIR_NAME).exists()
+
+
+def test_parse_errors_are_not_kept(project):
+    (project / "broken.py").write_text("token = (\n")
+    run(".")
+    assert len(list(trees_dir(project).glob("*.tree"))) == 6
+
+
+def test_same_text_and_display_path_in_another_package_is_parsed_again(tmp_path, monkeypatch):
+    # a/pkg/views.py and b/pkg/views.py are the same text, shown as pkg/views.py from either
+    # directory, but they are different modules (a.pkg.views, b.pkg.views).
+    (tmp_path / "pyproject.toml").write_text("[tool.obolint]\n")
+    for top in ("a", "b"):
+        (tmp_path / top / "pkg").mkdir(parents=True)
+        (tmp_path / top / "pkg" / "__init__.py").write_text("")
+        (tmp_path / top / "pkg" / "views.py").write_text(
+            "import os\nfrom .helpers import send\n\nsend(os.environ['API_TOKEN'])\n"
+        )
+    (tmp_path / "a" / "pkg" / "helpers.py").write_text("def send(value):\n    return len(value)\n")
+    (tmp_path / "b" / "pkg" / "helpers.py").write_text(
+        "import logging\n\ndef send(value):\n    logging.info(value)\n"
+    )
+    monkeypatch.chdir(tmp_path / "b")
+    expected = without_stats(run("--no-cache", "."))
+    assert len(expected["findings"]) == 1
+    monkeypatch.chdir(tmp_path / "a")
+    run(".")
+    monkeypatch.chdir(tmp_path / "b")
+    assert without_stats(run(".")) == expected
+
+
+def test_the_libcst_version_is_part_of_the_key():
+    from obolint import treecache
+
+    assert treecache._LIBCST_VERSION[0].isdigit()

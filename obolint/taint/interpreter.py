@@ -7,7 +7,7 @@ import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Protocol
 
 import libcst as cst
 
@@ -615,7 +615,8 @@ class FunctionInterpreter:
         handler = _EXPRESSION_HANDLERS.get(type(node))
         if handler is None:
             handler = _handler_for_subclass(type(node))
-        return handler(self, node, env)
+        # By name, so that a subclass's override of a handler is the one that runs.
+        return getattr(self, handler)(node, env)
 
     def _eval_await(self, node: cst.Await, env: Env) -> Value:
         return self.eval(node.expression, env)
@@ -1283,36 +1284,36 @@ class FunctionInterpreter:
 # --- helpers -------------------------------------------------------------------------------
 
 
-# How each kind of expression is evaluated (see FunctionInterpreter._eval).
-_EXPRESSION_HANDLERS: dict[type, Callable[[FunctionInterpreter, Any, Env], Value]] = {
-    cst.Name: FunctionInterpreter._lookup_name,
-    cst.Attribute: FunctionInterpreter._eval_attribute,
-    cst.Call: FunctionInterpreter._eval_call,
-    cst.Subscript: FunctionInterpreter._eval_subscript,
-    cst.Await: FunctionInterpreter._eval_await,
-    cst.SimpleString: FunctionInterpreter._eval_simple_string,
-    cst.ConcatenatedString: FunctionInterpreter._eval_concatenated_string,
-    cst.FormattedString: FunctionInterpreter._eval_formatted_string,
-    cst.BinaryOperation: FunctionInterpreter._eval_binary_operation,
-    cst.BooleanOperation: FunctionInterpreter._eval_boolean_operation,
-    cst.UnaryOperation: FunctionInterpreter._eval_unary_operation,
-    cst.Comparison: FunctionInterpreter._eval_comparison,
-    cst.IfExp: FunctionInterpreter._eval_if_expression,
-    cst.List: FunctionInterpreter._eval_sequence,
-    cst.Tuple: FunctionInterpreter._eval_sequence,
-    cst.Set: FunctionInterpreter._eval_sequence,
-    cst.Dict: FunctionInterpreter._eval_dict,
-    cst.ListComp: FunctionInterpreter._eval_comprehension,
-    cst.SetComp: FunctionInterpreter._eval_comprehension,
-    cst.GeneratorExp: FunctionInterpreter._eval_comprehension,
-    cst.DictComp: FunctionInterpreter._eval_comprehension,
-    cst.NamedExpr: FunctionInterpreter._eval_named_expression,
-    cst.StarredElement: FunctionInterpreter._eval_starred,
-    cst.Yield: FunctionInterpreter._eval_yield,
+# The method that evaluates each kind of expression (see FunctionInterpreter._eval).
+_EXPRESSION_HANDLERS: dict[type, str] = {
+    cst.Name: "_lookup_name",
+    cst.Attribute: "_eval_attribute",
+    cst.Call: "_eval_call",
+    cst.Subscript: "_eval_subscript",
+    cst.Await: "_eval_await",
+    cst.SimpleString: "_eval_simple_string",
+    cst.ConcatenatedString: "_eval_concatenated_string",
+    cst.FormattedString: "_eval_formatted_string",
+    cst.BinaryOperation: "_eval_binary_operation",
+    cst.BooleanOperation: "_eval_boolean_operation",
+    cst.UnaryOperation: "_eval_unary_operation",
+    cst.Comparison: "_eval_comparison",
+    cst.IfExp: "_eval_if_expression",
+    cst.List: "_eval_sequence",
+    cst.Tuple: "_eval_sequence",
+    cst.Set: "_eval_sequence",
+    cst.Dict: "_eval_dict",
+    cst.ListComp: "_eval_comprehension",
+    cst.SetComp: "_eval_comprehension",
+    cst.GeneratorExp: "_eval_comprehension",
+    cst.DictComp: "_eval_comprehension",
+    cst.NamedExpr: "_eval_named_expression",
+    cst.StarredElement: "_eval_starred",
+    cst.Yield: "_eval_yield",
 }
 
 
-def _handler_for_subclass(node_type: type) -> Callable[[FunctionInterpreter, Any, Env], Value]:
+def _handler_for_subclass(node_type: type) -> str:
     """The handler of the nearest LibCST class a node's type derives from (trees built by
     code rather than the parser may use subclasses); remembered for the next node."""
     for base in node_type.__mro__[1:]:
@@ -1320,7 +1321,7 @@ def _handler_for_subclass(node_type: type) -> Callable[[FunctionInterpreter, Any
         if handler is not None:
             break
     else:
-        handler = FunctionInterpreter._eval_opaque
+        handler = "_eval_opaque"
     _EXPRESSION_HANDLERS[node_type] = handler
     return handler
 
