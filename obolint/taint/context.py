@@ -68,7 +68,6 @@ class ModuleContext:
     functions: dict[str, FunctionInfo] = field(default_factory=dict)
     classes: dict[str, cst.ClassDef] = field(default_factory=dict)
     globals: dict[str, Value] = field(default_factory=dict)
-    tool_functions: dict[str, str] = field(default_factory=dict)  # qualname -> framework fix
     steps: int = 0  # expression evaluations in the current round (see MAX_STEPS_PER_MODULE)
     # id(annotation node) -> (node, qualified names): annotations are resolved many times.
     annotation_cache: dict[int, tuple] = field(default_factory=dict)

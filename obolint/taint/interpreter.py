@@ -390,7 +390,7 @@ class FunctionInterpreter:
         """An exception message carrying a credential: returned to the model from a tool."""
         if not value.tainted:
             return
-        in_tool = self.info is not None and self.info.qualname in self.ctx.tool_functions
+        in_tool = self.info is not None and self.info.qualname in self.ctx.project.tool_specs
         for spec in self.ctx.packs.raise_sinks:
             if spec.in_tools == in_tool:
                 sink_text = f"raise {self.ctx.code(node)}"
@@ -401,7 +401,7 @@ class FunctionInterpreter:
             return []
         found = []
         decorators = [self._decorator_qname(d) for d in self.info.node.decorators]
-        is_tool = self.info.qualname in self.ctx.tool_functions
+        is_tool = self.info.qualname in self.ctx.project.tool_specs
         registered = self.ctx.project.return_sink_functions.get(self.info.qualname, [])
         leading = tuple(p.name.value for p in self.info.params)
         top_level = self.info.enclosing is None and self.info.class_qname is None

@@ -291,8 +291,7 @@ class Project:
         if isinstance(node, cst.Call) and tool.hiding_args:
             hidden = self.tool_hidden.setdefault(info.qualname, set())
             hidden.update(_bound_names(node, tool.hiding_args))
-        if info.qualname not in info.module.tool_functions:
-            info.module.tool_functions[info.qualname] = tool.framework
+        if info.qualname not in self.tool_specs:
             self.tool_specs[info.qualname] = tool
             self._tool_modules.add(info.module.module_name)
             self._pending_tools.append((info, tool))
@@ -342,7 +341,6 @@ class Project:
         """
         decorated = self._decorated_tools()
         for info, tool in decorated:
-            info.module.tool_functions[info.qualname] = tool.framework
             self.tool_specs.setdefault(info.qualname, tool)
         dirty_modules = set(self.modules)  # every unit of these runs
         dirty_units: set[Unit] = set()
