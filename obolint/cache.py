@@ -82,7 +82,9 @@ def user_cache_dir() -> Path:
     ``%LOCALAPPDATA%\\obolint`` on Windows."""
     if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
         return Path(os.environ["LOCALAPPDATA"]) / "obolint"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, empty or relative: ignored, as the XDG spec says
+        base = os.path.join(Path.home(), ".cache")
     return Path(base) / "obolint"
 
 
@@ -91,26 +93,44 @@ KEY_BYTES = 32
 
 def signing_key(directory: Path | None = None) -> bytes | None:
     """This user's key for signing cache entries, created on first use (readable by the user
-    only); None when no trustworthy key can be read or created (then no cache is used)."""
+    only), and created again if the file is not a valid private key of this user's; None when
+    no such key can be read or made (then no cache is used)."""
     path = (directory or user_cache_dir()) / SIGNING_KEY_FILE
     key = _read_key(path)
     if key is not None:
         return key
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Written whole to a private temporary file, then linked into place only if no key is
-        # there yet: a concurrent run never reads a half-written key, and never replaces one.
+        # Written whole to a private temporary file, then put in place: a concurrent run
+        # never reads half a key. A valid key is never replaced (a link fails if the file
+        # exists); an invalid one of ours (empty, short, readable by others) is.
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-key-")
         try:
             with os.fdopen(handle, "w", encoding="ascii") as out:
                 out.write(secrets.token_hex(KEY_BYTES) + "\n")
-            with contextlib.suppress(FileExistsError):
+            try:
                 os.link(temp, path)
+            except FileExistsError:
+                if _read_key(path) is None and _owned_by_user(path):
+                    os.replace(temp, path)
+            except OSError:  # no hard links on this file system (FAT, some network mounts)
+                if not path.exists():
+                    os.replace(temp, path)
         finally:
-            os.unlink(temp)
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
     except OSError:
         return None
     return _read_key(path)
+
+
+def _owned_by_user(path: Path) -> bool:
+    if os.name != "posix":
+        return True
+    try:
+        return path.stat().st_uid == os.getuid()
+    except OSError:
+        return False
 
 
 def _read_key(path: Path) -> bytes | None:

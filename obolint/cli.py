@@ -161,11 +161,24 @@ class _Analysis:
 
 def _signing_key(project_root: Path) -> bytes | None:
     """The user's cache-signing key, unless it lives inside the scanned project (where the
-    project's own files, say a pull request's, could supply it)."""
+    project's own files, say a pull request's, could supply it); says why when there is none."""
     key_dir = user_cache_dir().resolve()
     if key_dir.is_relative_to(project_root.resolve()):
+        click.echo(
+            f"warning: the cache is off: its signing key would be in {key_dir}, inside the "
+            "scanned project. Point XDG_CACHE_HOME outside it, or pass --no-cache.",
+            err=True,
+        )
         return None
-    return signing_key(key_dir)
+    key = signing_key(key_dir)
+    if key is None:
+        click.echo(
+            f"warning: the cache is off: no usable signing key in {key_dir} (it must be "
+            "yours and private, and the directory writable). Fix or remove it, or pass "
+            "--no-cache.",
+            err=True,
+        )
+    return key
 
 
 def _analyse(

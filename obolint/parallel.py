@@ -107,21 +107,28 @@ class OrderedResults(Iterator[Out]):
         self._pending: Iterator[Out] | None = None
         self._done = 0
         self._initialized_here = False
+        self._closed = False
 
     def start_pool(self, workers: int, chunk_size: int) -> None:
         """Submit every item to ``workers`` processes; on failure, work here instead."""
         try:
+            context = multiprocessing.get_context(_START_METHOD)
+            # Forked workers are this process's children; under forkserver or spawn they are
+            # the server's, and their parent id says nothing about this process.
+            parent = os.getpid() if context.get_start_method() == "fork" else None
             self._pool = ProcessPoolExecutor(
                 max_workers=workers,
                 initializer=_start_worker,
-                initargs=(os.getpid(), self._initializer, self._initargs),
-                mp_context=multiprocessing.get_context(_START_METHOD),
+                initargs=(parent, self._initializer, self._initargs),
+                mp_context=context,
             )
             self._pending = self._pool.map(self._function, self._items, chunksize=chunk_size)
-        except (BrokenProcessPool, OSError, ValueError):
-            self.close()
+        except (BrokenProcessPool, OSError, ValueError, NotImplementedError):
+            self._shutdown()
 
     def __next__(self) -> Out:
+        if self._closed:
+            raise StopIteration
         if self._pending is not None:
             try:
                 result = next(self._pending)
@@ -129,7 +136,7 @@ class OrderedResults(Iterator[Out]):
                 self.close()
                 raise
             except (BrokenProcessPool, OSError):
-                self.close()  # the rest is computed here
+                self._shutdown()  # the rest is computed here
             else:
                 self._done += 1
                 return result
@@ -145,16 +152,23 @@ class OrderedResults(Iterator[Out]):
 
     def close(self) -> None:
         """End the workers; items not yet returned are dropped, not computed."""
+        self._closed = True
+        self._shutdown()
+
+    def _shutdown(self) -> None:
         pool, self._pool, self._pending = self._pool, None, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_worker(parent: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
+def _start_worker(
+    parent: int | None, initializer: Callable[..., Any] | None, initargs: tuple
+) -> None:
     """In a worker: end with the parent (killed by CI's timeout or the OOM killer, it cannot
-    shut the pool down), then run the caller's initializer."""
+    shut the pool down), then run the caller's initializer. Linux ties this to the thread that
+    started the pool, which waits for the results until the pool is closed."""
     _die_with_parent()
-    if os.getppid() != parent:  # the parent died before the line above took effect
+    if parent is not None and os.getppid() != parent:  # it died before the line above
         os._exit(1)
     if initializer is not None:
         initializer(*initargs)
@@ -169,5 +183,5 @@ def _die_with_parent() -> None:
 
         pr_set_pdeathsig = 1
         ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
+    except (ImportError, OSError, AttributeError):  # a Python built without ctypes
         pass

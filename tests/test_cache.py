@@ -26,7 +26,9 @@ def project(tmp_path, monkeypatch):
 def run(*args: str) -> dict:
     result = CliRunner().invoke(main, ["check", "--format", "json", *args])
     assert result.exit_code in (0, 1), result.output
-    return json.loads(result.output)
+    report = json.loads(result.stdout)
+    report["stderr"] = result.stderr
+    return report
 
 
 def test_second_identical_scan_is_a_cache_hit_with_the_same_findings(project):
@@ -155,13 +157,16 @@ def test_entries_signed_by_another_user_are_a_miss(project, tmp_path_factory, mo
     assert run(".")["stats"]["cache"] == "miss"
 
 
-def test_without_a_signing_key_the_scan_runs_without_a_cache(project, monkeypatch):
-    not_a_directory = project / "cache-home"
+def test_without_a_signing_key_the_scan_runs_without_a_cache(
+    project, tmp_path_factory, monkeypatch
+):
+    not_a_directory = tmp_path_factory.mktemp("elsewhere") / "cache-home"
     not_a_directory.write_text("")
     monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_directory))
     report = run(".")
     assert "cache" not in report["stats"] and report["findings"]
     assert not (project / ".obolint_cache").exists()
+    assert "warning: the cache is off: no usable signing key" in report["stderr"]
 
 
 def test_the_signing_key_is_private_to_the_user(project, tmp_path_factory, monkeypatch):
@@ -175,29 +180,44 @@ def test_the_signing_key_is_private_to_the_user(project, tmp_path_factory, monke
 
 
 @pytest.mark.parametrize("content", ["", "abcd", "zz" * 32])
-def test_a_short_or_malformed_key_is_never_used(project, tmp_path_factory, monkeypatch, content):
-    # An empty key (a run that died while creating it) would let anyone sign entries.
+def test_a_short_or_malformed_key_is_replaced(project, tmp_path_factory, monkeypatch, content):
+    # An empty key (say, from a run that died while creating it) would let anyone sign
+    # entries: it is never used, and a new key takes its place.
     home = tmp_path_factory.mktemp("bad-key")
     key_file = home / "obolint" / "cache-signing-key"
     key_file.parent.mkdir()
     key_file.write_text(content)
     key_file.chmod(0o600)
     monkeypatch.setenv("XDG_CACHE_HOME", str(home))
-    report = run(".")
-    assert "cache" not in report["stats"] and report["findings"]
+    assert run(".")["stats"]["cache"] == "miss"
+    assert len(bytes.fromhex(key_file.read_text().strip())) == 32
+    assert run(".")["stats"]["cache"] == "hit"
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
-def test_a_key_others_can_read_is_never_used(project, tmp_path_factory, monkeypatch):
+def test_a_key_others_can_read_is_replaced(project, tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("shared-key")
     monkeypatch.setenv("XDG_CACHE_HOME", str(home))
     run(".")
     key_file = home / "obolint" / "cache-signing-key"
+    exposed = key_file.read_text()
     key_file.chmod(0o644)
-    assert "cache" not in run(".")["stats"]
+    # Entries signed with a key others could read are no longer trusted.
+    assert run(".")["stats"]["cache"] == "miss"
+    assert key_file.read_text() != exposed
+    assert key_file.stat().st_mode & 0o077 == 0
+
+
+def test_a_relative_cache_home_is_ignored(project, tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert run(".")["stats"]["cache"] == "miss"
+    assert not (project / "relative").exists()
 
 
 def test_a_key_inside_the_project_is_never_used(project, monkeypatch):
     # A checked-out repository could then supply the key and sign its own entries.
     monkeypatch.setenv("XDG_CACHE_HOME", str(project / ".cache"))
-    assert "cache" not in run(".")["stats"]
+    report = run(".")
+    assert "cache" not in report["stats"]
+    assert "inside the scanned project" in report["stderr"]

@@ -231,3 +231,27 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in workers)
+
+
+def test_nothing_is_computed_after_close():
+    results = imap_in_order(_square, list(range(10)), 1, min_items=1, chunk_size=1)
+    assert next(results) == 0
+    results.close()
+    with pytest.raises(StopIteration):
+        next(results)
+
+
+def _worker_pid(value: int) -> int:
+    return os.getpid()
+
+
+@pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no forkserver"
+)
+def test_workers_started_by_a_forkserver_do_the_work(monkeypatch):
+    # Their parent is the fork server, not this process: they must not take that for death.
+    from obolint import parallel
+
+    monkeypatch.setattr(parallel, "_START_METHOD", "forkserver")
+    pids = map_in_order(_worker_pid, list(range(MIN_ITEMS_FOR_POOL)), 2)
+    assert os.getpid() not in pids
