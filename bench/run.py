@@ -249,7 +249,9 @@ def obolint_rows(
     changed = Row("obolint after a change (1 file)")
     cache_existed = cache_dir.exists()
     fills: list[float] = []
-    for _ in range(args.runs):
+    if not has_cache:
+        changed.skipped = "no `--no-cache` in `obolint check --help`: no cache to measure"
+    for number in range(1, args.runs + 1):
         run_row(cold, cold_cmd, args)
         describe_obolint(cold, report)
         if has_cache:
@@ -265,7 +267,7 @@ def obolint_rows(
             # what is left is what the per-file caches save.
             touched = directory / CHANGED_FILE_NAME
             # New content every run: a cache kept from before the benchmark must miss too.
-            touched.write_text(CHANGED_FILE_TEXT.format(run=len(changed.samples) + 1))
+            touched.write_text(CHANGED_FILE_TEXT.format(run=number))
             try:
                 run_row(changed, warm_cmd, args)
                 describe_obolint(changed, report)
@@ -277,7 +279,6 @@ def obolint_rows(
             warm.notes.append(f"a cache was already in `{cache_dir}` (kept)")
     else:
         warm.notes.append("same command as cold, run right after it")
-        changed.skipped = "no `--no-cache` in `obolint check --help`: no cache to measure"
     if "--jobs" in flags:
         jobs_cmd = [*base, *(["--no-cache"] if has_cache else []), "--jobs", "1", str(directory)]
         for _ in range(args.runs):
@@ -331,7 +332,7 @@ def describe_obolint(row: Row, report: Path) -> None:
         f"{len(data.get('findings', [])):,} findings",
         f"{len(data.get('errors', [])):,} file errors",
     ]
-    if isinstance(stats.get("files_parsed_from_cache"), int) and stats.get("cache") == "miss":
+    if "files_parsed_from_cache" in stats and stats.get("cache") == "miss":
         parts.append(f"{count('files_parsed_from_cache')} parsed files loaded from the cache")
     if "duration_s" in stats:
         parts.append(f"scan {stats['duration_s']:.1f} s in-process")

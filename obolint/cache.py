@@ -3,8 +3,8 @@
 The key covers everything a result depends on: obolint's version and code, the packs' digest, the
 enabled rules, the analysis root, and the content of every scanned file; an entry also lists
 the project modules the analysis read on demand, with their hashes, and is used only while
-those are unchanged too. Entries are JSON (never pickle: the directory sits in the repository
-and must not be able to run code), written atomically, so concurrent runs are safe.
+those are unchanged too. Entries are JSON, written atomically, so concurrent runs are safe
+(parsed trees, which are pickles, are kept apart: see obolint.treecache).
 
 Every entry is signed (HMAC-SHA256) with a key kept outside the repository, in the user's cache
 directory: obolint gates pull requests, and an entry committed into the repository (say, an
@@ -125,8 +125,9 @@ def signing_key(directory: Path | None = None) -> bytes | None:
 
 
 def _owned_by_user(path: Path) -> bool:
+    """Whether ``path`` exists and belongs to this user (on POSIX; elsewhere if it exists)."""
     if os.name != "posix":
-        return True
+        return path.exists()
     try:
         return path.stat().st_uid == os.getuid()
     except OSError:
@@ -136,11 +137,11 @@ def _owned_by_user(path: Path) -> bool:
 def _read_key(path: Path) -> bytes | None:
     """The key in ``path`` if it is exactly KEY_BYTES long and, on POSIX, the user's own and
     private (a key others can read or write lets them forge entries)."""
+    if not _owned_by_user(path):
+        return None
     try:
-        if os.name == "posix":
-            stat = path.stat()
-            if stat.st_uid != os.getuid() or stat.st_mode & 0o077:
-                return None
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            return None
         key = bytes.fromhex(path.read_text(encoding="ascii").strip())
     except (OSError, ValueError):
         return None
@@ -204,11 +205,11 @@ class ResultCache:
             self.directory.mkdir(parents=True, exist_ok=True)
             tag = self.directory / "CACHEDIR.TAG"
             if not tag.exists():
-                _atomic_write(tag, _TAG)
+                atomic_write(tag, _TAG)
             ignore = self.directory / ".gitignore"
             if not ignore.exists():
-                _atomic_write(ignore, "*\n")
-            _atomic_write(self.directory / f"{key}.json", json.dumps(doc))
+                atomic_write(ignore, "*\n")
+            atomic_write(self.directory / f"{key}.json", json.dumps(doc))
         except OSError:
             pass
 
@@ -222,11 +223,12 @@ def clean(directory: Path) -> int:
     return count
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a temporary file, then a rename)."""
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):

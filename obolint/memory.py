@@ -10,11 +10,10 @@ megabyte or so of parsed source rather than after every file.
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from collections.abc import Callable
 
 from obolint.forksafe import ForkSafeLock
+from obolint.libc import linux_function
 
 TRIM_EVERY_CHARS = 1_000_000
 
@@ -22,20 +21,8 @@ _lock = ForkSafeLock()
 _pending_chars = 0
 
 
-def _find_malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl, Windows)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return None
-    trim.argtypes = [ctypes.c_size_t]
-    trim.restype = ctypes.c_int
-    return trim
-
-
-_malloc_trim = _find_malloc_trim()
+# glibc's malloc_trim(size_t pad); None where the C library has none (macOS, musl, Windows).
+_malloc_trim: Callable[[int], int] | None = linux_function("malloc_trim", ["c_size_t"], "c_int")
 
 
 def parsed(chars: int) -> None:

@@ -11,14 +11,16 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from obolint.libc import linux_function
+
 Item = TypeVar("Item")
 Out = TypeVar("Out")
 
 # Below this many items a pool costs more to start (~50 ms per worker) than it saves.
 MIN_ITEMS_FOR_POOL = 200
-# Forked workers start at once and share the parent's loaded modules. They run only pure
-# functions of their items (no locks, no I/O but their pipe), which keeps fork safe even when
-# the parent has threads. Where fork does not exist, the platform's default start method.
+# Forked workers start at once and share the parent's loaded modules. The locks they may take
+# are renewed in a forked child (obolint.forksafe), which keeps fork safe even when the parent
+# has threads. Where fork does not exist, the platform's default start method.
 _START_METHOD = "fork" if sys.platform.startswith("linux") else None
 # Windows allows at most 61 worker processes.
 _MAX_WORKERS = 61
@@ -176,12 +178,7 @@ def _start_worker(
 
 def _die_with_parent() -> None:
     """Ask Linux to kill this process when its parent dies (PR_SET_PDEATHSIG)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
+    prctl = linux_function("prctl", ["c_int", "c_ulong", "c_ulong", "c_ulong", "c_ulong"], "c_int")
+    if prctl is not None:
         pr_set_pdeathsig = 1
-        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    except (ImportError, OSError, AttributeError):  # a Python built without ctypes
-        pass
+        prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)

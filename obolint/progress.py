@@ -38,7 +38,7 @@ class ScanProgress:
                 refresh_per_second=8,
             )
             self._bar.start()
-        if phase != self._phase or self._task is None:
+        if phase != self._phase:
             if self._task is not None:
                 self._bar.remove_task(self._task)
             self._task = self._bar.add_task(phase, total=total)

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import libcst as cst
+
+T = TypeVar("T")
+
+
+def suffix_index(modules: Mapping[str, T]) -> dict[str, list[T]]:
+    """Each module's value filed under every proper dotted suffix of its name (``app.x`` and
+    ``x`` for ``backend.app.x``), for projects whose import root is below the scan root."""
+    index: dict[str, list[T]] = {}
+    for name, value in modules.items():
+        parts = name.split(".")
+        for start in range(1, len(parts)):
+            index.setdefault(".".join(parts[start:]), []).append(value)
+    return index
 
 
 def module_name_for(path: Path, root: Path) -> tuple[str, bool]:

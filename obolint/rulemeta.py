@@ -6,16 +6,18 @@ from dataclasses import dataclass
 
 # The message of a rule whose entry has no ``message`` template: a source reaching a sink.
 FLOW_MESSAGE = "{kind} from line {source_line} ({source_note}) reaches {sink}. {fix}"
-MESSAGE_FIELDS = ("kind", "source_line", "source_note", "sink", "tool", "fix")
-# Values of the types a finding fills in (a template is checked with them when a pack loads).
+# The fields a message template may use, each with a value of the type a finding fills in (a
+# template is checked with them when a pack loads): kind is "Credential" or "Inbound bearer
+# token", sink the sink's note, tool the tool's name (tool rules).
 MESSAGE_EXAMPLE: dict[str, object] = {
     "kind": "Credential",
     "source_line": 1,
-    "source_note": "read from the environment",
-    "sink": "`messages` of `create()`",
-    "tool": "lookup",
-    "fix": "Exchange it On-Behalf-Of.",
+    "source_note": "the source",
+    "sink": "the sink",
+    "tool": "the tool",
+    "fix": "The fix.",
 }
+MESSAGE_FIELDS = tuple(MESSAGE_EXAMPLE)
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,7 @@ class RuleMeta:
     fix: str  # one sentence appended to finding messages: how to fix it
     security_severity: str  # SARIF "security-severity", e.g. "8.1"
     precision: str  # SARIF precision: very-high | high | medium | low
-    # A finding's message, from these fields: {kind} ("Credential" or "Inbound bearer token"),
-    # {source_line}, {source_note}, {sink} (the sink's note), {tool} (tool rules), {fix}.
-    message: str = FLOW_MESSAGE
+    message: str = FLOW_MESSAGE  # a template of MESSAGE_FIELDS
 
     def page_markdown(self) -> str:
         """The rule's page as Markdown (used by `obolint explain` and SARIF help.markdown)."""

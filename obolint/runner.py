@@ -26,7 +26,7 @@ from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
 from obolint.parallel import OrderedResults, default_jobs, imap_in_order
 from obolint.prefilter import files_to_parse, trigger_pattern
-from obolint.resolve import collect_imports, module_name_for
+from obolint.resolve import collect_imports, module_name_for, suffix_index
 from obolint.stack import on_fresh_stack, running_on_large_stack
 from obolint.taint.context import ModuleContext
 from obolint.taint.interpreter import (
@@ -43,7 +43,7 @@ from obolint.treecache import TreeCache
 # file does not hold back the results behind it for long.
 MIN_FILES_FOR_PARSE_POOL = 32
 PARSE_CHUNK_SIZE = 4
-# A worker's recursion limit while it pickles a tree (on the 256 MB stack of obolint.stack).
+# The recursion limit while a tree is pickled (on the 256 MB stack of obolint.stack).
 PICKLE_RECURSION_LIMIT = 20_000
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Imported project modules parsed for summaries when only some files are scanned.
@@ -249,8 +249,9 @@ def _parse_and_pickle(
 
     def pickled() -> bytes:
         # Pickling recurses once per tree level. On the large-stack thread the limit is raised,
-        # only meanwhile, so that parsing decides exactly as in the parent; on a normal stack
-        # (a platform without it) a deep tree fails to pickle and is parsed by the parent.
+        # only meanwhile, so that parsing decides exactly as in one process; on a normal stack
+        # (a platform without it) a deep tree fails to pickle: a worker's is then parsed by
+        # the parent, and the parent's own is not kept in the tree cache.
         limit = sys.getrecursionlimit()
         if running_on_large_stack():
             sys.setrecursionlimit(max(limit, PICKLE_RECURSION_LIMIT))
@@ -428,12 +429,12 @@ def _scan(
     shown = [display_path(path) for path in files]
     # What each file contributes to a cache key: its content hash, or why it was unreadable.
     digests = [content_hash(text) if text is not None else error.kind for _, text, error in sources]
-    keys: list[str] = []
+    exact_key = relevant_key = ""
     if cache is not None:
-        keys.append(scan_key(zip(shown, digests, strict=True), packs.digest, enabled_rules, root))
-        cached = _cached_result(cache, keys[0], started)
+        exact_key = scan_key(zip(shown, digests, strict=True), packs.digest, enabled_rules, root)
+        cached = _cached_result(cache, exact_key, started)
         if cached is not None:
-            return cached[0]
+            return cached
     wanted = files_to_parse([text for _, text, _ in sources], trigger_pattern(packs), jobs)
     if cache is not None:
         # A prefiltered file matters only if the analysis reads it for context, and an entry
@@ -443,11 +444,13 @@ def _scan(
             digest if is_wanted or text is None else "prefiltered"
             for digest, is_wanted, (_, text, _) in zip(digests, wanted, sources, strict=True)
         ]
-        keys.append(scan_key(zip(shown, relevant, strict=True), packs.digest, enabled_rules, root))
-        cached = _cached_result(cache, keys[1], started)
+        relevant_key = scan_key(
+            zip(shown, relevant, strict=True), packs.digest, enabled_rules, root
+        )
+        cached = _cached_result(cache, relevant_key, started)
         if cached is not None:
-            cache.store_alias(keys[0], keys[1])
-            return cached[0]
+            cache.store_alias(exact_key, relevant_key)
+            return cached
     result = ScanResult()
     project = Project(packs, enabled_rules)
     if retain is not None:
@@ -526,16 +529,13 @@ def _scan(
             if trees.stats.stored:
                 trees.prune()
         # Under the key of what matters; the exact key of this scan points to it.
-        cache.store(keys[-1], result, loaded)
-        cache.store_alias(keys[0], keys[-1])
+        cache.store(relevant_key, result, loaded)
+        cache.store_alias(exact_key, relevant_key)
     return result
 
 
-def _cached_result(
-    cache: ResultCache, key: str, started: float
-) -> tuple[ScanResult, dict[str, str]] | None:
-    """The cached result of an equivalent scan whose on-demand modules are unchanged too,
-    with those modules' hashes."""
+def _cached_result(cache: ResultCache, key: str, started: float) -> ScanResult | None:
+    """The cached result of an equivalent scan whose on-demand modules are unchanged too."""
     entry = cache.load(key)
     if entry is None:
         return None
@@ -546,7 +546,7 @@ def _cached_result(
             return None
     result.stats["cache"] = "hit"
     result.stats["duration_s"] = round(time.perf_counter() - started, 3)
-    return result, context
+    return result
 
 
 def _add_parsed(project: Project, parsed_file: ParsedFile, packs: PackSet) -> ModuleContext:
@@ -587,7 +587,7 @@ def _module_loader(
     def path_for(module_name: str) -> Path | None:
         if module_name not in paths:
             if not skipped_by_suffix and skipped:
-                skipped_by_suffix.update(_suffix_index(skipped))
+                skipped_by_suffix.update(suffix_index(skipped))
             path = _module_file(module_name, root) or _skipped_file(
                 module_name, skipped, skipped_by_suffix
             )
@@ -616,16 +616,6 @@ def _module_loader(
         return _add_parsed(project, parsed_file, packs)
 
     return load, locate
-
-
-def _suffix_index(skipped: dict[str, Path]) -> dict[str, list[Path]]:
-    """Prefiltered files by every proper dotted suffix of their module name."""
-    index: dict[str, list[Path]] = {}
-    for name, path in skipped.items():
-        parts = name.split(".")
-        for start in range(1, len(parts)):
-            index.setdefault(".".join(parts[start:]), []).append(path)
-    return index
 
 
 def _skipped_file(

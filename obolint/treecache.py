@@ -1,7 +1,7 @@
 """Parsed files kept between scans, so that a rerun parses only the files that changed.
 
 Parsing is most of a cold scan; loading a pickled syntax tree costs an eighth of parsing it.
-An entry is one file's parse result (its LibCST tree and imports, or its parse diagnostic),
+An entry is one file's parse result (its LibCST tree and imports; failures are not kept),
 keyed by its content, path and analysis root and by the versions of obolint, LibCST and
 Python. The analysis itself always runs in full, so results are those of a cold scan.
 
@@ -17,10 +17,10 @@ import contextlib
 import hashlib
 import hmac
 import importlib.metadata
+import io
 import os
 import pickle
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from typing import Any
 import libcst as cst
 
 from obolint import __version__
-from obolint.cache import code_digest, sign
+from obolint.cache import atomic_write, code_digest, sign
 from obolint.findings import FileError
 
 DIRECTORY_NAME = "trees"
@@ -127,15 +127,7 @@ class TreeCache:
         data = sign(self.key, name, payload).encode("ascii") + payload
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=_SUFFIX)
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                os.replace(temp, self.directory / f"{name}{_SUFFIX}")
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
+            atomic_write(self.directory / f"{name}{_SUFFIX}", data)
         except OSError:
             return
         self.stats.stored += 1
@@ -167,8 +159,6 @@ class _RestrictedUnpickler(pickle.Unpickler):
     """Builds LibCST nodes and the allowed obolint records; refuses every other global."""
 
     def __init__(self, payload: bytes, allowed: dict[tuple[str, str], type]) -> None:
-        import io
-
         super().__init__(io.BytesIO(payload))
         self._allowed = allowed
 

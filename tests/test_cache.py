@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from clirun import run
+from samples import CLEAN
 
 from obolint.cli import main
 
@@ -21,14 +23,6 @@ def project(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "app.py").write_text(LEAKY)
     return tmp_path
-
-
-def run(*args: str) -> dict:
-    result = CliRunner().invoke(main, ["check", "--format", "json", *args])
-    assert result.exit_code in (0, 1), result.output
-    report = json.loads(result.stdout)
-    report["stderr"] = result.stderr
-    return report
 
 
 def test_second_identical_scan_is_a_cache_hit_with_the_same_findings(project):
@@ -51,15 +45,17 @@ def test_selection_and_packs_are_part_of_the_key(project):
     assert run("--select", "OBO501", ".")["stats"]["cache"] == "hit"
 
 
-def test_a_changed_on_demand_module_invalidates_the_entry(project):
-    # helper.py has no credential word: the prefilter skips it, the caller's flow loads it.
+@pytest.mark.parametrize("target", ["app.py", "."])
+def test_a_changed_on_demand_module_invalidates_the_entry(project, target):
+    # helper.py has no credential word: the prefilter skips it, the caller's flow loads it
+    # (in a partial scan and in a whole one).
     (project / "app.py").write_text(CALLER)
     (project / "helper.py").write_text(HELPER)
-    first = run("app.py")
+    first = run(target)
     assert [f["path"] for f in first["findings"]] == ["helper.py"]
     assert first["stats"]["context_files"] == 1
     (project / "helper.py").write_text("def shout(x):\n    return len(x)\n")
-    second = run("app.py")
+    second = run(target)
     assert second["stats"]["cache"] == "miss" and second["findings"] == []
 
 
@@ -95,7 +91,7 @@ def test_entries_hold_no_source_text(project):
 
 def test_a_change_to_a_file_the_analysis_never_reads_is_still_a_hit(project):
     # notes.py has no trigger word and nothing calls into it: it cannot change the result.
-    (project / "notes.py").write_text("def add(a, b):\n    return a + b\n")
+    (project / "notes.py").write_text(CLEAN)
     cold = run(".")
     (project / "notes.py").write_text("def add(a, b):\n    return b + a\n")
     warm = run(".")
@@ -106,22 +102,12 @@ def test_a_change_to_a_file_the_analysis_never_reads_is_still_a_hit(project):
 
 
 def test_a_prefiltered_file_gaining_a_trigger_word_is_a_miss(project):
-    (project / "notes.py").write_text("def add(a, b):\n    return a + b\n")
+    (project / "notes.py").write_text(CLEAN)
     run(".")
     (project / "notes.py").write_text("import os\nprint(os.environ['API_TOKEN'])\n")
     second = run(".")
     assert second["stats"]["cache"] == "miss"
     assert {f["path"] for f in second["findings"]} == {"app.py", "notes.py"}
-
-
-def test_a_prefiltered_file_read_for_context_invalidates_a_whole_scan(project):
-    (project / "app.py").write_text(CALLER)
-    (project / "helper.py").write_text(HELPER)
-    first = run(".")
-    assert [f["path"] for f in first["findings"]] == ["helper.py"]
-    (project / "helper.py").write_text("def shout(x):\n    return len(x)\n")
-    second = run(".")
-    assert second["stats"]["cache"] == "miss" and second["findings"] == []
 
 
 def test_a_context_file_that_did_not_parse_is_checked_too(project):

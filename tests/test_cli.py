@@ -164,30 +164,16 @@ def test_real_subprocess_of_installed_script(project):
     env = {**os.environ, "NO_COLOR": "1"}
     script = Path(sys.executable).with_name("obolint")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "obolint"]
-    proc = subprocess.run(
-        [*command, "check", "--format", "concise", "app.py"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+
+    def completed(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+
+    proc = completed(*command, "check", "--format", "concise", "app.py")
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.startswith("app.py:9:")
-    module = subprocess.run(
-        [sys.executable, "-m", "obolint", "check", "util.py"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    module = completed(sys.executable, "-m", "obolint", "check", "util.py")
     assert module.returncode == 0, module.stderr
-    usage = subprocess.run(
-        [sys.executable, "-m", "obolint", "check", "--select", "NOPE999", "."],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    usage = completed(sys.executable, "-m", "obolint", "check", "--select", "NOPE999", ".")
     assert usage.returncode == 2
     assert "NOPE999" in usage.stderr
 

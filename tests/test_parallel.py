@@ -40,18 +40,27 @@ def test_map_in_order_keeps_the_order_for_any_number_of_workers():
     assert map_in_order(_square, items, 3) == expected
 
 
+def _reports_for_jobs(
+    directory, monkeypatch, jobs_list=("1", "2"), analysed=runner.MIN_FILES_FOR_PARSE_POOL + 8
+) -> list[dict]:
+    """The JSON report (without stats) of a scan of ``directory`` for each number of jobs."""
+    monkeypatch.chdir(directory)
+    reports = []
+    for jobs in jobs_list:
+        result = CliRunner().invoke(main, ["check", "--no-cache", "-j", jobs, "-f", "json", "."])
+        assert result.exit_code == 1, result.output
+        report = json.loads(result.output)
+        stats = report.pop("stats")
+        assert stats["files_analyzed"] == analysed
+        reports.append(report)
+    return reports
+
+
 def test_report_is_identical_for_any_number_of_jobs(tmp_path, monkeypatch):
     for n in range(MIN_ITEMS_FOR_POOL + 20):
         body = LEAKY.format(n=n) if n % 25 == 0 else f"def add_{n}(a, b):\n    return a + b\n"
         (tmp_path / f"mod_{n:03}.py").write_text(body)
-    monkeypatch.chdir(tmp_path)
-    reports = []
-    for jobs in ("1", "2"):
-        result = CliRunner().invoke(main, ["check", "--no-cache", "-j", jobs, "-f", "json", "."])
-        assert result.exit_code == 1, result.output
-        report = json.loads(result.output)
-        report.pop("stats")
-        reports.append(report)
+    reports = _reports_for_jobs(tmp_path, monkeypatch, analysed=9)
     assert reports[0] == reports[1]
     assert len(reports[0]["findings"]) == 9  # mod_000, mod_025, ..., mod_200
 
@@ -69,24 +78,9 @@ def _prefilter_in_daemon(count: int) -> list[int]:
 
 def test_a_daemonic_caller_works_in_process():
     # A multiprocessing.Pool worker may not start processes of its own.
-    import multiprocessing
-
     with multiprocessing.get_context("fork").Pool(1) as pool:
         result = pool.apply(_prefilter_in_daemon, (MIN_ITEMS_FOR_POOL + 1,))
     assert result == [value * value for value in range(MIN_ITEMS_FOR_POOL + 1)]
-
-
-def _reports_for_jobs(directory, monkeypatch, jobs_list=("1", "2")) -> list[dict]:
-    monkeypatch.chdir(directory)
-    reports = []
-    for jobs in jobs_list:
-        result = CliRunner().invoke(main, ["check", "--no-cache", "-j", jobs, "-f", "json", "."])
-        assert result.exit_code == 1, result.output
-        report = json.loads(result.output)
-        stats = report.pop("stats")
-        assert stats["files_analyzed"] == runner.MIN_FILES_FOR_PARSE_POOL + 8
-        reports.append(report)
-    return reports
 
 
 def _project_to_parse(tmp_path):
@@ -144,13 +138,7 @@ def test_files_too_deep_for_a_worker_are_reported_as_in_one_process(tmp_path, mo
     _project_to_parse(tmp_path)
     (tmp_path / "deep_attribute.py").write_text("token = a" + ".b" * 8000 + "\n")
     (tmp_path / "deep_sum.py").write_text("token = " + " + ".join(["t"] * 3000) + "\n")
-    monkeypatch.chdir(tmp_path)
-    reports = []
-    for jobs in ("1", "2"):
-        result = CliRunner().invoke(main, ["check", "--no-cache", "-j", jobs, "-f", "json", "."])
-        report = json.loads(result.output)
-        report.pop("stats")
-        reports.append(report)
+    reports = _reports_for_jobs(tmp_path, monkeypatch)
     assert reports[0] == reports[1]
     assert {e["path"] for e in reports[0]["errors"]} >= {"deep_attribute.py", "deep_sum.py"}
 

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from clirun import run
 
 from obolint import runner
 from obolint.cache import CACHE_DIR_NAME, sign, signing_key
-from obolint.cli import main
 from obolint.runner import ParsedFile
 from obolint.treecache import DIRECTORY_NAME, TreeCache
 
 LEAKY = "import logging, os\n\ntoken = os.environ['API_TOKEN_{n}']\nlogging.info(token)\n"
-
-
-def run(*args: str) -> dict:
-    result = CliRunner().invoke(main, ["check", "--format", "json", *args])
-    assert result.exit_code in (0, 1), result.output
-    return json.loads(result.output)
 
 
 @pytest.fixture
@@ -97,7 +89,8 @@ def test_a_signed_entry_still_builds_only_syntax_trees(tmp_path):
 def test_least_recently_used_trees_go_first(tmp_path):
     cache = TreeCache(tmp_path / "trees", b"k" * 32, ParsedFile)
     payload = pickle.dumps((None, None))
-    for n, age in enumerate((300, 200, 100)):
+    # e3 is the oldest and the last by name: pruning must go by age, not by name.
+    for n, age in enumerate((300, 200, 100, 400)):
         cache.store(f"e{n}", payload + b"\0" * 1000)
         path = tmp_path / "trees" / f"e{n}.tree"
         os.utime(path, (path.stat().st_atime - age, path.stat().st_mtime - age))
@@ -140,7 +133,11 @@ def test_same_text_and_display_path_in_another_package_is_parsed_again(tmp_path,
     assert without_stats(run(".")) == expected
 
 
-def test_the_libcst_version_is_part_of_the_key():
+def test_the_libcst_version_is_part_of_the_key(tmp_path, monkeypatch):
     from obolint import treecache
 
     assert treecache._LIBCST_VERSION[0].isdigit()
+    cache = TreeCache(tmp_path, b"k" * 32, ParsedFile)
+    before = cache.entry_name(tmp_path / "a.py", "a.py", tmp_path, "0" * 32)
+    monkeypatch.setattr(treecache, "_LIBCST_VERSION", "0.0.0")
+    assert cache.entry_name(tmp_path / "a.py", "a.py", tmp_path, "0" * 32) != before

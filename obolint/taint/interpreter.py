@@ -19,6 +19,7 @@ from obolint.taint.summaries import (
     FunctionSummary,
     ParamSink,
     SinkHit,
+    Unit,
     concrete,
     param_index,
 )
@@ -1188,10 +1189,7 @@ class FunctionInterpreter:
         assert self.info is not None
         unit = (self.ctx.module_name, self.info.qualname)
         for arg in args:
-            for flow in arg.value.flows:
-                index = param_index(flow)
-                if index is not None:
-                    self.deferred.add(DeferredCall(index, callee_q, unit))
+            self._defer_parameters(arg.value.flows, callee_q, unit)
 
     def _follow_deferred(self, summary: FunctionSummary, by_index: dict[int, Value]) -> None:
         """A callee's parameters that wait for a module: load it once a credential arrives,
@@ -1203,10 +1201,14 @@ class FunctionInterpreter:
             if concrete(incoming.flows):
                 self.ctx.project.request_module(call.callee, on_behalf_of=call.unit)
             if self.info is not None:
-                for flow in incoming.flows:
-                    index = param_index(flow)
-                    if index is not None:
-                        self.deferred.add(DeferredCall(index, call.callee, call.unit))
+                self._defer_parameters(incoming.flows, call.callee, call.unit)
+
+    def _defer_parameters(self, flows: tuple[Flow, ...], callee: str, unit: Unit) -> None:
+        """This function's parameters among ``flows`` wait, in its summary, for ``callee``."""
+        for flow in flows:
+            index = param_index(flow)
+            if index is not None:
+                self.deferred.add(DeferredCall(index, callee, unit))
 
     def _apply_summary(
         self, target: FunctionInfo, args: list[Arg], node: cst.Call, callee_q: str | None

@@ -11,9 +11,10 @@ import libcst as cst
 from obolint import names
 from obolint.findings import Finding, TraceStep
 from obolint.packs import PackSet, ReturnSink, ToolSpec
+from obolint.resolve import suffix_index
 from obolint.taint.context import FunctionInfo, ModuleContext, materialize
 from obolint.taint.interpreter import FunctionInterpreter
-from obolint.taint.summaries import FunctionSummary, SinkHit, concrete, param_index
+from obolint.taint.summaries import FunctionSummary, SinkHit, Unit, concrete, param_index
 from obolint.taint.values import INBOUND, Flow, Value, merge_flows
 
 _EMPTY_SUMMARY = FunctionSummary()
@@ -22,8 +23,6 @@ MAX_ROUNDS = 25
 _SOURCE_RANK = {"name": 2, "param": 3}
 # Told (phase, done, total) as the analysis advances; see obolint.progress.
 Progress = Callable[[str, int, int], None]
-# What the worklist re-runs: a module's body ``(module, "")`` or one function ``(module, qual)``.
-Unit = tuple[str, str]
 _TOOLS_UNIT: Unit = ("<tools>", "")
 
 
@@ -129,12 +128,7 @@ class Project:
         if found is not None or not name:
             return found
         if self._suffix_index is None:
-            index: dict[str, list[str]] = {}
-            for full in self.modules:
-                parts = full.split(".")
-                for start in range(1, len(parts)):
-                    index.setdefault(".".join(parts[start:]), []).append(full)
-            self._suffix_index = index
+            self._suffix_index = suffix_index({full: full for full in self.modules})
         matches = self._suffix_index.get(name, [])
         return self.modules[matches[0]] if len(matches) == 1 else None
 
@@ -447,7 +441,7 @@ class Project:
         self._started[unit] = self._clock
 
     def _uses(self, key: tuple) -> None:
-        """Record that the module being interpreted used ``key`` (a summary, field, global)."""
+        """Record that the unit being interpreted used ``key`` (a summary, field, global)."""
         if self._current is not None:
             self._deps.setdefault(self._current, set()).add(key)
 
@@ -461,7 +455,7 @@ class Project:
         The unit that made the call (by default, the one running) runs again after it."""
         if self.loader is None:
             return
-        for name, module in self._modules_defining(qname, 0):
+        for name, module in self._modules_defining(qname):
             if module is not None:
                 if on_behalf_of is not None and (on_behalf_of, name) not in self._served:
                     # Loaded meanwhile for someone else: the unit that waited for it runs
@@ -483,12 +477,11 @@ class Project:
         if self.locator is None:
             return False
         return any(
-            module is None and self.locator(name)
-            for name, module in self._modules_defining(qname, 0)
+            module is None and self.locator(name) for name, module in self._modules_defining(qname)
         )
 
     def _modules_defining(
-        self, qname: str, depth: int
+        self, qname: str, depth: int = 0
     ) -> Iterator[tuple[str, ModuleContext | None]]:
         """The modules that may define ``qname``, longest name first: ``(name, None)`` for each
         not requested yet, and last ``(name, module)`` for a parsed one (after re-exports)."""

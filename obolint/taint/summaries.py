@@ -31,6 +31,10 @@ class ParamSink:
     steps: tuple[TraceStep, ...]
 
 
+# What the worklist re-runs: a module's body ``(module, "")`` or one function ``(module, qual)``.
+Unit = tuple[str, str]
+
+
 @dataclass(frozen=True)
 class DeferredCall:
     """Parameter ``index`` is passed on to ``callee``, a function of a project module not yet
@@ -39,7 +43,7 @@ class DeferredCall:
 
     index: int
     callee: str
-    unit: tuple[str, str]
+    unit: Unit
 
 
 @dataclass(frozen=True)
