@@ -74,6 +74,18 @@ def scan_key(
     return digest.hexdigest()
 
 
+PREFILTER_ENTRY_PREFIX = "prefilter-"
+
+
+def _prefilter_key(pattern: re.Pattern[str]) -> str:
+    """The entry name of the prefilter verdicts for one trigger pattern (one set of packs)."""
+    digest = hashlib.sha256()
+    for part in ("prefilter", __version__, code_digest(), str(_FORMAT), str(pattern.flags)):
+        digest.update(part.encode() + b"\0")
+    digest.update(pattern.pattern.encode("utf-8", "surrogatepass"))
+    return PREFILTER_ENTRY_PREFIX + digest.hexdigest()
+
+
 SIGNING_KEY_FILE = "cache-signing-key"
 
 
@@ -188,6 +200,21 @@ class ResultCache:
         doc = json.loads(body)
         return doc if isinstance(doc, dict) else None
 
+    def load_prefilter(self, pattern: re.Pattern[str]) -> dict[str, bool]:
+        """Known prefilter verdicts for ``pattern``: content hash -> whether the text matches."""
+        try:
+            doc = self._read(_prefilter_key(pattern))
+            found = doc.get("verdicts") if doc is not None else None
+            if not isinstance(found, dict):
+                return {}
+            return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, bool)}
+        except (OSError, ValueError):
+            return {}
+
+    def store_prefilter(self, pattern: re.Pattern[str], verdicts: dict[str, bool]) -> None:
+        """Remember prefilter verdicts for ``pattern`` (by content hash)."""
+        self._write(_prefilter_key(pattern), {"verdicts": verdicts})
+
     def store(self, key: str, result: ScanResult, context: dict[str, str]) -> None:
         """Write an entry atomically; a failure to write is never an error for the scan."""
         self._write(key, {"result": _result_to(result), "context": context})
@@ -218,7 +245,9 @@ def clean(directory: Path) -> int:
     """Remove the cache directory; returns the number of entries removed."""
     if not directory.is_dir():
         return 0
-    count = sum(1 for _ in directory.glob("*.json"))
+    count = sum(
+        1 for entry in directory.glob("*.json") if not entry.name.startswith(PREFILTER_ENTRY_PREFIX)
+    )
     shutil.rmtree(directory, ignore_errors=True)
     return count
 

@@ -46,6 +46,8 @@ PARSE_CHUNK_SIZE = 4
 # The recursion limit while a tree is pickled (on the 256 MB stack of obolint.stack).
 PICKLE_RECURSION_LIMIT = 20_000
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Prefilter verdicts (one per file content) the cache keeps even beyond this scan's files.
+MIN_PREFILTER_VERDICTS_KEPT = 20_000
 # Imported project modules parsed for summaries when only some files are scanned.
 MAX_CONTEXT_FILES = 500
 # Files that nest deeper than this (in CPython's syntax tree) are refused before LibCST sees
@@ -435,7 +437,7 @@ def _scan(
         cached = _cached_result(cache, exact_key, started)
         if cached is not None:
             return cached
-    wanted = files_to_parse([text for _, text, _ in sources], trigger_pattern(packs), jobs)
+    wanted = _files_to_parse(sources, digests, trigger_pattern(packs), jobs, cache)
     if cache is not None:
         # A prefiltered file matters only if the analysis reads it for context, and an entry
         # lists (and is checked against) every file read that way: so a change to files
@@ -534,6 +536,36 @@ def _scan(
     return result
 
 
+def _files_to_parse(
+    sources: Sequence[tuple[Path, str | None, FileError | None]],
+    digests: Sequence[str],
+    pattern: re.Pattern[str],
+    jobs: int,
+    cache: ResultCache | None,
+) -> list[bool]:
+    """Whether each file contains a trigger word; verdicts on unchanged texts come from the
+    cache, so a rerun after an edit searches only the edited files."""
+    known = cache.load_prefilter(pattern) if cache is not None else {}
+    unknown = [i for i, (_, text, _) in enumerate(sources) if text is not None]
+    unknown = [i for i in unknown if digests[i] not in known]
+    found = files_to_parse([sources[i][1] for i in unknown], pattern, jobs)
+    wanted = [False] * len(sources)
+    for i, (_, text, _) in enumerate(sources):
+        if text is not None:
+            wanted[i] = known.get(digests[i], False)
+    for i, verdict in zip(unknown, found, strict=True):
+        wanted[i] = verdict
+    if cache is not None and unknown:
+        current = {digests[i]: wanted[i] for i, (_, t, _) in enumerate(sources) if t is not None}
+        # Verdicts of files no longer scanned are kept for scans of other subsets (pre-commit
+        # passes a few files), until they outnumber this scan's twice over.
+        merged = {**known, **current}
+        if len(merged) > max(2 * len(current), MIN_PREFILTER_VERDICTS_KEPT):
+            merged = current
+        cache.store_prefilter(pattern, merged)
+    return wanted
+
+
 def _cached_result(cache: ResultCache, key: str, started: float) -> ScanResult | None:
     """The cached result of an equivalent scan whose on-demand modules are unchanged too."""
     entry = cache.load(key)
@@ -582,29 +614,31 @@ def _module_loader(
     """
     seen = {Path(m.path).resolve() for m in project.modules.values()}
     skipped_by_suffix: dict[str, list[Path]] = {}
-    paths: dict[str, Path | None] = {}  # module name -> its file (memoised: stat calls)
+    # Module name -> its file and that file's resolved path (memoised: both cost system calls).
+    paths: dict[str, tuple[Path, Path] | None] = {}
 
-    def path_for(module_name: str) -> Path | None:
+    def path_for(module_name: str) -> tuple[Path, Path] | None:
         if module_name not in paths:
             if not skipped_by_suffix and skipped:
                 skipped_by_suffix.update(suffix_index(skipped))
             path = _module_file(module_name, root) or _skipped_file(
                 module_name, skipped, skipped_by_suffix
             )
-            paths[module_name] = path
+            paths[module_name] = (path, path.resolve()) if path is not None else None
         return paths[module_name]
 
     def locate(module_name: str) -> bool:
-        path = path_for(module_name)
-        return path is not None and path.resolve() not in seen and len(loaded) < MAX_CONTEXT_FILES
+        found = path_for(module_name)
+        return found is not None and found[1] not in seen and len(loaded) < MAX_CONTEXT_FILES
 
     def load(module_name: str) -> ModuleContext | None:
         if len(loaded) >= MAX_CONTEXT_FILES:
             return None
-        path = path_for(module_name)
-        if path is None or path.resolve() in seen:
+        found = path_for(module_name)
+        if found is None or found[1] in seen:
             return None
-        seen.add(path.resolve())
+        path, resolved = found
+        seen.add(resolved)
         text, error = read_source(path)
         # Recorded even when it cannot be used: once fixed, it would change the result.
         loaded[display_path(path)] = content_hash(text) if text is not None else ""

@@ -207,3 +207,63 @@ def test_a_key_inside_the_project_is_never_used(project, monkeypatch):
     report = run(".")
     assert "cache" not in report["stats"]
     assert "inside the scanned project" in report["stderr"]
+
+
+@pytest.fixture
+def searched(monkeypatch):
+    """The texts the prefilter's search is run on, per scan."""
+    from obolint import runner
+
+    calls: list[list[str]] = []
+    search = runner.files_to_parse
+
+    def recording(texts, pattern, jobs):
+        calls.append(list(texts))
+        return search(texts, pattern, jobs)
+
+    monkeypatch.setattr(runner, "files_to_parse", recording)
+    return calls
+
+
+def test_a_rerun_after_an_edit_searches_only_the_edited_file(project, searched):
+    (project / "notes.py").write_text(CLEAN)
+    run(".")
+    assert sorted(searched[0]) == sorted([LEAKY, CLEAN])
+    (project / "notes.py").write_text("import os\nprint(os.environ['API_TOKEN'])\n")
+    second = run(".")
+    assert searched[1] == ["import os\nprint(os.environ['API_TOKEN'])\n"]
+    assert {f["path"] for f in second["findings"]} == {"app.py", "notes.py"}
+
+
+def test_a_forged_prefilter_verdict_cannot_hide_a_file(project, searched):
+    # A pull request may commit a verdict saying its leaky file has no trigger word.
+    (project / "notes.py").write_text(CLEAN)
+    cold = run(".")
+    (entry,) = (project / ".obolint_cache").glob("prefilter-*.json")
+    doc = json.loads(entry.read_text())
+    verdicts = json.loads(doc["entry"])["verdicts"]
+    assert sorted(verdicts.values()) == [False, True]
+    doc["entry"] = json.dumps({"verdicts": {digest: False for digest in verdicts}})
+    entry.write_text(json.dumps(doc))
+    (project / "notes.py").write_text(CLEAN + "\n")  # a miss of the results entry
+    again = run(".")
+    assert len(searched[1]) == 2  # the forged entry is not used: every file is searched
+    assert again["findings"] == cold["findings"]
+
+
+@pytest.mark.parametrize(("kept_at_least", "expected"), [(20_000, 5), (3, 1)])
+def test_verdicts_of_other_files_are_kept_until_they_outnumber_the_scan(
+    project, searched, monkeypatch, kept_at_least, expected
+):
+    from obolint import runner
+
+    monkeypatch.setattr(runner, "MIN_PREFILTER_VERDICTS_KEPT", kept_at_least)
+    for name in ("a", "b", "c"):
+        (project / f"{name}.py").write_text(f"{name.upper()} = 1\n")
+    run(".")
+    (project / "app.py").write_text(LEAKY + "\n")
+    run("app.py")  # as pre-commit does: one changed file
+    assert searched[1] == [LEAKY + "\n"]
+    # 4 verdicts of the first scan and 1 new; kept while 5 <= max(2 x 1, kept_at_least).
+    (entry,) = (project / ".obolint_cache").glob("prefilter-*.json")
+    assert len(json.loads(json.loads(entry.read_text())["entry"])["verdicts"]) == expected
