@@ -207,6 +207,12 @@ class Propagation:
     holder_suffixes: tuple[str, ...] = ()
     # Methods that read one key of a mapping: `headers.get("Authorization")`, `getlist(k)`.
     read_methods: frozenset[str] = frozenset()
+    # What tells a failed response (an OAuth error reply, an HTTP error status), which holds no
+    # credential: in `if "error" in reply:` / `if resp.status_code != 200:` it is clean.
+    error_keys: frozenset[str] = frozenset()
+    status_attributes: frozenset[str] = frozenset()
+    success_flags: frozenset[str] = frozenset()
+    failure_flags: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -530,6 +536,10 @@ _PROPAGATION_KEYS = (
     "masked-types",
     "holder-suffixes",
     "read-methods",
+    "error-keys",
+    "status-attributes",
+    "success-flags",
+    "failure-flags",
 )
 _TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
 
@@ -576,6 +586,10 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         masked_types=NamePatterns(prop["masked-types"]),
         holder_suffixes=tuple(prop["holder-suffixes"]),
         read_methods=frozenset(prop["read-methods"]),
+        error_keys=frozenset(prop["error-keys"]),
+        status_attributes=frozenset(prop["status-attributes"]),
+        success_flags=frozenset(prop["success-flags"]),
+        failure_flags=frozenset(prop["failure-flags"]),
     )
     fields = {key: tuple(value) for key, value in specs.items()}
     fields["rules"] = tuple(sorted(specs["rules"], key=lambda r: r.id))

@@ -557,8 +557,9 @@ def _files_to_parse(
         wanted[i] = verdict
     if cache is not None and unknown:
         current = {digests[i]: wanted[i] for i, (_, t, _) in enumerate(sources) if t is not None}
-        # Verdicts of files no longer scanned are kept for scans of other subsets (pre-commit
-        # passes a few files), until they outnumber this scan's twice over.
+        # Verdicts of files outside this scan are kept for scans of other subsets (pre-commit
+        # passes a few files), until there are more than MIN_PREFILTER_VERDICTS_KEPT of them
+        # and more than twice this scan's.
         merged = {**known, **current}
         if len(merged) > max(2 * len(current), MIN_PREFILTER_VERDICTS_KEPT):
             merged = current

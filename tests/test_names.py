@@ -108,6 +108,10 @@ POSITIVES = {
 }
 
 NEGATIVES = [
+    # database objects that store credentials
+    "auth_tokens_table",
+    "api_keys_collection",
+    "password_column",
     # LLM usage and NLP vocabulary
     "max_tokens",
     "max_completion_tokens",

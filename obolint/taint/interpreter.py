@@ -13,6 +13,7 @@ import libcst as cst
 
 from obolint import names
 from obolint.findings import TraceStep
+from obolint.packs import Propagation
 from obolint.taint.context import FunctionInfo, ModuleContext
 from obolint.taint.summaries import (
     DeferredCall,
@@ -26,6 +27,7 @@ from obolint.taint.summaries import (
 from obolint.taint.values import (
     CLEAN,
     CREDENTIAL,
+    MINTED,
     PARAM_PREFIX,
     Flow,
     Value,
@@ -130,7 +132,23 @@ class FunctionInterpreter:
             returns=returns,
             param_sinks=_distinct(self.param_sinks),
             deferred=frozenset(self.deferred),
+            returns_qname=self._returned_object(),
         )
+
+    def _returned_object(self) -> str | None:
+        """The one object every ``return`` returns (``log.Logger()``), if any: not a
+        parameter's value, whose name means nothing to the caller."""
+        assert self.info is not None
+        qnames = {value.qname for value in self.returns}
+        if len(qnames) != 1:
+            return None
+        (qname,) = qnames
+        if qname is None or not qname.endswith("()"):
+            return None
+        first = qname.split(".", 1)[0].removesuffix("()")
+        if any(p.name.value == first for p in self.info.params):
+            return None
+        return qname
 
     # --- parameters --------------------------------------------------------------------
 
@@ -154,7 +172,9 @@ class FunctionInterpreter:
         type_arg: str | None = None
         if annotation is not None:
             ann_q = self.annotation_qname(annotation)
-            if ann_q:
+            if ann_q and ann_q not in _PLAIN_MAPPINGS:
+                # A parameter `headers: dict` says no more than its name (`*.headers` sources
+                # still apply to it); `request: Request` says what it is.
                 qname = f"{ann_q}()"
             if isinstance(annotation, cst.Subscript) and isinstance(
                 annotation.slice[0].slice, cst.Index
@@ -261,25 +281,34 @@ class FunctionInterpreter:
                 self.exec_small(small, env)
         elif isinstance(stmt, cst.If):
             self.eval(stmt.test, env)
-            then_env = dict(env)
+            failed_if_true, failed_if_false = self._failed_responses(stmt.test)
+            then_env = _without_flows(env, failed_if_true)
             self.exec_suite(stmt.body, then_env)
-            else_env = dict(env)
+            else_env = _without_flows(env, failed_if_false)
             if stmt.orelse is not None:
                 if isinstance(stmt.orelse, cst.If):
                     self.exec_stmt(stmt.orelse, else_env)
                 else:
                     self.exec_suite(stmt.orelse.body, else_env)
-            _join_into(env, then_env, else_env)
+            # A branch that returns or raises does not reach the code after the `if`.
+            reaching = [
+                branch_env
+                for branch_env, suite in ((then_env, stmt.body), (else_env, stmt.orelse))
+                if not _leaves_function(suite)
+            ]
+            _join_into(env, *(reaching or [then_env, else_env]))
         elif isinstance(stmt, (cst.For,)):
             iterable = self.eval(stmt.iter, env)
             element = derive(iterable, None)
-            self._loop(
-                env,
-                lambda e: (
-                    self.assign(stmt.target, element, e, loop=True),
-                    self.exec_suite(stmt.body, e),
-                ),
-            )
+            # for i, x in enumerate(xs): the index is a number, x an element of xs.
+            targets = _enumerated(stmt.iter, stmt.target, self.qname_of) or [(stmt.target, False)]
+
+            def iteration(e: Env) -> None:
+                for target, is_index in targets:
+                    self.assign(target, CLEAN if is_index else element, e, loop=True)
+                self.exec_suite(stmt.body, e)
+
+            self._loop(env, iteration)
             if stmt.orelse is not None:
                 self.exec_suite(stmt.orelse.body, env)
         elif isinstance(stmt, cst.While):
@@ -325,10 +354,60 @@ class FunctionInterpreter:
             qual = f"{prefix}.{stmt.name.value}"
             if self.info is not None:
                 self.ctx.project.capture(qual, {**self.enclosing_env, **env})
+                self._register_decorated_tool(stmt, qual, env)
             env[stmt.name.value] = Value(qname=qual)
         elif isinstance(stmt, cst.ClassDef):
             prefix = self.info.qualname if self.info else self.ctx.module_name
             env[stmt.name.value] = Value(qname=f"{prefix}.{stmt.name.value}")
+
+    def _failed_responses(self, test: cst.BaseExpression) -> tuple[frozenset[str], frozenset[str]]:
+        """Variables that hold a failed response (an error reply, an HTTP error status) where
+        ``test`` is true, and where it is false: ``"error" in reply``, ``resp.status_code !=
+        200``, ``not resp.ok`` (the packs name the keys, status attributes and flags)."""
+        none: frozenset[str] = frozenset()
+        prop = self.propagation
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            when_true, when_false = self._failed_responses(test.expression)
+            return when_false, when_true
+        if isinstance(test, cst.BooleanOperation):
+            left = self._failed_responses(test.left)
+            right = self._failed_responses(test.right)
+            if isinstance(test.operator, cst.And):  # both parts hold where it is true
+                return left[0] | right[0], left[1] & right[1]
+            return left[0] & right[0], left[1] | right[1]  # `or`: both fail where it is false
+        if isinstance(test, cst.Attribute) and isinstance(test.value, cst.Name):
+            name = frozenset({test.value.value})
+            if test.attr.value in prop.failure_flags:
+                return name, none
+            if test.attr.value in prop.success_flags:
+                return none, name
+            return none, none
+        if isinstance(test, cst.Call):  # reply.get("error")
+            return _error_read(test, prop), none
+        if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+            return none, none
+        left, op = test.left, test.comparisons[0].operator
+        right = test.comparisons[0].comparator
+        if isinstance(op, cst.In) and isinstance(right, cst.Name):
+            if _constant_string(left) in prop.error_keys:  # "error" in reply
+                return frozenset({right.value}), none
+            return none, none
+        if isinstance(op, cst.IsNot) and isinstance(left, cst.Call):
+            # reply.get("error") is not None
+            if isinstance(right, cst.Name) and right.value == "None":
+                return _error_read(left, prop), none
+            return none, none
+        if not (
+            isinstance(left, cst.Attribute)
+            and isinstance(left.value, cst.Name)
+            and left.attr.value in prop.status_attributes
+        ):
+            return none, none
+        name = frozenset({left.value.value})
+        fails = _status_test_fails(op, right)
+        if fails is None:
+            return none, none
+        return (name, none) if fails else (none, name)
 
     def exec_suite(self, suite: cst.BaseSuite, env: Env) -> None:
         """Interpret an indented block or a one-line suite."""
@@ -416,6 +495,19 @@ class FunctionInterpreter:
                 found.append((spec, f"{spec.note} (`{self.info.name}()`)"))
         return found
 
+    def _register_decorated_tool(self, node: cst.FunctionDef, qual: str, env: Env) -> None:
+        """``@mcp.tool`` on a function defined inside another, where ``mcp`` is a local of
+        the enclosing function (a server built in a factory): that function is a tool."""
+        for decorator in node.decorators:
+            func = decorator.decorator
+            if isinstance(func, cst.Call):
+                func = func.func
+            qname = self.eval(func, env).qname
+            for tool in self.ctx.packs.tools:
+                if tool.decorators.matches(qname):
+                    self.ctx.project.register_tool(qual, tool, node)
+                    return
+
     def _decorator_qname(self, decorator: cst.Decorator) -> str | None:
         node = decorator.decorator
         if isinstance(node, cst.Call):
@@ -437,6 +529,15 @@ class FunctionInterpreter:
         """Bind ``value`` to an assignment target, checking store sinks."""
         if isinstance(target, cst.Name):
             name = target.value
+            if (
+                value.tainted
+                and names.mentions_credential(name)
+                and not names.is_credential_name(name)
+            ):
+                # csrf_token = secrets.token_urlsafe(): a value this code mints, named as a
+                # token that is not a credential (anti-forgery, a page cursor).
+                kept = tuple(f for f in value.flows if MINTED not in f.markers)
+                value = replace(value, flows=kept)
             if value.tainted:
                 step = TraceStep(self.ctx.location(target), f"assigned to `{name}`")
                 value = replace(value, flows=with_step(value.flows, step))
@@ -540,7 +641,7 @@ class FunctionInterpreter:
         if isinstance(node, cst.Call):
             q = self.qname_of(node.func)
             if self.ctx.packs.matcher.call_kind(q) == "minting":
-                return frozenset({"minted"})
+                return frozenset({MINTED})
         return frozenset()
 
     def _stops(self, call: cst.Call) -> bool:
@@ -576,17 +677,17 @@ class FunctionInterpreter:
             scope=self.scope,
             sink_text=sink_text,
             exclude_kinds=kinds,
+            exclude_markers=markers,
         )
-        self.sink(value, hit, markers)
+        self.sink(value, hit)
 
-    def sink(self, value: Value, hit: SinkHit, exclude_markers: frozenset[str]) -> None:
+    def sink(self, value: Value, hit: SinkHit) -> None:
         """A value reaches a sink: report concrete flows, summarise parameter flows."""
         if not value.flows:
             return
         step = TraceStep(hit.location, hit.note)
-        already = f"sunk:{hit.rule}"
         for flow in value.flows:
-            if flow.markers & exclude_markers or already in flow.markers:
+            if hit.excludes(flow):
                 continue
             index = param_index(flow)
             if index is not None:
@@ -739,7 +840,13 @@ class FunctionInterpreter:
                 if attr in spec.attributes and spec.types.matches(wrapper):
                     return Value(flows=base.flows, qname=f"{base.type_arg}()")
         qname = f"{base.qname}.{attr}" if base.qname else None
-        value = self._read(base, attr, node, qname)
+        stored_object = self.ctx.project.field_object(base.qname, attr)
+        if stored_object is not None:
+            # self.jwt = TokenCodec(...): an object, whatever its name says; and its methods
+            # are that class's (self.jwt.decode is TokenCodec().decode).
+            value = Value(qname=stored_object)
+        else:
+            value = self._read(base, attr, node, qname)
         stored = self.ctx.project.field_flows(base.qname, attr)
         if stored:
             value = replace(value, flows=merge_flows(value.flows, stored))
@@ -842,6 +949,10 @@ class FunctionInterpreter:
         if key is not None:
             qname = f"{base.qname}.{key}" if base.qname else None
             return self._read(base, key, node, qname)
+        if _is_short_slice(node) and names.is_credential_name(_last_identifier(node.value)):
+            # token[:8], self.api_key[-4:]: a masked form, as people log and show credentials
+            # (only of a value named like one: history[-10:] keeps ten whole messages).
+            return CLEAN
         # Agent[UserCtx] is still Agent; an element of a container has no name of its own.
         last = (base.qname or "").rsplit(".", 1)[-1]
         return Value(flows=base.flows, qname=base.qname if last[:1].isupper() else None)
@@ -996,7 +1107,7 @@ class FunctionInterpreter:
         # Minting calls issue a new credential (a token endpoint doing its job).
         if kind == "minting":
             note = f"token minted by `{self.ctx.code(node.func, 40)}()`"
-            flow = self._new_flow(node, note, kind="minted", markers=frozenset({"minted"}))
+            flow = self._new_flow(node, note, kind=MINTED, markers=frozenset({MINTED}))
             return Value(flows=(flow,), qname=result_q)
         if kind == "propagate":
             return Value(
@@ -1255,6 +1366,8 @@ class FunctionInterpreter:
             call_step = TraceStep(call_loc, f"passed to `{name}()` as `{pname}`")
             sink_step = TraceStep(ps.hit.location, ps.hit.note)
             for flow in incoming.flows:
+                if ps.hit.excludes(flow):
+                    continue
                 combined = flow.with_step(call_step)
                 for step in ps.steps:
                     combined = combined.with_step(step)
@@ -1280,7 +1393,8 @@ class FunctionInterpreter:
                 continue
             through = TraceStep(call_loc, f"passed through `{name}()`")
             flows.extend(f.with_step(through) for f in incoming.flows)
-        return Value(flows=merge_flows(tuple(flows)), qname=f"{callee_q}()" if callee_q else None)
+        qname = summary.returns_qname or (f"{callee_q}()" if callee_q else None)
+        return Value(flows=merge_flows(tuple(flows)), qname=qname)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -1345,6 +1459,163 @@ def _distinct(param_sinks: list[ParamSink]) -> tuple[ParamSink, ...]:
 
 def _signature(value: Value) -> tuple:
     return (frozenset(f.key() for f in value.flows), value.qname)
+
+
+# Annotations that name a plain mapping type, not what the mapping holds.
+_PLAIN_MAPPINGS = frozenset(
+    {
+        "dict",
+        "typing.Dict",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+    }
+)
+
+# The most characters of a credential a constant slice may keep to count as masking it
+# (`token[:8]`, `key[-4:]`): a fraction of a token's entropy, useless to whoever reads it.
+MAX_MASKING_SLICE = 12
+
+
+def _is_short_slice(node: cst.Subscript) -> bool:
+    """``x[:n]``, ``x[0:n]`` or ``x[-n:]`` with a constant ``n`` up to MAX_MASKING_SLICE."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Slice):
+        return False
+    part = node.slice[0].slice
+    if part.step is not None:
+        return False
+    lower, upper = _constant_int(part.lower), _constant_int(part.upper)
+    if part.lower is None or lower == 0:  # a prefix
+        return upper is not None and 0 <= upper <= MAX_MASKING_SLICE
+    return part.upper is None and lower is not None and -MAX_MASKING_SLICE <= lower < 0
+
+
+def _last_identifier(node: cst.BaseExpression) -> str:
+    """``token`` for ``token``, ``self.token`` and ``env["token"]``; else empty."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Subscript):
+        return _const_key(node) or ""
+    return ""
+
+
+def _constant_int(node: cst.BaseExpression | None) -> int | None:
+    """The value of ``4`` or ``-4``."""
+    if isinstance(node, cst.Integer):
+        return int(node.evaluated_value)
+    if (
+        isinstance(node, cst.UnaryOperation)
+        and isinstance(node.operator, cst.Minus)
+        and isinstance(node.expression, cst.Integer)
+    ):
+        return -int(node.expression.evaluated_value)
+    return None
+
+
+def _leaves_function(suite: cst.BaseSuite | cst.If | cst.Else | None) -> bool:
+    """Whether a branch ends in ``return`` or ``raise`` (an ``elif`` chain: every branch)."""
+    if suite is None:
+        return False
+    if isinstance(suite, cst.If):
+        return _leaves_function(suite.body) and _leaves_function(suite.orelse)
+    if isinstance(suite, cst.Else):
+        return _leaves_function(suite.body)
+    body = suite.body
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1] if last.body else None
+    return isinstance(last, (cst.Return, cst.Raise))
+
+
+def _enumerated(
+    iterable: cst.BaseExpression,
+    target: cst.BaseAssignTargetExpression,
+    qname_of: Callable[[cst.BaseExpression], str | None],
+) -> list[tuple[cst.BaseExpression, bool]] | None:
+    """For ``for i, x in enumerate(xs)``: ``[(i, True), (x, False)]`` (True: the index)."""
+    if (
+        isinstance(iterable, cst.Call)
+        and qname_of(iterable.func) == "enumerate"
+        and isinstance(target, (cst.Tuple, cst.List))
+        and len(target.elements) == 2
+        and not any(isinstance(e.value, cst.StarredElement) for e in target.elements)
+    ):
+        return [(target.elements[0].value, True), (target.elements[1].value, False)]
+    return None
+
+
+def _without_flows(env: Env, names_: frozenset[str]) -> Env:
+    """A copy of ``env`` in which the variables ``names_`` carry no flow."""
+    branch = dict(env)
+    for name in names_:
+        value = branch.get(name)
+        if value is not None and value.tainted:
+            branch[name] = Value(qname=value.qname)
+    return branch
+
+
+def _constant_string(node: cst.BaseExpression) -> str | None:
+    """The value of a plain string literal."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _error_read(call: cst.Call, prop: Propagation) -> frozenset[str]:
+    """``{"reply"}`` for ``reply.get("error")`` (an error key read from a variable)."""
+    func = call.func
+    if (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.attr.value in prop.read_methods
+        and call.args
+        and _constant_string(call.args[0].value) in prop.error_keys
+    ):
+        return frozenset({func.value.value})
+    return frozenset()
+
+
+def _status_test_fails(op: cst.BaseCompOp, right: cst.BaseExpression) -> bool | None:
+    """For ``resp.status <op> right``: True where the test holds only for a failed response
+    (``!= 200``, ``>= 400``), False where it fails only for one (``== 200``, ``< 400``), None
+    if it tells neither."""
+    codes = _integer_set(right)
+    if codes is None:
+        return None
+    if all(200 <= c < 300 for c in codes):
+        if isinstance(op, (cst.Equal, cst.In)):
+            return False
+        if isinstance(op, (cst.NotEqual, cst.NotIn)):
+            return True
+    if len(codes) != 1:
+        return None
+    (code,) = codes
+    if (isinstance(op, cst.GreaterThanEqual) and code >= 400) or (
+        isinstance(op, cst.GreaterThan) and code >= 399
+    ):
+        return True
+    if (isinstance(op, cst.LessThan) and code == 400) or (
+        isinstance(op, cst.LessThanEqual) and code == 399
+    ):
+        return False
+    return None
+
+
+def _integer_set(node: cst.BaseExpression) -> frozenset[int] | None:
+    """The integers of ``200`` or ``(200, 201)`` / ``[200, 204]`` / ``{200}``."""
+    if isinstance(node, cst.Integer):
+        return frozenset({int(node.evaluated_value)})
+    if isinstance(node, (cst.Tuple, cst.List, cst.Set)) and node.elements:
+        values = [e.value for e in node.elements]
+        if all(isinstance(v, cst.Integer) for v in values):
+            return frozenset(int(v.evaluated_value) for v in values)
+    return None
 
 
 def _join_into(env: Env, *branches: Env) -> None:

@@ -65,6 +65,9 @@ class Project:
         # Per class and attribute: flows stored on instances (self.x = v, C(x=v)); objects
         # of one class are not told apart.
         self.fields: dict[tuple[str, str], tuple[Flow, ...]] = {}
+        # Per class and attribute: the object a method stores there (self.jwt = TokenCodec()),
+        # by its constructor's name; None once two different ones are stored.
+        self.field_objects: dict[tuple[str, str], str | None] = {}
         # Per class, per attribute: which __init__ parameters are stored there.
         self.init_fields: dict[str, dict[str, frozenset[int]]] = {}
         # Per nested function: the enclosing scope's variables where it is defined.
@@ -216,6 +219,13 @@ class Project:
             return
         concrete_flows = concrete(value.flows)
         self.add_field(class_qname, attr, concrete_flows)
+        if value.qname is not None and _is_construction(value.qname):
+            key = (class_qname, attr)
+            old_object = self.field_objects.get(key, value.qname)
+            stored_object = value.qname if old_object == value.qname else None
+            if self.field_objects.get(key, "") != stored_object:
+                self.field_objects[key] = stored_object
+                self._note_change(("field", class_qname, attr))
         if info.name == "__init__":
             params = frozenset(i for f in value.flows if (i := param_index(f)) is not None)
             if params:
@@ -249,6 +259,16 @@ class Project:
         if class_qname in self.class_modules:
             self._uses(("field", class_qname, attr))
         return self.fields.get((class_qname, attr), ())
+
+    def field_object(self, base_qname: str | None, attr: str) -> str | None:
+        """The name of the one object methods store on ``attr`` of ``C()`` (``pkg.Codec()``)."""
+        if not base_qname or not base_qname.endswith("()"):
+            return None
+        class_qname = base_qname[:-2]
+        if class_qname not in self.class_modules:
+            return None
+        self._uses(("field", class_qname, attr))
+        return self.field_objects.get((class_qname, attr))
 
     def _class_attributes(self, ctx: ModuleContext) -> None:
         """Class-body assignments (``TOKEN = os.environ[...]``) are fields of the class."""
@@ -668,6 +688,15 @@ class Project:
         kept = self._findings.get(key)
         if kept is None or rank < kept[0]:
             self._findings[key] = (rank, finding)
+
+
+def _is_construction(qname: str) -> bool:
+    """``pkg.TokenCodec()``: an instance of a class (named in CapWords, as PEP 8 asks), not
+    the result of a function such as ``get_token()``."""
+    if not qname.endswith("()"):
+        return False
+    last = qname[:-2].rpartition(".")[2]
+    return last[:1].isupper() and not last.isupper()
 
 
 def _value_signature(value: Value) -> tuple:

@@ -20,6 +20,14 @@ class SinkHit:
     sink_text: str  # normalised sink source text
     tool: str | None = None  # for tool rules: the tool's name
     exclude_kinds: frozenset[str] = frozenset()  # source kinds that do not count at this sink
+    # Flow markers that do not count at this sink ("minted"); checked again where a caller
+    # passes a credential into a parameter that reaches it.
+    exclude_markers: frozenset[str] = frozenset()
+
+    def excludes(self, flow: Flow) -> bool:
+        """Whether ``flow`` does not count here: a marker the sink ignores, or this rule
+        already reported it at a sink that passes the value on."""
+        return bool(flow.markers & self.exclude_markers) or f"sunk:{self.rule}" in flow.markers
 
 
 @dataclass(frozen=True)
@@ -54,12 +62,15 @@ class FunctionSummary:
     returns: tuple[Flow, ...] = ()
     param_sinks: tuple[ParamSink, ...] = ()
     deferred: frozenset[DeferredCall] = frozenset()
+    # What every return statement returns, when it is one object built or obtained here
+    # (a logger, a client): a factory's result is that object.
+    returns_qname: str | None = None
 
     def signature(self) -> tuple:
         """A comparable digest (no traces) used to detect the fixed point."""
         ret = frozenset((f.labels, f.markers) for f in self.returns)
         sinks = frozenset((p.index, p.hit.rule, p.hit.location) for p in self.param_sinks)
-        return (ret, sinks, self.deferred)
+        return (ret, sinks, self.deferred, self.returns_qname)
 
 
 def param_index(flow: Flow) -> int | None:

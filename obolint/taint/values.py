@@ -11,6 +11,9 @@ from obolint.findings import TraceStep
 INBOUND = "inbound"
 CREDENTIAL = "credential"
 PARAM_PREFIX = "param:"
+# The marker of a credential this program mints (a token endpoint's, a CSRF token): rules about
+# handing credentials out may ignore it (`exclude-markers` in the packs).
+MINTED = "minted"
 
 MAX_FLOWS_PER_VALUE = 6
 MAX_TRACE_STEPS = 24
