@@ -219,7 +219,7 @@ _BLOCK_AFTER = frozenset(
         "path", "paths", "file", "files", "filename", "filepath", "dir", "directory",
         "location", "env", "var", "vars", "variable", "envvar", "source", "sources",
         # the database objects that store credentials (``auth_tokens_table``)
-        "table", "tables", "column", "columns", "collection", "schema",
+        "table", "tables", "column", "columns", "collection",
         # measurements and reports about tokens (LLM token metrics, usage stats)
         "metrics", "metric", "stats", "statistics", "info", "details", "summary",
         # configuration of how credentials are handled, not credential values

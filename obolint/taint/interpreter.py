@@ -132,23 +132,7 @@ class FunctionInterpreter:
             returns=returns,
             param_sinks=_distinct(self.param_sinks),
             deferred=frozenset(self.deferred),
-            returns_qname=self._returned_object(),
         )
-
-    def _returned_object(self) -> str | None:
-        """The one object every ``return`` returns (``log.Logger()``), if any: not a
-        parameter's value, whose name means nothing to the caller."""
-        assert self.info is not None
-        qnames = {value.qname for value in self.returns}
-        if len(qnames) != 1:
-            return None
-        (qname,) = qnames
-        if qname is None or not qname.endswith("()"):
-            return None
-        first = qname.split(".", 1)[0].removesuffix("()")
-        if any(p.name.value == first for p in self.info.params):
-            return None
-        return qname
 
     # --- parameters --------------------------------------------------------------------
 
@@ -1393,7 +1377,7 @@ class FunctionInterpreter:
                 continue
             through = TraceStep(call_loc, f"passed through `{name}()`")
             flows.extend(f.with_step(through) for f in incoming.flows)
-        qname = summary.returns_qname or (f"{callee_q}()" if callee_q else None)
+        qname = self.ctx.project.returned_object(target) or (f"{callee_q}()" if callee_q else None)
         return Value(flows=merge_flows(tuple(flows)), qname=qname)
 
 

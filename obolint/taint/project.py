@@ -65,9 +65,11 @@ class Project:
         # Per class and attribute: flows stored on instances (self.x = v, C(x=v)); objects
         # of one class are not told apart.
         self.fields: dict[tuple[str, str], tuple[Flow, ...]] = {}
-        # Per class and attribute: the object a method stores there (self.jwt = TokenCodec()),
-        # by its constructor's name; None once two different ones are stored.
-        self.field_objects: dict[tuple[str, str], str | None] = {}
+        # Per class: attribute -> the one object its methods store there (self.jwt =
+        # TokenCodec()), by its constructor's name, or None if anything else is stored too.
+        self._field_objects: dict[str, dict[str, str | None]] = {}
+        # Per function: the one library object all its returns build (see returned_object).
+        self._returned_objects: dict[str, str | None] = {}
         # Per class, per attribute: which __init__ parameters are stored there.
         self.init_fields: dict[str, dict[str, frozenset[int]]] = {}
         # Per nested function: the enclosing scope's variables where it is defined.
@@ -219,13 +221,6 @@ class Project:
             return
         concrete_flows = concrete(value.flows)
         self.add_field(class_qname, attr, concrete_flows)
-        if value.qname is not None and _is_construction(value.qname):
-            key = (class_qname, attr)
-            old_object = self.field_objects.get(key, value.qname)
-            stored_object = value.qname if old_object == value.qname else None
-            if self.field_objects.get(key, "") != stored_object:
-                self.field_objects[key] = stored_object
-                self._note_change(("field", class_qname, attr))
         if info.name == "__init__":
             params = frozenset(i for f in value.flows if (i := param_index(f)) is not None)
             if params:
@@ -261,14 +256,36 @@ class Project:
         return self.fields.get((class_qname, attr), ())
 
     def field_object(self, base_qname: str | None, attr: str) -> str | None:
-        """The name of the one object methods store on ``attr`` of ``C()`` (``pkg.Codec()``)."""
+        """The name of the one object methods store on ``attr`` of ``C()`` (``pkg.Codec()``).
+
+        Read from the methods' syntax (``self.attr = Name(...)``) once per class, not from the
+        fixed point: it then never changes and makes no unit run again.
+        """
         if not base_qname or not base_qname.endswith("()"):
             return None
         class_qname = base_qname[:-2]
-        if class_qname not in self.class_modules:
-            return None
-        self._uses(("field", class_qname, attr))
-        return self.field_objects.get((class_qname, attr))
+        objects = self._field_objects.get(class_qname)
+        if objects is None:
+            module = self.modules.get(self.class_modules.get(class_qname, ""))
+            objects = _stored_objects(module, class_qname) if module is not None else {}
+            self._field_objects[class_qname] = objects
+        return objects.get(attr)
+
+    def returned_object(self, info: FunctionInfo) -> str | None:
+        """What a factory returns when every ``return`` builds the same library object
+        (``return logging.getLogger(name)``, or a local assigned one): ``logging.getLogger()``.
+
+        Read from the function's syntax once, not from the fixed point, so it never changes
+        and makes no unit run again; a project object's class is followed by its summaries.
+        """
+        if info.qualname not in self._returned_objects:
+            found = _returned_object(info)
+            parts = (found or "").split(".")
+            # Exact names only: a project module `x.logging` is not the standard `logging`.
+            if any(".".join(parts[:end]) in self.modules for end in range(1, len(parts))):
+                found = None
+            self._returned_objects[info.qualname] = found
+        return self._returned_objects[info.qualname]
 
     def _class_attributes(self, ctx: ModuleContext) -> None:
         """Class-body assignments (``TOKEN = os.environ[...]``) are fields of the class."""
@@ -690,12 +707,94 @@ class Project:
             self._findings[key] = (rank, finding)
 
 
-def _is_construction(qname: str) -> bool:
-    """``pkg.TokenCodec()``: an instance of a class (named in CapWords, as PEP 8 asks), not
-    the result of a function such as ``get_token()``."""
-    if not qname.endswith("()"):
-        return False
-    last = qname[:-2].rpartition(".")[2]
+def _stored_objects(ctx: ModuleContext, class_qname: str) -> dict[str, str | None]:
+    """``self.attr = value`` in the methods of a class: per attribute, the constructed object
+    (``pkg.Codec()``) when every such assignment builds the same one, else None."""
+    found: dict[str, str | None] = {}
+    for info in ctx.functions.values():
+        if info.class_qname != class_qname or not info.params:
+            continue
+        receiver = info.params[0].name.value
+        probe = FunctionInterpreter(ctx, None, lambda hit, flow: None)
+        stack: list[cst.CSTNode] = list(info.node.body.body)
+        while stack:
+            stmt = stack.pop()
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    for attr, value in _self_assignments(small, receiver):
+                        built = None
+                        if isinstance(value, cst.Call):
+                            callee = probe.qname_of(value.func)
+                            built = f"{callee}()" if callee and _is_class_name(callee) else None
+                        previous = found.get(attr, built)
+                        found[attr] = built if previous == built else None
+            elif not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                stack.extend(_body_of(stmt))
+    return found
+
+
+def _returned_object(info: FunctionInfo) -> str | None:
+    """``callee()`` when every ``return`` in ``info`` returns a call of ``callee`` (directly or
+    through a local variable that only such calls are assigned to)."""
+    probe = FunctionInterpreter(info.module, None, lambda hit, flow: None)
+    returned: list[cst.BaseExpression | None] = []
+    assigned: dict[str, list[cst.BaseExpression]] = {}
+    stack: list[cst.CSTNode] = list(info.node.body.body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Return):
+                    returned.append(small.value)
+                elif isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        if isinstance(target.target, cst.Name):
+                            assigned.setdefault(target.target.value, []).append(small.value)
+                elif isinstance(small, (cst.AnnAssign, cst.AugAssign)) and isinstance(
+                    small.target, cst.Name
+                ):
+                    value = small.value if isinstance(small, cst.AnnAssign) else None
+                    assigned.setdefault(small.target.value, []).append(value)
+        elif not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            stack.extend(_body_of(stmt))
+    calls: list[cst.BaseExpression | None] = []
+    for value in returned:
+        if isinstance(value, cst.Name) and value.value in assigned:
+            calls.extend(assigned[value.value])
+        else:
+            calls.append(value)
+    callees = {probe.qname_of(call.func) if isinstance(call, cst.Call) else None for call in calls}
+    if len(callees) != 1:
+        return None
+    (callee,) = callees
+    return f"{callee}()" if callee else None
+
+
+def _self_assignments(
+    small: cst.BaseSmallStatement, receiver: str
+) -> Iterator[tuple[str, cst.BaseExpression | None]]:
+    """``(attr, value)`` for each ``receiver.attr = value`` (or ``+=``, annotated) here."""
+    targets: list[cst.BaseExpression] = []
+    value: cst.BaseExpression | None = None
+    if isinstance(small, cst.Assign):
+        targets = [t.target for t in small.targets]
+        value = small.value
+    elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+        targets = [small.target]
+        value = small.value if isinstance(small, cst.AnnAssign) else None
+    for target in targets:
+        if (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value == receiver
+        ):
+            yield target.attr.value, value
+
+
+def _is_class_name(qname: str) -> bool:
+    """``pkg.TokenCodec``: a class (named in CapWords, as PEP 8 asks), not a function such
+    as ``get_token``."""
+    last = qname.rpartition(".")[2]
     return last[:1].isupper() and not last.isupper()
 
 

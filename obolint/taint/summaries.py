@@ -62,15 +62,12 @@ class FunctionSummary:
     returns: tuple[Flow, ...] = ()
     param_sinks: tuple[ParamSink, ...] = ()
     deferred: frozenset[DeferredCall] = frozenset()
-    # What every return statement returns, when it is one object built or obtained here
-    # (a logger, a client): a factory's result is that object.
-    returns_qname: str | None = None
 
     def signature(self) -> tuple:
         """A comparable digest (no traces) used to detect the fixed point."""
         ret = frozenset((f.labels, f.markers) for f in self.returns)
         sinks = frozenset((p.index, p.hit.rule, p.hit.location) for p in self.param_sinks)
-        return (ret, sinks, self.deferred, self.returns_qname)
+        return (ret, sinks, self.deferred)
 
 
 def param_index(flow: Flow) -> int | None:
