@@ -125,6 +125,9 @@ class StoreSink:
     note: str
     fix: str | None
     exclude_markers: frozenset[str] = frozenset()
+    # Only `target[key] = v` with a constant key matching this counts (ADK `state["temp:k"]`
+    # is not persisted); None: every store counts.
+    key_pattern: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -451,6 +454,7 @@ def _store_sink(e: _Entry) -> StoreSink:
         note=e.text("note"),
         fix=e.text("fix", None),
         exclude_markers=e.words("exclude-markers"),
+        key_pattern=e.regex("key-pattern"),
     )
 
 

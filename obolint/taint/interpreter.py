@@ -555,7 +555,7 @@ class FunctionInterpreter:
         elif isinstance(target, cst.Subscript):
             base = self.eval(target.value, env)
             if base.qname:
-                self._store_sink(base.qname, value, target)
+                self._store_sink(base.qname, value, target, _const_key(target))
             path = _access_path(target.value)
             if path is not None and value.tainted:
                 step = TraceStep(self.ctx.location(target), f"stored in `{path}`")
@@ -617,6 +617,11 @@ class FunctionInterpreter:
             return not self._stops(node)
         if isinstance(node, cst.BooleanOperation):
             return self._may_hold_secret(node.left) or self._may_hold_secret(node.right)
+        if isinstance(node, cst.IfExp):
+            return self._may_hold_secret(node.body) or self._may_hold_secret(node.orelse)
+        if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Call):
+            # sha256(key).hexdigest()[:16]: part of what the call gives
+            return self._may_hold_secret(node.value)
         return True
 
     def _minted_markers(self, node: cst.BaseExpression) -> frozenset[str]:
@@ -635,8 +640,13 @@ class FunctionInterpreter:
         func = call.func
         return isinstance(func, cst.Attribute) and func.attr.value in self.propagation.stop_methods
 
-    def _store_sink(self, target_qname: str, value: Value, node: cst.CSTNode) -> None:
+    def _store_sink(
+        self, target_qname: str, value: Value, node: cst.CSTNode, key: str | None = None
+    ) -> None:
+        """``target = value`` or ``target[key] = value`` (``key``: a constant key, if any)."""
         for spec in self.ctx.packs.matcher.store_sinks(target_qname):
+            if spec.key_pattern is not None and (key is None or not spec.key_pattern.search(key)):
+                continue
             note = f"{spec.note} (`{self.ctx.code(node, 40)}`)"
             self._sink_at(spec, node, value, note, self.ctx.code(node), spec.exclude_markers)
 
