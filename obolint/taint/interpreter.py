@@ -107,6 +107,7 @@ class FunctionInterpreter:
         self.param_sinks: list[ParamSink] = []
         self.deferred: set[DeferredCall] = set()
         self.depth = 0
+        self.try_depth = 0  # how many `try` statements enclose the statement being run
         self.propagation = ctx.packs.propagation
         self.interesting = ctx.packs.interesting_constants
         self.return_sinks = self._return_sinks()
@@ -156,9 +157,11 @@ class FunctionInterpreter:
         type_arg: str | None = None
         if annotation is not None:
             ann_q = self.annotation_qname(annotation)
-            if ann_q and ann_q not in _PLAIN_MAPPINGS:
-                # A parameter `headers: dict` says no more than its name (`*.headers` sources
-                # still apply to it); `request: Request` says what it is.
+            if ann_q and not (
+                ann_q in _PLAIN_MAPPINGS and self.ctx.packs.matcher.read_sources(name)
+            ):
+                # A parameter `headers: dict` says no more than its name, which a source of the
+                # packs names (`*.headers`); `request: Request` says what it is.
                 qname = f"{ann_q}()"
             if isinstance(annotation, cst.Subscript) and isinstance(
                 annotation.slice[0].slice, cst.Index
@@ -266,6 +269,9 @@ class FunctionInterpreter:
         elif isinstance(stmt, cst.If):
             self.eval(stmt.test, env)
             failed_if_true, failed_if_false = self._failed_responses(stmt.test)
+            if isinstance(stmt.orelse, cst.If):
+                # elif: the other branches test the reply again (`elif status == 201:`)
+                failed_if_false = frozenset()
             then_env = _without_flows(env, failed_if_true)
             self.exec_suite(stmt.body, then_env)
             else_env = _without_flows(env, failed_if_false)
@@ -275,10 +281,11 @@ class FunctionInterpreter:
                 else:
                     self.exec_suite(stmt.orelse.body, else_env)
             # A branch that returns or raises does not reach the code after the `if`.
+            # (Not inside `try`: a raise reaches its handlers, a return its `finally`.)
             reaching = [
                 branch_env
                 for branch_env, suite in ((then_env, stmt.body), (else_env, stmt.orelse))
-                if not _leaves_function(suite)
+                if self.try_depth or not _leaves_function(suite)
             ]
             _join_into(env, *(reaching or [then_env, else_env]))
         elif isinstance(stmt, (cst.For,)):
@@ -300,22 +307,11 @@ class FunctionInterpreter:
             if stmt.orelse is not None:
                 self.exec_suite(stmt.orelse.body, env)
         elif isinstance(stmt, (cst.Try, cst.TryStar)):
-            before = dict(env)
-            self.exec_suite(stmt.body, env)
-            after_body = dict(env)
-            branches = [after_body]
-            for handler in stmt.handlers:
-                h_env = dict(before)
-                _join_into(h_env, before, after_body)
-                if handler.name is not None and isinstance(handler.name.name, cst.Name):
-                    h_env[handler.name.name.value] = CLEAN
-                self.exec_suite(handler.body, h_env)
-                branches.append(h_env)
-            if stmt.orelse is not None:
-                self.exec_suite(stmt.orelse.body, after_body)
-            _join_into(env, *branches)
-            if stmt.finalbody is not None:
-                self.exec_suite(stmt.finalbody.body, env)
+            self.try_depth += 1
+            try:
+                self._exec_try(stmt, env)
+            finally:
+                self.try_depth -= 1
         elif isinstance(stmt, cst.With):
             for item in stmt.items:
                 value = self.eval(item.item, env)
@@ -343,6 +339,26 @@ class FunctionInterpreter:
         elif isinstance(stmt, cst.ClassDef):
             prefix = self.info.qualname if self.info else self.ctx.module_name
             env[stmt.name.value] = Value(qname=f"{prefix}.{stmt.name.value}")
+
+    def _exec_try(self, stmt: cst.Try | cst.TryStar, env: Env) -> None:
+        """``try`` / ``except`` / ``else`` / ``finally``: handlers see the state before and
+        after the body; ``finally`` the join of every way out."""
+        before = dict(env)
+        self.exec_suite(stmt.body, env)
+        after_body = dict(env)
+        branches = [after_body]
+        for handler in stmt.handlers:
+            h_env = dict(before)
+            _join_into(h_env, before, after_body)
+            if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                h_env[handler.name.name.value] = CLEAN
+            self.exec_suite(handler.body, h_env)
+            branches.append(h_env)
+        if stmt.orelse is not None:
+            self.exec_suite(stmt.orelse.body, after_body)
+        _join_into(env, *branches)
+        if stmt.finalbody is not None:
+            self.exec_suite(stmt.finalbody.body, env)
 
     def _failed_responses(self, test: cst.BaseExpression) -> tuple[frozenset[str], frozenset[str]]:
         """Variables that hold a failed response (an error reply, an HTTP error status) where
@@ -514,7 +530,8 @@ class FunctionInterpreter:
         if isinstance(target, cst.Name):
             name = target.value
             if (
-                value.tainted
+                value_node is not None
+                and self._minted_markers(value_node)
                 and names.mentions_credential(name)
                 and not names.is_credential_name(name)
             ):
@@ -943,7 +960,7 @@ class FunctionInterpreter:
         if key is not None:
             qname = f"{base.qname}.{key}" if base.qname else None
             return self._read(base, key, node, qname)
-        if _is_short_slice(node) and names.is_credential_name(_last_identifier(node.value)):
+        if _is_short_slice(node) and _names_one_maskable_credential(_last_identifier(node.value)):
             # token[:8], self.api_key[-4:]: a masked form, as people log and show credentials
             # (only of a value named like one: history[-10:] keeps ten whole messages).
             return CLEAN
@@ -1111,6 +1128,16 @@ class FunctionInterpreter:
                 if args
                 else frozenset(),
             )
+        # `session.get("refresh_token")` on a source the packs name (a session, headers) is a
+        # keyed read, whatever stop-calls or sinks for HTTP sessions (`*session.get`) say.
+        if (
+            method in self.propagation.read_methods
+            and receiver is not None
+            and matcher.read_sources(receiver.qname)
+        ):
+            read = self._keyed_read(receiver, args, node, result_q)
+            if read is not None:
+                return read
         if callee_q in _BUILTIN_STOPPERS or kind == "stop":
             return Value(qname=result_q)
         if method is not None and method in packs.propagation.stop_methods:
@@ -1129,12 +1156,11 @@ class FunctionInterpreter:
         receiver_is_value = receiver is not None and not _is_module_name(receiver.qname, self.ctx)
 
         # Keyed reads through .get(): request.headers.get("Authorization"), os.environ.get(k).
-        if method in self.propagation.read_methods and receiver_is_value and args:
-            key = _string_value(args[0].node) if args[0].position == 0 else None
-            if key is not None:
-                value = self._read(receiver, key, node, result_q)
-                default = next((a.value for a in args if a.position == 1), CLEAN)
-                return Value(flows=merge_flows(value.flows, default.flows), qname=value.qname)
+        if method in self.propagation.read_methods and receiver_is_value:
+            assert receiver is not None
+            read = self._keyed_read(receiver, args, node, result_q)
+            if read is not None:
+                return read
 
         # Container mutation taints the container: lst.append(token), d.update(h).
         if method in _CONTAINER_MUTATORS and isinstance(func, cst.Attribute):
@@ -1168,6 +1194,17 @@ class FunctionInterpreter:
                 step = TraceStep(self.ctx.location(node), f"wrapped in `{last}(...)`")
                 return Value(flows=with_step(incoming.flows, step), qname=result_q, wraps=wraps)
         return Value(qname=result_q, wraps=wraps)
+
+    def _keyed_read(
+        self, receiver: Value, args: list[Arg], node: cst.Call, result_q: str | None
+    ) -> Value | None:
+        """``x.get("key", default)`` with a constant key: the read, or None for another key."""
+        key = _string_value(args[0].node) if args and args[0].position == 0 else None
+        if key is None:
+            return None
+        value = self._read(receiver, key, node, result_q)
+        default = next((a.value for a in args if a.position == 1), CLEAN)
+        return Value(flows=merge_flows(value.flows, default.flows), qname=value.qname)
 
     def _holds_arguments(self, class_name: str) -> bool:
         """Whether an object of this class carries what it was built from: a credential
@@ -1485,6 +1522,16 @@ def _is_short_slice(node: cst.Subscript) -> bool:
     return part.upper is None and lower is not None and -MAX_MASKING_SLICE <= lower < 0
 
 
+def _names_one_maskable_credential(name: str) -> bool:
+    """``token``, ``api_key``: one long credential, which a few characters of do not reveal;
+    not a bag of them (``api_keys``, ``secrets``) nor a password (often 12 characters long)."""
+    word = names.credential_word(name)
+    if word is None or word in ("password", "passphrase", "passcode", "pat"):
+        return False
+    words = names.split_words(name)
+    return not words[-1].endswith("s")
+
+
 def _last_identifier(node: cst.BaseExpression) -> str:
     """``token`` for ``token``, ``self.token`` and ``env["token"]``; else empty."""
     if isinstance(node, cst.Name):
@@ -1582,7 +1629,9 @@ def _status_test_fails(op: cst.BaseCompOp, right: cst.BaseExpression) -> bool | 
     codes = _integer_set(right)
     if codes is None:
         return None
-    if all(200 <= c < 300 for c in codes):
+    # Only with 200 among the codes: a token endpoint answers 200 (RFC 6749 5.1), and the
+    # else of `== 204` may be a 200 reply holding the token.
+    if 200 in codes and all(200 <= c < 300 for c in codes):
         if isinstance(op, (cst.Equal, cst.In)):
             return False
         if isinstance(op, (cst.NotEqual, cst.NotIn)):

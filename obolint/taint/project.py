@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
 import libcst as cst
@@ -708,29 +708,71 @@ class Project:
 
 
 def _stored_objects(ctx: ModuleContext, class_qname: str) -> dict[str, str | None]:
-    """``self.attr = value`` in the methods of a class: per attribute, the constructed object
-    (``pkg.Codec()``) when every such assignment builds the same one, else None."""
+    """Per attribute of a class: the constructed object (``pkg.Codec()``) when every
+    assignment to that attribute name in the module is ``self.attr = Codec(...)`` in one of
+    the class's methods, else None (another writer, receiver, value or target shape)."""
     found: dict[str, str | None] = {}
-    for info in ctx.functions.values():
-        if info.class_qname != class_qname or not info.params:
-            continue
-        receiver = info.params[0].name.value
+    for info in [None, *ctx.functions.values()]:
+        body = info.node.body.body if info is not None else ctx.module.body
+        receiver = None
+        if info is not None and info.class_qname == class_qname and info.is_method and info.params:
+            receiver = info.params[0].name.value
         probe = FunctionInterpreter(ctx, None, lambda hit, flow: None)
-        stack: list[cst.CSTNode] = list(info.node.body.body)
-        while stack:
-            stmt = stack.pop()
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    for attr, value in _self_assignments(small, receiver):
-                        built = None
-                        if isinstance(value, cst.Call):
-                            callee = probe.qname_of(value.func)
-                            built = f"{callee}()" if callee and _is_class_name(callee) else None
-                        previous = found.get(attr, built)
-                        found[attr] = built if previous == built else None
-            elif not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-                stack.extend(_body_of(stmt))
+        for small in _small_statements(body):
+            for attr, owner, value in _attribute_assignments(small):
+                built = None
+                if owner == receiver and isinstance(value, cst.Call):
+                    callee = probe.qname_of(value.func)
+                    if callee and _builds_plain_object(callee, value):
+                        built = f"{callee}()"
+                previous = found.get(attr, built)
+                found[attr] = built if previous == built else None
     return found
+
+
+def _small_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.BaseSmallStatement]:
+    """Every simple statement of a body, in nested blocks too, but not in nested functions
+    or classes (they are units of their own)."""
+    stack: list[cst.CSTNode] = list(body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, cst.SimpleStatementLine):
+            yield from stmt.body
+        elif isinstance(stmt, cst.BaseSmallStatement):
+            yield stmt
+        elif isinstance(stmt, cst.Match):
+            for case in stmt.cases:
+                stack.extend(case.body.body)
+        elif isinstance(stmt, (cst.For, cst.While)):
+            stack.extend(stmt.body.body)
+            if stmt.orelse is not None:
+                stack.extend(stmt.orelse.body.body)
+        elif not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            stack.extend(_body_of(stmt))
+
+
+def _attribute_assignments(
+    small: cst.BaseSmallStatement,
+) -> Iterator[tuple[str, str | None, cst.BaseExpression | None]]:
+    """``(attr, owner, value)`` for each ``owner.attr = value`` here; ``value`` is None when
+    it is not the attribute's alone (``a.x, a.y = f()``, ``a.x += 1``), ``owner`` None when it
+    is not a plain name."""
+    targets: list[tuple[cst.BaseExpression, cst.BaseExpression | None]] = []
+    if isinstance(small, cst.Assign):
+        targets = [(t.target, small.value) for t in small.targets]
+    elif isinstance(small, cst.AnnAssign):
+        targets = [(small.target, small.value)]
+    elif isinstance(small, cst.AugAssign):
+        targets = [(small.target, None)]
+    while targets:
+        target, value = targets.pop()
+        if isinstance(target, (cst.Tuple, cst.List)):
+            targets.extend((element.value, None) for element in target.elements)
+        elif isinstance(target, cst.StarredElement):
+            targets.append((target.value, None))
+        elif isinstance(target, cst.Attribute):
+            owner = target.value.value if isinstance(target.value, cst.Name) else None
+            yield target.attr.value, owner, value
 
 
 def _returned_object(info: FunctionInfo) -> str | None:
@@ -738,25 +780,19 @@ def _returned_object(info: FunctionInfo) -> str | None:
     through a local variable that only such calls are assigned to)."""
     probe = FunctionInterpreter(info.module, None, lambda hit, flow: None)
     returned: list[cst.BaseExpression | None] = []
-    assigned: dict[str, list[cst.BaseExpression]] = {}
-    stack: list[cst.CSTNode] = list(info.node.body.body)
-    while stack:
-        stmt = stack.pop()
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Return):
-                    returned.append(small.value)
-                elif isinstance(small, cst.Assign):
-                    for target in small.targets:
-                        if isinstance(target.target, cst.Name):
-                            assigned.setdefault(target.target.value, []).append(small.value)
-                elif isinstance(small, (cst.AnnAssign, cst.AugAssign)) and isinstance(
-                    small.target, cst.Name
-                ):
-                    value = small.value if isinstance(small, cst.AnnAssign) else None
-                    assigned.setdefault(small.target.value, []).append(value)
-        elif not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-            stack.extend(_body_of(stmt))
+    assigned: dict[str, list[cst.BaseExpression | None]] = {}
+    for small in _small_statements(info.node.body.body):
+        if isinstance(small, cst.Return):
+            returned.append(small.value)
+        elif isinstance(small, cst.Assign):
+            for target in small.targets:
+                for name in _bound_names_of(target.target):
+                    single = isinstance(target.target, cst.Name)
+                    assigned.setdefault(name, []).append(small.value if single else None)
+        elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+            for name in _bound_names_of(small.target):
+                value = small.value if isinstance(small, cst.AnnAssign) else None
+                assigned.setdefault(name, []).append(value)
     calls: list[cst.BaseExpression | None] = []
     for value in returned:
         if isinstance(value, cst.Name) and value.value in assigned:
@@ -791,11 +827,44 @@ def _self_assignments(
             yield target.attr.value, value
 
 
+def _bound_names_of(target: cst.BaseExpression) -> Iterator[str]:
+    """The plain names an assignment target binds (``a`` and ``b`` in ``a, (b, c.d) = ...``)."""
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _bound_names_of(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _bound_names_of(target.value)
+
+
 def _is_class_name(qname: str) -> bool:
     """``pkg.TokenCodec``: a class (named in CapWords, as PEP 8 asks), not a function such
     as ``get_token``."""
     last = qname.rpartition(".")[2]
     return last[:1].isupper() and not last.isupper()
+
+
+def _builds_plain_object(callee: str, call: cst.Call) -> bool:
+    """Whether ``callee(...)`` builds an object that holds no secret: a class, and if its name
+    says it wraps a credential (``AccessToken(raw)``), one built from constants only
+    (``JsonWebToken(["RS256"])``)."""
+    if not _is_class_name(callee):
+        return False
+    if not names.is_credential_wrapper(callee.rpartition(".")[2]):
+        return True
+    return all(_is_constant(arg.value) for arg in call.args)
+
+
+def _is_constant(node: cst.BaseExpression) -> bool:
+    """A literal made of numbers, short strings and other such literals."""
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.SimpleString):
+        return len(node.value) <= 24
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return all(_is_constant(e.value) for e in node.elements)
+    return isinstance(node, cst.Name) and node.value in ("None", "True", "False")
 
 
 def _value_signature(value: Value) -> tuple:
