@@ -847,24 +847,27 @@ def _is_class_name(qname: str) -> bool:
 
 def _builds_plain_object(callee: str, call: cst.Call) -> bool:
     """Whether ``callee(...)`` builds an object that holds no secret: a class, and if its name
-    says it wraps a credential (``AccessToken(raw)``), one built from constants only
-    (``JsonWebToken(["RS256"])``)."""
+    says it wraps a credential (``AccessToken(secret())``), one built from settings only
+    (``JsonWebToken([self.algorithm])``)."""
     if not _is_class_name(callee):
         return False
     if not names.is_credential_wrapper(callee.rpartition(".")[2]):
         return True
-    return all(_is_constant(arg.value) for arg in call.args)
+    return all(_is_setting(arg.value) for arg in call.args)
 
 
-def _is_constant(node: cst.BaseExpression) -> bool:
-    """A literal made of numbers, short strings and other such literals."""
+def _is_setting(node: cst.BaseExpression) -> bool:
+    """A number, a short string, a name not named like a credential (``self.algorithm``), or
+    a list of such: what configures an object, not a secret it would hold."""
     if isinstance(node, (cst.Integer, cst.Float)):
         return True
     if isinstance(node, cst.SimpleString):
         return len(node.value) <= 24
     if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        return all(_is_constant(e.value) for e in node.elements)
-    return isinstance(node, cst.Name) and node.value in ("None", "True", "False")
+        return all(_is_setting(e.value) for e in node.elements)
+    if isinstance(node, cst.Attribute):
+        return not names.is_credential_name(node.attr.value)
+    return isinstance(node, cst.Name) and not names.is_credential_name(node.value)
 
 
 def _value_signature(value: Value) -> tuple:
