@@ -107,6 +107,9 @@ class CallSink:
     note: str
     fix: str | None
     key_pattern: re.Pattern[str] | None = None  # only dict entries with such keys count
+    # Dict entries with these keys do not count (a hosted MCP tool's `authorization`, which
+    # the provider uses to call the server and the model never sees).
+    exclude_keys: frozenset[str] = frozenset()
     exclude_markers: frozenset[str] = frozenset()
     # The call is safe when all these keywords are passed with these constant values
     # (``set_cookie(..., httponly=True, secure=True)``).
@@ -442,6 +445,7 @@ def _call_sink(e: _Entry) -> CallSink:
         fix=e.text("fix", None),
         key_pattern=e.regex("key-pattern"),
         exclude_markers=e.words("exclude-markers"),
+        exclude_keys=e.words("exclude-keys"),
         safe_when=e.constants("safe-when"),
         propagates=e.flag("propagates"),
     )

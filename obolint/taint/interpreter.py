@@ -789,7 +789,19 @@ class FunctionInterpreter:
         if not values:
             return CLEAN
         joined = join(*values)
-        return Value(flows=joined.flows, constants=joined.constants)
+        # A list of tracked dicts ([{"type": "mcp", "authorization": t}]) is tracked per key
+        # too, so a sink can tell which of their keys it reads.
+        fields: tuple[tuple[str, Value], ...] = ()
+        if not isinstance(node, cst.Set) and all(
+            v.fields and not isinstance(e, cst.StarredElement)
+            for v, e in zip(values, node.elements, strict=True)
+        ):
+            keys = dict.fromkeys(k for v in values for k, _ in v.fields)
+            fields = tuple(
+                (k, join(*(item for v in values for key, item in v.fields if key == k)))
+                for k in keys
+            )
+        return Value(flows=joined.flows, constants=joined.constants, fields=fields)
 
     def _eval_named_expression(self, node: cst.NamedExpr, env: Env) -> Value:
         value = self.eval(node.value, env)
@@ -1281,6 +1293,8 @@ class FunctionInterpreter:
                 if any(spec.key_pattern.search(k) for k, _ in value.fields)
                 else CLEAN
             )
+        if spec.exclude_keys and value.fields:
+            value = join(*(v for k, v in value.fields if k not in spec.exclude_keys))
         short = self.ctx.code(call.func, 50)
         what = (
             f"`{arg.keyword}`"
