@@ -220,6 +220,8 @@ _BLOCK_AFTER = frozenset(
         "location", "env", "var", "vars", "variable", "envvar", "source", "sources",
         # the database objects that store credentials (``auth_tokens_table``)
         "table", "tables", "column", "columns", "collection",
+        # a riddle's answer, not access (``secret_word``, ``secret_image``)
+        "word", "words", "numbers", "image", "images",
         # measurements and reports about tokens (LLM token metrics, usage stats)
         "metrics", "metric", "stats", "statistics", "info", "details", "summary",
         # configuration of how credentials are handled, not credential values

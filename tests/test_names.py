@@ -112,6 +112,10 @@ NEGATIVES = [
     "auth_tokens_table",
     "api_keys_collection",
     "password_column",
+    # what a test asks a model to remember, not access
+    "secret_word",
+    "SECRET_NUMBER",
+    "secret_image",
     # LLM usage and NLP vocabulary
     "max_tokens",
     "max_completion_tokens",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -107,7 +108,8 @@ class FunctionInterpreter:
         self.param_sinks: list[ParamSink] = []
         self.deferred: set[DeferredCall] = set()
         self.depth = 0
-        self.try_depth = 0  # how many `try` statements enclose the statement being run
+        # Per enclosing `try` body: the environments of branches that left it by raise/return.
+        self.try_exits: list[list[Env]] = []
         self.propagation = ctx.packs.propagation
         self.interesting = ctx.packs.interesting_constants
         self.return_sinks = self._return_sinks()
@@ -269,9 +271,6 @@ class FunctionInterpreter:
         elif isinstance(stmt, cst.If):
             self.eval(stmt.test, env)
             failed_if_true, failed_if_false = self._failed_responses(stmt.test)
-            if isinstance(stmt.orelse, cst.If):
-                # elif: the other branches test the reply again (`elif status == 201:`)
-                failed_if_false = frozenset()
             then_env = _without_flows(env, failed_if_true)
             self.exec_suite(stmt.body, then_env)
             else_env = _without_flows(env, failed_if_false)
@@ -281,12 +280,13 @@ class FunctionInterpreter:
                 else:
                     self.exec_suite(stmt.orelse.body, else_env)
             # A branch that returns or raises does not reach the code after the `if`.
-            # (Not inside `try`: a raise reaches its handlers, a return its `finally`.)
-            reaching = [
-                branch_env
-                for branch_env, suite in ((then_env, stmt.body), (else_env, stmt.orelse))
-                if self.try_depth or not _leaves_function(suite)
-            ]
+            reaching = []
+            for branch_env, suite in ((then_env, stmt.body), (else_env, stmt.orelse)):
+                if not _leaves_function(suite):
+                    reaching.append(branch_env)
+                elif self.try_exits:
+                    # Inside a `try` body: a raise reaches its handlers, a return its `finally`.
+                    self.try_exits[-1].append(branch_env)
             _join_into(env, *(reaching or [then_env, else_env]))
         elif isinstance(stmt, (cst.For,)):
             iterable = self.eval(stmt.iter, env)
@@ -307,11 +307,7 @@ class FunctionInterpreter:
             if stmt.orelse is not None:
                 self.exec_suite(stmt.orelse.body, env)
         elif isinstance(stmt, (cst.Try, cst.TryStar)):
-            self.try_depth += 1
-            try:
-                self._exec_try(stmt, env)
-            finally:
-                self.try_depth -= 1
+            self._exec_try(stmt, env)
         elif isinstance(stmt, cst.With):
             for item in stmt.items:
                 value = self.eval(item.item, env)
@@ -344,12 +340,16 @@ class FunctionInterpreter:
         """``try`` / ``except`` / ``else`` / ``finally``: handlers see the state before and
         after the body; ``finally`` the join of every way out."""
         before = dict(env)
-        self.exec_suite(stmt.body, env)
+        self.try_exits.append([])
+        try:
+            self.exec_suite(stmt.body, env)
+        finally:
+            exits = self.try_exits.pop()  # branches of the body that raised or returned
         after_body = dict(env)
         branches = [after_body]
         for handler in stmt.handlers:
             h_env = dict(before)
-            _join_into(h_env, before, after_body)
+            _join_into(h_env, before, after_body, *exits)
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 h_env[handler.name.name.value] = CLEAN
             self.exec_suite(handler.body, h_env)
@@ -358,6 +358,11 @@ class FunctionInterpreter:
             self.exec_suite(stmt.orelse.body, after_body)
         _join_into(env, *branches)
         if stmt.finalbody is not None:
+            if exits:
+                # What left the body early runs `finally` too, and then leaves the function.
+                leaving = dict(env)
+                _join_into(leaving, env, *exits)
+                self.exec_suite(stmt.finalbody.body, leaving)
             self.exec_suite(stmt.finalbody.body, env)
 
     def _failed_responses(self, test: cst.BaseExpression) -> tuple[frozenset[str], frozenset[str]]:
@@ -463,8 +468,29 @@ class FunctionInterpreter:
             step = TraceStep(self.ctx.location(node), "returned")
             value = Value(flows=with_step(value.flows, step), qname=value.qname)
         self.returns.append(value)
-        for spec, note in self.return_sinks:
-            self._sink_at(spec, node, value, note, self.ctx.code(node), spec.exclude_markers)
+        if self.return_sinks:
+            sent = self._serialised(value, node)
+            for spec, note in self.return_sinks:
+                self._sink_at(spec, node, sent, note, self.ctx.code(node), spec.exclude_markers)
+
+    def _serialised(self, value: Value, node: cst.BaseExpression) -> Value:
+        """What a route or tool sends when it returns ``value``: for an instance of a project
+        model (dataclass, pydantic), its declared fields too, except masked ones (SecretStr)."""
+        if not value.qname or not value.qname.endswith("()"):
+            return value
+        class_qname = value.qname[:-2]
+        project = self.ctx.project
+        if class_qname not in project.class_modules:
+            return value
+        stored = [
+            with_step(
+                project.field_flows(value.qname, name),
+                TraceStep(self.ctx.location(node), f"serialised with its field `{name}`"),
+            )
+            for name in project.declared_fields(class_qname)
+            if not self._masked_field(value.qname, name)
+        ]
+        return Value(flows=merge_flows(value.flows, *stored), qname=value.qname)
 
     def on_raise(self, value: Value, node: cst.BaseExpression) -> None:
         """An exception message carrying a credential: returned to the model from a tool."""
@@ -572,7 +598,7 @@ class FunctionInterpreter:
         elif isinstance(target, cst.Subscript):
             base = self.eval(target.value, env)
             if base.qname:
-                self._store_sink(base.qname, value, target, _const_key(target))
+                self._store_sink(base.qname, value, target, _key_text(target))
             path = _access_path(target.value)
             if path is not None and value.tainted:
                 step = TraceStep(self.ctx.location(target), f"stored in `{path}`")
@@ -660,7 +686,8 @@ class FunctionInterpreter:
     def _store_sink(
         self, target_qname: str, value: Value, node: cst.CSTNode, key: str | None = None
     ) -> None:
-        """``target = value`` or ``target[key] = value`` (``key``: a constant key, if any)."""
+        """``target = value`` (``key`` None) or ``target[key] = value`` (``key``: what is known
+        of the key, see _key_text)."""
         for spec in self.ctx.packs.matcher.store_sinks(target_qname):
             if spec.key_pattern is not None and (key is None or not spec.key_pattern.search(key)):
                 continue
@@ -1146,7 +1173,10 @@ class FunctionInterpreter:
             method in self.propagation.read_methods
             and receiver is not None
             and matcher.read_sources(receiver.qname)
+            and args
+            and _KEY_LIKE.fullmatch(_string_value(args[0].node) or "")
         ):
+            # (A key, not a URL: `session.get("https://x/oauth/token")` is an HTTP request.)
             read = self._keyed_read(receiver, args, node, result_q)
             if read is not None:
                 return read
@@ -1506,6 +1536,9 @@ def _signature(value: Value) -> tuple:
     return (frozenset(f.key() for f in value.flows), value.qname)
 
 
+# What a mapping key looks like (not a URL or a path).
+_KEY_LIKE = re.compile(r"[\w.-]+")
+
 # Annotations that name a plain mapping type, not what the mapping holds.
 _PLAIN_MAPPINGS = frozenset(
     {
@@ -1733,6 +1766,20 @@ def _access_path(node: cst.BaseExpression) -> str | None:
         else:
             return None
     return ".".join(reversed(parts))
+
+
+def _key_text(node: cst.Subscript) -> str:
+    """What is known of a subscript's key: a constant, the literal start of an f-string
+    (``f"user:{u}:token"`` -> ``user:``), else nothing (an unknown key may be any key)."""
+    key = _const_key(node)
+    if key is not None:
+        return key
+    element = node.slice[0].slice if len(node.slice) == 1 else None
+    if isinstance(element, cst.Index) and isinstance(element.value, cst.FormattedString):
+        first = element.value.parts[0] if element.value.parts else None
+        if isinstance(first, cst.FormattedStringText):
+            return first.value
+    return ""
 
 
 def _const_key(node: cst.Subscript) -> str | None:

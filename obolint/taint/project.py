@@ -68,6 +68,8 @@ class Project:
         # Per class: attribute -> the one object its methods store there (self.jwt =
         # TokenCodec()), by its constructor's name, or None if anything else is stored too.
         self._field_objects: dict[str, dict[str, str | None]] = {}
+        # Per module: the attribute assignments in it (see _attribute_stores).
+        self._attribute_stores: dict[str, dict[str, list[tuple[str | None, str | None]]]] = {}
         # Per function: the one library object all its returns build (see returned_object).
         self._returned_objects: dict[str, str | None] = {}
         # Per class, per attribute: which __init__ parameters are stored there.
@@ -267,7 +269,12 @@ class Project:
         objects = self._field_objects.get(class_qname)
         if objects is None:
             module = self.modules.get(self.class_modules.get(class_qname, ""))
-            objects = _stored_objects(module, class_qname) if module is not None else {}
+            objects = {}
+            if module is not None:
+                stores = self._attribute_stores.get(module.module_name)
+                if stores is None:
+                    stores = self._attribute_stores[module.module_name] = _attribute_stores(module)
+                objects = _stored_objects(stores, class_qname)
             self._field_objects[class_qname] = objects
         return objects.get(attr)
 
@@ -707,26 +714,44 @@ class Project:
             self._findings[key] = (rank, finding)
 
 
-def _stored_objects(ctx: ModuleContext, class_qname: str) -> dict[str, str | None]:
-    """Per attribute of a class: the constructed object (``pkg.Codec()``) when every
-    assignment to that attribute name in the module is ``self.attr = Codec(...)`` in one of
-    the class's methods, else None (another writer, receiver, value or target shape)."""
-    found: dict[str, str | None] = {}
-    for info in [None, *ctx.functions.values()]:
-        body = info.node.body.body if info is not None else ctx.module.body
-        receiver = None
-        if info is not None and info.class_qname == class_qname and info.is_method and info.params:
-            receiver = info.params[0].name.value
-        probe = FunctionInterpreter(ctx, None, lambda hit, flow: None)
+def _attribute_stores(ctx: ModuleContext) -> dict[str, list[tuple[str | None, str | None]]]:
+    """Every ``owner.attr = value`` of a module (function, method, class and module bodies),
+    per attribute: ``(class, object)`` where ``class`` is the class of the method whose own
+    receiver is the owner (else None), and ``object`` the constructed object stored
+    (``pkg.Codec()``, see _builds_plain_object) or None for anything else."""
+    stores: dict[str, list[tuple[str | None, str | None]]] = {}
+    probe = FunctionInterpreter(ctx, None, lambda hit, flow: None)
+    bodies: list[tuple[Sequence[cst.CSTNode], str | None, str | None]] = [
+        (ctx.module.body, None, None)
+    ]
+    bodies.extend((node.body.body, None, None) for node in ctx.classes.values())
+    for info in ctx.functions.values():
+        receiver = info.params[0].name.value if info.is_method and info.params else None
+        bodies.append((info.node.body.body, info.class_qname, receiver))
+    for body, class_qname, receiver in bodies:
         for small in _small_statements(body):
             for attr, owner, value in _attribute_assignments(small):
                 built = None
-                if owner == receiver and isinstance(value, cst.Call):
+                if receiver is not None and owner == receiver and isinstance(value, cst.Call):
                     callee = probe.qname_of(value.func)
                     if callee and _builds_plain_object(callee, value):
                         built = f"{callee}()"
-                previous = found.get(attr, built)
-                found[attr] = built if previous == built else None
+                owner_class = class_qname if receiver is not None and owner == receiver else None
+                stores.setdefault(attr, []).append((owner_class, built))
+    return stores
+
+
+def _stored_objects(
+    stores: dict[str, list[tuple[str | None, str | None]]], class_qname: str
+) -> dict[str, str | None]:
+    """Per attribute of a class: the object (``pkg.Codec()``) when every assignment to that
+    attribute name in the module stores the same one in the class's own methods, else None."""
+    found: dict[str, str | None] = {}
+    for attr, entries in stores.items():
+        if not any(owner == class_qname for owner, _ in entries):
+            continue
+        objects = {built if owner == class_qname else None for owner, built in entries}
+        found[attr] = objects.pop() if len(objects) == 1 else None
     return found
 
 
@@ -857,17 +882,18 @@ def _builds_plain_object(callee: str, call: cst.Call) -> bool:
 
 
 def _is_setting(node: cst.BaseExpression) -> bool:
-    """A number, a short string, a name not named like a credential (``self.algorithm``), or
-    a list of such: what configures an object, not a secret it would hold."""
+    """A number, a short string, an attribute not named like a credential
+    (``self.algorithm``), or a list of such: what configures an object, not a secret it would
+    hold (a bare name may be anything: ``AccessToken(value)``)."""
     if isinstance(node, (cst.Integer, cst.Float)):
         return True
     if isinstance(node, cst.SimpleString):
         return len(node.value) <= 24
     if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
         return all(_is_setting(e.value) for e in node.elements)
-    if isinstance(node, cst.Attribute):
+    if isinstance(node, cst.Attribute):  # self.algorithm: the object's own configuration
         return not names.is_credential_name(node.attr.value)
-    return isinstance(node, cst.Name) and not names.is_credential_name(node.value)
+    return isinstance(node, cst.Name) and node.value in ("None", "True", "False")
 
 
 def _value_signature(value: Value) -> tuple:
