@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -363,7 +362,10 @@ class FunctionInterpreter:
                 leaving = dict(env)
                 _join_into(leaving, env, *exits)
                 self.exec_suite(stmt.finalbody.body, leaving)
+                exits = [leaving]
             self.exec_suite(stmt.finalbody.body, env)
+        if self.try_exits:
+            self.try_exits[-1].extend(exits)  # an enclosing try's handlers see them too
 
     def _failed_responses(self, test: cst.BaseExpression) -> tuple[frozenset[str], frozenset[str]]:
         """Variables that hold a failed response (an error reply, an HTTP error status) where
@@ -475,8 +477,9 @@ class FunctionInterpreter:
 
     def _serialised(self, value: Value, node: cst.BaseExpression) -> Value:
         """What a route or tool sends when it returns ``value``: for an instance of a project
-        model (dataclass, pydantic), its declared fields too, except masked ones (SecretStr)."""
-        if not value.qname or not value.qname.endswith("()"):
+        model (dataclass, pydantic) built here, the fields it was given too, except masked
+        (SecretStr) and excluded (``Field(exclude=True)``) ones."""
+        if not value.qname or not value.qname.endswith("()") or not value.fields:
             return value
         class_qname = value.qname[:-2]
         project = self.ctx.project
@@ -484,11 +487,12 @@ class FunctionInterpreter:
             return value
         stored = [
             with_step(
-                project.field_flows(value.qname, name),
+                item.flows,
                 TraceStep(self.ctx.location(node), f"serialised with its field `{name}`"),
             )
-            for name in project.declared_fields(class_qname)
+            for name, item in value.fields
             if not self._masked_field(value.qname, name)
+            and not project.field_excluded(class_qname, name)
         ]
         return Value(flows=merge_flows(value.flows, *stored), qname=value.qname)
 
@@ -1174,7 +1178,7 @@ class FunctionInterpreter:
             and receiver is not None
             and matcher.read_sources(receiver.qname)
             and args
-            and _KEY_LIKE.fullmatch(_string_value(args[0].node) or "")
+            and _is_key_like(_string_value(args[0].node))
         ):
             # (A key, not a URL: `session.get("https://x/oauth/token")` is an HTTP request.)
             read = self._keyed_read(receiver, args, node, result_q)
@@ -1317,14 +1321,13 @@ class FunctionInterpreter:
             selected = bool(spec.args.positions)
         if not selected or not value.tainted:
             return
-        if spec.key_pattern is not None and value.fields:
-            value = (
-                join(*(v for k, v in value.fields if spec.key_pattern.search(k)))
-                if any(spec.key_pattern.search(k) for k, _ in value.fields)
-                else CLEAN
-            )
-        if spec.exclude_keys and value.fields:
-            value = join(*(v for k, v in value.fields if k not in spec.exclude_keys))
+        # Per key only when the keys account for every flow (not after `lst.append(token)`, a
+        # `**spread` or a computed key, whose flows no key holds).
+        if _fields_cover(value):
+            if spec.key_pattern is not None:
+                value = join(*(v for k, v in value.fields if spec.key_pattern.search(k)))
+            if spec.exclude_keys:
+                value = join(*(v for k, v in value.fields if k not in spec.exclude_keys))
         short = self.ctx.code(call.func, 50)
         what = (
             f"`{arg.keyword}`"
@@ -1357,6 +1360,7 @@ class FunctionInterpreter:
             return Value(flows=held, qname=instance)
         # Dataclasses, pydantic models, NamedTuples: keyword or positional field values.
         declared = self.ctx.project.declared_fields(class_qname)
+        given: list[tuple[str, Value]] = []  # this instance's fields, for serialising it
         for arg in args:
             name = arg.keyword
             if arg.position is not None and arg.position < len(declared):
@@ -1366,7 +1370,8 @@ class FunctionInterpreter:
                 self.ctx.project.add_field(
                     class_qname, name, with_step(concrete(arg.value.flows), step)
                 )
-        return Value(flows=held, qname=instance)
+                given.append((name, Value(flows=with_step(arg.value.flows, step))))
+        return Value(flows=held, qname=instance, fields=tuple(given))
 
     def _defer(self, callee_q: str, args: list[Arg]) -> None:
         """Note the parameters passed to ``callee_q`` if a project module may define it."""
@@ -1536,8 +1541,10 @@ def _signature(value: Value) -> tuple:
     return (frozenset(f.key() for f in value.flows), value.qname)
 
 
-# What a mapping key looks like (not a URL or a path).
-_KEY_LIKE = re.compile(r"[\w.-]+")
+def _is_key_like(text: str | None) -> bool:
+    """A mapping key (``refresh_token``, ``oauth:token``), not a URL or a path."""
+    return bool(text) and "://" not in text and not text.startswith("/") and " " not in text
+
 
 # Annotations that name a plain mapping type, not what the mapping holds.
 _PLAIN_MAPPINGS = frozenset(
@@ -1635,6 +1642,14 @@ def _enumerated(
     ):
         return [(target.elements[0].value, True), (target.elements[1].value, False)]
     return None
+
+
+def _fields_cover(value: Value) -> bool:
+    """Whether the per-key values of ``value`` hold every flow it has."""
+    if not value.fields:
+        return False
+    held = {f.key() for _, item in value.fields for f in item.flows}
+    return all(f.key() in held for f in value.flows)
 
 
 def _without_flows(env: Env, names_: frozenset[str]) -> Env:

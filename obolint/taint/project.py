@@ -184,6 +184,30 @@ class Project:
             self._declared[class_qname] = cached
         return cached
 
+    def field_excluded(self, class_qname: str, attr: str) -> bool:
+        """``attr: T = Field(exclude=True)``: a model field left out when it is serialised."""
+        module = self.modules.get(self.class_modules.get(class_qname, ""))
+        node = module.classes.get(class_qname) if module is not None else None
+        if node is None:
+            return False
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if (
+                        isinstance(small, cst.AnnAssign)
+                        and isinstance(small.target, cst.Name)
+                        and small.target.value == attr
+                        and isinstance(small.value, cst.Call)
+                    ):
+                        return any(
+                            a.keyword is not None
+                            and a.keyword.value == "exclude"
+                            and isinstance(a.value, cst.Name)
+                            and a.value.value == "True"
+                            for a in small.value.args
+                        )
+        return False
+
     def field_annotation(self, class_qname: str, attr: str) -> cst.BaseExpression | None:
         """The annotation of ``attr`` in the body of project class ``class_qname``."""
         fields = self._annotated_fields(class_qname)
