@@ -823,9 +823,13 @@ class FunctionInterpreter:
         # A list of tracked dicts ([{"type": "mcp", "authorization": t}]) is tracked per key
         # too, so a sink can tell which of their keys it reads.
         fields: tuple[tuple[str, Value], ...] = ()
-        if not isinstance(node, cst.Set) and all(
-            v.fields and not isinstance(e, cst.StarredElement)
-            for v, e in zip(values, node.elements, strict=True)
+        if (
+            joined.flows
+            and not isinstance(node, cst.Set)
+            and all(
+                v.fields and not isinstance(e, cst.StarredElement)
+                for v, e in zip(values, node.elements, strict=True)
+            )
         ):
             keys = dict.fromkeys(k for v in values for k, _ in v.fields)
             fields = tuple(
