@@ -18,6 +18,7 @@ __all__ = [
     "credential_word",
     "is_credential_name",
     "is_credential_wrapper",
+    "is_maskable_credential_name",
     "mentions_credential",
     "split_words",
 ]
@@ -366,6 +367,19 @@ _MENTION_WORDS = frozenset(
 def mentions_credential(name: str) -> bool:
     """True when a name has a word about credentials (looser than ``is_credential_name``)."""
     return any(word.rstrip(_DIGITS) in _MENTION_WORDS for word in split_words(name))
+
+
+# Credentials short enough that a dozen characters may be all of them.
+_SHORT_CREDENTIALS = frozenset({"password", "passphrase", "passcode", "pat"})
+
+
+def is_maskable_credential_name(name: str) -> bool:
+    """Whether a name denotes one long credential (``token``, ``api_key``), of which a few
+    characters reveal nothing; not a bag of them (``api_keys``) nor a password."""
+    word = credential_word(name)
+    if word is None or word in _SHORT_CREDENTIALS:
+        return False
+    return not split_words(name)[-1].endswith("s")
 
 
 # The last word of a class name that makes the class a credential wrapper (its instances carry

@@ -219,6 +219,9 @@ class Propagation:
     status_attributes: frozenset[str] = frozenset()
     success_flags: frozenset[str] = frozenset()
     failure_flags: frozenset[str] = frozenset()
+    # Keywords that, set to True in a model field's declaration (`Field(exclude=True)`), leave
+    # the field out when the model is serialised.
+    excluding_field_flags: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -548,6 +551,7 @@ _PROPAGATION_KEYS = (
     "status-attributes",
     "success-flags",
     "failure-flags",
+    "excluding-field-flags",
 )
 _TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
 
@@ -598,6 +602,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         status_attributes=frozenset(prop["status-attributes"]),
         success_flags=frozenset(prop["success-flags"]),
         failure_flags=frozenset(prop["failure-flags"]),
+        excluding_field_flags=frozenset(prop["excluding-field-flags"]),
     )
     fields = {key: tuple(value) for key, value in specs.items()}
     fields["rules"] = tuple(sorted(specs["rules"], key=lambda r: r.id))

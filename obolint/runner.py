@@ -546,17 +546,16 @@ def _files_to_parse(
     """Whether each file contains a trigger word; verdicts on unchanged texts come from the
     cache, so a rerun after an edit searches only the edited files."""
     known = cache.load_prefilter(pattern) if cache is not None else {}
-    unknown = [i for i, (_, text, _) in enumerate(sources) if text is not None]
-    unknown = [i for i in unknown if digests[i] not in known]
-    found = files_to_parse([sources[i][1] for i in unknown], pattern, jobs)
+    readable = [i for i, (_, text, _) in enumerate(sources) if text is not None]
+    # One search per distinct unknown text (digest -> text).
+    unknown = {digests[i]: sources[i][1] for i in readable if digests[i] not in known}
+    found = dict(zip(unknown, files_to_parse(list(unknown.values()), pattern, jobs), strict=True))
+    verdicts = {**known, **found}
     wanted = [False] * len(sources)
-    for i, (_, text, _) in enumerate(sources):
-        if text is not None:
-            wanted[i] = known.get(digests[i], False)
-    for i, verdict in zip(unknown, found, strict=True):
-        wanted[i] = verdict
-    if cache is not None and unknown:
-        current = {digests[i]: wanted[i] for i, (_, t, _) in enumerate(sources) if t is not None}
+    for i in readable:
+        wanted[i] = verdicts[digests[i]]
+    if cache is not None and found:
+        current = {digests[i]: wanted[i] for i in readable}
         # Verdicts of files outside this scan are kept for scans of other subsets (pre-commit
         # passes a few files), until there are more than MIN_PREFILTER_VERDICTS_KEPT of them
         # and more than twice this scan's.

@@ -396,7 +396,7 @@ class FunctionInterpreter:
         left, op = test.left, test.comparisons[0].operator
         right = test.comparisons[0].comparator
         if isinstance(op, cst.In) and isinstance(right, cst.Name):
-            if _constant_string(left) in prop.error_keys:  # "error" in reply
+            if _string_value(left) in prop.error_keys:  # "error" in reply
                 return frozenset({right.value}), none
             return none, none
         if isinstance(op, cst.IsNot) and isinstance(left, cst.Call):
@@ -1007,7 +1007,9 @@ class FunctionInterpreter:
         if key is not None:
             qname = f"{base.qname}.{key}" if base.qname else None
             return self._read(base, key, node, qname)
-        if _is_short_slice(node) and _names_one_maskable_credential(_last_identifier(node.value)):
+        if _is_short_slice(node) and names.is_maskable_credential_name(
+            _last_identifier(node.value)
+        ):
             # token[:8], self.api_key[-4:]: a masked form, as people log and show credentials
             # (only of a value named like one: history[-10:] keeps ten whole messages).
             return CLEAN
@@ -1580,16 +1582,6 @@ def _is_short_slice(node: cst.Subscript) -> bool:
     return part.upper is None and lower is not None and -MAX_MASKING_SLICE <= lower < 0
 
 
-def _names_one_maskable_credential(name: str) -> bool:
-    """``token``, ``api_key``: one long credential, which a few characters of do not reveal;
-    not a bag of them (``api_keys``, ``secrets``) nor a password (often 12 characters long)."""
-    word = names.credential_word(name)
-    if word is None or word in ("password", "passphrase", "passcode", "pat"):
-        return False
-    words = names.split_words(name)
-    return not words[-1].endswith("s")
-
-
 def _last_identifier(node: cst.BaseExpression) -> str:
     """``token`` for ``token``, ``self.token`` and ``env["token"]``; else empty."""
     if isinstance(node, cst.Name):
@@ -1666,14 +1658,6 @@ def _without_flows(env: Env, names_: frozenset[str]) -> Env:
     return branch
 
 
-def _constant_string(node: cst.BaseExpression) -> str | None:
-    """The value of a plain string literal."""
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
 def _error_read(call: cst.Call, prop: Propagation) -> frozenset[str]:
     """``{"reply"}`` for ``reply.get("error")`` (an error key read from a variable)."""
     func = call.func
@@ -1682,7 +1666,7 @@ def _error_read(call: cst.Call, prop: Propagation) -> frozenset[str]:
         and isinstance(func.value, cst.Name)
         and func.attr.value in prop.read_methods
         and call.args
-        and _constant_string(call.args[0].value) in prop.error_keys
+        and _string_value(call.args[0].value) in prop.error_keys
     ):
         return frozenset({func.value.value})
     return frozenset()

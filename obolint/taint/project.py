@@ -24,6 +24,9 @@ _SOURCE_RANK = {"name": 2, "param": 3}
 # Told (phase, done, total) as the analysis advances; see obolint.progress.
 Progress = Callable[[str, int, int], None]
 _TOOLS_UNIT: Unit = ("<tools>", "")
+# Per attribute name, each assignment to it in a module: (the class whose method stores it on
+# its own receiver, or None; the constructed object stored, or None). See _attribute_stores.
+AttributeStores = dict[str, list[tuple[str | None, str | None]]]
 
 
 class Project:
@@ -69,7 +72,7 @@ class Project:
         # TokenCodec()), by its constructor's name, or None if anything else is stored too.
         self._field_objects: dict[str, dict[str, str | None]] = {}
         # Per module: the attribute assignments in it (see _attribute_stores).
-        self._attribute_stores: dict[str, dict[str, list[tuple[str | None, str | None]]]] = {}
+        self._attribute_stores: dict[str, AttributeStores] = {}
         # Per function: the one library object all its returns build (see returned_object).
         self._returned_objects: dict[str, str | None] = {}
         # Per class, per attribute: which __init__ parameters are stored there.
@@ -185,36 +188,29 @@ class Project:
         return cached
 
     def field_excluded(self, class_qname: str, attr: str) -> bool:
-        """``attr: T = Field(exclude=True)``: a model field left out when it is serialised."""
-        module = self.modules.get(self.class_modules.get(class_qname, ""))
-        node = module.classes.get(class_qname) if module is not None else None
-        if node is None:
+        """``attr: T = Field(exclude=True)``: a model field left out when it is serialised
+        (the keywords are the packs' ``excluding-field-flags``)."""
+        flags = self.packs.propagation.excluding_field_flags
+        declaration = next(
+            (d for name, d in self._annotated_fields(class_qname) if name == attr), None
+        )
+        if declaration is None or not isinstance(declaration.value, cst.Call):
             return False
-        for stmt in node.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if (
-                        isinstance(small, cst.AnnAssign)
-                        and isinstance(small.target, cst.Name)
-                        and small.target.value == attr
-                        and isinstance(small.value, cst.Call)
-                    ):
-                        return any(
-                            a.keyword is not None
-                            and a.keyword.value == "exclude"
-                            and isinstance(a.value, cst.Name)
-                            and a.value.value == "True"
-                            for a in small.value.args
-                        )
-        return False
+        return any(
+            a.keyword is not None
+            and a.keyword.value in flags
+            and isinstance(a.value, cst.Name)
+            and a.value.value == "True"
+            for a in declaration.value.args
+        )
 
     def field_annotation(self, class_qname: str, attr: str) -> cst.BaseExpression | None:
         """The annotation of ``attr`` in the body of project class ``class_qname``."""
         fields = self._annotated_fields(class_qname)
-        return next((annotation for name, annotation in fields if name == attr), None)
+        return next((d.annotation.annotation for name, d in fields if name == attr), None)
 
-    def _annotated_fields(self, class_qname: str) -> Iterator[tuple[str, cst.BaseExpression]]:
-        """``name: annotation`` statements of a project class body, in order."""
+    def _annotated_fields(self, class_qname: str) -> Iterator[tuple[str, cst.AnnAssign]]:
+        """``name: annotation [= default]`` statements of a project class body, in order."""
         module = self.modules.get(self.class_modules.get(class_qname, ""))
         node = module.classes.get(class_qname) if module is not None else None
         if node is None:
@@ -223,7 +219,7 @@ class Project:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                        yield small.target.value, small.annotation.annotation
+                        yield small.target.value, small
 
     def add_field(self, class_qname: str, attr: str, flows: tuple[Flow, ...]) -> None:
         """Record flows stored on instances of a class."""
@@ -738,12 +734,12 @@ class Project:
             self._findings[key] = (rank, finding)
 
 
-def _attribute_stores(ctx: ModuleContext) -> dict[str, list[tuple[str | None, str | None]]]:
+def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
     """Every ``owner.attr = value`` of a module (function, method, class and module bodies),
     per attribute: ``(class, object)`` where ``class`` is the class of the method whose own
     receiver is the owner (else None), and ``object`` the constructed object stored
     (``pkg.Codec()``, see _builds_plain_object) or None for anything else."""
-    stores: dict[str, list[tuple[str | None, str | None]]] = {}
+    stores: AttributeStores = {}
     probe = FunctionInterpreter(ctx, None, lambda hit, flow: None)
     bodies: list[tuple[Sequence[cst.CSTNode], str | None, str | None]] = [
         (ctx.module.body, None, None)
@@ -765,9 +761,7 @@ def _attribute_stores(ctx: ModuleContext) -> dict[str, list[tuple[str | None, st
     return stores
 
 
-def _stored_objects(
-    stores: dict[str, list[tuple[str | None, str | None]]], class_qname: str
-) -> dict[str, str | None]:
+def _stored_objects(stores: AttributeStores, class_qname: str) -> dict[str, str | None]:
     """Per attribute of a class: the object (``pkg.Codec()``) when every assignment to that
     attribute name in the module stores the same one in the class's own methods, else None."""
     found: dict[str, str | None] = {}
@@ -853,27 +847,6 @@ def _returned_object(info: FunctionInfo) -> str | None:
         return None
     (callee,) = callees
     return f"{callee}()" if callee else None
-
-
-def _self_assignments(
-    small: cst.BaseSmallStatement, receiver: str
-) -> Iterator[tuple[str, cst.BaseExpression | None]]:
-    """``(attr, value)`` for each ``receiver.attr = value`` (or ``+=``, annotated) here."""
-    targets: list[cst.BaseExpression] = []
-    value: cst.BaseExpression | None = None
-    if isinstance(small, cst.Assign):
-        targets = [t.target for t in small.targets]
-        value = small.value
-    elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
-        targets = [small.target]
-        value = small.value if isinstance(small, cst.AnnAssign) else None
-    for target in targets:
-        if (
-            isinstance(target, cst.Attribute)
-            and isinstance(target.value, cst.Name)
-            and target.value.value == receiver
-        ):
-            yield target.attr.value, value
 
 
 def _bound_names_of(target: cst.BaseExpression) -> Iterator[str]:
