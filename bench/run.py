@@ -6,7 +6,7 @@
 
 Every row is a separate child process, timed end to end (interpreter start-up and imports
 included), with its peak RSS read from the ``os.wait4`` rusage of that child. The floors
-(reading all files, the prefilter regex, ``ast.parse``, ``libcst.parse_module``) run this
+(reading all files, the prefilter search, ``ast.parse``, ``libcst.parse_module``) run this
 script again in a child with ``--floor``, so each has its own RSS.
 
 ``ru_maxrss`` of a child is never below the RSS of the process that spawned it (Linux carries
@@ -39,7 +39,7 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 SEMGREP_RULES = BENCH_DIR / "semgrep-credential-taint.yml"
-FLOOR_KINDS = ("list", "read", "regex", "ast", "libcst")
+FLOOR_KINDS = ("list", "read", "prefilter", "ast", "libcst")
 MISSING = "—"
 # Semgrep otherwise checks for a newer version online (a minute of retries when offline).
 SEMGREP_ENV = dict(os.environ, SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off")
@@ -407,7 +407,7 @@ def floor_rows(files: list[str], tmp: Path, args: argparse.Namespace, directory:
     rows = []
     for kind, label, listing in (
         ("read", "floor: read all files", all_list),
-        ("regex", "floor: regex prefilter only", all_list),
+        ("prefilter", "floor: prefilter only", all_list),
         ("ast", "floor: ast.parse", limited_list),
         ("libcst", "floor: libcst.parse_module", limited_list),
     ):
@@ -423,7 +423,7 @@ def floor_rows(files: list[str], tmp: Path, args: argparse.Namespace, directory:
                 continue
             row.files = data["files"]
             note = f"loop {data['seconds']:.2f} s in-process"
-            if kind == "regex":
+            if kind == "prefilter":
                 note = f"{data['matched']:,} of {data['files']:,} files match; " + note
             if data.get("errors"):
                 note += f"; {data['errors']} files failed"
@@ -457,11 +457,11 @@ def floor_main(kind: str, directory: Path, listing: Path | None, result: Path) -
     assert listing is not None
     paths = [p for p in listing.read_text(encoding="utf-8").splitlines() if p]
     matched = errors = size = 0
-    if kind == "regex":
+    if kind == "prefilter":
         from obolint.packs import load_packs
-        from obolint.prefilter import trigger_pattern
+        from obolint.prefilter import triggers
 
-        pattern = trigger_pattern(load_packs())
+        found_by = triggers(load_packs())
     elif kind == "libcst":
         import libcst
     started = time.perf_counter()
@@ -471,8 +471,8 @@ def floor_main(kind: str, directory: Path, listing: Path | None, result: Path) -
             size += len(data)
             if kind == "read":
                 data.decode("utf-8", "replace")
-            elif kind == "regex":
-                if pattern.search(data.decode("utf-8", "replace")) is not None:
+            elif kind == "prefilter":
+                if found_by.search(data.decode("utf-8", "replace")):
                     matched += 1
             elif kind == "ast":
                 ast.parse(data, path)

@@ -77,12 +77,12 @@ def scan_key(
 PREFILTER_ENTRY_PREFIX = "prefilter-"
 
 
-def _prefilter_key(pattern: re.Pattern[str]) -> str:
-    """The entry name of the prefilter verdicts for one trigger pattern (one set of packs)."""
+def _prefilter_key(vocabulary: str) -> str:
+    """The entry name of the prefilter verdicts for one trigger vocabulary (one set of packs)."""
     digest = hashlib.sha256()
-    for part in ("prefilter", __version__, code_digest(), str(_FORMAT), str(pattern.flags)):
+    for part in ("prefilter", __version__, code_digest(), str(_FORMAT)):
         digest.update(part.encode() + b"\0")
-    digest.update(pattern.pattern.encode("utf-8", "surrogatepass"))
+    digest.update(vocabulary.encode("utf-8", "surrogatepass"))
     return PREFILTER_ENTRY_PREFIX + digest.hexdigest()
 
 
@@ -200,10 +200,11 @@ class ResultCache:
         doc = json.loads(body)
         return doc if isinstance(doc, dict) else None
 
-    def load_prefilter(self, pattern: re.Pattern[str]) -> dict[str, bool]:
-        """Known prefilter verdicts for ``pattern``: content hash -> whether the text matches."""
+    def load_prefilter(self, vocabulary: str) -> dict[str, bool]:
+        """Known prefilter verdicts for a trigger ``vocabulary`` (``Triggers.key``): content
+        hash -> whether the text contains a trigger word."""
         try:
-            doc = self._read(_prefilter_key(pattern))
+            doc = self._read(_prefilter_key(vocabulary))
             found = doc.get("verdicts") if doc is not None else None
             if not isinstance(found, dict):
                 return {}
@@ -211,9 +212,9 @@ class ResultCache:
         except (OSError, ValueError):
             return {}
 
-    def store_prefilter(self, pattern: re.Pattern[str], verdicts: dict[str, bool]) -> None:
-        """Remember prefilter verdicts for ``pattern`` (by content hash)."""
-        self._write(_prefilter_key(pattern), {"verdicts": verdicts})
+    def store_prefilter(self, vocabulary: str, verdicts: dict[str, bool]) -> None:
+        """Remember prefilter verdicts for a trigger ``vocabulary`` (by content hash)."""
+        self._write(_prefilter_key(vocabulary), {"verdicts": verdicts})
 
     def store(self, key: str, result: ScanResult, context: dict[str, str]) -> None:
         """Write an entry atomically; a failure to write is never an error for the scan."""

@@ -16,16 +16,12 @@ from obolint.libc import linux_function
 Item = TypeVar("Item")
 Out = TypeVar("Out")
 
-# Below this many items a pool costs more to start (~50 ms per worker) than it saves.
-MIN_ITEMS_FOR_POOL = 200
 # Forked workers start at once and share the parent's loaded modules. The locks they may take
 # are renewed in a forked child (obolint.forksafe), which keeps fork safe even when the parent
 # has threads. Where fork does not exist, the platform's default start method.
 _START_METHOD = "fork" if sys.platform.startswith("linux") else None
 # Windows allows at most 61 worker processes.
 _MAX_WORKERS = 61
-# Items per task sent to a worker: few enough round trips, small enough to balance the load.
-CHUNK_SIZE = 64
 
 
 def default_jobs() -> int:
@@ -34,35 +30,6 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not on Linux
         return os.cpu_count() or 1
-
-
-def map_in_order(
-    function: Callable[[Item], Out],
-    items: Sequence[Item],
-    jobs: int,
-    *,
-    initializer: Callable[..., Any] | None = None,
-    initargs: tuple = (),
-) -> list[Out]:
-    """``[function(item) for item in items]``, on ``jobs`` worker processes when it pays.
-
-    Results come back in the order of ``items`` whatever the number of workers, so output
-    never depends on ``jobs``. Where processes cannot be started (a sandbox, a frozen
-    interpreter) the work runs here instead.
-    """
-    results = imap_in_order(
-        function,
-        items,
-        jobs,
-        min_items=MIN_ITEMS_FOR_POOL,
-        chunk_size=CHUNK_SIZE,
-        initializer=initializer,
-        initargs=initargs,
-    )
-    try:
-        return list(results)
-    finally:
-        results.close()
 
 
 def imap_in_order(

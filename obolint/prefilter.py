@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from obolint.packs import PackSet
-from obolint.parallel import map_in_order
 
 # Stems of credential names (see obolint/names.py). Every source the engine knows either has a
 # credential-like name (`access_token`, `api_key`), reads a credential-named key (`Authorization`,
@@ -56,45 +55,45 @@ def source_words(packs: PackSet) -> set[str]:
     return words
 
 
-def trigger_pattern(packs: PackSet) -> re.Pattern[str]:
-    """One case-insensitive regex that finds any trigger word in a file's text."""
-    words = {w.lower() for w in set(CREDENTIAL_STEMS) | source_words(packs)}
-    # A prefix tree, not a flat alternation of many words: at each position of the text the
-    # regex engine then tries a handful of letters instead of every word, which is ~25x
-    # faster on a file without any trigger (a 1 MB line took seconds).
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}  # a word ends here
-    bounded = "|".join(BOUNDED_STEMS)
-    return re.compile(f"{_alternation(trie)}|(?<![a-z])(?:{bounded})(?![a-z])", re.IGNORECASE)
+class Triggers:
+    """The words whose presence in a file's text (in any case) makes the file worth parsing."""
+
+    def __init__(self, words: Iterable[str], bounded: Iterable[str] = ()) -> None:
+        lowered = {w.lower() for w in words}
+        # A word that contains another adds nothing to a search for either.
+        self.words = tuple(
+            sorted(w for w in lowered if not any(o != w and o in w for o in lowered))
+        )
+        self.bounded = tuple(sorted({w.lower() for w in bounded}))
+        # One regex per bounded word: a pattern that starts with a literal is searched for
+        # with a fast scan for that literal, unlike an alternation or a lookbehind.
+        self._bounded_ends = [re.compile(re.escape(w) + "(?![a-z])") for w in self.bounded]
+
+    @property
+    def key(self) -> str:
+        """A text that identifies this vocabulary (the cache keeps verdicts per vocabulary)."""
+        return "\n".join(self.words) + "\n\n" + "\n".join(self.bounded)
+
+    def search(self, text: str) -> bool:
+        """Whether ``text`` contains a trigger word."""
+        # Substring tests on the lowered text run at memory speed: a search for 22 words over
+        # saleor's 28 MB took 0.24 s, against 2.1 s for one case-insensitive regex of them all.
+        lowered = text.lower()
+        if any(word in lowered for word in self.words):
+            return True
+        for end in self._bounded_ends:
+            for match in end.finditer(lowered):
+                start = match.start()
+                if start == 0 or not "a" <= lowered[start - 1] <= "z":
+                    return True
+        return False
 
 
-def _alternation(node: dict[str, dict]) -> str:
-    if "" in node:  # a shorter word already matches: longer ones add nothing to a search
-        return ""
-    branches = [re.escape(char) + _alternation(child) for char, child in sorted(node.items())]
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+def triggers(packs: PackSet) -> Triggers:
+    """The trigger words of ``packs``: credential stems and the packs' source-call names."""
+    return Triggers(set(CREDENTIAL_STEMS) | source_words(packs), BOUNDED_STEMS)
 
 
-_worker_pattern: re.Pattern[str] | None = None
-
-
-def _set_pattern(source: str, flags: int) -> None:
-    global _worker_pattern
-    _worker_pattern = re.compile(source, flags)
-
-
-def _matches(text: str | None) -> bool:
-    assert _worker_pattern is not None
-    return text is not None and _worker_pattern.search(text) is not None
-
-
-def files_to_parse(texts: Sequence[str | None], pattern: re.Pattern[str], jobs: int) -> list[bool]:
-    """For each text (None: unreadable), whether it contains a trigger word; on ``jobs``
-    processes for large scans (the regex is most of the cost of a file nobody parses)."""
-    return map_in_order(
-        _matches, texts, jobs, initializer=_set_pattern, initargs=(pattern.pattern, pattern.flags)
-    )
+def files_to_parse(texts: Sequence[str | None], found: Triggers) -> list[bool]:
+    """For each text (None: unreadable), whether it contains a trigger word."""
+    return [text is not None and found.search(text) for text in texts]

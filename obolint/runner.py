@@ -25,7 +25,7 @@ from obolint.cache import ResultCache, content_hash, scan_key
 from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
 from obolint.parallel import OrderedResults, default_jobs, imap_in_order
-from obolint.prefilter import files_to_parse, trigger_pattern
+from obolint.prefilter import Triggers, files_to_parse, triggers
 from obolint.resolve import collect_imports, module_name_for, suffix_index
 from obolint.stack import on_fresh_stack, running_on_large_stack
 from obolint.taint.context import ModuleContext
@@ -437,7 +437,7 @@ def _scan(
         cached = _cached_result(cache, exact_key, started)
         if cached is not None:
             return cached
-    wanted = _files_to_parse(sources, digests, trigger_pattern(packs), jobs, cache)
+    wanted = _files_to_parse(sources, digests, triggers(packs), cache)
     if cache is not None:
         # A prefiltered file matters only if the analysis reads it for context, and an entry
         # lists (and is checked against) every file read that way: so a change to files
@@ -539,17 +539,16 @@ def _scan(
 def _files_to_parse(
     sources: Sequence[tuple[Path, str | None, FileError | None]],
     digests: Sequence[str],
-    pattern: re.Pattern[str],
-    jobs: int,
+    found_by: Triggers,
     cache: ResultCache | None,
 ) -> list[bool]:
     """Whether each file contains a trigger word; verdicts on unchanged texts come from the
     cache, so a rerun after an edit searches only the edited files."""
-    known = cache.load_prefilter(pattern) if cache is not None else {}
+    known = cache.load_prefilter(found_by.key) if cache is not None else {}
     readable = [i for i, (_, text, _) in enumerate(sources) if text is not None]
     # One search per distinct unknown text (digest -> text).
     unknown = {digests[i]: sources[i][1] for i in readable if digests[i] not in known}
-    found = dict(zip(unknown, files_to_parse(list(unknown.values()), pattern, jobs), strict=True))
+    found = dict(zip(unknown, files_to_parse(list(unknown.values()), found_by), strict=True))
     verdicts = {**known, **found}
     wanted = [False] * len(sources)
     for i in readable:
@@ -562,7 +561,7 @@ def _files_to_parse(
         merged = {**known, **current}
         if len(merged) > max(2 * len(current), MIN_PREFILTER_VERDICTS_KEPT):
             merged = current
-        cache.store_prefilter(pattern, merged)
+        cache.store_prefilter(found_by.key, merged)
     return wanted
 
 

@@ -217,9 +217,9 @@ def searched(monkeypatch):
     calls: list[list[str]] = []
     search = runner.files_to_parse
 
-    def recording(texts, pattern, jobs):
+    def recording(texts, found_by):
         calls.append(list(texts))
-        return search(texts, pattern, jobs)
+        return search(texts, found_by)
 
     monkeypatch.setattr(runner, "files_to_parse", recording)
     return calls

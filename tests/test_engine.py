@@ -229,3 +229,64 @@ def test_functions_see_a_module_global_whose_per_key_value_changed(tmp_path):
     )
     result = scan([app], PACKS, ALL, root=tmp_path)
     assert [(f.rule, f.location.line) for f in result.findings] == [("OBO501", 9)]
+
+
+def test_a_function_sees_a_module_global_that_changes_in_a_later_round(tmp_path):
+    # HEADER is tainted only once helpers.py is loaded (after the first round): use() read
+    # it in the first round and must run again, though nothing else it reads changed.
+    (tmp_path / "helpers.py").write_text("def bearer(v):\n    return 'Bearer ' + v\n")
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import logging\nimport os\nfrom helpers import bearer\n\n"
+        "HEADER = bearer(os.environ['API_TOKEN'])\n\n"
+        "def use():\n    logging.info(HEADER)\n"
+    )
+    result = scan([app], PACKS, ALL, root=tmp_path)
+    assert [(f.rule, f.location.line) for f in result.findings] == [("OBO501", 8)]
+
+
+def _count_function_runs(monkeypatch) -> dict[str, int]:
+    """How many times each function is interpreted during the scans that follow."""
+    from obolint.taint.interpreter import FunctionInterpreter
+
+    runs: dict[str, int] = {}
+    original = FunctionInterpreter.run_function
+
+    def counted(self):
+        runs[self.info.name] = runs.get(self.info.name, 0) + 1
+        return original(self)
+
+    monkeypatch.setattr(FunctionInterpreter, "run_function", counted)
+    return runs
+
+
+def test_a_callee_is_interpreted_before_its_caller_reads_its_summary(tmp_path, monkeypatch):
+    # In name order the callers come first; each still runs once, after its callee.
+    runs = _count_function_runs(monkeypatch)
+    path = tmp_path / "chain.py"
+    path.write_text(
+        "import logging\nimport os\n\n"
+        "def a_entry():\n    b_middle(os.environ['API_TOKEN'])\n\n"
+        "def b_middle(value):\n    c_leaf('Bearer ' + value)\n\n"
+        "def c_leaf(header):\n    logging.info(header)\n"
+    )
+    result = scan([path], PACKS, ALL, root=tmp_path)
+    assert [(f.rule, f.location.line) for f in result.findings] == [("OBO501", 11)]
+    assert runs == {"a_entry": 1, "b_middle": 1, "c_leaf": 1}
+
+
+def test_a_call_chain_deeper_than_the_run_ahead_limit_is_still_followed(tmp_path):
+    from obolint.taint.project import MAX_RUN_AHEAD
+
+    depth = 3 * MAX_RUN_AHEAD
+    # f00 calls f01 ... calls the last, which logs its parameter: callers first in name order.
+    body = ["import logging", "import os", ""]
+    for n in range(depth):
+        call = f"f{n + 1:02}(value)" if n + 1 < depth else "logging.info(value)"
+        body += [f"def f{n:02}(value):", f"    {call}", ""]
+    body += ["def main():", "    f00(os.environ['API_TOKEN'])", ""]
+    path = tmp_path / "deep.py"
+    path.write_text("\n".join(body))
+    result = scan([path], PACKS, ALL, root=tmp_path)
+    assert not result.errors
+    assert [(f.rule, f.location.line) for f in result.findings] == [("OBO501", 3 * depth + 2)]

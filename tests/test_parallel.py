@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from obolint import runner
 from obolint.cli import main
-from obolint.parallel import MIN_ITEMS_FOR_POOL, imap_in_order, map_in_order
+from obolint.parallel import imap_in_order
 
 LEAKY = textwrap.dedent(
     """\
@@ -32,12 +32,24 @@ def _square(value: int) -> int:
     return value * value
 
 
-def test_map_in_order_keeps_the_order_for_any_number_of_workers():
-    items = list(range(MIN_ITEMS_FOR_POOL * 2 + 7))
+MIN_ITEMS = 50
+
+
+def _in_order(function, items, jobs) -> list:
+    """All results of ``imap_in_order``, the pool ended."""
+    results = imap_in_order(function, items, jobs, min_items=MIN_ITEMS, chunk_size=8)
+    try:
+        return list(results)
+    finally:
+        results.close()
+
+
+def test_imap_in_order_keeps_the_order_for_any_number_of_workers():
+    items = list(range(MIN_ITEMS * 2 + 7))
     expected = [value * value for value in items]
-    assert map_in_order(_square, items, 1) == expected
-    assert map_in_order(_square, items, 2) == expected
-    assert map_in_order(_square, items, 3) == expected
+    assert _in_order(_square, items, 1) == expected
+    assert _in_order(_square, items, 2) == expected
+    assert _in_order(_square, items, 3) == expected
 
 
 def _reports_for_jobs(
@@ -57,12 +69,14 @@ def _reports_for_jobs(
 
 
 def test_report_is_identical_for_any_number_of_jobs(tmp_path, monkeypatch):
-    for n in range(MIN_ITEMS_FOR_POOL + 20):
-        body = LEAKY.format(n=n) if n % 25 == 0 else f"def add_{n}(a, b):\n    return a + b\n"
+    # One file in five has a trigger word: enough of them to be parsed on workers.
+    for n in range(220):
+        body = LEAKY.format(n=n) if n % 5 == 0 else f"def add_{n}(a, b):\n    return a + b\n"
         (tmp_path / f"mod_{n:03}.py").write_text(body)
-    reports = _reports_for_jobs(tmp_path, monkeypatch, analysed=9)
+    assert runner.MIN_FILES_FOR_PARSE_POOL <= 220 // 5
+    reports = _reports_for_jobs(tmp_path, monkeypatch, analysed=44)
     assert reports[0] == reports[1]
-    assert len(reports[0]["findings"]) == 9  # mod_000, mod_025, ..., mod_200
+    assert len(reports[0]["findings"]) == 44  # mod_000, mod_005, ..., mod_215
 
 
 def test_jobs_must_be_positive(tmp_path, monkeypatch):
@@ -72,15 +86,15 @@ def test_jobs_must_be_positive(tmp_path, monkeypatch):
     assert "--jobs" in result.output
 
 
-def _prefilter_in_daemon(count: int) -> list[int]:
-    return map_in_order(_square, list(range(count)), 2)
+def _parse_in_daemon(count: int) -> list[int]:
+    return _in_order(_square, list(range(count)), 2)
 
 
 def test_a_daemonic_caller_works_in_process():
     # A multiprocessing.Pool worker may not start processes of its own.
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        result = pool.apply(_prefilter_in_daemon, (MIN_ITEMS_FOR_POOL + 1,))
-    assert result == [value * value for value in range(MIN_ITEMS_FOR_POOL + 1)]
+        result = pool.apply(_parse_in_daemon, (MIN_ITEMS + 1,))
+    assert result == [value * value for value in range(MIN_ITEMS + 1)]
 
 
 def _project_to_parse(tmp_path):
@@ -241,5 +255,5 @@ def test_workers_started_by_a_forkserver_do_the_work(monkeypatch):
     from obolint import parallel
 
     monkeypatch.setattr(parallel, "_START_METHOD", "forkserver")
-    pids = map_in_order(_worker_pid, list(range(MIN_ITEMS_FOR_POOL)), 2)
+    pids = _in_order(_worker_pid, list(range(MIN_ITEMS)), 2)
     assert os.getpid() not in pids

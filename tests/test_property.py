@@ -8,7 +8,6 @@ the code obolint cares about (credentials, requests, LLM clients, tools, routes)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 
 from obolint import runner
 from obolint.packs import load_packs
+from obolint.prefilter import Triggers
 
 PACKS = load_packs()
 ENABLED = [rule.id for rule in PACKS.rules]
@@ -201,7 +201,7 @@ def check_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[...,
     """Scan one file holding a program and check that it is accounted for, without a bug;
     with ``analysed=True``, that it was analysed (the program is valid Python)."""
     # Analyse every file, even those without a trigger word: the engine is under test.
-    monkeypatch.setattr(runner, "trigger_pattern", lambda packs: re.compile(""))
+    monkeypatch.setattr(runner, "triggers", lambda packs: Triggers([""]))
     path = tmp_path / "generated.py"
 
     def check(source: str, analysed: bool = False) -> None:

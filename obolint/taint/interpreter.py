@@ -133,7 +133,7 @@ class FunctionInterpreter:
         return FunctionSummary(
             returns=returns,
             param_sinks=_distinct(self.param_sinks),
-            deferred=frozenset(self.deferred),
+            deferred=frozenset(self.deferred) if self.deferred else _NOTHING_DEFERRED,
         )
 
     # --- parameters --------------------------------------------------------------------
@@ -176,7 +176,7 @@ class FunctionInterpreter:
         if names.is_credential_name(name) and not self._non_secret_annotation(annotation):
             flows.append(self._new_flow(param, f"parameter `{name}` is named like a credential"))
         if param.default is not None and not isinstance(param.default, cst.Call):
-            default = self.eval(param.default, dict(self.ctx.globals))
+            default = self.eval(param.default, {})
             flows.extend(default.flows)
         return Value(flows=merge_flows(tuple(flows)), qname=qname, type_arg=type_arg)
 
@@ -264,10 +264,11 @@ class FunctionInterpreter:
 
     def exec_stmt(self, stmt: cst.CSTNode, env: Env) -> None:  # noqa: C901 - a dispatcher
         """Interpret one statement."""
-        if isinstance(stmt, cst.SimpleStatementLine):
+        kind = type(stmt)  # an identity test each: isinstance on LibCST's classes is slow
+        if kind is cst.SimpleStatementLine:
             for small in stmt.body:
                 self.exec_small(small, env)
-        elif isinstance(stmt, cst.If):
+        elif kind is cst.If:
             self.eval(stmt.test, env)
             failed_if_true, failed_if_false = self._failed_responses(stmt.test)
             then_env = _without_flows(env, failed_if_true)
@@ -287,7 +288,7 @@ class FunctionInterpreter:
                     # Inside a `try` body: a raise reaches its handlers, a return its `finally`.
                     self.try_exits[-1].append(branch_env)
             _join_into(env, *(reaching or [then_env, else_env]))
-        elif isinstance(stmt, (cst.For,)):
+        elif kind is cst.For:
             iterable = self.eval(stmt.iter, env)
             element = derive(iterable, None)
             # for i, x in enumerate(xs): the index is a number, x an element of xs.
@@ -301,19 +302,19 @@ class FunctionInterpreter:
             self._loop(env, iteration)
             if stmt.orelse is not None:
                 self.exec_suite(stmt.orelse.body, env)
-        elif isinstance(stmt, cst.While):
+        elif kind is cst.While:
             self._loop(env, lambda e: (self.eval(stmt.test, e), self.exec_suite(stmt.body, e)))
             if stmt.orelse is not None:
                 self.exec_suite(stmt.orelse.body, env)
-        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+        elif kind is cst.Try or kind is cst.TryStar:
             self._exec_try(stmt, env)
-        elif isinstance(stmt, cst.With):
+        elif kind is cst.With:
             for item in stmt.items:
                 value = self.eval(item.item, env)
                 if item.asname is not None:
                     self.assign(item.asname.name, value, env)
             self.exec_suite(stmt.body, env)
-        elif isinstance(stmt, cst.Match):
+        elif kind is cst.Match:
             self.eval(stmt.subject, env)
             branches = []
             for case in stmt.cases:
@@ -322,7 +323,7 @@ class FunctionInterpreter:
                 branches.append(c_env)
             branches.append(dict(env))
             _join_into(env, *branches)
-        elif isinstance(stmt, cst.FunctionDef):
+        elif kind is cst.FunctionDef:
             # A nested function is analysed on its own (see project); it sees the variables
             # of this scope as they are where it is defined (a closure).
             prefix = self.info.qualname if self.info else self.ctx.module_name
@@ -331,7 +332,7 @@ class FunctionInterpreter:
                 self.ctx.project.capture(qual, {**self.enclosing_env, **env})
                 self._register_decorated_tool(stmt, qual, env)
             env[stmt.name.value] = Value(qname=qual)
-        elif isinstance(stmt, cst.ClassDef):
+        elif kind is cst.ClassDef:
             prefix = self.info.qualname if self.info else self.ctx.module_name
             env[stmt.name.value] = Value(qname=f"{prefix}.{stmt.name.value}")
 
@@ -435,31 +436,32 @@ class FunctionInterpreter:
 
     def exec_small(self, small: cst.BaseSmallStatement, env: Env) -> None:
         """Interpret one small statement (assignment, expression, return, ...)."""
-        if isinstance(small, cst.Assign):
+        kind = type(small)  # an identity test each: isinstance on LibCST's classes is slow
+        if kind is cst.Assign:
             value = self.eval(small.value, env)
             for target in small.targets:
                 self.assign(target.target, value, env, value_node=small.value)
-        elif isinstance(small, cst.AnnAssign):
+        elif kind is cst.AnnAssign:
             if small.value is not None:
                 value = self.eval(small.value, env)
                 self.assign(small.target, value, env, value_node=small.value)
-        elif isinstance(small, cst.AugAssign):
+        elif kind is cst.AugAssign:
             value = self.eval(small.value, env)
             current = self.eval(small.target, env)
             self.assign(small.target, join(current, value), env, augmented=True)
-        elif isinstance(small, cst.Expr):
+        elif kind is cst.Expr:
             self.eval(small.value, env)
-        elif isinstance(small, cst.Return):
+        elif kind is cst.Return:
             if small.value is not None:
                 value = self.eval(small.value, env)
                 self.on_return(value, small.value)
-        elif isinstance(small, cst.Raise):
+        elif kind is cst.Raise:
             if small.exc is not None:
                 value = self.eval(small.exc, env)
                 self.on_raise(value, small.exc)
-        elif isinstance(small, cst.Assert):
+        elif kind is cst.Assert:
             self.eval(small.test, env)
-        elif isinstance(small, cst.Del):
+        elif kind is cst.Del:
             target = small.target
             if isinstance(target, cst.Name):
                 env.pop(target.value, None)
@@ -871,6 +873,8 @@ class FunctionInterpreter:
         if name in self.enclosing_env:
             return self.enclosing_env[name]
         if name in self.ctx.globals:
+            if self.info is not None:
+                self.ctx.project.uses_own_global(self.ctx.module_name, name)
             return self.ctx.globals[name]
         if name in self.ctx.imports:
             imported = self.ctx.imports[name]
@@ -1712,18 +1716,21 @@ def _integer_set(node: cst.BaseExpression) -> frozenset[int] | None:
 
 
 def _join_into(env: Env, *branches: Env) -> None:
-    keys: set[str] = set()
+    """Set in ``env`` each variable of the branches: joined where they hold different values."""
+    # Branches start as copies of one environment, so most variables hold the same object in
+    # every branch: one identity test per variable finds the few that need a join.
+    merged: Env = {}
+    differing: list[str] = []
     for branch in branches:
-        keys |= branch.keys()
-    for key in keys:
+        for key, value in branch.items():
+            seen = merged.setdefault(key, value)
+            if seen is not value and key not in differing:
+                differing.append(key)
+    env.update(merged)
+    for key in differing:
         present = [b[key] for b in branches if key in b]
-        first = present[0]
-        if all(p is first for p in present):
-            # Untouched in every branch (the common case: branches copy the environment).
-            env[key] = first
-            continue
         value = join(*present)
-        if len(present) == 1 or all(p.fields == present[0].fields for p in present):
+        if all(p.fields == present[0].fields for p in present):
             value = replace(value, fields=present[0].fields)
         qnames = {p.qname for p in present}
         if len(qnames) == 1:
@@ -1748,22 +1755,24 @@ def _passes_constants(call: cst.Call, wanted: tuple[tuple[str, object], ...]) ->
 
 
 _MISSING = object()
+# Most functions defer nothing: one shared empty set instead of one each (agno: 20,000).
+_NOTHING_DEFERRED: frozenset = frozenset()
 
 
 def _access_path(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` / ``a["k"]`` as an environment key, for names rooted in a local."""
     parts: list[str] = []
     while True:
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             parts.append(node.attr.value)
             node = node.value
-        elif isinstance(node, cst.Subscript):
+        elif type(node) is cst.Subscript:
             key = _const_key(node)
             if key is None:
                 return None
             parts.append(f"[{key}]")
             node = node.value
-        elif isinstance(node, cst.Name):
+        elif type(node) is cst.Name:
             parts.append(node.value)
             break
         else:

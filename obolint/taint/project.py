@@ -20,6 +20,8 @@ from obolint.taint.values import INBOUND, Flow, Value, merge_flows
 _EMPTY_SUMMARY = FunctionSummary()
 # Summaries are recomputed until nothing changes; this bounds it for pathological call graphs.
 MAX_ROUNDS = 25
+# Calls deep that a function is interpreted ahead of its caller (see Project._run_ahead).
+MAX_RUN_AHEAD = 8
 _SOURCE_RANK = {"name": 2, "param": 3}
 # Told (phase, done, total) as the analysis advances; see obolint.progress.
 Progress = Callable[[str, int, int], None]
@@ -53,8 +55,14 @@ class Project:
         self._requested: set[str] = set()
         # (unit, module) pairs: a deferred call's unit told that its module is loaded.
         self._served: set[tuple[Unit, str]] = set()
-        # Per unit: the summaries ("fn", q), fields and globals its interpretation used.
-        self._deps: dict[Unit, set[tuple]] = {}
+        # Per unit: the summaries ("fn", q), fields and globals its interpretation used, each
+        # with the tick of its first use.
+        self._deps: dict[Unit, dict[tuple, int]] = {}
+        # While a module runs: its functions still to run (see _run_module), those run.
+        self._ahead: dict[str, FunctionInfo] = {}
+        self._ran: set[str] = set()
+        self._ahead_depth = 0
+        self._global_keys: dict[str, dict[str, tuple[str, str, str]]] = {}
         self._current: Unit | None = None
         self._requesters: set[Unit] = set()
         # A logical clock: each unit run gets the next tick. A unit whose inputs changed
@@ -155,6 +163,8 @@ class Project:
         for _ in range(8):
             candidate = self._canonical(qname.replace("().", "."))
             if candidate in self.functions:
+                if candidate in self._ahead:
+                    self._run_ahead(candidate)
                 self._uses(("fn", candidate))
                 return self.functions[candidate]
             head, _, last = candidate.rpartition(".")
@@ -385,7 +395,7 @@ class Project:
         module = self.module(head)
         if module is None:
             return None
-        self._uses(("global", module.module_name, last))
+        self._uses(self._global_key(module.module_name, last))
         return module.globals.get(last)
 
     # --- analysis ------------------------------------------------------------------------
@@ -441,15 +451,15 @@ class Project:
         return [_materialized(f) for _, f in best.values() if f.location.path not in failed]
 
     def _stale_units(self, changes: dict[tuple, int]) -> set[Unit]:
-        """Units that read something which changed after they started: they run again."""
+        """Units that read something which changed after they first read it: they run again."""
         stale = set()
         for unit, deps in self._deps.items():
-            started = self._started.get(unit, 0)
-            if any(changes[key] >= started for key in deps & changes.keys()):
+            if any(changes[key] >= deps[key] for key in deps.keys() & changes.keys()):
                 stale.add(unit)
-        # Functions read their own module's globals directly, without a recorded dependency.
+        # A function reads its own module's globals by name; one that did not find a name may
+        # find it now.
         for key, tick in changes.items():
-            if key[0] == "global" and key[1] in self.modules:
+            if key[0] == "globals" and key[1] in self.modules:
                 for qual in self.modules[key[1]].functions:
                     if self._started.get((key[1], qual), 0) < tick:
                         stale.add((key[1], qual))
@@ -466,30 +476,68 @@ class Project:
                 before = self._module_globals_signature(ctx)
                 ctx.globals = FunctionInterpreter(ctx, None, self._report).run_module()
                 after = self._module_globals_signature(ctx)
-                for name in before.keys() | after.keys():
-                    if before.get(name) != after.get(name):
-                        self._note_change(("global", module_name, name))
+                if before.keys() != after.keys():
+                    # A name appeared or went: every function of the module may see it.
+                    self._note_change(("globals", module_name))
+                for name in before.keys() & after.keys():
+                    if before[name] != after[name]:
+                        self._note_change(self._global_key(module_name, name))
                 self._class_attributes(ctx)
-            rerun: set[str] = set()
-            for qual in sorted(ctx.functions):
-                info = ctx.functions[qual]
-                # A nested function runs again with its enclosing function: it sees the
-                # variables that function captured in its latest run.
-                if (
-                    units is not None
-                    and (module_name, qual) not in units
-                    and (info.enclosing is None or info.enclosing.qualname not in rerun)
-                ):
-                    continue
-                rerun.add(qual)
-                self._start_unit((module_name, qual))
-                enclosing_env = self.closures.get(qual, {})
-                summary = FunctionInterpreter(ctx, info, self._report, enclosing_env).run_function()
-                old = self.summaries.get(qual, _EMPTY_SUMMARY)
-                if old.signature() != summary.signature():
-                    self._note_change(("fn", qual))
-                self.summaries[qual] = summary
+            # Functions (not nested ones) this run interprets and has not yet: one that a
+            # function calls is interpreted first, on demand (see _run_ahead), so that the
+            # caller reads its summary of this run instead of running again for it later.
+            self._ahead = {
+                qual: info
+                for qual, info in ctx.functions.items()
+                if info.enclosing is None and (units is None or (module_name, qual) in units)
+            }
+            self._ran = set()
+            try:
+                for qual in sorted(ctx.functions):
+                    info = ctx.functions[qual]
+                    # A nested function runs again with its enclosing function: it sees the
+                    # variables that function captured in its latest run.
+                    if qual in self._ran or (
+                        units is not None
+                        and (module_name, qual) not in units
+                        and (info.enclosing is None or info.enclosing.qualname not in self._ran)
+                    ):
+                        continue
+                    self._run_function(ctx, info)
+            finally:
+                self._ahead = {}
         self._current = None
+
+    def _run_function(self, ctx: ModuleContext, info: FunctionInfo) -> None:
+        """Interpret one function of the module being run and store its summary."""
+        qual = info.qualname
+        self._ahead.pop(qual, None)
+        self._ran.add(qual)
+        self._start_unit((ctx.module_name, qual))
+        enclosing_env = self.closures.get(qual, {})
+        summary = FunctionInterpreter(ctx, info, self._report, enclosing_env).run_function()
+        old = self.summaries.get(qual, _EMPTY_SUMMARY)
+        if old.signature() != summary.signature():
+            self._note_change(("fn", qual))
+        self.summaries[qual] = summary
+
+    def _run_ahead(self, qual: str) -> None:
+        """Interpret ``qual`` now, in the middle of the function that calls it, and go on
+        with that function; not from a module body (the functions read its globals), nor
+        more than MAX_RUN_AHEAD calls deep."""
+        current = self._current
+        if current is None or not current[1] or self._ahead_depth >= MAX_RUN_AHEAD:
+            return
+        info = self._ahead[qual]
+        findings = self._findings
+        self._ahead_depth += 1
+        try:
+            self._run_function(info.module, info)
+        finally:
+            self._ahead_depth -= 1
+            self._current, self._findings = current, findings
+        # The caller's reads from now on come after the change: they are not stale.
+        self._clock += 1
 
     def _note_change(self, key: tuple) -> None:
         """``key`` (a summary, field or global) changed during the current tick."""
@@ -500,14 +548,27 @@ class Project:
         self._findings = self._findings_by_unit.setdefault(unit, {})
         self._findings.clear()
         self._current = unit
-        self._deps[unit] = set()
+        # Created on the first use: most units read nothing from other units.
+        self._deps.pop(unit, None)
         self._clock += 1
         self._started[unit] = self._clock
+
+    def uses_own_global(self, module_name: str, name: str) -> None:
+        """The function being interpreted read global ``name`` of its own module."""
+        self._uses(self._global_key(module_name, name))
+
+    def _global_key(self, module_name: str, name: str) -> tuple[str, str, str]:
+        """``("global", module_name, name)``: one tuple for all the units that read it."""
+        keys = self._global_keys.setdefault(module_name, {})
+        key = keys.get(name)
+        if key is None:
+            key = keys[name] = ("global", module_name, name)
+        return key
 
     def _uses(self, key: tuple) -> None:
         """Record that the unit being interpreted used ``key`` (a summary, field, global)."""
         if self._current is not None:
-            self._deps.setdefault(self._current, set()).add(key)
+            self._deps.setdefault(self._current, {}).setdefault(key, self._clock)
 
     @staticmethod
     def _module_globals_signature(ctx: ModuleContext) -> dict:
