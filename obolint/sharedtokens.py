@@ -1,4 +1,5 @@
-"""Parse with LibCST, one shared node for each distinct whitespace or punctuation token.
+"""Parse with LibCST, one shared node for each distinct whitespace or punctuation token,
+without re-checking what the parser guarantees.
 
 LibCST's native parser builds every node by calling ``libcst.<ClassName>(**fields)`` on the
 module it finds as ``sys.modules["libcst"]``. About two thirds of the nodes of a tree are
@@ -7,16 +8,20 @@ equal to each other, and never told apart by the analysis, which locates express
 statements only. While this module parses, ``sys.modules["libcst"]`` is a copy of LibCST whose
 token classes are factories returning one shared instance per distinct value, so a tree takes
 about a third less memory (saleor: 434 KB to 293 KB per tree, same parse time, same code and
-positions). The real ``libcst`` module object is never modified: code that imported it before
-sees no difference, even on another thread. One limit, for programs that use obolint as a
-library from several threads: an ``import libcst`` executed on another thread while a parse
-runs gets the copy, in which the token classes are functions (``isinstance(x, Comma)`` fails
-there). Stand-in subclasses would avoid that, but they join LibCST's ABC subclass registry and
-break its ``isinstance`` checks; the command line parses on one thread while the others wait.
+positions). Node classes whose checks only repeat what the parser guarantees (balanced
+parentheses, a non-empty identifier) are constructors that skip those checks (see
+``unvalidated_constructor``). The real ``libcst`` module object is never modified:
+code that imported it before sees no difference, even on another thread. One limit, for
+programs that use obolint as a library from several threads: an ``import libcst`` executed on
+another thread while a parse runs gets the copy, in which the node classes are functions
+(``isinstance(x, Name)`` fails there). Stand-in subclasses would avoid that, but they join
+LibCST's ABC subclass registry and break its ``isinstance`` checks; the command line parses on
+one thread while the others wait.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import sys
 import types
@@ -41,6 +46,10 @@ _BRACKETS = (
 )
 # Field values that identify a token by value; node values identify it by shared identity.
 _PLAIN_TYPES = (str, bool, type(None), cst.MaybeSentinel)
+# The node classes whose checks define these ones only repeat what the parser guarantees: none
+# at all, balanced parentheses, a non-empty identifier. The others keep their checks: some
+# hold language rules LibCST's grammar leaves to them (``b"a" "b"`` mixes bytes and text).
+_GUARANTEED_CHECKS = ("CSTNode", "_BaseParenthesizedNode", "Name")
 
 _lock = ForkSafeLock()
 # id -> node for every shared node; a field holding one of them is keyed by its id, which is
@@ -101,12 +110,67 @@ def _sharing_factory(cls: type[cst.CSTNode]) -> Callable[..., cst.CSTNode]:
     return make
 
 
+def unchecked_classes() -> list[type[cst.CSTNode]]:
+    """LibCST's node classes whose checks (``_validate``) repeat only what the parser
+    guarantees, as the ``libcst`` module exports them (token classes excluded)."""
+    tokens = set(token_classes())
+    found: list[type[cst.CSTNode]] = []
+    for name, cls in vars(cst).items():
+        if (
+            inspect.isclass(cls)
+            and issubclass(cls, cst.CSTNode)
+            and dataclasses.is_dataclass(cls)
+            and not inspect.isabstract(cls)
+            and cls.__name__ == name
+            and cls not in tokens
+        ):
+            checker = next(k for k in cls.__mro__ if "_validate" in vars(k))
+            if checker.__name__ in _GUARANTEED_CHECKS and checker.__module__.startswith("libcst"):
+                found.append(cls)
+    return found
+
+
+def unvalidated_constructor(cls: type[cst.CSTNode]) -> Callable[..., cst.CSTNode]:
+    """``cls(**fields)`` without LibCST's check of the fields (``_validate``).
+
+    The parser only builds valid trees, and the checks took a tenth of its time; LibCST's own
+    comment on ``CSTNode.__post_init__`` suggests skipping them for parsing. The function is
+    the dataclass's ``__init__`` without that last call: each field set in turn, defaults
+    filled in, the instance as light as one ``__init__`` builds.
+    """
+    namespace: dict[str, object] = {"_new": object.__new__, "_set": object.__setattr__}
+    namespace["_cls"] = cls
+    namespace["_MISSING"] = dataclasses.MISSING
+    params: list[str] = []
+    lines: list[str] = ["    node = _new(_cls)"]
+    for index, item in enumerate(dataclasses.fields(cls)):
+        name = item.name
+        if item.default is not dataclasses.MISSING:
+            namespace[f"_default_{index}"] = item.default
+            params.append(f"{name}=_default_{index}")
+        elif item.default_factory is not dataclasses.MISSING:
+            namespace[f"_factory_{index}"] = item.default_factory
+            params.append(f"{name}=_MISSING")
+            lines.append(f"    if {name} is _MISSING:\n        {name} = _factory_{index}()")
+        else:
+            params.append(name)
+        lines.append(f"    _set(node, {name!r}, {name})")
+    lines.append("    return node")
+    signature = f"*, {', '.join(params)}" if params else ""
+    source = f"def build({signature}):\n" + "\n".join(lines) + "\n"
+    exec(source, namespace)  # noqa: S102 - built from the dataclass fields, like dataclasses
+    return namespace["build"]  # type: ignore[return-value]
+
+
 def _module_for_parsing() -> types.ModuleType:
-    """A copy of the ``libcst`` module whose token classes share their instances."""
+    """A copy of the ``libcst`` module whose token classes share their instances and whose
+    other classes build without checks where the parser guarantees what they check."""
     global _sharing_module
     if _sharing_module is None:
         module = types.ModuleType(cst.__name__, cst.__doc__)
         module.__dict__.update(vars(cst))
+        for cls in unchecked_classes():
+            setattr(module, cls.__name__, unvalidated_constructor(cls))
         for cls in token_classes():
             setattr(module, cls.__name__, _sharing_factory(cls))
         _sharing_module = module

@@ -119,3 +119,37 @@ def test_no_release_where_the_c_library_has_no_malloc_trim(monkeypatch):
     monkeypatch.setattr(memory, "_pending_chars", 0)
     memory.parsed(memory.TRIM_EVERY_CHARS - 1)  # below the threshold: only counting could change
     assert memory._pending_chars == 0
+
+
+def test_the_tree_equals_a_checked_parse_node_for_node():
+    # Nodes built without LibCST's checks hold the same fields, defaults included.
+    shared = sharedtokens.parse_module(SOURCE)
+    assert shared.deep_equals(cst.parse_module(SOURCE))
+    assert isinstance(shared.body[0], cst.SimpleStatementLine)
+    assert type(shared.body[1].body.body[0].body[0].targets[0].target) is cst.Name
+
+
+def test_checks_that_hold_language_rules_still_run():
+    # The grammar accepts text and bytes literals side by side; ConcatenatedString's check
+    # rejects them, as CPython does.
+    with pytest.raises(cst.CSTValidationError):
+        sharedtokens.parse_module("x = b'a' 'b'\n")
+
+
+def test_only_checks_the_parser_guarantees_are_skipped():
+    unchecked = set(sharedtokens.unchecked_classes())
+    assert {cst.Name, cst.Attribute, cst.Expr, cst.Element, cst.Module} <= unchecked
+    # Their checks hold rules of the language: argument order, string prefixes, parameters.
+    assert not {cst.Call, cst.SimpleString, cst.ConcatenatedString, cst.Param} & unchecked
+    assert not set(sharedtokens.token_classes()) & unchecked
+
+
+def test_an_unvalidated_constructor_fills_in_defaults():
+    build = sharedtokens.unvalidated_constructor(cst.Name)
+    node = build(value="token")
+    assert node.deep_equals(cst.Name("token"))
+    assert node.lpar == () and node.rpar == ()
+    # It skips the check a direct construction would make.
+    assert build(value="").value == ""
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("")
