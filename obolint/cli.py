@@ -133,7 +133,7 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--jobs",
             "-j",
             type=click.IntRange(min=1),
-            help="Worker processes that prefilter and parse the files of large scans (default: "
+            help="Worker processes that parse the files of large scans (default: "
             "one per CPU; the analysis runs in one process). Output is the same for any number.",
         ),
         click.option(

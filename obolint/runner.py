@@ -396,7 +396,7 @@ def scan(
 ) -> ScanResult:
     """Analyse ``files`` as one project and return findings, per-file errors and stats.
 
-    ``jobs`` processes (default: one per CPU) prefilter and parse the files of large scans;
+    ``jobs`` processes (default: one per CPU) parse the files of large scans;
     the analysis runs in this process. The result is the same for any number of jobs. A
     caller about to exit passes ``retain`` to hold the analysis (its syntax trees) instead of
     freeing it.
