@@ -216,33 +216,36 @@ def test_a_helper_waiting_for_a_module_another_caller_loaded_still_sees_it(tmp_p
     ]
 
 
+def _findings_of_app_using_a_helper_module(tmp_path: Path, globals_and_use: str) -> list:
+    """Scan app.py, which imports bearer() from helpers.py (read on demand, so its summary is
+    known only after the first round), with these module globals and functions."""
+    (tmp_path / "helpers.py").write_text("def bearer(v):\n    return 'Bearer ' + v\n")
+    app = tmp_path / "app.py"
+    app.write_text("import logging\nimport os\nfrom helpers import bearer\n\n" + globals_and_use)
+    result = scan([app], PACKS, ALL, root=tmp_path)
+    return [(f.rule, f.location.line) for f in result.findings]
+
+
 def test_functions_see_a_module_global_whose_per_key_value_changed(tmp_path):
     # CFG["header"] is tainted only once helpers.py is loaded (second round); the set of
     # flows on CFG as a whole does not change, only the value under one key.
-    (tmp_path / "helpers.py").write_text("def bearer(v):\n    return 'Bearer ' + v\n")
-    app = tmp_path / "app.py"
-    app.write_text(
-        "import logging\nimport os\nfrom helpers import bearer\n\n"
+    found = _findings_of_app_using_a_helper_module(
+        tmp_path,
         "TOKEN = os.environ['API_TOKEN']\n"
         "CFG = {'token': TOKEN, 'header': bearer(TOKEN)}\n\n"
-        "def use():\n    logging.info(CFG['header'])\n"
+        "def use():\n    logging.info(CFG['header'])\n",
     )
-    result = scan([app], PACKS, ALL, root=tmp_path)
-    assert [(f.rule, f.location.line) for f in result.findings] == [("OBO501", 9)]
+    assert found == [("OBO501", 9)]
 
 
 def test_a_function_sees_a_module_global_that_changes_in_a_later_round(tmp_path):
     # HEADER is tainted only once helpers.py is loaded (after the first round): use() read
     # it in the first round and must run again, though nothing else it reads changed.
-    (tmp_path / "helpers.py").write_text("def bearer(v):\n    return 'Bearer ' + v\n")
-    app = tmp_path / "app.py"
-    app.write_text(
-        "import logging\nimport os\nfrom helpers import bearer\n\n"
-        "HEADER = bearer(os.environ['API_TOKEN'])\n\n"
-        "def use():\n    logging.info(HEADER)\n"
+    found = _findings_of_app_using_a_helper_module(
+        tmp_path,
+        "HEADER = bearer(os.environ['API_TOKEN'])\n\ndef use():\n    logging.info(HEADER)\n",
     )
-    result = scan([app], PACKS, ALL, root=tmp_path)
-    assert [(f.rule, f.location.line) for f in result.findings] == [("OBO501", 8)]
+    assert found == [("OBO501", 8)]
 
 
 def _count_function_runs(monkeypatch) -> dict[str, int]:
