@@ -369,6 +369,18 @@ def mentions_credential(name: str) -> bool:
     return any(word.rstrip(_DIGITS) in _MENTION_WORDS for word in split_words(name))
 
 
+# Identifiers a service mints for its own bookkeeping (a transaction id, a JWT's `jti`, a
+# request id): random like a token, but presenting one grants nothing. A session id does.
+_IDENTIFIER_WORDS = frozenset({"id", "ids", "jti"})
+
+
+def is_minted_identifier_name(name: str) -> bool:
+    """Whether a name denotes an identifier, not a credential, when it holds a freshly minted
+    random value (``txn_id``, ``access_jti``; not ``session_id``)."""
+    words = split_words(name)
+    return bool(words) and words[-1].rstrip(_DIGITS) in _IDENTIFIER_WORDS and "session" not in words
+
+
 # Credentials short enough that a dozen characters may be all of them.
 _SHORT_CREDENTIALS = frozenset({"password", "passphrase", "passcode", "pat"})
 

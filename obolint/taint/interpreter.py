@@ -564,11 +564,14 @@ class FunctionInterpreter:
             if (
                 value_node is not None
                 and self._minted_markers(value_node)
-                and names.mentions_credential(name)
-                and not names.is_credential_name(name)
+                and (
+                    (names.mentions_credential(name) and not names.is_credential_name(name))
+                    or names.is_minted_identifier_name(name)
+                )
             ):
                 # csrf_token = secrets.token_urlsafe(): a value this code mints, named as a
-                # token that is not a credential (anti-forgery, a page cursor).
+                # token that is not a credential (anti-forgery, a page cursor), or as an
+                # identifier (txn_id, access_jti).
                 kept = tuple(f for f in value.flows if MINTED not in f.markers)
                 value = replace(value, flows=kept)
             if value.tainted:
@@ -674,8 +677,14 @@ class FunctionInterpreter:
         return True
 
     def _minted_markers(self, node: cst.BaseExpression) -> frozenset[str]:
+        """{MINTED} when the expression is a minting call, or may be one
+        (``mint() if refresh else None``, ``given or mint()``)."""
         if isinstance(node, cst.Await):
             node = node.expression
+        if isinstance(node, cst.IfExp):
+            return self._minted_markers(node.body) | self._minted_markers(node.orelse)
+        if isinstance(node, cst.BooleanOperation):
+            return self._minted_markers(node.left) | self._minted_markers(node.right)
         if isinstance(node, cst.Call):
             q = self.qname_of(node.func)
             if self.ctx.packs.matcher.call_kind(q) == "minting":
