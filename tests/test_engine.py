@@ -293,3 +293,24 @@ def test_a_call_chain_deeper_than_the_run_ahead_limit_is_still_followed(tmp_path
     result = scan([path], PACKS, ALL, root=tmp_path)
     assert not result.errors
     assert [(f.rule, f.location.line) for f in result.findings] == [("OBO501", 3 * depth + 2)]
+
+
+def test_a_module_global_that_appears_later_reaches_its_reader_in_another_module(tmp_path):
+    # cfg.py is read on demand (a.py passes it a credential) and runs a round after b.py
+    # read cfg.HEADER, which did not exist yet: b.py runs again once it does.
+    (tmp_path / "cfg.py").write_text(
+        "import os\nHEADER = 'Bearer ' + os.environ['API_TOKEN']\n\ndef make(v):\n    return v\n"
+    )
+    a = tmp_path / "a.py"
+    a.write_text(
+        "import os\nfrom cfg import make\n\ndef go():\n    make(os.environ['API_TOKEN'])\n"
+    )
+    b = tmp_path / "b.py"
+    b.write_text(
+        "# Logs the bearer header of the config module.\nimport logging\nfrom cfg import HEADER\n\n"
+        "def use():\n    logging.info(HEADER)\n"
+    )
+    result = scan([a, b], PACKS, ALL, root=tmp_path)
+    assert [(f.rule, Path(f.location.path).name, f.location.line) for f in result.findings] == [
+        ("OBO501", "b.py", 6)
+    ]

@@ -476,12 +476,14 @@ class Project:
                 before = self._module_globals_signature(ctx)
                 ctx.globals = FunctionInterpreter(ctx, None, self._report).run_module()
                 after = self._module_globals_signature(ctx)
-                if before.keys() != after.keys():
-                    # A name appeared or went: every function of the module may see it.
-                    self._note_change(("globals", module_name))
-                for name in before.keys() & after.keys():
-                    if before[name] != after[name]:
+                # Per name: other modules read it by name, also while it did not exist yet.
+                for name in before.keys() | after.keys():
+                    if before.get(name) != after.get(name):
                         self._note_change(self._global_key(module_name, name))
+                if before.keys() != after.keys():
+                    # A name appeared or went: the module's own functions record only the
+                    # globals they found, so every one of them may see it.
+                    self._note_change(("globals", module_name))
                 self._class_attributes(ctx)
             # Functions (not nested ones) this run interprets and has not yet: one that a
             # function calls is interpreted first, on demand (see _run_ahead), so that the
