@@ -107,8 +107,8 @@ class CallSink:
     note: str
     fix: str | None
     key_pattern: re.Pattern[str] | None = None  # only dict entries with such keys count
-    # Dict entries with these keys do not count (a hosted MCP tool's `authorization`, which
-    # the provider uses to call the server and the model never sees).
+    # Dict entries with these keys do not count (a hosted tool's `authorization`, which the
+    # provider uses to call the server and the model never sees).
     exclude_keys: frozenset[str] = frozenset()
     exclude_markers: frozenset[str] = frozenset()
     # The call is safe when all these keywords are passed with these constant values
@@ -128,8 +128,8 @@ class StoreSink:
     note: str
     fix: str | None
     exclude_markers: frozenset[str] = frozenset()
-    # Only `target[key] = v` with a constant key matching this counts (ADK `state["temp:k"]`
-    # is not persisted); None: every store counts.
+    # Only `target[key] = v` with a constant key matching this counts (a `state["temp:k"]`
+    # that is not persisted does not); None: every store counts.
     key_pattern: re.Pattern[str] | None = None
 
 
@@ -190,7 +190,7 @@ class ToolSpec:
     # ``Annotated[T, {"include_in_function_choices": False}]``: metadata dict keys that hide.
     hidden_metadata_keys: frozenset[str] = frozenset()
     # Registration keywords whose dict literal names parameters bound outside the model
-    # (LlamaIndex ``partial_params={"token": t}``, Haystack ``inputs_from_state={"k": "p"}``).
+    # (``partial_params={"token": t}``, ``inputs_from_state={"k": "p"}``).
     hiding_args: frozenset[str] = frozenset()
 
 
@@ -206,8 +206,8 @@ class Propagation:
     clean_keys: frozenset[str]
     minting_calls: NamePatterns
     binders: NamePatterns = field(default_factory=NamePatterns)  # functools.partial-like
-    # Types whose instances mask their value (pydantic SecretStr): a field declared with one is
-    # not a credential by its name; unwrapping it (`get_secret_value()`) is.
+    # Types whose instances mask their value (a secret-string type): a field declared with one
+    # is not a credential by its name; unwrapping it (`get_secret_value()`) is.
     masked_types: NamePatterns = field(default_factory=NamePatterns)
     # Class-name endings of objects that carry their arguments (messages, content, errors).
     holder_suffixes: tuple[str, ...] = ()
@@ -282,7 +282,8 @@ class SpecMatcher:
 
     def __init__(self, packs: PackSet) -> None:
         self.packs = packs
-        # kind -> name -> specs: one table per kind, so no key tuple per name (agno: 89,000).
+        # kind -> name -> specs: one table per kind, so no key tuple per name (89,000 names in
+        # a large project).
         self._cache: dict[str, dict[str, tuple]] = {}
         # Most callee names match no sink: one regex over all sinks' calls tells so at once,
         # instead of one per sink.

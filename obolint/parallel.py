@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from obolint.libc import linux_function
 
@@ -39,8 +39,6 @@ def imap_in_order(
     *,
     min_items: int,
     chunk_size: int,
-    initializer: Callable[..., Any] | None = None,
-    initargs: tuple = (),
 ) -> OrderedResults[Out]:
     """``function(item)`` for each item, in order, each returned as soon as it is ready.
 
@@ -52,7 +50,7 @@ def imap_in_order(
     """
     # A daemonic process (a multiprocessing.Pool worker calling obolint) may not have children.
     daemonic = multiprocessing.current_process().daemon
-    results = OrderedResults(function, items, initializer, initargs)
+    results = OrderedResults(function, items)
     if jobs > 1 and len(items) >= min_items and not daemonic:
         results.start_pool(min(jobs, len(items) // chunk_size + 1, _MAX_WORKERS), chunk_size)
     return results
@@ -61,21 +59,12 @@ def imap_in_order(
 class OrderedResults(Iterator[Out]):
     """The results of ``imap_in_order``: from a worker pool while it works, then here."""
 
-    def __init__(
-        self,
-        function: Callable[[Item], Out],
-        items: Sequence[Item],
-        initializer: Callable[..., Any] | None,
-        initargs: tuple,
-    ) -> None:
+    def __init__(self, function: Callable[[Item], Out], items: Sequence[Item]) -> None:
         self._function = function
         self._items = items
-        self._initializer = initializer
-        self._initargs = initargs
         self._pool: ProcessPoolExecutor | None = None
         self._pending: Iterator[Out] | None = None
         self._done = 0
-        self._initialized_here = False
         self._closed = False
 
     def start_pool(self, workers: int, chunk_size: int) -> None:
@@ -88,7 +77,7 @@ class OrderedResults(Iterator[Out]):
             self._pool = ProcessPoolExecutor(
                 max_workers=workers,
                 initializer=_start_worker,
-                initargs=(parent, self._initializer, self._initargs),
+                initargs=(parent,),
                 mp_context=context,
             )
             self._pending = self._pool.map(self._function, self._items, chunksize=chunk_size)
@@ -111,10 +100,6 @@ class OrderedResults(Iterator[Out]):
                 return result
         if self._done >= len(self._items):
             raise StopIteration
-        if not self._initialized_here:
-            self._initialized_here = True
-            if self._initializer is not None:
-                self._initializer(*self._initargs)
         result = self._function(self._items[self._done])
         self._done += 1
         return result
@@ -130,17 +115,13 @@ class OrderedResults(Iterator[Out]):
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_worker(
-    parent: int | None, initializer: Callable[..., Any] | None, initargs: tuple
-) -> None:
+def _start_worker(parent: int | None) -> None:
     """In a worker: end with the parent (killed by CI's timeout or the OOM killer, it cannot
-    shut the pool down), then run the caller's initializer. Linux ties this to the thread that
-    started the pool, which waits for the results until the pool is closed."""
+    shut the pool down). Linux ties this to the thread that started the pool, which waits for
+    the results until the pool is closed."""
     _die_with_parent()
     if parent is not None and os.getppid() != parent:  # it died before the line above
         os._exit(1)
-    if initializer is not None:
-        initializer(*initargs)
 
 
 def _die_with_parent() -> None:

@@ -1,4 +1,4 @@
-"""Dotted-name glob patterns from the packs (``openai.OpenAI().chat.completions.create``)."""
+"""Dotted-name glob patterns from the packs (``sdk.Client().chat.completions.create``)."""
 
 from __future__ import annotations
 

@@ -437,7 +437,7 @@ def _scan(
         cached = _cached_result(cache, exact_key, started)
         if cached is not None:
             return cached
-    wanted = _files_to_parse(sources, digests, triggers(packs), cache)
+    wanted = _worth_parsing(sources, digests, triggers(packs), cache)
     if cache is not None:
         # A prefiltered file matters only if the analysis reads it for context, and an entry
         # lists (and is checked against) every file read that way: so a change to files
@@ -536,7 +536,7 @@ def _scan(
     return result
 
 
-def _files_to_parse(
+def _worth_parsing(
     sources: Sequence[tuple[Path, str | None, FileError | None]],
     digests: Sequence[str],
     found_by: Triggers,
@@ -558,10 +558,12 @@ def _files_to_parse(
         # Verdicts of files outside this scan are kept for scans of other subsets (pre-commit
         # passes a few files), until there are more than MIN_PREFILTER_VERDICTS_KEPT of them
         # and more than twice this scan's.
-        merged = {**known, **current}
-        if len(merged) > max(2 * len(current), MIN_PREFILTER_VERDICTS_KEPT):
-            merged = current
-        cache.store_prefilter(found_by.key, merged)
+        kept = (
+            current
+            if len(verdicts) > max(2 * len(current), MIN_PREFILTER_VERDICTS_KEPT)
+            else verdicts
+        )
+        cache.store_prefilter(found_by.key, kept)
     return wanted
 
 

@@ -59,23 +59,27 @@ _sharing_module: types.ModuleType | None = None
 _NOT_SHARED = object()
 
 
+def _exported_node_classes() -> list[type[cst.CSTNode]]:
+    """LibCST's concrete node classes, as the ``libcst`` module exports them."""
+    return [
+        cls
+        for name, cls in vars(cst).items()
+        if inspect.isclass(cls)
+        and issubclass(cls, cst.CSTNode)
+        and not inspect.isabstract(cls)
+        and cls.__name__ == name
+    ]
+
+
 def token_classes() -> list[type[cst.CSTNode]]:
     """LibCST's whitespace, operator and bracket node classes (comments excluded)."""
-    found: list[type[cst.CSTNode]] = []
-    for source in (_whitespace_nodes, _op_nodes):
-        for name, cls in vars(source).items():
-            if (
-                inspect.isclass(cls)
-                and issubclass(cls, cst.CSTNode)
-                and cls.__module__ == source.__name__
-                and not inspect.isabstract(cls)
-                and not name.startswith(("_", "Base"))
-                and cls is not cst.Comment
-                and getattr(cst, name, None) is cls
-            ):
-                found.append(cls)
-    found.extend(getattr(cst, name) for name in _BRACKETS)
-    return found
+    sources = (_whitespace_nodes.__name__, _op_nodes.__name__)
+    found = [
+        cls
+        for cls in _exported_node_classes()
+        if cls.__module__ in sources and cls is not cst.Comment
+    ]
+    return found + [getattr(cst, name) for name in _BRACKETS]
 
 
 def _is_shared(value: object) -> bool:
@@ -115,18 +119,14 @@ def unchecked_classes() -> list[type[cst.CSTNode]]:
     guarantees, as the ``libcst`` module exports them (token classes excluded)."""
     tokens = set(token_classes())
     found: list[type[cst.CSTNode]] = []
-    for name, cls in vars(cst).items():
+    for cls in _exported_node_classes():
+        checker = next(k for k in cls.__mro__ if "_validate" in vars(k))
         if (
-            inspect.isclass(cls)
-            and issubclass(cls, cst.CSTNode)
-            and dataclasses.is_dataclass(cls)
-            and not inspect.isabstract(cls)
-            and cls.__name__ == name
-            and cls not in tokens
+            cls not in tokens
+            and checker.__name__ in _GUARANTEED_CHECKS
+            and checker.__module__.startswith("libcst")
         ):
-            checker = next(k for k in cls.__mro__ if "_validate" in vars(k))
-            if checker.__name__ in _GUARANTEED_CHECKS and checker.__module__.startswith("libcst"):
-                found.append(cls)
+            found.append(cls)
     return found
 
 
@@ -138,9 +138,12 @@ def unvalidated_constructor(cls: type[cst.CSTNode]) -> Callable[..., cst.CSTNode
     the dataclass's ``__init__`` without that last call: each field set in turn, defaults
     filled in, the instance as light as one ``__init__`` builds.
     """
-    namespace: dict[str, object] = {"_new": object.__new__, "_set": object.__setattr__}
-    namespace["_cls"] = cls
-    namespace["_MISSING"] = dataclasses.MISSING
+    namespace: dict[str, object] = {
+        "_new": object.__new__,
+        "_set": object.__setattr__,
+        "_cls": cls,
+        "_MISSING": dataclasses.MISSING,
+    }
     params: list[str] = []
     lines: list[str] = ["    node = _new(_cls)"]
     for index, item in enumerate(dataclasses.fields(cls)):

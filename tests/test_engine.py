@@ -216,13 +216,23 @@ def test_a_helper_waiting_for_a_module_another_caller_loaded_still_sees_it(tmp_p
     ]
 
 
+def _scan_sources(tmp_path: Path, sources: dict[str, str], scanned: tuple[str, ...] = ()):
+    """Write ``sources`` (file name -> text) and scan those named in ``scanned`` (default:
+    all of them); the scan has no file errors."""
+    for name, text in sources.items():
+        (tmp_path / name).write_text(text)
+    paths = [tmp_path / name for name in (scanned or tuple(sources))]
+    result = scan(paths, PACKS, ALL, root=tmp_path)
+    assert not result.errors, result.errors
+    return result
+
+
 def _findings_of_app_using_a_helper_module(tmp_path: Path, globals_and_use: str) -> list:
     """Scan app.py, which imports bearer() from helpers.py (read on demand, so its summary is
     known only after the first round), with these module globals and functions."""
-    (tmp_path / "helpers.py").write_text("def bearer(v):\n    return 'Bearer ' + v\n")
-    app = tmp_path / "app.py"
-    app.write_text("import logging\nimport os\nfrom helpers import bearer\n\n" + globals_and_use)
-    result = scan([app], PACKS, ALL, root=tmp_path)
+    app = "import logging\nimport os\nfrom helpers import bearer\n\n" + globals_and_use
+    helpers = "def bearer(v):\n    return 'Bearer ' + v\n"
+    result = _scan_sources(tmp_path, {"app.py": app, "helpers.py": helpers}, ("app.py",))
     return [(f.rule, f.location.line) for f in result.findings]
 
 
@@ -266,14 +276,13 @@ def _count_function_runs(monkeypatch) -> dict[str, int]:
 def test_a_callee_is_interpreted_before_its_caller_reads_its_summary(tmp_path, monkeypatch):
     # In name order the callers come first; each still runs once, after its callee.
     runs = _count_function_runs(monkeypatch)
-    path = tmp_path / "chain.py"
-    path.write_text(
+    chain = (
         "import logging\nimport os\n\n"
         "def a_entry():\n    b_middle(os.environ['API_TOKEN'])\n\n"
         "def b_middle(value):\n    c_leaf('Bearer ' + value)\n\n"
         "def c_leaf(header):\n    logging.info(header)\n"
     )
-    result = scan([path], PACKS, ALL, root=tmp_path)
+    result = _scan_sources(tmp_path, {"chain.py": chain})
     assert [(f.rule, f.location.line) for f in result.findings] == [("OBO501", 11)]
     assert runs == {"a_entry": 1, "b_middle": 1, "c_leaf": 1}
 
@@ -288,29 +297,21 @@ def test_a_call_chain_deeper_than_the_run_ahead_limit_is_still_followed(tmp_path
         call = f"f{n + 1:02}(value)" if n + 1 < depth else "logging.info(value)"
         body += [f"def f{n:02}(value):", f"    {call}", ""]
     body += ["def main():", "    f00(os.environ['API_TOKEN'])", ""]
-    path = tmp_path / "deep.py"
-    path.write_text("\n".join(body))
-    result = scan([path], PACKS, ALL, root=tmp_path)
-    assert not result.errors
+    result = _scan_sources(tmp_path, {"deep.py": "\n".join(body)})
     assert [(f.rule, f.location.line) for f in result.findings] == [("OBO501", 3 * depth + 2)]
 
 
 def test_a_module_global_that_appears_later_reaches_its_reader_in_another_module(tmp_path):
     # cfg.py is read on demand (a.py passes it a credential) and runs a round after b.py
     # read cfg.HEADER, which did not exist yet: b.py runs again once it does.
-    (tmp_path / "cfg.py").write_text(
-        "import os\nHEADER = 'Bearer ' + os.environ['API_TOKEN']\n\ndef make(v):\n    return v\n"
-    )
-    a = tmp_path / "a.py"
-    a.write_text(
-        "import os\nfrom cfg import make\n\ndef go():\n    make(os.environ['API_TOKEN'])\n"
-    )
-    b = tmp_path / "b.py"
-    b.write_text(
-        "# Logs the bearer header of the config module.\nimport logging\nfrom cfg import HEADER\n\n"
-        "def use():\n    logging.info(HEADER)\n"
-    )
-    result = scan([a, b], PACKS, ALL, root=tmp_path)
+    sources = {
+        "cfg.py": "import os\nHEADER = 'Bearer ' + os.environ['API_TOKEN']\n\n"
+        "def make(v):\n    return v\n",
+        "a.py": "import os\nfrom cfg import make\n\ndef go():\n    make(os.environ['API_TOKEN'])\n",
+        "b.py": "# Logs the bearer header of the config module.\nimport logging\n"
+        "from cfg import HEADER\n\ndef use():\n    logging.info(HEADER)\n",
+    }
+    result = _scan_sources(tmp_path, sources, ("a.py", "b.py"))
     assert [(f.rule, Path(f.location.path).name, f.location.line) for f in result.findings] == [
         ("OBO501", "b.py", 6)
     ]

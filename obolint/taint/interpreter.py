@@ -29,6 +29,7 @@ from obolint.taint.values import (
     CREDENTIAL,
     MINTED,
     PARAM_PREFIX,
+    SUNK_PREFIX,
     Flow,
     Value,
     derive,
@@ -285,7 +286,7 @@ class FunctionInterpreter:
                 if not _leaves_function(suite):
                     reaching.append(branch_env)
                 elif self.try_exits:
-                    # Inside a `try` body: a raise reaches its handlers, a return its `finally`.
+                    # Inside a `try` body: an early exit reaches the handlers and `finally`.
                     self.try_exits[-1].append(branch_env)
             _join_into(env, *(reaching or [then_env, else_env]))
         elif kind is cst.For:
@@ -348,7 +349,7 @@ class FunctionInterpreter:
         after_body = dict(env)
         branches = [after_body]
         for handler in stmt.handlers:
-            h_env = dict(before)
+            h_env: Env = {}
             _join_into(h_env, before, after_body, *exits)
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 h_env[handler.name.name.value] = CLEAN
@@ -360,7 +361,7 @@ class FunctionInterpreter:
         if stmt.finalbody is not None:
             if exits:
                 # What left the body early runs `finally` too, and then leaves the function.
-                leaving = dict(env)
+                leaving: Env = {}
                 _join_into(leaving, env, *exits)
                 self.exec_suite(stmt.finalbody.body, leaving)
                 exits = [leaving]
@@ -479,8 +480,8 @@ class FunctionInterpreter:
 
     def _serialised(self, value: Value, node: cst.BaseExpression) -> Value:
         """What a route or tool sends when it returns ``value``: for an instance of a project
-        model (dataclass, pydantic) built here, the fields it was given too, except masked
-        (SecretStr) and excluded (``Field(exclude=True)``) ones."""
+        model (a dataclass or a model class) built here, the fields it was given too, except
+        those of a masked type and those the packs' excluding flags leave out."""
         if not value.qname or not value.qname.endswith("()") or not value.fields:
             return value
         class_qname = value.qname[:-2]
@@ -528,8 +529,8 @@ class FunctionInterpreter:
         return found
 
     def _register_decorated_tool(self, node: cst.FunctionDef, qual: str, env: Env) -> None:
-        """``@mcp.tool`` on a function defined inside another, where ``mcp`` is a local of
-        the enclosing function (a server built in a factory): that function is a tool."""
+        """``@server.tool`` on a function defined inside another, where ``server`` is a local
+        of the enclosing function (a server built in a factory): that function is a tool."""
         for decorator in node.decorators:
             func = decorator.decorator
             if isinstance(func, cst.Call):
@@ -563,15 +564,15 @@ class FunctionInterpreter:
             name = target.value
             if (
                 value_node is not None
-                and self._minted_markers(value_node)
                 and (
                     (names.mentions_credential(name) and not names.is_credential_name(name))
                     or names.is_minted_identifier_name(name)
                 )
+                and self._minted_markers(value_node)
             ):
-                # csrf_token = secrets.token_urlsafe(): a value this code mints, named as a
-                # token that is not a credential (anti-forgery, a page cursor), or as an
-                # identifier (txn_id, access_jti).
+                # csrf_token = mint(): a value this code mints, named as a token that is not a
+                # credential (anti-forgery, a page cursor), or as an identifier (txn_id,
+                # access_jti).
                 kept = tuple(f for f in value.flows if MINTED not in f.markers)
                 value = replace(value, flows=kept)
             if value.tainted:
@@ -831,7 +832,7 @@ class FunctionInterpreter:
         if not values:
             return CLEAN
         joined = join(*values)
-        # A list of tracked dicts ([{"type": "mcp", "authorization": t}]) is tracked per key
+        # A list of tracked dicts ([{"type": "server", "authorization": t}]) is tracked per key
         # too, so a sink can tell which of their keys it reads.
         fields: tuple[tuple[str, Value], ...] = ()
         if (
@@ -950,7 +951,8 @@ class FunctionInterpreter:
         return Value(flows=flows, qname=qname)
 
     def _masked_field(self, base_qname: str | None, attr: str) -> bool:
-        """``settings.api_key`` declared ``api_key: SecretStr``: the object masks the value."""
+        """``settings.api_key`` declared with a masked type of the packs: the object masks
+        the value."""
         if not base_qname or not self.propagation.masked_types:
             return False
         class_qname = base_qname.removesuffix("()")
@@ -1214,7 +1216,7 @@ class FunctionInterpreter:
             builders = [spec for spec in matcher.call_sinks(callee_q) if spec.propagates]
             if not builders:
                 return Value(qname=result_q)
-            markers = frozenset(f"sunk:{spec.rule}" for spec in builders)
+            markers = frozenset(SUNK_PREFIX + spec.rule for spec in builders)
             held = join(*(a.value for a in args)) if args else CLEAN
             flows = tuple(replace(f, markers=f.markers | markers) for f in held.flows)
             return Value(flows=flows, qname=result_q)
@@ -1377,7 +1379,7 @@ class FunctionInterpreter:
             self._apply_summary(init, args, node, f"{instance}.__init__")
             self.ctx.project.construct_fields(class_qname, init, args)
             return Value(flows=held, qname=instance)
-        # Dataclasses, pydantic models, NamedTuples: keyword or positional field values.
+        # Dataclasses, model classes, NamedTuples: keyword or positional field values.
         declared = self.ctx.project.declared_fields(class_qname)
         given: list[tuple[str, Value]] = []  # this instance's fields, for serialising it
         for arg in args:
@@ -1647,7 +1649,6 @@ def _enumerated(
         and qname_of(iterable.func) == "enumerate"
         and isinstance(target, (cst.Tuple, cst.List))
         and len(target.elements) == 2
-        and not any(isinstance(e.value, cst.StarredElement) for e in target.elements)
     ):
         return [(target.elements[0].value, True), (target.elements[1].value, False)]
     return None
@@ -1729,12 +1730,11 @@ def _join_into(env: Env, *branches: Env) -> None:
     # Branches start as copies of one environment, so most variables hold the same object in
     # every branch: one identity test per variable finds the few that need a join.
     merged: Env = {}
-    differing: list[str] = []
+    differing: set[str] = set()
     for branch in branches:
         for key, value in branch.items():
-            seen = merged.setdefault(key, value)
-            if seen is not value and key not in differing:
-                differing.append(key)
+            if merged.setdefault(key, value) is not value:
+                differing.add(key)
     env.update(merged)
     for key in differing:
         present = [b[key] for b in branches if key in b]
@@ -1764,7 +1764,8 @@ def _passes_constants(call: cst.Call, wanted: tuple[tuple[str, object], ...]) ->
 
 
 _MISSING = object()
-# Most functions defer nothing: one shared empty set instead of one each (agno: 20,000).
+# Most functions defer nothing: one shared empty set instead of one each (20,000 in a large
+# project).
 _NOTHING_DEFERRED: frozenset = frozenset()
 
 

@@ -58,15 +58,17 @@ class Project:
         # Per unit: the summaries ("fn", q), fields and globals its interpretation used, each
         # with the tick of its first use.
         self._deps: dict[Unit, dict[tuple, int]] = {}
-        # While a module runs: its functions still to run (see _run_module), those run.
-        self._ahead: dict[str, FunctionInfo] = {}
+        # While a module runs: its functions still to run (see _run_module), those run, and
+        # how many calls deep functions now run ahead of their callers (see _run_ahead).
+        self._ahead: set[str] = set()
         self._ran: set[str] = set()
         self._ahead_depth = 0
-        self._global_keys: dict[str, dict[str, tuple[str, str, str]]] = {}
+        # ("global", module, name) keys, one tuple each (see _global_key).
+        self._global_keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}
         self._current: Unit | None = None
         self._requesters: set[Unit] = set()
-        # A logical clock: each unit run gets the next tick. A unit whose inputs changed
-        # before it started already saw the change and need not run again.
+        # A logical clock: it ticks when a unit starts and after a function ran ahead. A unit
+        # that first read a key after the key's latest change already saw it.
         self._clock = 0
         self._started: dict[Unit, int] = {}
         self._changes: dict[tuple, int] = {}  # key -> tick of its latest change this round
@@ -190,7 +192,7 @@ class Project:
         return None
 
     def declared_fields(self, class_qname: str) -> list[str]:
-        """Annotated class-body fields in order (dataclass / pydantic / NamedTuple)."""
+        """Annotated class-body fields in order (dataclass, model, NamedTuple)."""
         cached = self._declared.get(class_qname)
         if cached is None:
             cached = [name for name, _ in self._annotated_fields(class_qname)]
@@ -198,12 +200,10 @@ class Project:
         return cached
 
     def field_excluded(self, class_qname: str, attr: str) -> bool:
-        """``attr: T = Field(exclude=True)``: a model field left out when it is serialised
-        (the keywords are the packs' ``excluding-field-flags``)."""
+        """``attr: T = F(exclude=True)``: a model field left out when it is serialised (the
+        keywords are the packs' ``excluding-field-flags``)."""
         flags = self.packs.propagation.excluding_field_flags
-        declaration = next(
-            (d for name, d in self._annotated_fields(class_qname) if name == attr), None
-        )
+        declaration = self._field_declaration(class_qname, attr)
         if declaration is None or not isinstance(declaration.value, cst.Call):
             return False
         return any(
@@ -216,8 +216,13 @@ class Project:
 
     def field_annotation(self, class_qname: str, attr: str) -> cst.BaseExpression | None:
         """The annotation of ``attr`` in the body of project class ``class_qname``."""
+        declaration = self._field_declaration(class_qname, attr)
+        return declaration.annotation.annotation if declaration is not None else None
+
+    def _field_declaration(self, class_qname: str, attr: str) -> cst.AnnAssign | None:
+        """``attr: T [= value]`` in the body of project class ``class_qname``."""
         fields = self._annotated_fields(class_qname)
-        return next((d.annotation.annotation for name, d in fields if name == attr), None)
+        return next((d for name, d in fields if name == attr), None)
 
     def _annotated_fields(self, class_qname: str) -> Iterator[tuple[str, cst.AnnAssign]]:
         """``name: annotation [= default]`` statements of a project class body, in order."""
@@ -489,7 +494,7 @@ class Project:
             # function calls is interpreted first, on demand (see _run_ahead), so that the
             # caller reads its summary of this run instead of running again for it later.
             self._ahead = {
-                qual: info
+                qual
                 for qual, info in ctx.functions.items()
                 if info.enclosing is None and (units is None or (module_name, qual) in units)
             }
@@ -507,13 +512,13 @@ class Project:
                         continue
                     self._run_function(ctx, info)
             finally:
-                self._ahead = {}
+                self._ahead = set()
         self._current = None
 
     def _run_function(self, ctx: ModuleContext, info: FunctionInfo) -> None:
         """Interpret one function of the module being run and store its summary."""
         qual = info.qualname
-        self._ahead.pop(qual, None)
+        self._ahead.discard(qual)
         self._ran.add(qual)
         self._start_unit((ctx.module_name, qual))
         enclosing_env = self.closures.get(qual, {})
@@ -525,13 +530,12 @@ class Project:
 
     def _run_ahead(self, qual: str) -> None:
         """Interpret ``qual`` now, in the middle of the function that calls it, and go on
-        with that function; not from a module body (the functions read its globals), nor
-        more than MAX_RUN_AHEAD calls deep."""
-        current = self._current
-        if current is None or not current[1] or self._ahead_depth >= MAX_RUN_AHEAD:
+        with that function; not more than MAX_RUN_AHEAD calls deep. (Functions only run
+        ahead of functions: ``_ahead`` is filled once the module body has run.)"""
+        if self._ahead_depth >= MAX_RUN_AHEAD:
             return
-        info = self._ahead[qual]
-        findings = self._findings
+        info = self.functions[qual]
+        current, findings = self._current, self._findings
         self._ahead_depth += 1
         try:
             self._run_function(info.module, info)
@@ -542,7 +546,8 @@ class Project:
         self._clock += 1
 
     def _note_change(self, key: tuple) -> None:
-        """``key`` (a summary, field or global) changed during the current tick."""
+        """``key`` (a summary, field, global, or ``("globals", module)`` for a name that
+        appeared or went) changed during the current tick."""
         self._changes[key] = self._clock
 
     def _start_unit(self, unit: Unit) -> None:
@@ -561,14 +566,12 @@ class Project:
 
     def _global_key(self, module_name: str, name: str) -> tuple[str, str, str]:
         """``("global", module_name, name)``: one tuple for all the units that read it."""
-        keys = self._global_keys.setdefault(module_name, {})
-        key = keys.get(name)
-        if key is None:
-            key = keys[name] = ("global", module_name, name)
-        return key
+        key = ("global", module_name, name)
+        return self._global_keys.setdefault(key, key)
 
     def _uses(self, key: tuple) -> None:
-        """Record that the unit being interpreted used ``key`` (a summary, field, global)."""
+        """Record that the unit being interpreted used ``key`` (a summary, field, global),
+        with the tick of its first use."""
         if self._current is not None:
             self._deps.setdefault(self._current, {}).setdefault(key, self._clock)
 
@@ -933,7 +936,7 @@ def _is_class_name(qname: str) -> bool:
 def _builds_plain_object(callee: str, call: cst.Call) -> bool:
     """Whether ``callee(...)`` builds an object that holds no secret: a class, and if its name
     says it wraps a credential (``AccessToken(secret())``), one built from settings only
-    (``JsonWebToken([self.algorithm])``)."""
+    (``TokenCodec([self.algorithm])``)."""
     if not _is_class_name(callee):
         return False
     if not names.is_credential_wrapper(callee.rpartition(".")[2]):

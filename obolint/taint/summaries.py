@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from obolint.findings import Location, TraceStep
-from obolint.taint.values import PARAM_PREFIX, Flow
+from obolint.taint.values import PARAM_PREFIX, SUNK_PREFIX, Flow
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,10 @@ class SinkHit:
     exclude_markers: frozenset[str] = frozenset()
 
     def excludes(self, flow: Flow) -> bool:
-        """Whether ``flow`` does not count here: a marker the sink ignores, or this rule
-        already reported it at a sink that passes the value on."""
-        return bool(flow.markers & self.exclude_markers) or f"sunk:{self.rule}" in flow.markers
+        """Whether ``flow`` does not count here by its markers: one the sink ignores, or this
+        rule already reported it at a sink that passes the value on (``exclude_kinds`` is
+        checked where findings are made)."""
+        return bool(flow.markers & self.exclude_markers) or SUNK_PREFIX + self.rule in flow.markers
 
 
 @dataclass(frozen=True)

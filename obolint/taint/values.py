@@ -14,6 +14,9 @@ PARAM_PREFIX = "param:"
 # The marker of a credential this program mints (a token endpoint's, a CSRF token): rules about
 # handing credentials out may ignore it (`exclude-markers` in the packs).
 MINTED = "minted"
+# "sunk:<rule>" marks a value a sink of that rule already reported as it passed it on (a
+# message built from a credential): the same rule does not report it again downstream.
+SUNK_PREFIX = "sunk:"
 
 MAX_FLOWS_PER_VALUE = 6
 MAX_TRACE_STEPS = 24
