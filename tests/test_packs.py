@@ -144,6 +144,34 @@ def test_user_pack_teaches_an_inhouse_sdk(tmp_path, monkeypatch):
     assert load_packs().digest != packs.digest
 
 
+def test_a_sink_with_both_a_key_pattern_and_excluded_keys_reads_the_keys_left(tmp_path):
+    # Only `auth_*` entries count, and `auth_hint` does not.
+    pack = write_pack(
+        tmp_path,
+        """\
+        [[call-sink]]
+        rule = "OBO101"
+        calls = ["acme_llm.Client().ask"]
+        args = ["payload"]
+        key-pattern = "^auth_"
+        exclude-keys = ["auth_hint"]
+        note = "sent to the Acme model"
+        """,
+    )
+    code = tmp_path / "svc.py"
+    code.write_text(
+        "import os\nimport acme_llm\n\n"
+        "client = acme_llm.Client()\n"
+        "key = os.environ['ACME_API_KEY']\n"
+        "client.ask(payload={'auth_key': key})\n"
+        "client.ask(payload={'auth_hint': key, 'query': key})\n"
+    )
+    from obolint.runner import scan
+
+    result = scan([code], load_packs([pack]), ["OBO101"], root=tmp_path)
+    assert [(f.rule, f.location.line) for f in result.findings] == [("OBO101", 6)]
+
+
 def test_a_user_pack_tool_breaks_its_own_rule_with_its_own_message(tmp_path):
     pack = write_pack(
         tmp_path,

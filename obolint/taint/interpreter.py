@@ -1344,11 +1344,15 @@ class FunctionInterpreter:
             return
         # Per key only when the keys account for every flow (not after `lst.append(token)`, a
         # `**spread` or a computed key, whose flows no key holds).
-        if _fields_cover(value):
-            if spec.key_pattern is not None:
-                value = join(*(v for k, v in value.fields if spec.key_pattern.search(k)))
-            if spec.exclude_keys:
-                value = join(*(v for k, v in value.fields if k not in spec.exclude_keys))
+        if (spec.key_pattern is not None or spec.exclude_keys) and _fields_cover(value):
+            value = join(
+                *(
+                    v
+                    for k, v in value.fields
+                    if (spec.key_pattern is None or spec.key_pattern.search(k))
+                    and k not in spec.exclude_keys
+                )
+            )
         short = self.ctx.code(call.func, 50)
         what = (
             f"`{arg.keyword}`"
