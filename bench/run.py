@@ -326,7 +326,7 @@ def describe_obolint(row: Row, report: Path) -> None:
 
     parts = [
         f"{count('files')} files",
-        f"{count('files_analyzed')} analysed",
+        f"{count('files_analyzed')} analysed ({count('files_reached')} reached by name)",
         f"{count('files_skipped_prefilter')} prefiltered",
         f"{count('context_files')} context",
         f"{len(data.get('findings', [])):,} findings",

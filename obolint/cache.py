@@ -37,7 +37,7 @@ _TAG = (
     "# This file is a cache directory tag created by obolint.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-_FORMAT = 3
+_FORMAT = 4
 _KEY = re.compile(r"[0-9a-f]{64}")
 
 
@@ -172,8 +172,9 @@ class ResultCache:
         self.directory = directory
         self.key = key
 
-    def load(self, key: str) -> tuple[ScanResult, dict[str, str]] | None:
-        """The cached result and its on-demand module hashes, or None on a miss."""
+    def load(self, key: str) -> tuple[ScanResult, dict[str, str], dict] | None:
+        """The cached result, the hashes of the prefiltered files it read (on demand or by a
+        handle) and the handles it looked for (``Reach.to_json``), or None on a miss."""
         try:
             doc = self._read(key)
             if doc is not None and "same_as" in doc:
@@ -182,7 +183,7 @@ class ResultCache:
                 doc = self._read(str(doc["same_as"]))
             if doc is None:
                 return None
-            return _result_from(doc["result"]), dict(doc["context"])
+            return _result_from(doc["result"]), dict(doc["context"]), dict(doc["reach"])
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing, unreadable or from another version: recompute
 
@@ -216,9 +217,9 @@ class ResultCache:
         """Remember prefilter verdicts for a trigger ``vocabulary`` (by content hash)."""
         self._write(_prefilter_key(vocabulary), {"verdicts": verdicts})
 
-    def store(self, key: str, result: ScanResult, context: dict[str, str]) -> None:
+    def store(self, key: str, result: ScanResult, context: dict[str, str], reach: dict) -> None:
         """Write an entry atomically; a failure to write is never an error for the scan."""
-        self._write(key, {"result": _result_to(result), "context": context})
+        self._write(key, {"result": _result_to(result), "context": context, "reach": reach})
 
     def store_alias(self, key: str, target: str) -> None:
         """Make ``key`` answer with the entry stored under ``target``."""

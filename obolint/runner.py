@@ -26,6 +26,7 @@ from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
 from obolint.parallel import OrderedResults, default_jobs, imap_in_order
 from obolint.prefilter import Triggers, files_to_parse, triggers
+from obolint.reach import Handle, Reach, registrations
 from obolint.resolve import collect_imports, module_name_for, suffix_index
 from obolint.stack import on_fresh_stack, running_on_large_stack
 from obolint.taint.context import ModuleContext
@@ -50,6 +51,8 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MIN_PREFILTER_VERDICTS_KEPT = 20_000
 # Imported project modules parsed for summaries when only some files are scanned.
 MAX_CONTEXT_FILES = 500
+# Rounds of looking for prefiltered files that name a handle found in the round before.
+MAX_REACH_ROUNDS = 8
 # Files that nest deeper than this (in CPython's syntax tree) are refused before LibCST sees
 # them: its native parser takes quadratic time on such input and overflows the C stack (a
 # segfault that would end the whole scan) a few thousand levels down, and the analysis stops
@@ -437,7 +440,8 @@ def _scan(
         cached = _cached_result(cache, exact_key, started)
         if cached is not None:
             return cached
-    wanted = _worth_parsing(sources, digests, triggers(packs), cache)
+    found_by = triggers(packs)
+    wanted = _worth_parsing(sources, digests, found_by, cache)
     if cache is not None:
         # A prefiltered file matters only if the analysis reads it for context, and an entry
         # lists (and is checked against) every file read that way: so a change to files
@@ -449,7 +453,12 @@ def _scan(
         relevant_key = scan_key(
             zip(shown, relevant, strict=True), packs.digest, enabled_rules, root
         )
-        cached = _cached_result(cache, relevant_key, started)
+        prefiltered = [
+            (display_path(path), text)
+            for (path, text, _), is_wanted in zip(sources, wanted, strict=True)
+            if not is_wanted and text is not None
+        ]
+        cached = _cached_result(cache, relevant_key, started, prefiltered, found_by)
         if cached is not None:
             cache.store_alias(exact_key, relevant_key)
             return cached
@@ -460,6 +469,8 @@ def _scan(
     parsed = 0
     skipped = 0
     skipped_modules: dict[str, Path] = {}
+    # Read again after the analysis (see obolint.reach): not held in memory meanwhile.
+    skipped_paths: list[Path] = []
     to_parse = [
         (path, text)
         for (path, text, error), is_wanted in zip(sources, wanted, strict=True)
@@ -485,6 +496,7 @@ def _scan(
                 # is still read for its summaries (see _module_loader).
                 skipped += 1
                 skipped_modules[module_name_for(path, root)[0]] = path
+                skipped_paths.append(path)
                 continue
             parsed_file, error = next(parse_results)
             if error is not None:
@@ -495,9 +507,23 @@ def _scan(
             _add_parsed(project, parsed_file, packs)
     requested = {m.path for m in project.modules.values()}
     loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)
-    project.loader, project.locator = _module_loader(project, packs, root, loaded, skipped_modules)
+    seen = {Path(m.path).resolve() for m in project.modules.values()}
+    project.loader, project.locator = _module_loader(
+        project, packs, root, loaded, skipped_modules, seen
+    )
     findings = project.analyze(progress)
-    context = sum(1 for m in project.modules.values() if m.path in loaded)
+    reach = Reach((), found_by, registrations(packs))
+    reached: list[str] = []
+    if skipped_paths:
+        findings, reach, reached = _analyze_reached(
+            project, findings, skipped_paths, reach, root, jobs, trees, seen, loaded, progress
+        )
+    requested.update(reached)  # reported on like any analysed file
+    parsed += len(reached)
+    skipped -= len(reached)
+    context = sum(
+        1 for m in project.modules.values() if m.path in loaded and m.path not in requested
+    )
     for name, exc in sorted(project.failures.items()):
         path = project.modules[name].path
         if path in requested:
@@ -520,6 +546,7 @@ def _scan(
         "files_analyzed": parsed,
         "files_with_errors": len(result.errors),
         "context_files": context,
+        "files_reached": len(reached),
         "files_skipped_prefilter": skipped,
         "findings": len(result.findings),
         "duration_s": round(time.perf_counter() - started, 3),
@@ -531,7 +558,7 @@ def _scan(
             if trees.stats.stored:
                 trees.prune()
         # Under the key of what matters; the exact key of this scan points to it.
-        cache.store(relevant_key, result, loaded)
+        cache.store(relevant_key, result, loaded, reach.to_json())
         cache.store_alias(exact_key, relevant_key)
     return result
 
@@ -567,15 +594,30 @@ def _worth_parsing(
     return wanted
 
 
-def _cached_result(cache: ResultCache, key: str, started: float) -> ScanResult | None:
-    """The cached result of an equivalent scan whose on-demand modules are unchanged too."""
+def _cached_result(
+    cache: ResultCache,
+    key: str,
+    started: float,
+    prefiltered: Sequence[tuple[str, str]] = (),
+    found_by: Triggers | None = None,
+) -> ScanResult | None:
+    """The cached result of an equivalent scan whose on-demand modules are unchanged too,
+    and in which none of the ``prefiltered`` files (display path, text) that scan did not
+    analyse names one of its handles (see obolint.reach) now."""
     entry = cache.load(key)
     if entry is None:
         return None
-    result, context = entry
+    result, context, reach_doc = entry
     for path, expected in context.items():
         text, _ = read_source(Path(path))
         if (content_hash(text) if text is not None else "") != expected:
+            return None
+    if prefiltered and reach_doc and found_by is not None:
+        try:
+            reach = Reach.from_json(reach_doc, found_by)
+        except (KeyError, TypeError, ValueError):
+            return None
+        if any(path not in context and reach.finds(text) for path, text in prefiltered):
             return None
     result.stats["cache"] = "hit"
     result.stats["duration_s"] = round(time.perf_counter() - started, 3)
@@ -606,14 +648,15 @@ def _module_loader(
     root: Path,
     loaded: dict[str, str],
     skipped: dict[str, Path],
+    seen: set[Path],
 ) -> tuple[Callable[[str], ModuleContext | None], Callable[[str], bool]]:
     """Parse project modules on demand, when a call or read in an analysed module needs them;
-    and tell, without parsing, whether a module name has a file to parse.
+    and tell, without parsing, whether a module name has a file to parse. ``seen``: the
+    resolved paths of the files parsed already.
 
     Pre-commit passes only changed files, and the prefilter skips files without a credential
     word; their helpers are read only when a credential flows into them.
     """
-    seen = {Path(m.path).resolve() for m in project.modules.values()}
     skipped_by_suffix: dict[str, list[Path]] = {}
     # Module name -> its file and that file's resolved path (memoised: both cost system calls).
     paths: dict[str, tuple[Path, Path] | None] = {}
@@ -651,6 +694,63 @@ def _module_loader(
         return _add_parsed(project, parsed_file, packs)
 
     return load, locate
+
+
+def _analyze_reached(
+    project: Project,
+    findings: list[Finding],
+    prefiltered: list[Path],
+    reach: Reach,
+    root: Path,
+    jobs: int,
+    trees: TreeCache | None,
+    seen: set[Path],
+    loaded: dict[str, str],
+    progress: Progress | None,
+) -> tuple[list[Finding], Reach, list[str]]:
+    """Analyse the ``prefiltered`` files that name a handle of the analysed code (see
+    obolint.reach), then those that name a handle found in them, and so on.
+
+    Returns the findings of the whole analysis (``findings`` before), every handle looked for
+    (in a ``Reach`` like ``reach``), and the display paths of the files analysed this way.
+    Each file found is listed in ``loaded`` with its hash, even one that does not parse: a
+    change to it changes the result of a scan that otherwise sees it as prefiltered.
+    """
+    reached: list[str] = []
+    remaining: list[tuple[Path, str]] | None = None
+    checked: set[Handle] = set()
+    for _ in range(MAX_REACH_ROUNDS):
+        new = Reach(project.handles() - checked, reach.prefilter, reach.registration)
+        checked.update(new.handles)
+        if not new:
+            break
+        if remaining is None:  # read again: not held in memory during the analysis
+            remaining = [(path, text) for path in prefiltered if (text := read_source(path)[0])]
+        found = [(path, text) for path, text in remaining if new.finds(text)]
+        if not found:
+            break
+        found_paths = {path for path, _ in found}
+        remaining = [item for item in remaining if item[0] not in found_paths]
+        by_path = {m.path: name for name, m in project.modules.items()}
+        added: list[str] = []
+        to_parse: list[tuple[Path, str]] = []
+        for path, text in found:
+            shown = display_path(path)
+            loaded[shown] = content_hash(text)
+            if shown in by_path:  # loaded on demand meanwhile
+                added.append(by_path[shown])
+                reached.append(shown)
+            else:
+                seen.add(path.resolve())
+                to_parse.append((path, text))
+        with contextlib.closing(_parse_in_order(to_parse, root, jobs, trees)) as results:
+            for parsed_file, _error in results:
+                # Unparsable like any prefiltered file: not reported (it has no trigger word).
+                if parsed_file is not None:
+                    added.append(_add_parsed(project, parsed_file, project.packs).module_name)
+                    reached.append(parsed_file.path)
+        findings = project.analyze(progress, added=added)
+    return findings, Reach(checked, reach.prefilter, reach.registration), reached
 
 
 def _skipped_file(

@@ -11,6 +11,7 @@ import libcst as cst
 from obolint import names
 from obolint.findings import Finding, TraceStep
 from obolint.packs import PackSet, ReturnSink, ToolSpec
+from obolint.reach import Handle
 from obolint.resolve import suffix_index
 from obolint.taint.context import FunctionInfo, ModuleContext, materialize
 from obolint.taint.interpreter import FunctionInterpreter
@@ -75,6 +76,7 @@ class Project:
         self._new_modules: set[str] = set()
         self._tool_modules: set[str] = set()
         self._pending_tools: list[tuple[FunctionInfo, ToolSpec]] = []
+        self._decorated: list[tuple[FunctionInfo, ToolSpec]] = []
         # Per class and attribute: flows stored on instances (self.x = v, C(x=v)); objects
         # of one class are not told apart.
         self.fields: dict[tuple[str, str], tuple[Flow, ...]] = {}
@@ -405,17 +407,24 @@ class Project:
 
     # --- analysis ------------------------------------------------------------------------
 
-    def analyze(self, progress: Progress | None = None) -> list[Finding]:
+    def analyze(
+        self, progress: Progress | None = None, added: Iterable[str] | None = None
+    ) -> list[Finding]:
         """Run every function to a fixed point of summaries and return deduplicated findings.
 
         The first round runs every module; later rounds re-run only the units (module bodies
         and functions) that used a summary, a field or a global that changed in the round
-        before: a worklist with the dependencies each unit's interpretation recorded.
+        before: a worklist with the dependencies each unit's interpretation recorded. Called
+        again with the names of the modules ``added`` since, it runs those and whatever their
+        results change, and keeps the rest.
         """
-        decorated = self._decorated_tools()
+        first = sorted(self.modules) if added is None else sorted(added)
+        decorated = self._decorated_tools(first)
+        self._decorated.extend(decorated)
         for info, tool in decorated:
             self.tool_specs.setdefault(info.qualname, tool)
-        dirty_modules = set(self.modules)  # every unit of these runs
+        # Every unit of these runs (with the modules the decorators had loaded).
+        dirty_modules = set(first) | self._new_modules
         dirty_units: set[Unit] = set()
         waiting: set[Unit] = set()
         for _round in range(MAX_ROUNDS):
@@ -442,7 +451,7 @@ class Project:
             waiting = set(self._requesters)
         self._findings = self._findings_by_unit.setdefault(_TOOLS_UNIT, {})
         self._findings.clear()
-        for info, tool in [*decorated, *self._pending_tools]:
+        for info, tool in [*self._decorated, *self._pending_tools]:
             if info.module.module_name not in self.failures:
                 with self._isolated(info.module):
                     self._check_tool_parameters(info, tool)
@@ -454,6 +463,32 @@ class Project:
                 if kept is None or rank < kept[0]:
                     best[key] = (rank, finding)
         return [_materialized(f) for _, f in best.values() if f.location.path not in failed]
+
+    def handles(self) -> set[Handle]:
+        """The names by which code in other files can take a credential from the analysed
+        modules: functions that return one or take one as a parameter, and module globals that
+        hold one (see obolint.reach)."""
+        found: set[Handle] = set()
+        for qual, info in self.functions.items():
+            if info.enclosing is not None or info.module.module_name in self.failures:
+                continue
+            owner = _last_name(info.class_qname or info.module.module_name)
+            summary = self.summaries.get(qual)
+            if summary is not None and concrete(summary.returns):
+                found.add(Handle(info.name, owner))
+            # Tools are functions: a method would be registered from its own class's file.
+            if info.class_qname is None and any(
+                names.credential_word(p.name.value) for p in info.params
+            ):
+                found.add(Handle(info.name, owner, as_tool=True))
+        for ctx in self._healthy_modules():
+            owner = _last_name(ctx.module_name)
+            for name, value in ctx.globals.items():
+                if concrete(value.flows) or any(v.tainted for _, v in value.fields):
+                    found.add(Handle(name, owner))
+        # Not attributes: they are joined per class (see fields), so one credential stored in
+        # a field of a framework's class would make every file that uses the class a candidate.
+        return found
 
     def _stale_units(self, changes: dict[tuple, int]) -> set[Unit]:
         """Units that read something which changed after they first read it: they run again."""
@@ -646,23 +681,28 @@ class Project:
         except Exception as exc:  # noqa: BLE001 - recorded in failures, reported per file
             self.failures.setdefault(ctx.module_name, exc)
 
-    def _decorated_tools(self) -> list[tuple[FunctionInfo, ToolSpec]]:
+    def _decorated_tools(self, module_names: Sequence[str]) -> list[tuple[FunctionInfo, ToolSpec]]:
+        """The decorated and class-based tools of these modules (and of modules their
+        decorators load)."""
         found: list[tuple[FunctionInfo, ToolSpec]] = []
         # Module globals first, so that `@agent.tool` resolves `agent` imported from another
         # module (`from app.agent import agent`) to what that module made of it; that module
         # is read even when it was not scanned.
         self._new_modules = set()
-        for ctx in list(self._healthy_modules()):
+        wanted = set(module_names)
+        for ctx in [c for c in self._healthy_modules() if c.module_name in wanted]:
             for info in ctx.functions.values():
                 for decorator in info.node.decorators:
                     root = _root_name(decorator.decorator)
                     if root in ctx.imports:
                         self.request_module(ctx.imports[root])
-        for ctx in self._healthy_modules():
+        wanted |= self._new_modules
+        targets = [c for c in self._healthy_modules() if c.module_name in wanted]
+        for ctx in targets:
             with self._isolated(ctx):
                 ctx.steps = 0
                 ctx.globals = FunctionInterpreter(ctx, None, lambda hit, flow: None).run_module()
-        for ctx in self._healthy_modules():
+        for ctx in targets:
             with self._isolated(ctx):
                 found.extend(self._module_tools(ctx))
         return found
@@ -924,6 +964,11 @@ def _bound_names_of(target: cst.BaseExpression) -> Iterator[str]:
             yield from _bound_names_of(element.value)
     elif isinstance(target, cst.StarredElement):
         yield from _bound_names_of(target.value)
+
+
+def _last_name(qname: str) -> str:
+    """``pkg.mod.Class`` → ``Class``; a module kept under ``name@path`` is ``name``."""
+    return qname.partition("@")[0].rpartition(".")[2]
 
 
 def _is_class_name(qname: str) -> bool:

@@ -1,0 +1,125 @@
+"""Find the prefiltered files that take a credential out of the analysed code by name.
+
+The prefilter skips files without a trigger word, but such a file can still send a credential
+somewhere: it calls a function of an analysed module that returns one (`build_prompt()`), reads
+a global that holds one, or registers as a model tool a function that takes one
+(`Agent(tools=[search])`). After the analysis, each such function and global is a *handle*;
+a prefiltered file that names a handle and its owner (module or class) is analysed too, and
+the handles it adds are looked for in turn.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from obolint.packs import PackSet
+from obolint.prefilter import Triggers
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True, order=True)
+class Handle:
+    """A name by which other code gets a credential from the analysed code."""
+
+    name: str  # the function or global
+    owner: str  # the last name of its module or class, which a user of it names as well
+    # Only a registration as a model tool exposes it (a function with a credential parameter).
+    as_tool: bool = False
+
+
+@dataclass(frozen=True)
+class Registrations:
+    """How code registers a function as a model tool, by the packs: the last names of the
+    registration calls (``Agent``, ``FunctionTool``; a class name may end in one) and the
+    keyword arguments that take the function (``tools=``)."""
+
+    callees: frozenset[str]
+    keywords: frozenset[str]
+
+    def appear_in(self, text: str, identifiers: set[str]) -> bool:
+        """Whether ``text`` (with these ``identifiers``) calls a registration."""
+        if any(i.endswith(callee) for i in identifiers for callee in self.callees):
+            return True
+        return any(re.search(rf"\b{k}\s*=(?!=)", text) for k in self.keywords if k in identifiers)
+
+
+def registrations(packs: PackSet) -> Registrations:
+    """The tool registrations of ``packs`` (see Registrations)."""
+    callees: set[str] = set()
+    keywords: set[str] = set()
+    for tool in packs.tools:
+        for pattern in tool.registrations.patterns:
+            # `autogen.*Agent` registers with any class whose name ends in `Agent`.
+            last = re.split(r"[.()]+", pattern.rstrip("()"))[-1].lstrip("*")
+            if last.isidentifier():
+                callees.add(last)
+        keywords.update(k for k in tool.registration_arg.keywords if k.isidentifier())
+    return Registrations(frozenset(callees), frozenset(keywords))
+
+
+class Reach:
+    """The handles worth looking for in prefiltered files, and the test for one file."""
+
+    def __init__(
+        self, handles: Iterable[Handle], prefilter: Triggers, registration: Registrations
+    ) -> None:
+        # A file that names a handle or owner with a trigger word in it passed the prefilter
+        # already; a dunder is called by the language, not by name.
+        self.handles = tuple(
+            sorted(
+                h
+                for h in handles
+                if not prefilter.search(h.name)
+                and not prefilter.search(h.owner)
+                and not (h.name.startswith("__") and h.name.endswith("__"))
+            )
+        )
+        self.prefilter = prefilter
+        self.registration = registration
+
+    def __bool__(self) -> bool:
+        return bool(self.handles)
+
+    def finds(self, text: str) -> bool:
+        """Whether ``text`` names a handle and its owner (and, for a tool, a registration)."""
+        if not self.handles:
+            return False
+        identifiers = set(_IDENTIFIER.findall(text))
+        return any(
+            h.name in identifiers
+            and h.owner in identifiers
+            and (not h.as_tool or self._registers(h.name, text, identifiers))
+            for h in self.handles
+        )
+
+    def _registers(self, name: str, text: str, identifiers: set[str]) -> bool:
+        """Whether ``text`` may register function ``name`` as a tool: it calls a registration
+        and passes ``name`` as an argument or element (``tools=[search]``, ``Tool(search)``),
+        not only calls it, imports it or mentions it in prose."""
+        if not self.registration.appear_in(text, identifiers):
+            return False
+        for match in re.finditer(rf"\b{re.escape(name)}\s*[,)\]}}]", text):
+            line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()].lstrip()
+            if not line.startswith(("from ", "import ", "#")):
+                return True
+        return False
+
+    def to_json(self) -> dict:
+        """The handles and registration words, for a cache entry."""
+        return {
+            "handles": [[h.name, h.owner, h.as_tool] for h in self.handles],
+            "callees": sorted(self.registration.callees),
+            "keywords": sorted(self.registration.keywords),
+        }
+
+    @classmethod
+    def from_json(cls, doc: dict, prefilter: Triggers) -> Reach:
+        """The ``Reach`` of a cache entry (``to_json``)."""
+        handles = [Handle(str(n), str(o), bool(t)) for n, o, t in doc["handles"]]
+        registration = Registrations(
+            frozenset(str(w) for w in doc["callees"]), frozenset(str(w) for w in doc["keywords"])
+        )
+        return cls(handles, prefilter, registration)

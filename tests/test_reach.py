@@ -1,0 +1,112 @@
+"""Prefiltered files that use a handle of the analysed code by name are analysed too."""
+
+from __future__ import annotations
+
+import pytest
+from clirun import run
+
+from obolint.packs import load_packs
+from obolint.prefilter import triggers
+from obolint.reach import Handle, Reach, registrations
+
+PACKS = load_packs()
+PREFILTER = triggers(PACKS)
+REGISTRATION = registrations(PACKS)
+
+
+def reach(*handles: Handle) -> Reach:
+    return Reach(handles, PREFILTER, REGISTRATION)
+
+
+def test_registrations_come_from_the_packs():
+    assert {"Agent", "FunctionTool"} <= REGISTRATION.callees
+    assert {"tools", "func"} <= REGISTRATION.keywords
+    words = REGISTRATION.callees | REGISTRATION.keywords
+    assert all(word.isidentifier() for word in words)
+
+
+def test_a_file_must_name_the_handle_and_its_owner():
+    found = reach(Handle("build_prompt", "prompts"))
+    assert found.finds("from app.prompts import build_prompt\nsend(build_prompt())\n")
+    assert found.finds("import app.prompts as prompts\nsend(prompts.build_prompt())\n")
+    assert not found.finds("from app.other import build_prompt\n")
+    assert not found.finds("import app.prompts\nsend(app.prompts.build_prompts())\n")
+
+
+@pytest.mark.parametrize(
+    "handle",
+    [
+        Handle("get_token", "helpers"),  # a file naming it has a trigger word
+        Handle("load", "auth_config"),  # the owner has one
+        Handle("__str__", "Settings"),  # called by the language, not by name
+    ],
+)
+def test_handles_the_prefilter_already_finds_are_not_looked_for(handle: Handle):
+    assert not reach(handle)
+
+
+def test_a_tool_handle_needs_a_registration_that_passes_the_function_as_a_value():
+    found = reach(Handle("search", "tools", as_tool=True))
+    imports = "from pydantic_ai import Agent\nfrom app.tools import search\n"
+    assert found.finds(imports + "agent = Agent('m', tools=[search])\n")
+    assert found.finds(imports + "agent = Agent('m', tools=[\n    search,\n])\n")
+    assert found.finds(imports + "tool = FunctionTool(search)\nagent = Agent('m')\n")
+    # Called with plain values, imported, or mentioned in prose: not a registration.
+    assert not found.finds(imports + "hits = search('q', who)\n")
+    assert not found.finds(imports + "agent = Agent('m')\n")
+    assert not found.finds(imports + "# the Agent calls search, tools\nagent = Agent('m')\n")
+    # Passed as a value, but nothing here registers tools (`tools` is only a module name).
+    assert not found.finds("from app.tools import search\nrun(search, 'q')\n")
+    assert found.finds("from app.tools import search\nmake(tools=[search])\n")
+    assert found.finds("from app.tools import search\nagent = MailAgent(search)\n")
+
+
+def test_the_handles_survive_a_cache_entry():
+    original = reach(Handle("build_prompt", "prompts"), Handle("search", "tools", as_tool=True))
+    copy = Reach.from_json(original.to_json(), PREFILTER)
+    assert copy.handles == original.handles and copy.registration == original.registration
+
+
+PROMPTS = (
+    "import os\n\n\ndef support_prompt(question):\n"
+    "    return f\"{question} {os.environ['OPENAI_API_KEY']}\"\n"
+)
+CHAT = (
+    "from openai import OpenAI\n{IMPORT}\n\nclient = OpenAI()\n\n\n"
+    "def ask(question):\n"
+    "    return client.chat.completions.create(model='m', messages=[{QUESTION}])\n"
+)
+PLAIN = CHAT.replace("{IMPORT}", "").replace("{QUESTION}", "{'role': 'user', 'content': question}")
+SENT = CHAT.replace("{IMPORT}", "from prompts import support_prompt").replace(
+    "{QUESTION}", "{'role': 'user', 'content': support_prompt(question)}"
+)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "prompts.py").write_text(PROMPTS)
+    (tmp_path / "chat.py").write_text(PLAIN)
+    (tmp_path / "notes.py").write_text("def add(a, b):\n    return a + b\n")
+    return tmp_path
+
+
+def test_a_prefiltered_file_that_starts_using_a_handle_is_analysed_despite_the_cache(project):
+    first = run(".")
+    assert first["findings"] == [] and first["stats"]["files_reached"] == 0
+    # chat.py still has no trigger word: only the handle it now uses makes it matter.
+    (project / "chat.py").write_text(SENT)
+    second = run(".")
+    assert second["stats"]["cache"] == "miss" and second["stats"]["files_reached"] == 1
+    assert [(f["path"], f["rule"]) for f in second["findings"]] == [("chat.py", "OBO101")]
+    assert run(".")["stats"]["cache"] == "hit"
+    # And a reached file is checked like one read on demand: its change is a miss.
+    (project / "chat.py").write_text(PLAIN)
+    third = run(".")
+    assert third["stats"]["cache"] == "miss" and third["findings"] == []
+
+
+def test_a_change_elsewhere_in_a_file_that_uses_no_handle_is_still_a_hit(project):
+    run(".")
+    (project / "notes.py").write_text("def add(a, b):\n    return b + a\n")
+    assert run(".")["stats"]["cache"] == "hit"
