@@ -169,7 +169,11 @@ def parse_source(path: Path, text: str, root: Path) -> tuple[ParsedFile | None, 
 
 
 def _parse_in_order(
-    files: list[tuple[Path, str]], root: Path, jobs: int, trees: TreeCache | None
+    files: list[tuple[Path, str]],
+    root: Path,
+    jobs: int,
+    trees: TreeCache | None,
+    min_files_for_pool: int = MIN_FILES_FOR_PARSE_POOL,
 ) -> Iterator[tuple[ParsedFile | None, FileError | None]]:
     """``parse_source`` of each file, in order. A file unchanged since a scan that stored it
     in ``trees`` is loaded from there; the others are parsed on ``jobs`` worker processes when
@@ -186,12 +190,12 @@ def _parse_in_order(
     todo = [i for i in range(len(files)) if names is None or not trees.has(names[i])]
     items = [(os.fspath(files[i][0]), files[i][1], os.fspath(root)) for i in todo]
     pickled_results: OrderedResults[bytes | None] | None = None
-    if jobs >= 2 and len(todo) >= MIN_FILES_FOR_PARSE_POOL:
+    if jobs >= 2 and len(todo) >= min_files_for_pool:
         pickled_results = imap_in_order(
             _parse_for_parent,
             items,
             jobs,
-            min_items=MIN_FILES_FOR_PARSE_POOL,
+            min_items=min_files_for_pool,
             chunk_size=PARSE_CHUNK_SIZE,
         )
     to_parse = set(todo)
@@ -717,20 +721,23 @@ def _analyze_reached(
     change to it changes the result of a scan that otherwise sees it as prefiltered.
     """
     reached: list[str] = []
-    remaining: list[tuple[Path, str]] | None = None
+    remaining = prefiltered
     checked: set[Handle] = set()
     for _ in range(MAX_REACH_ROUNDS):
         new = Reach(project.handles() - checked, reach.prefilter, reach.registration)
         checked.update(new.handles)
         if not new:
             break
-        if remaining is None:  # read again: not held in memory during the analysis
-            remaining = [(path, text) for path in prefiltered if (text := read_source(path)[0])]
-        found = [(path, text) for path, text in remaining if new.finds(text)]
+        # Read again in each round: the texts are not held in memory during the analysis.
+        found = [
+            (path, text)
+            for path in remaining
+            if (text := read_source(path)[0]) is not None and new.finds(text)
+        ]
         if not found:
             break
         found_paths = {path for path, _ in found}
-        remaining = [item for item in remaining if item[0] not in found_paths]
+        remaining = [path for path in remaining if path not in found_paths]
         by_path = {m.path: name for name, m in project.modules.items()}
         added: list[str] = []
         to_parse: list[tuple[Path, str]] = []
@@ -743,7 +750,7 @@ def _analyze_reached(
             else:
                 seen.add(path.resolve())
                 to_parse.append((path, text))
-        with contextlib.closing(_parse_in_order(to_parse, root, jobs, trees)) as results:
+        with contextlib.closing(_parse_in_order(to_parse, root, jobs, trees, 2)) as results:
             for parsed_file, _error in results:
                 # Unparsable like any prefiltered file: not reported (it has no trigger word).
                 if parsed_file is not None:
