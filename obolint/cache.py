@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import secrets
 import shutil
 import sys
@@ -38,7 +37,6 @@ _TAG = (
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
 _FORMAT = 4
-_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 def content_hash(text: str) -> str:
@@ -177,10 +175,6 @@ class ResultCache:
         handle) and the handles it looked for (``Reach.to_json``), or None on a miss."""
         try:
             doc = self._read(key)
-            if doc is not None and "same_as" in doc:
-                if not _KEY.fullmatch(str(doc["same_as"])):
-                    return None
-                doc = self._read(str(doc["same_as"]))
             if doc is None:
                 return None
             return _result_from(doc["result"]), dict(doc["context"]), dict(doc["reach"])
@@ -220,11 +214,6 @@ class ResultCache:
     def store(self, key: str, result: ScanResult, context: dict[str, str], reach: dict) -> None:
         """Write an entry atomically; a failure to write is never an error for the scan."""
         self._write(key, {"result": _result_to(result), "context": context, "reach": reach})
-
-    def store_alias(self, key: str, target: str) -> None:
-        """Make ``key`` answer with the entry stored under ``target``."""
-        if key != target:
-            self._write(key, {"same_as": target})
 
     def _write(self, key: str, entry: dict) -> None:
         body = json.dumps(entry)

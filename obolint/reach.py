@@ -101,10 +101,13 @@ class Reach:
         not only calls it, imports it or mentions it in prose."""
         if not self.registration.appear_in(text, identifiers):
             return False
-        for match in re.finditer(rf"\b{re.escape(name)}\s*[,)\]}}]", text):
-            line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()].lstrip()
-            if not line.startswith(("from ", "import ", "#")):
-                return True
+        # Under its own name or an alias (`from tools import search as web_search`).
+        aliases = re.findall(rf"\b{re.escape(name)}\s+as\s+([A-Za-z_][A-Za-z0-9_]*)", text)
+        for used in {name, *aliases}:
+            for match in re.finditer(rf"\b{re.escape(used)}\s*[,)\]}}]", text):
+                line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()].lstrip()
+                if not line.startswith(("from ", "import ", "#")):
+                    return True
         return False
 
     def to_json(self) -> dict:

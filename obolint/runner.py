@@ -443,7 +443,7 @@ def _scan(
         exact_key = scan_key(zip(shown, digests, strict=True), packs.digest, enabled_rules, root)
         cached = _cached_result(cache, exact_key, started)
         if cached is not None:
-            return cached
+            return cached[0]
     found_by = triggers(packs)
     wanted = _worth_parsing(sources, digests, found_by, cache)
     if cache is not None:
@@ -464,8 +464,11 @@ def _scan(
         ]
         cached = _cached_result(cache, relevant_key, started, prefiltered, found_by)
         if cached is not None:
-            cache.store_alias(exact_key, relevant_key)
-            return cached
+            # A copy, not a link: the entry under the relevance key is replaced when a scan
+            # with another version of a prefiltered file (one that names a handle, or not)
+            # recomputes it, and this exact scan's result must not change with it.
+            cache.store(exact_key, *cached)
+            return cached[0]
     result = ScanResult()
     project = Project(packs, enabled_rules)
     if retain is not None:
@@ -518,10 +521,21 @@ def _scan(
     findings = project.analyze(progress)
     reach = Reach((), found_by, registrations(packs))
     reached: list[str] = []
+    reached_hashes: dict[str, str] = {}  # kept apart: on-demand loading has its own budget
     if skipped_paths:
         findings, reach, reached = _analyze_reached(
-            project, findings, skipped_paths, reach, root, jobs, trees, seen, loaded, progress
+            project,
+            findings,
+            skipped_paths,
+            reach,
+            root,
+            jobs,
+            trees,
+            seen,
+            reached_hashes,
+            progress,
         )
+    loaded.update(reached_hashes)
     requested.update(reached)  # reported on like any analysed file
     parsed += len(reached)
     skipped -= len(reached)
@@ -562,8 +576,8 @@ def _scan(
             if trees.stats.stored:
                 trees.prune()
         # Under the key of what matters; the exact key of this scan points to it.
-        cache.store(relevant_key, result, loaded, reach.to_json())
-        cache.store_alias(exact_key, relevant_key)
+        for key in {relevant_key, exact_key}:  # copies, see above
+            cache.store(key, result, loaded, reach.to_json())
     return result
 
 
@@ -604,10 +618,11 @@ def _cached_result(
     started: float,
     prefiltered: Sequence[tuple[str, str]] = (),
     found_by: Triggers | None = None,
-) -> ScanResult | None:
-    """The cached result of an equivalent scan whose on-demand modules are unchanged too,
-    and in which none of the ``prefiltered`` files (display path, text) that scan did not
-    analyse names one of its handles (see obolint.reach) now."""
+) -> tuple[ScanResult, dict[str, str], dict] | None:
+    """The cache entry (result, context hashes, handles) of an equivalent scan whose
+    on-demand modules are unchanged too, and in which none of the ``prefiltered`` files
+    (display path, text) that scan did not analyse names one of its handles (see
+    obolint.reach) now."""
     entry = cache.load(key)
     if entry is None:
         return None
@@ -625,7 +640,7 @@ def _cached_result(
             return None
     result.stats["cache"] = "hit"
     result.stats["duration_s"] = round(time.perf_counter() - started, 3)
-    return result
+    return result, context, reach_doc
 
 
 def _add_parsed(project: Project, parsed_file: ParsedFile, packs: PackSet) -> ModuleContext:

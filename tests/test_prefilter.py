@@ -40,3 +40,12 @@ def test_the_cache_key_changes_with_the_vocabulary():
 
 def test_unreadable_texts_are_not_parsed():
     assert files_to_parse(["token = 1", None, "x = 1"], Triggers(["token"])) == [True, False, False]
+
+
+def test_a_method_of_a_credential_class_adds_no_trigger_word():
+    # `google.oauth2.credentials.Credentials().to_json` is a source; a file calling it names
+    # `credentials` already, so `to_json` (in any file that serialises) is not a trigger.
+    found = triggers(load_packs())
+    assert "to_json" not in found.words
+    assert not files_to_parse(["payload = order.to_json()\n"], found)[0]
+    assert files_to_parse(["from google.oauth2.credentials import Credentials\n"], found)[0]

@@ -51,6 +51,9 @@ def test_a_tool_handle_needs_a_registration_that_passes_the_function_as_a_value(
     assert found.finds(imports + "agent = Agent('m', tools=[search])\n")
     assert found.finds(imports + "agent = Agent('m', tools=[\n    search,\n])\n")
     assert found.finds(imports + "tool = FunctionTool(search)\nagent = Agent('m')\n")
+    aliased = "from pydantic_ai import Agent\nfrom app.tools import search as web_search\n"
+    assert found.finds(aliased + "agent = Agent('m', tools=[web_search])\n")
+    assert not found.finds(aliased + "agent = Agent('m')\nweb_search('q', who)\n")
     # Called with plain values, imported, or mentioned in prose: not a registration.
     assert not found.finds(imports + "hits = search('q', who)\n")
     assert not found.finds(imports + "agent = Agent('m')\n")
@@ -100,13 +103,51 @@ def test_a_prefiltered_file_that_starts_using_a_handle_is_analysed_despite_the_c
     assert second["stats"]["cache"] == "miss" and second["stats"]["files_reached"] == 1
     assert [(f["path"], f["rule"]) for f in second["findings"]] == [("chat.py", "OBO101")]
     assert run(".")["stats"]["cache"] == "hit"
-    # And a reached file is checked like one read on demand: its change is a miss.
-    (project / "chat.py").write_text(PLAIN)
+    # A reached file is checked like one read on demand: a new version of it is a miss.
+    (project / "chat.py").write_text(PLAIN + "# asked by the help page\n")
     third = run(".")
     assert third["stats"]["cache"] == "miss" and third["findings"] == []
+
+
+def test_going_back_to_a_version_that_uses_a_handle_finds_its_flow_again(project):
+    # The entry under the relevance key is replaced by each of these scans; the exact scans'
+    # entries are copies, so none of them answers with another version's result.
+    expected = {PLAIN: [], SENT: [("chat.py", "OBO101")]}
+    for text in (SENT, PLAIN, SENT, PLAIN):
+        (project / "chat.py").write_text(text)
+        report = run(".")
+        assert [(f["path"], f["rule"]) for f in report["findings"]] == expected[text]
 
 
 def test_a_change_elsewhere_in_a_file_that_uses_no_handle_is_still_a_hit(project):
     run(".")
     (project / "notes.py").write_text("def add(a, b):\n    return b + a\n")
     assert run(".")["stats"]["cache"] == "hit"
+
+
+def _findings(project_files: dict[str, str], tmp_path, monkeypatch) -> list[tuple[str, int, str]]:
+    monkeypatch.chdir(tmp_path)
+    for name, text in project_files.items():
+        (tmp_path / name).write_text(text)
+    return [(f["path"], f["line"], f["rule"]) for f in run("--no-cache", ".")["findings"]]
+
+
+def test_a_registration_at_module_level_of_a_reached_file_counts(tmp_path, monkeypatch):
+    persona = "import os\n\n\ndef persona(ctx, agent):\n"
+    persona += "    return 'Key: ' + os.environ['API_KEY']\n"
+    desk = "from agents import Agent\nfrom persona import persona\n\n"
+    desk += "desk = Agent(name='desk', instructions=persona)\n"
+    found = _findings({"persona.py": persona, "desk.py": desk}, tmp_path, monkeypatch)
+    assert found == [("persona.py", 5, "OBO101")]
+
+
+def test_a_module_that_calls_into_a_reached_file_is_analysed_again(tmp_path, monkeypatch):
+    # chat.py (analysed from the start) called banner() before banner.py was parsed.
+    settings = "import os\n\n\ndef current_key():\n    return os.environ['OPENAI_API_KEY']\n"
+    banner = "from settings import current_key\n\n\ndef banner():\n    return current_key()\n"
+    chat = (
+        "# token\nfrom openai import OpenAI\nfrom banner import banner\n\nclient = OpenAI()\n"
+        "client.chat.completions.create(model='m', messages=[banner()])\n"
+    )
+    files = {"settings.py": settings, "banner.py": banner, "chat.py": chat}
+    assert _findings(files, tmp_path, monkeypatch) == [("chat.py", 6, "OBO101")]

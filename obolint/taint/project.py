@@ -419,12 +419,18 @@ class Project:
         results change, and keeps the rest.
         """
         first = sorted(self.modules) if added is None else sorted(added)
+        self._tool_modules = set()
         decorated = self._decorated_tools(first)
         self._decorated.extend(decorated)
         for info, tool in decorated:
             self.tool_specs.setdefault(info.qualname, tool)
-        # Every unit of these runs (with the modules the decorators had loaded).
-        dirty_modules = set(first) | self._new_modules
+        # Every unit of these runs: with the modules the decorators had loaded, those whose
+        # functions their bodies registered (tools, instructions=fn), and, when resuming, the
+        # modules that import from the added ones (their lookups there found nothing and
+        # recorded no dependency).
+        dirty_modules = set(first) | self._new_modules | self._tool_modules
+        if added is not None:
+            dirty_modules |= self._importers(dirty_modules)
         dirty_units: set[Unit] = set()
         waiting: set[Unit] = set()
         for _round in range(MAX_ROUNDS):
@@ -463,6 +469,25 @@ class Project:
                 if kept is None or rank < kept[0]:
                     best[key] = (rank, finding)
         return [_materialized(f) for _, f in best.values() if f.location.path not in failed]
+
+    def _importers(self, module_names: set[str]) -> set[str]:
+        """The other modules that import a name from one of ``module_names``, directly or
+        through re-exports (``from app import f`` where ``app/__init__.py`` imports ``f``)."""
+        found: set[str] = set()
+        leads_there: dict[str, bool] = {}  # import target -> whether it resolves there
+        for ctx in self._healthy_modules():
+            if ctx.module_name in module_names:
+                continue
+            for target in ctx.imports.values():
+                if target not in leads_there:
+                    leads_there[target] = any(
+                        module is not None and name in module_names
+                        for name, module in self._modules_defining(target)
+                    )
+                if leads_there[target]:
+                    found.add(ctx.module_name)
+                    break
+        return found
 
     def handles(self) -> set[Handle]:
         """The names by which code in other files can take a credential from the analysed
