@@ -151,3 +151,43 @@ def test_a_module_that_calls_into_a_reached_file_is_analysed_again(tmp_path, mon
     )
     files = {"settings.py": settings, "banner.py": banner, "chat.py": chat}
     assert _findings(files, tmp_path, monkeypatch) == [("chat.py", 6, "OBO101")]
+
+
+SETTINGS = "import os\n\n\ndef current_key():\n    return os.environ['OPENAI_API_KEY']\n"
+BANNER = "from settings import current_key\n\n\ndef banner():\n    return current_key()\n"
+SEND = "client = OpenAI()\nclient.chat.completions.create(model='m', messages=[{CALL}])\n"
+
+
+@pytest.mark.parametrize(
+    ("layout", "call"),
+    [
+        # `import pkg.banner` is recorded as an import of `pkg`.
+        ({"pkg/__init__.py": "", "pkg/banner.py": BANNER}, "import pkg.banner|pkg.banner.banner()"),
+        # The package re-exports it: chat.py names `app`, the function lives in app/impl.py.
+        (
+            {"app/__init__.py": "from .impl import banner\n", "app/impl.py": BANNER + "# token\n"},
+            "from app import banner|banner()",
+        ),
+    ],
+)
+def test_an_importer_of_a_reached_module_is_analysed_again(layout, call, tmp_path, monkeypatch):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "app").mkdir()
+    imports, expression = call.split("|")
+    chat = "# token\nfrom openai import OpenAI\n" + imports + "\n\n"
+    chat += SEND.replace("{CALL}", expression)
+    files = {"settings.py": SETTINGS, "chat.py": chat, **layout}
+    assert _findings(files, tmp_path, monkeypatch) == [("chat.py", 6, "OBO101")]
+
+
+def test_a_package_re_export_is_a_handle_of_the_package(tmp_path, monkeypatch):
+    # Neither app/__init__.py nor chat.py names `settings`, where the function lives.
+    (tmp_path / "app").mkdir()
+    chat = "from openai import OpenAI\nfrom app import current_key\n\n"
+    chat += SEND.replace("{CALL}", "current_key()")
+    files = {
+        "app/settings.py": SETTINGS,
+        "app/__init__.py": "from .settings import current_key\n",
+        "chat.py": chat,
+    }
+    assert _findings(files, tmp_path, monkeypatch) == [("chat.py", 5, "OBO101")]

@@ -480,20 +480,37 @@ class Project:
                 continue
             for target in ctx.imports.values():
                 if target not in leads_there:
+                    # `import pkg.mod` is recorded as `pkg`: a module inside it counts.
+                    dotted = f".{target}."
                     leads_there[target] = any(
-                        module is not None and name in module_names
-                        for name, module in self._modules_defining(target)
-                    )
+                        dotted in f".{name}." for name in module_names
+                    ) or not module_names.isdisjoint(self._reexport_chain(target))
                 if leads_there[target]:
                     found.add(ctx.module_name)
                     break
         return found
+
+    def _reexport_chain(self, qname: str, depth: int = 0) -> Iterator[str]:
+        """The parsed modules a lookup of ``qname`` passes through, following re-exports
+        (``app.f`` → ``app`` → ``app.prompts``)."""
+        parts = qname.replace("()", "").split(".")
+        for end in range(len(parts), 0, -1):
+            module = self.module(".".join(parts[:end]))
+            if module is None:
+                continue
+            yield module.module_name
+            rest = parts[end:]
+            if rest and rest[0] in module.imports and depth < 8:
+                target = ".".join([module.imports[rest[0]], *rest[1:]])
+                yield from self._reexport_chain(target, depth + 1)
+            return
 
     def handles(self) -> set[Handle]:
         """The names by which code in other files can take a credential from the analysed
         modules: functions that return one or take one as a parameter, and module globals that
         hold one (see obolint.reach)."""
         found: set[Handle] = set()
+        by_function: dict[str, list[Handle]] = {}  # module-level function -> its handles
         for qual, info in self.functions.items():
             if info.enclosing is not None or info.module.module_name in self.failures:
                 continue
@@ -501,16 +518,23 @@ class Project:
             summary = self.summaries.get(qual)
             if summary is not None and concrete(summary.returns):
                 found.add(Handle(info.name, owner))
+                by_function.setdefault(qual, []).append(Handle(info.name, owner))
             # Tools are functions: a method would be registered from its own class's file.
             if info.class_qname is None and any(
                 names.credential_word(p.name.value) for p in info.params
             ):
                 found.add(Handle(info.name, owner, as_tool=True))
+                by_function.setdefault(qual, []).append(Handle(info.name, owner, as_tool=True))
         for ctx in self._healthy_modules():
             owner = _last_name(ctx.module_name)
             for name, value in ctx.globals.items():
                 if concrete(value.flows) or any(v.tainted for _, v in value.fields):
                     found.add(Handle(name, owner))
+            # A re-export (`from .prompts import build_prompt` in `app/__init__.py`) is a
+            # handle of the package too: `from app import build_prompt` names `app` only.
+            for alias, target in ctx.imports.items():
+                for handle in by_function.get(self._canonical(target), ()):
+                    found.add(Handle(alias, owner, handle.as_tool))
         # Not attributes: they are joined per class (see fields), so one credential stored in
         # a field of a framework's class would make every file that uses the class a candidate.
         return found
