@@ -18,6 +18,8 @@ from obolint.packs import PackSet
 from obolint.prefilter import Triggers
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# An import statement, also one in parentheses over several lines.
+_IMPORT_STATEMENT = re.compile(r"^[ \t]*(?:from[ \t]+\S+[ \t]+)?import[ \t]+(?:\([^)]*\)|.*)", re.M)
 
 
 @dataclass(frozen=True, order=True)
@@ -103,10 +105,11 @@ class Reach:
             return False
         # Under its own name or an alias (`from tools import search as web_search`).
         aliases = re.findall(rf"\b{re.escape(name)}\s+as\s+([A-Za-z_][A-Za-z0-9_]*)", text)
+        code = _IMPORT_STATEMENT.sub("", text)
         for used in {name, *aliases}:
-            for match in re.finditer(rf"\b{re.escape(used)}\s*[,)\]}}]", text):
-                line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()].lstrip()
-                if not line.startswith(("from ", "import ", "#")):
+            for match in re.finditer(rf"\b{re.escape(used)}\s*[,)\]}}]", code):
+                line = code[code.rfind("\n", 0, match.start()) + 1 : match.start()].lstrip()
+                if not line.startswith("#"):
                     return True
         return False
 

@@ -51,6 +51,11 @@ def test_a_tool_handle_needs_a_registration_that_passes_the_function_as_a_value(
     assert found.finds(imports + "agent = Agent('m', tools=[search])\n")
     assert found.finds(imports + "agent = Agent('m', tools=[\n    search,\n])\n")
     assert found.finds(imports + "tool = FunctionTool(search)\nagent = Agent('m')\n")
+    multiline = (
+        "from pydantic_ai import Agent\nfrom app.tools import (\n    search,\n    other,\n)\n"
+    )
+    assert not found.finds(multiline + "agent = Agent('m')\nsearch('q', who)\n")
+    assert found.finds(multiline + "agent = Agent('m', tools=[search])\n")
     aliased = "from pydantic_ai import Agent\nfrom app.tools import search as web_search\n"
     assert found.finds(aliased + "agent = Agent('m', tools=[web_search])\n")
     assert not found.finds(aliased + "agent = Agent('m')\nweb_search('q', who)\n")
