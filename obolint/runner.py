@@ -515,8 +515,9 @@ def _scan(
     requested = {m.path for m in project.modules.values()}
     loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)
     seen = {Path(m.path).resolve() for m in project.modules.values()}
+    absent: dict[str, str] = {}  # kept apart: on-demand loading has its own budget
     project.loader, project.locator = _module_loader(
-        project, packs, root, loaded, skipped_modules, seen
+        project, packs, root, loaded, skipped_modules, seen, absent
     )
     findings = project.analyze(progress)
     reach = Reach((), found_by, registrations(packs))
@@ -536,6 +537,7 @@ def _scan(
             progress,
         )
     loaded.update(reached_hashes)
+    loaded.update(absent)
     requested.update(reached)  # reported on like any analysed file
     parsed += len(reached)
     skipped -= len(reached)
@@ -668,10 +670,12 @@ def _module_loader(
     loaded: dict[str, str],
     skipped: dict[str, Path],
     seen: set[Path],
+    absent: dict[str, str],
 ) -> tuple[Callable[[str], ModuleContext | None], Callable[[str], bool]]:
     """Parse project modules on demand, when a call or read in an analysed module needs them;
     and tell, without parsing, whether a module name has a file to parse. ``seen``: the
-    resolved paths of the files parsed already.
+    resolved paths of the files parsed already; ``absent`` gets the paths (with an empty hash)
+    where a module that was asked for would be, and is not.
 
     Pre-commit passes only changed files, and the prefilter skips files without a credential
     word; their helpers are read only when a credential flows into them.
@@ -698,7 +702,12 @@ def _module_loader(
         if len(loaded) >= MAX_CONTEXT_FILES:
             return None
         found = path_for(module_name)
-        if found is None or found[1] in seen:
+        if found is None:
+            # A credential flows into it: once the file exists, the result changes.
+            for candidate in _module_candidates(module_name, root):
+                absent[display_path(candidate)] = ""
+            return None
+        if found[1] in seen:
             return None
         path, resolved = found
         seen.add(resolved)
@@ -787,16 +796,20 @@ def _skipped_file(
 
 def _module_file(module_name: str, root: Path) -> Path | None:
     """The file under ``root`` (or ``root/src``) that defines module ``module_name``."""
+    return next((path for path in _module_candidates(module_name, root) if path.is_file()), None)
+
+
+def _module_candidates(module_name: str, root: Path) -> list[Path]:
+    """The files under ``root`` (or ``root/src``) that would define module ``module_name``,
+    in the order they are looked for."""
     parts = [p for p in module_name.split(".") if p]
     if not parts or not all(p.isidentifier() for p in parts):
-        return None
+        return []
+    candidates = []
     for base in (root, root / "src"):
         stem = base.joinpath(*parts)
-        if stem.with_suffix(".py").is_file():
-            return stem.with_suffix(".py")
-        if (stem / "__init__.py").is_file():
-            return stem / "__init__.py"
-    return None
+        candidates += [stem.with_suffix(".py"), stem / "__init__.py"]
+    return candidates
 
 
 def _is_analysis_limit(exc: Exception) -> bool:

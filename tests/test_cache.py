@@ -268,3 +268,18 @@ def test_verdicts_of_other_files_are_kept_until_they_outnumber_the_scan(
     # two cases sit on either side of the cut-off.
     (entry,) = (project / ".obolint_cache").glob("prefilter-*.json")
     assert len(json.loads(json.loads(entry.read_text())["entry"])["verdicts"]) == expected
+
+
+def test_a_module_created_after_a_partial_scan_is_a_miss(project):
+    # The credential flows into `helpers.send_it`; helpers.py does not exist yet.
+    (project / "chat.py").write_text(
+        "import os\nfrom helpers import send_it\nsend_it(os.environ['OPENAI_API_KEY'])\n"
+    )
+    assert run("chat.py")["findings"] == []
+    (project / "helpers.py").write_text(
+        "from openai import OpenAI\n\n\ndef send_it(x):\n"
+        "    OpenAI().chat.completions.create(model='m', messages=[x])\n"
+    )
+    second = run("chat.py")
+    assert second["stats"]["cache"] == "miss"
+    assert [(f["path"], f["rule"]) for f in second["findings"]] == [("helpers.py", "OBO101")]
