@@ -994,15 +994,17 @@ class FunctionInterpreter:
         if key in self.propagation.clean_attributes or key.lower() in self.propagation.clean_keys:
             return True
         words = names.split_words(key)
+        if not words or names.is_credential_name(key):
+            return False
         # A look-alike such as "token_type" or "expires_in" is metadata about the credential.
-        return (
-            bool(words)
-            and not names.is_credential_name(key)
-            and any(
-                w in ("token", "secret", "password", "key", "credential", "credentials")
-                for w in words
-            )
-        )
+        if any(
+            w in ("token", "secret", "password", "key", "credential", "credentials") for w in words
+        ):
+            return True
+        # `creds.service_account_email`, `token.user_name`, `key.private_key_id`: a name, id or
+        # date that ends in the word of a clean attribute describes the holder or the secret,
+        # and is not it (a session's id is the session itself).
+        return words[-1] in self.propagation.clean_attributes and "session" not in words
 
     @staticmethod
     def _key_matches(spec, key: str) -> bool:
