@@ -41,6 +41,13 @@ class NamePatterns:
         return NamePatterns(self.patterns + other.patterns)
 
 
+def split_last_name(pattern: str) -> tuple[str, str]:
+    """A pattern's path and last name, without call parentheses or the wildcards around it:
+    ``sdk.Client().ask`` → ``("sdk.Client()", "ask")``, ``sdk.*Agent`` → ``("sdk", "Agent")``."""
+    head, _, last = pattern.rstrip("()").rpartition(".")
+    return head, last.strip("*()")
+
+
 def _glob_to_regex(glob: str) -> str:
     """Translate a glob where only ``*`` is special (it may span dots) into a regex."""
     return ".*".join(re.escape(part) for part in glob.split("*"))

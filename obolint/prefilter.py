@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from obolint.packs import PackSet
+from obolint.patterns import split_last_name
 
 # Stems of credential names (see obolint/names.py). Every source the engine knows either has a
 # credential-like name (`access_token`, `api_key`), reads a credential-named key (`Authorization`,
@@ -49,11 +50,10 @@ def source_words(packs: PackSet) -> set[str]:
             patterns.extend(spec.markers.patterns + spec.annotations.patterns)
     words: set[str] = set()
     for pattern in patterns:
-        head, _, last = pattern.rstrip("()").rpartition(".")
-        last = last.strip("*()")
-        # `google.oauth2.credentials.Credentials().to_json`: a file that calls it imports its
-        # module or class, whose name holds a credential word already; `to_json` alone would
-        # let in every file that serialises anything.
+        head, last = split_last_name(pattern)
+        # `sdk.credentials.Credentials().to_json`: a file that calls it imports its module or
+        # class, whose name holds a credential word already; `to_json` alone would let in
+        # every file that serialises anything.
         if any(stem in head.lower() for stem in CREDENTIAL_STEMS):
             continue
         if len(last) >= 4 and last.isidentifier() and last.lower() not in _TOO_COMMON:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from obolint.packs import PackSet
+from obolint.patterns import split_last_name
 from obolint.prefilter import Triggers
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -54,8 +55,8 @@ def registrations(packs: PackSet) -> Registrations:
     keywords: set[str] = set()
     for tool in packs.tools:
         for pattern in tool.registrations.patterns:
-            # `autogen.*Agent` registers with any class whose name ends in `Agent`.
-            last = re.split(r"[.()]+", pattern.rstrip("()"))[-1].lstrip("*")
+            # `sdk.*Agent` registers with any class whose name ends in `Agent`.
+            last = split_last_name(pattern)[1]
             if last.isidentifier():
                 callees.add(last)
         keywords.update(k for k in tool.registration_arg.keywords if k.isidentifier())
@@ -84,6 +85,10 @@ class Reach:
 
     def __bool__(self) -> bool:
         return bool(self.handles)
+
+    def looking_for(self, handles: Iterable[Handle]) -> Reach:
+        """A ``Reach`` with the same prefilter and registrations, for ``handles``."""
+        return Reach(handles, self.prefilter, self.registration)
 
     def finds(self, text: str) -> bool:
         """Whether ``text`` names a handle and its owner (and, for a tool, a registration)."""

@@ -515,29 +515,20 @@ def _scan(
     requested = {m.path for m in project.modules.values()}
     loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)
     seen = {Path(m.path).resolve() for m in project.modules.values()}
-    absent: dict[str, str] = {}  # kept apart: on-demand loading has its own budget
+    # Other paths a cache entry checks again: files reached by name, and where absent modules
+    # would be. Kept apart from `loaded` until the end: on-demand loading has its own budget.
+    rechecked: dict[str, str] = {}
     project.loader, project.locator = _module_loader(
-        project, packs, root, loaded, skipped_modules, seen, absent
+        project, packs, root, loaded, skipped_modules, seen, rechecked
     )
     findings = project.analyze(progress)
     reach = Reach((), found_by, registrations(packs))
     reached: list[str] = []
-    reached_hashes: dict[str, str] = {}  # kept apart: on-demand loading has its own budget
     if skipped_paths:
         findings, reach, reached = _analyze_reached(
-            project,
-            findings,
-            skipped_paths,
-            reach,
-            root,
-            jobs,
-            trees,
-            seen,
-            reached_hashes,
-            progress,
+            project, findings, skipped_paths, reach, root, jobs, trees, seen, rechecked, progress
         )
-    loaded.update(reached_hashes)
-    loaded.update(absent)
+    loaded.update(rechecked)
     requested.update(reached)  # reported on like any analysed file
     parsed += len(reached)
     skipped -= len(reached)
@@ -577,8 +568,8 @@ def _scan(
             result.stats["files_parsed_from_cache"] = trees.stats.hits
             if trees.stats.stored:
                 trees.prune()
-        # Under the key of what matters; the exact key of this scan points to it.
-        for key in {relevant_key, exact_key}:  # copies, see above
+        # Under the key of what matters, and a copy under this scan's exact key (see above).
+        for key in {relevant_key, exact_key}:
             cache.store(key, result, loaded, reach.to_json())
     return result
 
@@ -670,12 +661,12 @@ def _module_loader(
     loaded: dict[str, str],
     skipped: dict[str, Path],
     seen: set[Path],
-    absent: dict[str, str],
+    rechecked: dict[str, str],
 ) -> tuple[Callable[[str], ModuleContext | None], Callable[[str], bool]]:
     """Parse project modules on demand, when a call or read in an analysed module needs them;
     and tell, without parsing, whether a module name has a file to parse. ``seen``: the
-    resolved paths of the files parsed already; ``absent`` gets the paths (with an empty hash)
-    where a module that was asked for would be, and is not.
+    resolved paths of the files parsed already; ``rechecked`` gets the paths (with an empty
+    hash) where a module that was asked for would be, and is not.
 
     Pre-commit passes only changed files, and the prefilter skips files without a credential
     word; their helpers are read only when a credential flows into them.
@@ -705,7 +696,7 @@ def _module_loader(
         if found is None:
             # A credential flows into it: once the file exists, the result changes.
             for candidate in _module_candidates(module_name, root):
-                absent[display_path(candidate)] = ""
+                rechecked[display_path(candidate)] = ""
             return None
         if found[1] in seen:
             return None
@@ -733,7 +724,7 @@ def _analyze_reached(
     jobs: int,
     trees: TreeCache | None,
     seen: set[Path],
-    loaded: dict[str, str],
+    rechecked: dict[str, str],
     progress: Progress | None,
 ) -> tuple[list[Finding], Reach, list[str]]:
     """Analyse the ``prefiltered`` files that name a handle of the analysed code (see
@@ -741,14 +732,14 @@ def _analyze_reached(
 
     Returns the findings of the whole analysis (``findings`` before), every handle looked for
     (in a ``Reach`` like ``reach``), and the display paths of the files analysed this way.
-    Each file found is listed in ``loaded`` with its hash, even one that does not parse: a
+    Each file found is listed in ``rechecked`` with its hash, even one that does not parse: a
     change to it changes the result of a scan that otherwise sees it as prefiltered.
     """
     reached: list[str] = []
     remaining = prefiltered
     checked: set[Handle] = set()
     for _ in range(MAX_REACH_ROUNDS):
-        new = Reach(project.handles() - checked, reach.prefilter, reach.registration)
+        new = reach.looking_for(project.handles() - checked)
         checked.update(new.handles)
         if not new:
             break
@@ -767,7 +758,7 @@ def _analyze_reached(
         to_parse: list[tuple[Path, str]] = []
         for path, text in found:
             shown = display_path(path)
-            loaded[shown] = content_hash(text)
+            rechecked[shown] = content_hash(text)
             if shown in by_path:  # loaded on demand meanwhile
                 added.append(by_path[shown])
                 reached.append(shown)
@@ -781,7 +772,7 @@ def _analyze_reached(
                     added.append(_add_parsed(project, parsed_file, project.packs).module_name)
                     reached.append(parsed_file.path)
         findings = project.analyze(progress, added=added)
-    return findings, Reach(checked, reach.prefilter, reach.registration), reached
+    return findings, reach.looking_for(checked), reached
 
 
 def _skipped_file(

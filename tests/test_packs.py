@@ -41,11 +41,22 @@ def test_builtin_packs_define_all_twelve_rules():
 def test_engine_names_no_library():
     """Library facts belong in rules/*.toml; the engine stays generic."""
     engine = "\n".join(p.read_text() for p in (ROOT / "obolint" / "taint").glob("*.py"))
-    pack_readers = [ROOT / "obolint" / name for name in ("packs.py", "patterns.py", "prefilter.py")]
+    pack_readers = [
+        ROOT / "obolint" / name for name in ("packs.py", "patterns.py", "prefilter.py", "reach.py")
+    ]
     code = "\n".join([engine, *(p.read_text() for p in pack_readers)])
     for library in ("openai", "langchain", "flask", "fastapi", "requests", "msal", "httpx"):
         assert library not in code.lower(), library
-    for library in ("mcp", "adk", "pydantic", "secretstr", "llamaindex", "haystack", "autogen"):
+    for library in (
+        "mcp",
+        "adk",
+        "pydantic",
+        "secretstr",
+        "llamaindex",
+        "haystack",
+        "autogen",
+        "google",
+    ):
         assert not re.search(rf"\b{library}\b", code, re.IGNORECASE), library
     # Nor any rule: which rule a sink or a tool breaks, and its message, are pack data.
     assert not re.search(r"OBO\d{3}\b", re.sub(r"#.*", "", engine))
@@ -118,6 +129,21 @@ def test_bad_user_pack_names_file_and_key(tmp_path, text, expected):
     assert expected in str(info.value)
 
 
+def acme_findings(tmp_path: Path, pack: Path, *calls: str) -> list[tuple[str, int]]:
+    """(rule, line) of the OBO101 findings in a file that reads an API key (line 5), then
+    makes ``calls`` on an Acme client (from line 6), scanned with ``pack``."""
+    from obolint.runner import scan
+
+    code = tmp_path / "svc.py"
+    code.write_text(
+        "import os\nimport acme_llm\n\n"
+        "client = acme_llm.Client()\n"
+        "key = os.environ['ACME_API_KEY']\n" + "".join(f"{call}\n" for call in calls)
+    )
+    result = scan([code], load_packs([pack]), ["OBO101"], root=tmp_path)
+    return [(f.rule, f.location.line) for f in result.findings]
+
+
 def test_user_pack_teaches_an_inhouse_sdk(tmp_path, monkeypatch):
     pack = write_pack(
         tmp_path,
@@ -129,19 +155,8 @@ def test_user_pack_teaches_an_inhouse_sdk(tmp_path, monkeypatch):
         note = "sent to the Acme model"
         """,
     )
-    code = tmp_path / "svc.py"
-    code.write_text(
-        "import os\nimport acme_llm\n\n"
-        "client = acme_llm.Client()\n"
-        "key = os.environ['ACME_API_KEY']\n"
-        "client.ask(prompt=f'use {key}')\n"
-    )
-    from obolint.runner import scan
-
-    packs = load_packs([pack])
-    result = scan([code], packs, ["OBO101"], root=tmp_path)
-    assert [(f.rule, f.location.line) for f in result.findings] == [("OBO101", 6)]
-    assert load_packs().digest != packs.digest
+    assert acme_findings(tmp_path, pack, "client.ask(prompt=f'use {key}')") == [("OBO101", 6)]
+    assert load_packs().digest != load_packs([pack]).digest
 
 
 def test_a_sink_with_both_a_key_pattern_and_excluded_keys_reads_the_keys_left(tmp_path):
@@ -158,18 +173,11 @@ def test_a_sink_with_both_a_key_pattern_and_excluded_keys_reads_the_keys_left(tm
         note = "sent to the Acme model"
         """,
     )
-    code = tmp_path / "svc.py"
-    code.write_text(
-        "import os\nimport acme_llm\n\n"
-        "client = acme_llm.Client()\n"
-        "key = os.environ['ACME_API_KEY']\n"
-        "client.ask(payload={'auth_key': key})\n"
-        "client.ask(payload={'auth_hint': key, 'query': key})\n"
+    calls = (
+        "client.ask(payload={'auth_key': key})",
+        "client.ask(payload={'auth_hint': key, 'query': key})",
     )
-    from obolint.runner import scan
-
-    result = scan([code], load_packs([pack]), ["OBO101"], root=tmp_path)
-    assert [(f.rule, f.location.line) for f in result.findings] == [("OBO101", 6)]
+    assert acme_findings(tmp_path, pack, *calls) == [("OBO101", 6)]
 
 
 def test_a_user_pack_tool_breaks_its_own_rule_with_its_own_message(tmp_path):

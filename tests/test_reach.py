@@ -131,8 +131,10 @@ def test_a_change_elsewhere_in_a_file_that_uses_no_handle_is_still_a_hit(project
 
 
 def _findings(project_files: dict[str, str], tmp_path, monkeypatch) -> list[tuple[str, int, str]]:
+    """(path, line, rule) of a scan without cache of a project made of ``project_files``."""
     monkeypatch.chdir(tmp_path)
     for name, text in project_files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     return [(f["path"], f["line"], f["rule"]) for f in run("--no-cache", ".")["findings"]]
 
@@ -146,18 +148,6 @@ def test_a_registration_at_module_level_of_a_reached_file_counts(tmp_path, monke
     assert found == [("persona.py", 5, "OBO101")]
 
 
-def test_a_module_that_calls_into_a_reached_file_is_analysed_again(tmp_path, monkeypatch):
-    # chat.py (analysed from the start) called banner() before banner.py was parsed.
-    settings = "import os\n\n\ndef current_key():\n    return os.environ['OPENAI_API_KEY']\n"
-    banner = "from settings import current_key\n\n\ndef banner():\n    return current_key()\n"
-    chat = (
-        "# token\nfrom openai import OpenAI\nfrom banner import banner\n\nclient = OpenAI()\n"
-        "client.chat.completions.create(model='m', messages=[banner()])\n"
-    )
-    files = {"settings.py": settings, "banner.py": banner, "chat.py": chat}
-    assert _findings(files, tmp_path, monkeypatch) == [("chat.py", 6, "OBO101")]
-
-
 SETTINGS = "import os\n\n\ndef current_key():\n    return os.environ['OPENAI_API_KEY']\n"
 BANNER = "from settings import current_key\n\n\ndef banner():\n    return current_key()\n"
 SEND = "client = OpenAI()\nclient.chat.completions.create(model='m', messages=[{CALL}])\n"
@@ -166,6 +156,8 @@ SEND = "client = OpenAI()\nclient.chat.completions.create(model='m', messages=[{
 @pytest.mark.parametrize(
     ("layout", "call"),
     [
+        # chat.py (analysed from the start) called banner() before banner.py was parsed.
+        ({"banner.py": BANNER}, "from banner import banner|banner()"),
         # `import pkg.banner` is recorded as an import of `pkg`.
         ({"pkg/__init__.py": "", "pkg/banner.py": BANNER}, "import pkg.banner|pkg.banner.banner()"),
         # The package re-exports it: chat.py names `app`, the function lives in app/impl.py.
@@ -176,8 +168,6 @@ SEND = "client = OpenAI()\nclient.chat.completions.create(model='m', messages=[{
     ],
 )
 def test_an_importer_of_a_reached_module_is_analysed_again(layout, call, tmp_path, monkeypatch):
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "app").mkdir()
     imports, expression = call.split("|")
     chat = "# token\nfrom openai import OpenAI\n" + imports + "\n\n"
     chat += SEND.replace("{CALL}", expression)
@@ -187,7 +177,6 @@ def test_an_importer_of_a_reached_module_is_analysed_again(layout, call, tmp_pat
 
 def test_a_package_re_export_is_a_handle_of_the_package(tmp_path, monkeypatch):
     # Neither app/__init__.py nor chat.py names `settings`, where the function lives.
-    (tmp_path / "app").mkdir()
     chat = "from openai import OpenAI\nfrom app import current_key\n\n"
     chat += SEND.replace("{CALL}", "current_key()")
     files = {

@@ -499,9 +499,8 @@ class Project:
             if module is None:
                 continue
             yield module.module_name
-            rest = parts[end:]
-            if rest and rest[0] in module.imports and depth < 8:
-                target = ".".join([module.imports[rest[0]], *rest[1:]])
+            target = _reexported(module, parts[end:])
+            if target is not None and depth < 8:
                 yield from self._reexport_chain(target, depth + 1)
             return
 
@@ -509,22 +508,20 @@ class Project:
         """The names by which code in other files can take a credential from the analysed
         modules: functions that return one or take one as a parameter, and module globals that
         hold one (see obolint.reach)."""
-        found: set[Handle] = set()
-        by_function: dict[str, list[Handle]] = {}  # module-level function -> its handles
+        by_function: dict[str, list[Handle]] = {}  # function -> its handles
         for qual, info in self.functions.items():
             if info.enclosing is not None or info.module.module_name in self.failures:
                 continue
             owner = _last_name(info.class_qname or info.module.module_name)
             summary = self.summaries.get(qual)
             if summary is not None and concrete(summary.returns):
-                found.add(Handle(info.name, owner))
                 by_function.setdefault(qual, []).append(Handle(info.name, owner))
             # Tools are functions: a method would be registered from its own class's file.
             if info.class_qname is None and any(
                 names.credential_word(p.name.value) for p in info.params
             ):
-                found.add(Handle(info.name, owner, as_tool=True))
                 by_function.setdefault(qual, []).append(Handle(info.name, owner, as_tool=True))
+        found = {handle for handles in by_function.values() for handle in handles}
         for ctx in self._healthy_modules():
             owner = _last_name(ctx.module_name)
             for name, value in ctx.globals.items():
@@ -706,9 +703,8 @@ class Project:
             name = ".".join(parts[:end])
             module = self.module(name)
             if module is not None:
-                rest = parts[end:]
-                if rest and rest[0] in module.imports:
-                    target = ".".join([module.imports[rest[0]], *rest[1:]])
+                target = _reexported(module, parts[end:])
+                if target is not None:
                     yield from self._modules_defining(target, depth + 1)
                 else:
                     yield module.module_name, module
@@ -1013,6 +1009,14 @@ def _bound_names_of(target: cst.BaseExpression) -> Iterator[str]:
             yield from _bound_names_of(element.value)
     elif isinstance(target, cst.StarredElement):
         yield from _bound_names_of(target.value)
+
+
+def _reexported(module: ModuleContext, rest: list[str]) -> str | None:
+    """What ``module.<rest>`` names when ``module`` imports it from elsewhere (a re-export:
+    ``app.f`` → ``app.prompts.f``), else None."""
+    if rest and rest[0] in module.imports:
+        return ".".join([module.imports[rest[0]], *rest[1:]])
+    return None
 
 
 def _last_name(qname: str) -> str:
