@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
@@ -39,33 +39,57 @@ def imap_in_order(
     *,
     min_items: int,
     chunk_size: int,
+    here: Callable[[Item], Out] | None = None,
 ) -> OrderedResults[Out]:
     """``function(item)`` for each item, in order, each returned as soon as it is ready.
 
-    On ``jobs`` worker processes when there are at least ``min_items`` items, sent
-    ``chunk_size`` at a time and all submitted at once (the workers start before the first
-    result is asked for); if the pool cannot start or a worker dies (a crash in native code),
-    the items not yet returned are computed in this process. Close the result (or exhaust it)
-    to end the workers.
+    With ``jobs`` processes when there are at least ``min_items`` items: ``jobs - 1`` workers,
+    sent ``chunk_size`` items at a time and all submitted at once (the workers start before
+    the first result is asked for), and this process, which takes the last chunks no worker
+    has started whenever the next result is not ready yet. It computes those with ``here``
+    (default: ``function``): what it computes needs no pickling. If the pool cannot start or a
+    worker dies (a crash in native code), the items not yet returned are computed here. Close
+    the result (or exhaust it) to end the workers.
     """
     # A daemonic process (a multiprocessing.Pool worker calling obolint) may not have children.
     daemonic = multiprocessing.current_process().daemon
-    results = OrderedResults(function, items)
+    results = OrderedResults(function, items, here or function)
     if jobs > 1 and len(items) >= min_items and not daemonic:
-        results.start_pool(min(jobs, len(items) // chunk_size + 1, _MAX_WORKERS), chunk_size)
+        chunks = -(-len(items) // chunk_size)
+        results.start_pool(min(jobs - 1, chunks, _MAX_WORKERS), chunk_size)
     return results
+
+
+def _each(function: Callable[[Item], Out], chunk: Sequence[Item]) -> list[Out]:
+    """In a worker: ``function`` of each item of one chunk."""
+    return [function(item) for item in chunk]
 
 
 class OrderedResults(Iterator[Out]):
     """The results of ``imap_in_order``: from a worker pool while it works, then here."""
 
-    def __init__(self, function: Callable[[Item], Out], items: Sequence[Item]) -> None:
+    def __init__(
+        self, function: Callable[[Item], Out], items: Sequence[Item], here: Callable[[Item], Out]
+    ) -> None:
         self._function = function
+        self._here = here
         self._items = items
         self._pool: ProcessPoolExecutor | None = None
-        self._pending: Iterator[Out] | None = None
+        self._chunk_size = 1
+        # One future per chunk, in order; None once its results were all returned.
+        self._chunks: list[Future[list[Out]] | None] = []
+        # The chunks computed here, taken from the end: index of the first item -> results.
+        self._taken: dict[int, list[Out]] = {}
+        # The last chunk that may still be waiting for a worker.
+        self._last_waiting = -1
+        self._taken_count = 0
         self._done = 0
         self._closed = False
+
+    @property
+    def chunks_taken_here(self) -> int:
+        """How many chunks this process took from the workers."""
+        return self._taken_count
 
     def start_pool(self, workers: int, chunk_size: int) -> None:
         """Submit every item to ``workers`` processes; on failure, work here instead."""
@@ -80,29 +104,72 @@ class OrderedResults(Iterator[Out]):
                 initargs=(parent,),
                 mp_context=context,
             )
-            self._pending = self._pool.map(self._function, self._items, chunksize=chunk_size)
+            self._chunk_size = chunk_size
+            self._chunks = [
+                self._pool.submit(_each, self._function, self._items[i : i + chunk_size])
+                for i in range(0, len(self._items), chunk_size)
+            ]
+            self._last_waiting = len(self._chunks) - 1
         except (BrokenProcessPool, OSError, ValueError, NotImplementedError):
             self._shutdown()
 
     def __next__(self) -> Out:
-        if self._closed:
+        if self._closed or self._done >= len(self._items):
+            self.close()
             raise StopIteration
-        if self._pending is not None:
+        index = self._done
+        if self._pool is not None:
             try:
-                result = next(self._pending)
-            except StopIteration:
-                self.close()
-                raise
+                result = self._from_pool(index)
             except (BrokenProcessPool, OSError):
                 self._shutdown()  # the rest is computed here
             else:
                 self._done += 1
                 return result
-        if self._done >= len(self._items):
-            raise StopIteration
-        result = self._function(self._items[self._done])
+        chunk_start = index - index % self._chunk_size
+        taken = self._taken.get(chunk_start)
+        result = taken[index - chunk_start] if taken is not None else self._here(self._items[index])
+        if taken is not None and index + 1 == chunk_start + len(taken):
+            del self._taken[chunk_start]
         self._done += 1
         return result
+
+    def _from_pool(self, index: int) -> Out:
+        """The result for ``index``: from its chunk's worker, or computed here while it waits."""
+        chunk = index // self._chunk_size
+        offset = index % self._chunk_size
+        while True:
+            taken = self._taken.get(index - offset)
+            if taken is not None:
+                if offset + 1 == len(taken):
+                    del self._taken[index - offset]
+                return taken[offset]
+            future = self._chunks[chunk]
+            assert future is not None
+            if future.done() or not self._take_last_waiting(chunk):
+                results = future.result()
+                if offset + 1 == len(results):
+                    self._chunks[chunk] = None
+                return results[offset]
+
+    def _take_last_waiting(self, first: int) -> bool:
+        """Compute here the last chunk (not before ``first``) that no worker has started;
+        False when there is none."""
+        while self._last_waiting >= first:
+            position = self._last_waiting
+            self._last_waiting -= 1
+            future = self._chunks[position]
+            # Workers start chunks in order: once one has started, so have all before it.
+            if future is None or not future.cancel():
+                self._last_waiting = -1
+                return False
+            self._chunks[position] = None
+            start = position * self._chunk_size
+            chunk = self._items[start : start + self._chunk_size]
+            self._taken[start] = [self._here(item) for item in chunk]
+            self._taken_count += 1
+            return True
+        return False
 
     def close(self) -> None:
         """End the workers; items not yet returned are dropped, not computed."""
@@ -110,7 +177,7 @@ class OrderedResults(Iterator[Out]):
         self._shutdown()
 
     def _shutdown(self) -> None:
-        pool, self._pool, self._pending = self._pool, None, None
+        pool, self._pool, self._chunks = self._pool, None, []
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -78,6 +78,10 @@ class ParsedFile:
     imports: dict[str, str]
 
 
+# A parse result, pickled too when it is to be stored (None if too deep to pickle).
+_Parsed = tuple[tuple[ParsedFile | None, FileError | None], bytes | None]
+
+
 def read_source(path: Path) -> tuple[str | None, FileError | None]:
     """The file's text, or a diagnostic saying why it cannot be analysed."""
     shown = display_path(path)
@@ -176,9 +180,9 @@ def _parse_in_order(
     min_files_for_pool: int = MIN_FILES_FOR_PARSE_POOL,
 ) -> Iterator[tuple[ParsedFile | None, FileError | None]]:
     """``parse_source`` of each file, in order. A file unchanged since a scan that stored it
-    in ``trees`` is loaded from there; the others are parsed on ``jobs`` worker processes when
-    there are enough of them (each tree sent back pickled: unpickling costs an eighth of
-    parsing), else here, and stored in ``trees``."""
+    in ``trees`` is loaded from there; the others are parsed by ``jobs`` processes when there
+    are enough of them (this one and workers, which send each tree back pickled: pickling and
+    unpickling cost half as much as parsing), else here, and stored in ``trees``."""
     names = (
         [
             trees.entry_name(path, display_path(path), root, content_hash(text))
@@ -189,14 +193,22 @@ def _parse_in_order(
     )
     todo = [i for i in range(len(files)) if names is None or not trees.has(names[i])]
     items = [(os.fspath(files[i][0]), files[i][1], os.fspath(root)) for i in todo]
-    pickled_results: OrderedResults[bytes | None] | None = None
+    pickled_results: OrderedResults[bytes | _Parsed | None] | None = None
     if jobs >= 2 and len(todo) >= min_files_for_pool:
+
+        def parse_here(item: tuple[str, str, str]) -> _Parsed:
+            path, text = Path(item[0]), item[1]
+            if trees is None:
+                return parse_source(path, text, root), None
+            return _parse_and_pickle(path, text, root)
+
         pickled_results = imap_in_order(
             _parse_for_parent,
             items,
             jobs,
             min_items=min_files_for_pool,
             chunk_size=PARSE_CHUNK_SIZE,
+            here=parse_here,
         )
     to_parse = set(todo)
     try:
@@ -212,7 +224,7 @@ def _parsed_in_order(
     trees: TreeCache | None,
     names: list[str] | None,
     to_parse: set[int],
-    pickled_results: Iterator[bytes | None] | None,
+    pickled_results: Iterator[bytes | _Parsed | None] | None,
 ) -> Iterator[tuple[ParsedFile | None, FileError | None]]:
     """The parse results of ``_parse_in_order``: from ``trees`` unless in ``to_parse``."""
     for index, (path, text) in enumerate(files):
@@ -226,12 +238,16 @@ def _parsed_in_order(
             # Tampered or corrupt: parse it and store a good entry in its place.
             result, pickled = _parse_and_pickle(path, text, root)
         elif pickled_results is not None:
-            pickled = next(pickled_results)
-            if pickled is None:  # too deep to pickle: parse it here
+            outcome = next(pickled_results)
+            if isinstance(outcome, tuple):  # parsed here while the workers were busy
+                result, pickled = outcome
+            elif outcome is None:  # too deep to pickle: parse it here
                 yield parse_source(path, text, root)
                 continue
-            memory.parsed(len(pickled))  # the buffers, once freed, fragment the heap as well
-            result = pickle.loads(pickled)
+            else:
+                pickled = outcome
+                memory.parsed(len(pickled))  # the buffers, once freed, fragment the heap too
+                result = pickle.loads(pickled)
         elif trees is not None:
             result, pickled = _parse_and_pickle(path, text, root)
         else:
@@ -250,9 +266,7 @@ def _parse_for_parent(item: tuple[str, str, str]) -> bytes | None:
     return _parse_and_pickle(Path(path), text, Path(root))[1]
 
 
-def _parse_and_pickle(
-    path: Path, text: str, root: Path
-) -> tuple[tuple[ParsedFile | None, FileError | None], bytes | None]:
+def _parse_and_pickle(path: Path, text: str, root: Path) -> _Parsed:
     """``parse_source`` of one file and its result pickled (None if too deep to pickle)."""
     result = parse_source(path, text, root)
 

@@ -57,6 +57,8 @@ _lock = ForkSafeLock()
 _shared: dict[int, cst.CSTNode] = {}
 _sharing_module: types.ModuleType | None = None
 _NOT_SHARED = object()
+# A field the parser did not pass: the class's default applies.
+_MISSING = object()
 
 
 def _exported_node_classes() -> list[type[cst.CSTNode]]:
@@ -82,36 +84,69 @@ def token_classes() -> list[type[cst.CSTNode]]:
     return found + [getattr(cst, name) for name in _BRACKETS]
 
 
-def _is_shared(value: object) -> bool:
-    """Whether ``value`` is one of the shared token nodes."""
-    return _shared.get(id(value), _NOT_SHARED) is value
+def _all_shared(values: tuple | list) -> bool:
+    """Whether every item of ``values`` is one of the shared token nodes."""
+    return all(_shared.get(id(v), _NOT_SHARED) is v for v in values)
 
 
 def _sharing_factory(cls: type[cst.CSTNode]) -> Callable[..., cst.CSTNode]:
-    """``cls(**fields)``, returning the one shared instance for equal fields."""
-    table: dict[tuple, cst.CSTNode] = {}
+    """``cls(**fields)``, returning the one shared instance for equal fields.
 
-    def make(**fields: object) -> cst.CSTNode:
-        key: list[object] = []
-        for name, value in fields.items():
-            if isinstance(value, _PLAIN_TYPES):
-                key.append((name, value))
-            elif _is_shared(value):
-                key.append((name, id(value)))
-            elif isinstance(value, (tuple, list)) and all(_is_shared(v) for v in value):
-                key.append((name, tuple(map(id, value))))
-            else:  # holds a comment or another node that is not shared
-                return cls(**fields)
-        frozen_key = tuple(key)
-        node = table.get(frozen_key)
-        if node is None:
-            node = cls(**fields)
-            if len(table) < MAX_SHARED_PER_CLASS:
-                table[frozen_key] = node
-                _shared[id(node)] = node
-        return node
+    Two nodes in three go through it, so it is generated for each class (like
+    ``unvalidated_constructor``) with the key code inlined per field: a field's key is its
+    value when plain, its id when a shared node, the ids of a sequence of shared nodes; a
+    field holding anything else (a comment) makes a node of its own.
+    """
+    table: dict[object, cst.CSTNode] = {}
 
-    return make
+    def build(**fields: object) -> cst.CSTNode:
+        return cls(**{name: value for name, value in fields.items() if value is not _MISSING})
+
+    namespace: dict[str, object] = {
+        "_build": build,
+        "_table": table,
+        "_get": table.get,
+        "_shared": _shared,
+        "_shared_get": _shared.get,
+        "_all_shared": _all_shared,
+        "_plain": frozenset(_PLAIN_TYPES),
+        "_missing": _MISSING,
+        "_max": MAX_SHARED_PER_CLASS,
+        "_id": id,
+        "_len": len,
+        "_tuple": tuple,
+        "_list": list,
+        "_map": map,
+    }
+    names = [item.name for item in dataclasses.fields(cls)]
+    passed = ", ".join(f"{name}={name}" for name in names)
+    lines: list[str] = []
+    for index, name in enumerate(names):
+        lines += [
+            f"    if {name} is _missing or {name}.__class__ in _plain:",
+            f"        k{index} = {name}",
+            f"    elif _shared_get(_id({name})) is {name}:",
+            f"        k{index} = _id({name})",
+            f"    elif {name}.__class__ in (_tuple, _list) and _all_shared({name}):",
+            f"        k{index} = _tuple(_map(_id, {name}))",
+            "    else:",
+            f"        return _build({passed})",
+        ]
+    keys = [f"k{index}" for index in range(len(names))]
+    lines += [
+        f"    key = {keys[0] if len(keys) == 1 else '(' + ''.join(k + ', ' for k in keys) + ')'}",
+        "    node = _get(key)",
+        "    if node is None:",
+        f"        node = _build({passed})",
+        "        if _len(_table) < _max:",
+        "            _table[key] = node",
+        "            _shared[_id(node)] = node",
+        "    return node",
+    ]
+    signature = "*, " + ", ".join(f"{name}=_missing" for name in names) if names else ""
+    source = f"def make({signature}):\n" + "\n".join(lines) + "\n"
+    exec(source, namespace)  # noqa: S102 - built from the dataclass fields, like dataclasses
+    return namespace["make"]  # type: ignore[return-value]
 
 
 def unchecked_classes() -> list[type[cst.CSTNode]]:

@@ -243,7 +243,10 @@ def test_nothing_is_computed_after_close():
         next(results)
 
 
-def _worker_pid(value: int) -> int:
+def _pid_after_a_nap(value: int) -> int:
+    import time
+
+    time.sleep(0.02)
     return os.getpid()
 
 
@@ -255,5 +258,31 @@ def test_workers_started_by_a_forkserver_do_the_work(monkeypatch):
     from obolint import parallel
 
     monkeypatch.setattr(parallel, "_START_METHOD", "forkserver")
-    pids = _in_order(_worker_pid, list(range(MIN_ITEMS)), 2)
-    assert os.getpid() not in pids
+    pids = _in_order(_pid_after_a_nap, list(range(MIN_ITEMS)), 2)
+    assert set(pids) - {os.getpid()}
+
+
+def _nap_then_tag(value: int) -> tuple[int, str]:
+    import time
+
+    time.sleep(0.02)
+    return value, "worker"
+
+
+def test_this_process_takes_the_last_chunks_while_the_worker_is_busy():
+    # Two jobs: one worker, and this process, which computes with `here` the chunks at the
+    # end that the worker has not started, instead of waiting for them.
+    items = list(range(64))
+    results = imap_in_order(
+        _nap_then_tag, items, 2, min_items=1, chunk_size=4, here=lambda v: (v, "here")
+    )
+    try:
+        assert len(results._pool._processes) == 1
+        computed = list(results)
+    finally:
+        results.close()
+    assert [value for value, _ in computed] == items
+    here = [value for value, where in computed if where == "here"]
+    assert 0 < len(here) < len(items)
+    assert here == items[-len(here) :]
+    assert results.chunks_taken_here == len(here) // 4

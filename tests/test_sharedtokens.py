@@ -61,6 +61,19 @@ def test_fewer_distinct_nodes_than_a_plain_parse():
     assert len(shared) < 0.7 * len(plain)
 
 
+def test_a_token_holding_a_comment_is_its_own_node():
+    source = "a = 1  # one\nb = 2  # one\nc = 3\nd = 4\nfrom m import *\n"
+    module = sharedtokens.parse_module(source)
+    trailing = [line.trailing_whitespace for line in module.body]
+    comments = [t.comment.value if t.comment else None for t in trailing[:4]]
+    assert comments == ["# one", "# one", None, None]
+    assert trailing[0] is not trailing[1]  # comments are never shared
+    assert trailing[2] is trailing[3]
+    # A token without fields: one instance too.
+    star = sharedtokens.parse_module("from n import *\n").body[0].body[0].names
+    assert module.body[4].body[0].names is star
+
+
 def test_names_and_expressions_are_never_shared():
     module = sharedtokens.parse_module("x = x\nx = x\n")
     names = [node for node in _walk(module) if isinstance(node, cst.Name)]
