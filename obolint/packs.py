@@ -222,6 +222,8 @@ class Propagation:
     # Keywords that, set to True in a model field's declaration (`Field(exclude=True)`), leave
     # the field out when the model is serialised.
     excluding_field_flags: frozenset[str] = frozenset()
+    # Minting calls whose first argument is how many random bytes to draw (`token_hex(16)`).
+    random_byte_count_calls: NamePatterns = field(default_factory=NamePatterns)
 
 
 @dataclass(frozen=True)
@@ -555,6 +557,7 @@ _PROPAGATION_KEYS = (
     "success-flags",
     "failure-flags",
     "excluding-field-flags",
+    "random-byte-count-calls",
 )
 _TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
 
@@ -606,6 +609,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         success_flags=frozenset(prop["success-flags"]),
         failure_flags=frozenset(prop["failure-flags"]),
         excluding_field_flags=frozenset(prop["excluding-field-flags"]),
+        random_byte_count_calls=NamePatterns(prop["random-byte-count-calls"]),
     )
     fields = {key: tuple(value) for key, value in specs.items()}
     fields["rules"] = tuple(sorted(specs["rules"], key=lambda r: r.id))

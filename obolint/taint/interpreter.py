@@ -77,6 +77,8 @@ class AnalysisBudgetExceeded(Exception):
 # the same on every machine and run. Real modules take a few thousand to a few hundred
 # thousand steps; a pathological (generated) file becomes a diagnostic instead of a hang.
 MAX_STEPS_PER_MODULE = 3_000_000
+# Fewer random bytes than this (64 bits, the least a session identifier needs) are no secret.
+MIN_SECRET_BYTES = 8
 
 
 @dataclass
@@ -1181,7 +1183,10 @@ class FunctionInterpreter:
             if self._call_key_ok(spec, args):
                 return Value(flows=(self._source_flow(spec, node),), qname=result_q)
 
-        # Minting calls issue a new credential (a token endpoint doing its job).
+        # Minting calls issue a new credential (a token endpoint doing its job), unless they
+        # draw too few random bytes for one.
+        if kind == "minting" and self._too_few_random_bytes(callee_q, args):
+            return Value(qname=result_q)
         if kind == "minting":
             note = f"token minted by `{self.ctx.code(node.func, 40)}()`"
             flow = self._new_flow(node, note, kind=MINTED, markers=frozenset({MINTED}))
@@ -1316,6 +1321,17 @@ class FunctionInterpreter:
             short = self.ctx.code(node.func, 50)
             note = f"arguments of `{short}()`: {spec.note}"
             self._sink_at(spec, arg.node, value, note, f"{short}()")
+
+    def _too_few_random_bytes(self, callee_q: str | None, args: list[Arg]) -> bool:
+        """``token_hex(2)``: a call of the packs' ``random-byte-count-calls`` that draws fewer
+        than MIN_SECRET_BYTES random bytes (a constant count)."""
+        if not self.propagation.random_byte_count_calls.matches(callee_q):
+            return False
+        for arg in args:
+            if arg.position == 0 or arg.keyword == "nbytes":
+                count = _int_value(arg.node)
+                return count is not None and count < MIN_SECRET_BYTES
+        return False
 
     def _call_key_ok(self, spec, args: list[Arg]) -> bool:
         if spec.key_arg is None:
@@ -1816,6 +1832,13 @@ def _const_key(node: cst.Subscript) -> str | None:
     element = node.slice[0].slice
     if isinstance(element, cst.Index):
         return _string_value(element.value)
+    return None
+
+
+def _int_value(node: cst.BaseExpression) -> int | None:
+    """The value of a decimal ``int`` literal."""
+    if isinstance(node, cst.Integer) and node.value.isdigit():
+        return int(node.value)
     return None
 
 
