@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -34,7 +35,7 @@ class FunctionInfo:
     enclosing: FunctionInfo | None = None  # for nested functions (closures)
     is_static: bool = False
 
-    @property
+    @cached_property
     def params(self) -> list[cst.Param]:
         """Parameters in declaration order (positional-only, regular, *args, keyword-only, **kw)."""
         p = self.node.params
@@ -45,6 +46,14 @@ class FunctionInfo:
         if p.star_kwarg is not None:
             out.append(p.star_kwarg)
         return out
+
+    @cached_property
+    def param_indices(self) -> dict[str, int]:
+        """Parameter name -> its index in ``params``."""
+        indices: dict[str, int] = {}
+        for index, param in enumerate(self.params):
+            indices.setdefault(param.name.value, index)
+        return indices
 
     @property
     def is_method(self) -> bool:

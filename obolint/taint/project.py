@@ -309,18 +309,26 @@ class Project:
 
     def construct_fields(self, class_qname: str, init: FunctionInfo, args: list) -> None:
         """``C(token=t)``: the arguments that ``__init__`` stores on ``self``."""
-        params = init.params
-        for attr, indices in list(self.init_fields.get(class_qname, {}).items()):
-            for arg in args:
-                index = None
-                if arg.position is not None:
-                    index = arg.position + 1
-                elif arg.keyword:
-                    index = next(
-                        (i for i, p in enumerate(params) if p.name.value == arg.keyword), None
-                    )
+        stored = self.init_fields.get(class_qname)
+        if not stored:
+            return
+        # Only arguments that carry a credential store one; most carry none, and a class
+        # with a hundred fields and parameters is built in thousands of places.
+        carried: list[tuple[int, tuple[Flow, ...]]] = []
+        for arg in args:
+            flows = concrete(arg.value.flows)
+            if not flows:
+                continue
+            if arg.position is not None:
+                carried.append((arg.position + 1, flows))
+            elif arg.keyword:
+                index = init.param_indices.get(arg.keyword)
+                if index is not None:
+                    carried.append((index, flows))
+        for attr, indices in list(stored.items()):
+            for index, flows in carried:
                 if index in indices:
-                    self.add_field(class_qname, attr, concrete(arg.value.flows))
+                    self.add_field(class_qname, attr, flows)
 
     def field_flows(self, base_qname: str | None, attr: str) -> tuple[Flow, ...]:
         """Flows stored on ``attr`` of class ``C`` or its instances (``C()``)."""
