@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from obolint.libc import linux_function
 
@@ -45,8 +45,8 @@ def imap_in_order(
 
     With ``jobs`` processes when there are at least ``min_items`` items: ``jobs - 1`` workers,
     sent ``chunk_size`` items at a time and all submitted at once (the workers start before
-    the first result is asked for), and this process, which takes the last chunks no worker
-    has started whenever the next result is not ready yet. It computes those with ``here``
+    the first result is asked for), and this process, which claims the last chunks no worker
+    has claimed whenever the next result is not ready yet. It computes those with ``here``
     (default: ``function``): what it computes needs no pickling. If the pool cannot start or a
     worker dies (a crash in native code), the items not yet returned are computed here. Close
     the result (or exhaust it) to end the workers.
@@ -60,9 +60,28 @@ def imap_in_order(
     return results
 
 
-def _each(function: Callable[[Item], Out], chunk: Sequence[Item]) -> list[Out]:
-    """In a worker: ``function`` of each item of one chunk."""
-    return [function(item) for item in chunk]
+# Who computes a chunk: claimed under the claims' lock by a worker when it starts the chunk,
+# or by the calling process. Not Future.cancel(): on Python < 3.12 a worker that dies after
+# futures were cancelled kills the executor's manager thread (CPython gh-107219), which then
+# leaves the other workers running.
+_UNCLAIMED, _CLAIMED_BY_WORKER, _CLAIMED_HERE = 0, 1, 2
+_claims: Any = None  # in a worker: the pool's claims (see _start_worker)
+
+
+def _claim(claims: Any, chunk: int, claimant: int) -> bool:
+    """Claim ``chunk`` for ``claimant`` unless someone has; whether it is now claimant's."""
+    with claims.get_lock():
+        if claims[chunk] != _UNCLAIMED:
+            return False
+        claims[chunk] = claimant
+        return True
+
+
+def _each(function: Callable[[Item], Out], chunk: int, items: Sequence[Item]) -> list[Out] | None:
+    """In a worker: ``function`` of each item of one chunk; None if the caller claimed it."""
+    if not _claim(_claims, chunk, _CLAIMED_BY_WORKER):
+        return None
+    return [function(item) for item in items]
 
 
 class OrderedResults(Iterator[Out]):
@@ -75,13 +94,14 @@ class OrderedResults(Iterator[Out]):
         self._here = here
         self._items = items
         self._pool: ProcessPoolExecutor | None = None
+        self._claims: Any = None
         self._chunk_size = 1
         # One future per chunk, in order; None once its results were all returned.
-        self._chunks: list[Future[list[Out]] | None] = []
+        self._chunks: list[Future[list[Out] | None] | None] = []
         # The chunks computed here, taken from the end: index of the first item -> results.
         self._taken: dict[int, list[Out]] = {}
-        # The last chunk that may still be waiting for a worker.
-        self._last_waiting = -1
+        # The last chunk that may still be unclaimed.
+        self._last_unclaimed = -1
         self._taken_count = 0
         self._done = 0
         self._closed = False
@@ -95,21 +115,25 @@ class OrderedResults(Iterator[Out]):
         """Submit every item to ``workers`` processes; on failure, work here instead."""
         try:
             context = multiprocessing.get_context(_START_METHOD)
+            count = -(-len(self._items) // chunk_size)
+            self._claims = context.Array("b", count)
             # Forked workers are this process's children; under forkserver or spawn they are
             # the server's, and their parent id says nothing about this process.
             parent = os.getpid() if context.get_start_method() == "fork" else None
             self._pool = ProcessPoolExecutor(
                 max_workers=workers,
                 initializer=_start_worker,
-                initargs=(parent,),
+                initargs=(parent, self._claims),
                 mp_context=context,
             )
             self._chunk_size = chunk_size
             self._chunks = [
-                self._pool.submit(_each, self._function, self._items[i : i + chunk_size])
-                for i in range(0, len(self._items), chunk_size)
+                self._pool.submit(
+                    _each, self._function, chunk, self._items[start : start + chunk_size]
+                )
+                for chunk, start in enumerate(range(0, len(self._items), chunk_size))
             ]
-            self._last_waiting = len(self._chunks) - 1
+            self._last_unclaimed = len(self._chunks) - 1
         except (BrokenProcessPool, OSError, ValueError, NotImplementedError):
             self._shutdown()
 
@@ -146,30 +170,35 @@ class OrderedResults(Iterator[Out]):
                 return taken[offset]
             future = self._chunks[chunk]
             assert future is not None
-            if future.done() or not self._take_last_waiting(chunk):
+            if future.done() or not self._take_last_unclaimed(chunk):
                 results = future.result()
+                if results is None:  # claimed here, but computing it failed: again
+                    self._take(chunk)
+                    continue
                 if offset + 1 == len(results):
                     self._chunks[chunk] = None
                 return results[offset]
 
-    def _take_last_waiting(self, first: int) -> bool:
-        """Compute here the last chunk (not before ``first``) that no worker has started;
+    def _take_last_unclaimed(self, first: int) -> bool:
+        """Compute here the last chunk (not before ``first``) that no worker has claimed;
         False when there is none."""
-        while self._last_waiting >= first:
-            position = self._last_waiting
-            self._last_waiting -= 1
-            future = self._chunks[position]
-            # Workers start chunks in order: once one has started, so have all before it.
-            if future is None or not future.cancel():
-                self._last_waiting = -1
-                return False
-            self._chunks[position] = None
-            start = position * self._chunk_size
-            chunk = self._items[start : start + self._chunk_size]
-            self._taken[start] = [self._here(item) for item in chunk]
-            self._taken_count += 1
-            return True
+        while self._last_unclaimed >= first:
+            position = self._last_unclaimed
+            self._last_unclaimed -= 1
+            if self._chunks[position] is not None and _claim(self._claims, position, _CLAIMED_HERE):
+                self._take(position)
+                return True
         return False
+
+    def _take(self, position: int) -> None:
+        """Compute chunk ``position`` here (a worker skips it: it was claimed here)."""
+        start = position * self._chunk_size
+        chunk = self._items[start : start + self._chunk_size]
+        # Computed before it is recorded: if computing it raises, it is computed again when
+        # its results are asked for.
+        results = [self._here(item) for item in chunk]
+        self._taken[start] = results
+        self._taken_count += 1
 
     def close(self) -> None:
         """End the workers; items not yet returned are dropped, not computed."""
@@ -182,10 +211,12 @@ class OrderedResults(Iterator[Out]):
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_worker(parent: int | None) -> None:
-    """In a worker: end with the parent (killed by CI's timeout or the OOM killer, it cannot
-    shut the pool down). Linux ties this to the thread that started the pool, which waits for
-    the results until the pool is closed."""
+def _start_worker(parent: int | None, claims: Any) -> None:
+    """In a worker: keep the claims, and end with the parent (killed by CI's timeout or the
+    OOM killer, it cannot shut the pool down). Linux ties this to the thread that started the
+    pool, which waits for the results until the pool is closed."""
+    global _claims
+    _claims = claims
     _die_with_parent()
     if parent is not None and os.getppid() != parent:  # it died before the line above
         os._exit(1)

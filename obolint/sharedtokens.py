@@ -119,29 +119,33 @@ def _sharing_factory(cls: type[cst.CSTNode]) -> Callable[..., cst.CSTNode]:
         "_map": map,
     }
     names = [item.name for item in dataclasses.fields(cls)]
+    if any(name.startswith("_") for name in names):
+        # The generated locals start with an underscore, which no LibCST field name does;
+        # should one ever, its nodes are simply not shared.
+        return cls
     passed = ", ".join(f"{name}={name}" for name in names)
     lines: list[str] = []
     for index, name in enumerate(names):
         lines += [
             f"    if {name} is _missing or {name}.__class__ in _plain:",
-            f"        k{index} = {name}",
+            f"        _k{index} = {name}",
             f"    elif _shared_get(_id({name})) is {name}:",
-            f"        k{index} = _id({name})",
+            f"        _k{index} = _id({name})",
             f"    elif {name}.__class__ in (_tuple, _list) and _all_shared({name}):",
-            f"        k{index} = _tuple(_map(_id, {name}))",
+            f"        _k{index} = _tuple(_map(_id, {name}))",
             "    else:",
             f"        return _build({passed})",
         ]
-    keys = [f"k{index}" for index in range(len(names))]
+    keys = [f"_k{index}" for index in range(len(names))]
     lines += [
-        f"    key = {keys[0] if len(keys) == 1 else '(' + ''.join(k + ', ' for k in keys) + ')'}",
-        "    node = _get(key)",
-        "    if node is None:",
-        f"        node = _build({passed})",
+        f"    _key = {keys[0] if len(keys) == 1 else '(' + ''.join(k + ', ' for k in keys) + ')'}",
+        "    _node = _get(_key)",
+        "    if _node is None:",
+        f"        _node = _build({passed})",
         "        if _len(_table) < _max:",
-        "            _table[key] = node",
-        "            _shared[_id(node)] = node",
-        "    return node",
+        "            _table[_key] = _node",
+        "            _shared[_id(_node)] = _node",
+        "    return _node",
     ]
     signature = "*, " + ", ".join(f"{name}=_missing" for name in names) if names else ""
     source = f"def make({signature}):\n" + "\n".join(lines) + "\n"

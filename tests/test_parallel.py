@@ -146,6 +146,34 @@ def test_a_dead_worker_leaves_the_rest_to_this_process():
     assert results == [value * value for value in items]
 
 
+def _slow_square(value: int) -> int:
+    import time
+
+    time.sleep(0.05)
+    return value * value
+
+
+def test_a_worker_dying_while_this_process_takes_chunks_leaves_the_rest_here(monkeypatch):
+    # Two workers; this process takes chunks from the end (slowly) while one worker dies on
+    # item 5. The results are all there, the pool's threads raise nothing, and the surviving
+    # worker ends too (on Python 3.11, cancelled futures made the pool's manager thread die
+    # on a worker's death and leave the other worker running).
+    import threading
+
+    thread_errors: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: thread_errors.append(args.exc_value))
+    items = list(range(40))
+    results = imap_in_order(_square_or_die, items, 3, min_items=1, chunk_size=2, here=_slow_square)
+    workers = list(results._pool._processes)
+    assert len(workers) == 2
+    try:
+        assert list(results) == [value * value for value in items]
+    finally:
+        results.close()
+    assert not thread_errors
+    assert not any(_alive(pid) for pid in workers)
+
+
 def test_files_too_deep_for_a_worker_are_reported_as_in_one_process(tmp_path, monkeypatch):
     # Deep trees stress the worker's pickling; nesting beyond the parsers' limits must give
     # the same diagnostics as a single-process scan (same recursion limit while parsing).
@@ -257,8 +285,21 @@ def test_workers_started_by_a_forkserver_do_the_work(monkeypatch):
     # Their parent is the fork server, not this process: they must not take that for death.
     from obolint import parallel
 
+    def long_nap_here(value: int) -> int:
+        import time
+
+        time.sleep(0.2)  # a chunk here takes longer than a fork server takes to start
+        return os.getpid()
+
     monkeypatch.setattr(parallel, "_START_METHOD", "forkserver")
-    pids = _in_order(_pid_after_a_nap, list(range(MIN_ITEMS)), 2)
+    items = list(range(MIN_ITEMS))
+    results = imap_in_order(
+        _pid_after_a_nap, items, 2, min_items=1, chunk_size=8, here=long_nap_here
+    )
+    try:
+        pids = list(results)
+    finally:
+        results.close()
     assert set(pids) - {os.getpid()}
 
 
@@ -273,9 +314,14 @@ def test_this_process_takes_the_last_chunks_while_the_worker_is_busy():
     # Two jobs: one worker, and this process, which computes with `here` the chunks at the
     # end that the worker has not started, instead of waiting for them.
     items = list(range(64))
-    results = imap_in_order(
-        _nap_then_tag, items, 2, min_items=1, chunk_size=4, here=lambda v: (v, "here")
-    )
+
+    def nap_here(value: int) -> tuple[int, str]:
+        import time
+
+        time.sleep(0.02)
+        return value, "here"
+
+    results = imap_in_order(_nap_then_tag, items, 2, min_items=1, chunk_size=4, here=nap_here)
     try:
         assert len(results._pool._processes) == 1
         computed = list(results)
