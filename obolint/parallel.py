@@ -78,8 +78,8 @@ def _claim(claims: Any, chunk: int, claimant: int) -> bool:
 
 
 # Items that forked workers read from their copy of this process's memory, by key: a chunk
-# is then sent as two numbers, not pickled (saleor: 12 MB of source text, half of it for
-# chunks this process ends up computing itself).
+# is then sent as the key and a range, not pickled (saleor: 12 MB of source text, half of it
+# for chunks this process ends up computing itself).
 _inherited: dict[int, Sequence[Any]] = {}
 
 
