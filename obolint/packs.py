@@ -222,7 +222,7 @@ class Propagation:
     # Keywords that, set to True in a model field's declaration (`Field(exclude=True)`), leave
     # the field out when the model is serialised.
     excluding_field_flags: frozenset[str] = frozenset()
-    # Minting calls whose first argument is how many random bytes to draw (`token_hex(16)`).
+    # Minting calls whose first argument is how many random bytes they draw.
     random_byte_count_calls: NamePatterns = field(default_factory=NamePatterns)
 
 

@@ -55,8 +55,7 @@ def imap_in_order(
     daemonic = multiprocessing.current_process().daemon
     results = OrderedResults(function, items, here or function)
     if jobs > 1 and len(items) >= min_items and not daemonic:
-        chunks = -(-len(items) // chunk_size)
-        results.start_pool(min(jobs - 1, chunks, _MAX_WORKERS), chunk_size)
+        results.start_pool(min(jobs - 1, _MAX_WORKERS), chunk_size)
     return results
 
 
@@ -86,17 +85,17 @@ _inherited: dict[int, Sequence[Any]] = {}
 def _each(
     function: Callable[[Item], Out],
     chunk: int,
-    items: Sequence[Item] | tuple[int, int, int],
-    inherited: bool,
+    span: tuple[int, int, int],
+    items: Sequence[Item] | None,
 ) -> list[Out] | None:
-    """In a worker: ``function`` of each item of one chunk (the items, or the key, start and
-    stop of inherited ones); None if the caller claimed the chunk."""
+    """In a worker: ``function`` of each item of one chunk, the ``items`` sent or, if None,
+    those inherited under ``span`` (key, start, stop); None if the caller claimed the chunk."""
     if not _claim(_claims, chunk, _CLAIMED_BY_WORKER):
         return None
-    if inherited:
-        key, start, stop = items  # type: ignore[misc]
+    if items is None:
+        key, start, stop = span
         items = _inherited[key][start:stop]
-    return [function(item) for item in items]  # type: ignore[union-attr]
+    return [function(item) for item in items]
 
 
 class OrderedResults(Iterator[Out]):
@@ -127,7 +126,8 @@ class OrderedResults(Iterator[Out]):
         return self._taken_count
 
     def start_pool(self, workers: int, chunk_size: int) -> None:
-        """Submit every item to ``workers`` processes; on failure, work here instead."""
+        """Submit every item to ``workers`` processes (at most one per chunk); on failure,
+        work here instead."""
         try:
             context = multiprocessing.get_context(_START_METHOD)
             count = -(-len(self._items) // chunk_size)
@@ -136,7 +136,7 @@ class OrderedResults(Iterator[Out]):
             # the server's, and their parent id says nothing about this process.
             parent = os.getpid() if context.get_start_method() == "fork" else None
             self._pool = ProcessPoolExecutor(
-                max_workers=workers,
+                max_workers=min(workers, count),
                 initializer=_start_worker,
                 initargs=(parent, self._claims),
                 mp_context=context,
@@ -150,10 +150,8 @@ class OrderedResults(Iterator[Out]):
                     _each,
                     self._function,
                     chunk,
-                    (id(self), start, start + chunk_size)
-                    if inherited
-                    else self._items[start : start + chunk_size],
-                    inherited,
+                    (id(self), start, start + chunk_size),
+                    None if inherited else self._items[start : start + chunk_size],
                 )
                 for chunk, start in enumerate(range(0, len(self._items), chunk_size))
             ]

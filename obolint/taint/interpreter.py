@@ -1185,9 +1185,9 @@ class FunctionInterpreter:
 
         # Minting calls issue a new credential (a token endpoint doing its job), unless they
         # draw too few random bytes for one.
-        if kind == "minting" and self._too_few_random_bytes(callee_q, args):
-            return Value(qname=result_q)
         if kind == "minting":
+            if self._too_few_random_bytes(callee_q, args):
+                return Value(qname=result_q)
             note = f"token minted by `{self.ctx.code(node.func, 40)}()`"
             flow = self._new_flow(node, note, kind=MINTED, markers=frozenset({MINTED}))
             return Value(flows=(flow,), qname=result_q)
@@ -1323,13 +1323,13 @@ class FunctionInterpreter:
             self._sink_at(spec, arg.node, value, note, f"{short}()")
 
     def _too_few_random_bytes(self, callee_q: str | None, args: list[Arg]) -> bool:
-        """``token_hex(2)``: a call of the packs' ``random-byte-count-calls`` that draws fewer
-        than MIN_SECRET_BYTES random bytes (a constant count)."""
+        """A call of the packs' ``random-byte-count-calls`` that draws a constant number of
+        random bytes, fewer than MIN_SECRET_BYTES (``f"client-{mint(2)}"``)."""
         if not self.propagation.random_byte_count_calls.matches(callee_q):
             return False
         for arg in args:
             if arg.position == 0 or arg.keyword == "nbytes":
-                count = _int_value(arg.node)
+                count = _constant_int(arg.node)
                 return count is not None and count < MIN_SECRET_BYTES
         return False
 
@@ -1832,13 +1832,6 @@ def _const_key(node: cst.Subscript) -> str | None:
     element = node.slice[0].slice
     if isinstance(element, cst.Index):
         return _string_value(element.value)
-    return None
-
-
-def _int_value(node: cst.BaseExpression) -> int | None:
-    """The value of a decimal ``int`` literal."""
-    if isinstance(node, cst.Integer) and node.value.isdigit():
-        return int(node.value)
     return None
 
 

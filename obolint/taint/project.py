@@ -68,12 +68,11 @@ class Project:
         self._global_keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}
         self._current: Unit | None = None
         self._requesters: set[Unit] = set()
-        # Module names looked for in vain -> how many parts of the name did name a module
-        # then (see module()), and the dependency key of each.
-        self._missing: dict[str, int] = {}
-        self._missing_keys: dict[str, tuple[str, str]] = {}
-        # (module, number of modules) -> the project modules it imports from.
-        self._imported_by: dict[tuple[str, int], list[str]] = {}
+        # Module names looked for in vain -> their dependency key (one tuple for all the units
+        # that depend on it) and how many parts of the name did name a module then.
+        self._missing: dict[str, tuple[tuple[str, str], int]] = {}
+        # Module -> the project modules it imports from (cleared when a module is added).
+        self._imported_by: dict[str, list[str]] = {}
         # A logical clock: it ticks when a unit starts and after a function ran ahead. A unit
         # that first read a key after the key's latest change already saw it.
         self._clock = 0
@@ -113,6 +112,7 @@ class Project:
         """Register a parsed module and index its functions and classes."""
         self.modules[ctx.module_name] = ctx
         self._suffix_index = None
+        self._imported_by = {}
         stack: list[tuple[cst.CSTNode, str, str | None, FunctionInfo | None]] = [
             (ctx.module, ctx.module_name, None, None)
         ]
@@ -158,11 +158,10 @@ class Project:
         """
         found = self._find_module(name)
         if found is None and name and self._current is not None:
-            key = self._missing_keys.get(name)
-            if key is None:
-                key = self._missing_keys[name] = ("module", name)
-                self._missing[name] = self._found_prefix(name)
-            self._uses(key)
+            missing = self._missing.get(name)
+            if missing is None:
+                missing = self._missing[name] = (("module", name), self._found_prefix(name))
+            self._uses(missing[0])
         return found
 
     def _find_module(self, name: str) -> ModuleContext | None:
@@ -174,22 +173,27 @@ class Project:
         matches = self._suffix_index.get(name, [])
         return self.modules[matches[0]] if len(matches) == 1 else None
 
+    def _longest_module(self, parts: list[str]) -> tuple[int, ModuleContext | None]:
+        """The parsed module named by the most leading ``parts``, and how many parts that is
+        (0 and None if none)."""
+        for end in range(len(parts), 0, -1):
+            module = self._find_module(".".join(parts[:end]))
+            if module is not None:
+                return end, module
+        return 0, None
+
     def _found_prefix(self, name: str) -> int:
         """How many leading parts of ``name`` (short of all) name a parsed module: the lookup
         of ``pkg.mod.Class.method`` misses for want of ``pkg.mod``, not of ``pkg``."""
-        parts = name.split(".")
-        for end in range(len(parts) - 1, 0, -1):
-            if self._find_module(".".join(parts[:end])) is not None:
-                return end
-        return 0
+        return self._longest_module(name.split(".")[:-1])[0]
 
     def _note_found_modules(self) -> None:
         """Note as changed every module looked for in vain that is now parsed (or a longer
         part of whose name is)."""
-        for name, prefix in list(self._missing.items()):
+        for name, (key, prefix) in list(self._missing.items()):
             if self._find_module(name) is not None or self._found_prefix(name) > prefix:
                 del self._missing[name]
-                self._note_change(self._missing_keys.pop(name))
+                self._note_change(key)
 
     def _canonical(self, qname: str) -> str:
         """``app.agent.f`` → ``projects.x.app.agent.f`` when ``app.agent`` is such a suffix."""
@@ -542,19 +546,15 @@ class Project:
     def _imported_modules(self, module_name: str, among: Container[str]) -> list[str]:
         """The modules ``among`` those given from which module ``module_name`` imports, in
         name order."""
-        key = (module_name, len(self.modules))  # an added module may resolve more imports
-        found = self._imported_by.get(key)
+        found = self._imported_by.get(module_name)
         if found is None:
             names: set[str] = set()
             for target in self.modules[module_name].imports.values():
-                parts = target.replace("()", "").split(".")
-                for end in range(len(parts), 0, -1):
-                    module = self.module(".".join(parts[:end]))
-                    if module is not None:
-                        names.add(module.module_name)
-                        break
+                _, module = self._longest_module(target.replace("()", "").split("."))
+                if module is not None:
+                    names.add(module.module_name)
             names.discard(module_name)
-            found = self._imported_by[key] = sorted(names)
+            found = self._imported_by[module_name] = sorted(names)
         return [name for name in found if name in among]
 
     def handles(self) -> set[Handle]:
