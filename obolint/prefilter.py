@@ -1,16 +1,32 @@
-"""Skip files in which no credential flow can start: no credential word, no source name."""
+"""Skip files in which no credential flow can start.
+
+Two steps on the text alone. The first lowers it and searches it for credential stems
+(``token``, ``auth``) and for the names at which the packs start flows (``getpass``,
+``acquire_token_for_client``): most files hold none and are done with at memory speed. But
+``max_tokens``, ``tokenizer`` and ``author`` hold a stem too, so the second step looks at the
+name, the dashed key and the quoted string around each stem, and passes the file only if one
+of them is a credential for obolint.names (``access_token``, ``"X-API-Key"``, ``"Bearer "``)
+or a key the packs read credentials under. Those are the ways a flow starts: a
+credential-named variable, parameter, attribute or key; or a call, parameter or container
+the packs list as a source, exchange or minting call, whose last name is searched as a whole
+name (one whose module or class name holds a stem, such as ``Credentials().to_json``, only
+where that module or class is named too). A file skipped here is still parsed when the
+analysis needs it (see obolint.reach, and demand-driven loading in obolint.runner).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import string
+from collections.abc import Iterable, Mapping, Sequence
 
+from obolint import names
 from obolint.packs import PackSet
 from obolint.patterns import split_last_name
 
 # Stems of credential names (see obolint/names.py). Every source the engine knows either has a
 # credential-like name (`access_token`, `api_key`), reads a credential-named key (`Authorization`,
-# `X-API-Key`, `GITHUB_TOKEN`), or is a call the packs list (added by `source_words`).
+# `X-API-Key`, `GITHUB_TOKEN`), or is a call the packs list (added by `source_names`).
 CREDENTIAL_STEMS = (
     "token",
     "secret",
@@ -37,10 +53,19 @@ CREDENTIAL_STEMS = (
 BOUNDED_STEMS = ("pat", "pwd", "jwt", "sas")
 # Source-call names too common to tell anything.
 _TOO_COMMON = frozenset({"get", "pop", "json", "read", "load", "config", "value", "call"})
+# The characters of a name, and of a key written as a dotted or dashed name (`X-API-Key`).
+_NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_")
+_KEY_CHARS = _NAME_CHARS | frozenset("-.:/")
+# Names and keys judged per vocabulary, kept for the files searched after; a bound on them
+# keeps a scan of generated code from growing the table without end.
+MAX_JUDGED_NAMES = 100_000
 
 
-def source_words(packs: PackSet) -> set[str]:
-    """Last name segments of the packs' source calls that need no credential-named key."""
+def source_names(packs: PackSet) -> tuple[set[str], set[str], dict[str, set[str]]]:
+    """The last names of the packs' calls and parameters at which flows start, and of the
+    containers they read credentials from: (names matched whole; names matched anywhere in a
+    longer name, from patterns such as ``sdk.*Agent``; names of patterns whose module or class
+    name holds a credential stem, each with those module and class names)."""
     patterns: list[str] = []
     for spec in packs.call_sources:
         if spec.key_arg is None:
@@ -48,58 +73,222 @@ def source_words(packs: PackSet) -> set[str]:
     for spec in packs.parameter_sources:
         if not spec.name_is_credential and not spec.marker_arg_types:
             patterns.extend(spec.markers.patterns + spec.annotations.patterns)
-    words: set[str] = set()
+    for exchange in packs.exchanges:
+        # An exchange that needs a constant (the RFC 8693 grant type) is found by it, a
+        # credential name; the call alone (`*.post`) would let in every file that posts.
+        if exchange.requires_constant is None:
+            patterns.extend(exchange.calls.patterns)
+    patterns.extend(packs.propagation.minting_calls.patterns)
+    # The keys read from `st.user.tokens` (`"access"`) are no credential names: a container
+    # whose name holds a credential stem tells (`headers` or `request` would tell nothing).
+    for spec in packs.read_sources:
+        if spec.key_pattern is not None and not spec.key_is_credential:
+            patterns.extend(p for p in spec.containers.patterns if _has_stem(split_last_name(p)[1]))
+    whole: set[str] = set()
+    partial: set[str] = set()
+    confirming: dict[str, set[str]] = {}
     for pattern in patterns:
         head, last = split_last_name(pattern)
-        # `sdk.credentials.Credentials().to_json`: a file that calls it imports its module or
-        # class, whose name holds a credential word already; `to_json` alone would let in
-        # every file that serialises anything.
-        if any(stem in head.lower() for stem in CREDENTIAL_STEMS):
+        if len(last) < 4 or not last.isidentifier() or last.lower() in _TOO_COMMON:
             continue
-        if len(last) >= 4 and last.isidentifier() and last.lower() not in _TOO_COMMON:
-            words.add(last)
-    return words
+        if pattern.rstrip("()").rpartition(".")[2] != last:
+            partial.add(last)  # `sdk.*Agent` matches `ChatAgent`
+            continue
+        stemmed = [part for part in (p.strip("*()") for p in head.split(".")) if _has_stem(part)]
+        if stemmed:
+            # `sdk.credentials.Credentials().to_json`: a file that calls it names the module
+            # or class (`credentials`); `to_json` alone would let in every file that
+            # serialises anything.
+            confirming.setdefault(last, set()).update(stemmed)
+        else:
+            whole.add(last)
+    return whole, partial, confirming
+
+
+def _has_stem(name: str) -> bool:
+    """Whether ``name`` holds a credential stem (``external_account_authorized_user``)."""
+    return _STEMS_ALONE.search(name)
+
+
+def key_patterns(packs: PackSet) -> list[re.Pattern[str]]:
+    """The patterns of the keys under which the packs read credentials (`Authorization`)."""
+    specs = [*packs.read_sources, *packs.call_sources]
+    return [s.key_pattern for s in specs if s.key_pattern is not None]
 
 
 class Triggers:
-    """The words whose presence in a file's text (in any case) makes the file worth parsing."""
+    """What makes a file worth parsing: a word anywhere in its text (in any case), a source
+    name as a whole name, a credential stem in a name or key that is a credential (with
+    ``confirm``; without, the stem alone), or a name of ``confirming_names`` as a whole name
+    where one of the module or class names it maps to is written too."""
 
-    def __init__(self, words: Iterable[str], bounded: Iterable[str] = ()) -> None:
-        lowered = {w.lower() for w in words}
-        # A word that contains another adds nothing to a search for either.
-        self.words = tuple(
-            sorted(w for w in lowered if not any(o != w and o in w for o in lowered))
-        )
+    def __init__(
+        self,
+        words: Iterable[str] = (),
+        bounded: Iterable[str] = (),
+        *,
+        stems: Iterable[str] = (),
+        whole_names: Iterable[str] = (),
+        confirming_names: Mapping[str, Iterable[str]] | None = None,
+        keys: Iterable[re.Pattern[str]] = (),
+        confirm: bool = True,
+    ) -> None:
+        self.words = _without_longer(words)
+        self.stems = _without_longer(stems)
         self.bounded = tuple(sorted({w.lower() for w in bounded}))
+        self.whole_names = tuple(sorted({w.lower() for w in whole_names}))
+        self.confirming_names = {
+            name.lower(): tuple(sorted({owner.lower() for owner in owners}))
+            for name, owners in sorted((confirming_names or {}).items())
+        }
+        self.keys = tuple(sorted(set(keys), key=lambda p: p.pattern))
+        self.confirm = confirm
         # One regex per bounded word: a pattern that starts with a literal is searched for
         # with a fast scan for that literal, unlike an alternation or a lookbehind.
         self._bounded_ends = [re.compile(re.escape(w) + "(?![a-z])") for w in self.bounded]
+        self._judged: dict[str, bool] = {}
+        # Every word, stem and name that passes a file on its own, for a first search that
+        # most files fail.
+        self._anywhere = _without_longer((*self.words, *self.stems, *self.whole_names))
+        # Names looked for one by one: the others are credentials, found around their stem.
+        self._names_apart = self._not_found_by_stem(self.whole_names)
+        self._confirming_apart = self._not_found_by_stem(tuple(self.confirming_names))
+
+    def _not_found_by_stem(self, found_names: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(
+            name
+            for name in found_names
+            if not (any(stem in name for stem in self.stems) and self._credential(name))
+        )
 
     @property
     def key(self) -> str:
         """A text that identifies this vocabulary (the cache keeps verdicts per vocabulary)."""
-        return "\n".join(self.words) + "\n\n" + "\n".join(self.bounded)
+        parts = (
+            self.words,
+            self.stems,
+            self.bounded,
+            self.whole_names,
+            tuple(f"{name} {' '.join(owners)}" for name, owners in self.confirming_names.items()),
+            tuple(p.pattern for p in self.keys),
+            ("confirm",) if self.confirm else (),
+        )
+        return "\n\n".join("\n".join(part) for part in parts)
 
     def search(self, text: str) -> bool:
-        """Whether ``text`` contains a trigger word."""
+        """Whether ``text`` is worth parsing."""
         # Substring tests on the lowered text run at memory speed: a search for 22 words over
         # saleor's 28 MB took 0.24 s, against 2.1 s for one case-insensitive regex of them all.
         lowered = text.lower()
+        bounded = [
+            match.span()
+            for pattern in self._bounded_ends
+            for match in pattern.finditer(lowered)
+            if match.start() == 0 or not "a" <= lowered[match.start() - 1] <= "z"
+        ]
+        if not bounded and not any(word in lowered for word in self._anywhere):
+            return False
         if any(word in lowered for word in self.words):
             return True
-        for end in self._bounded_ends:
-            for match in end.finditer(lowered):
-                start = match.start()
-                if start == 0 or not "a" <= lowered[start - 1] <= "z":
+        # Positions in the lowered text are positions in the text unless lowering changed the
+        # length (`İ`): a stem found then passes the file as it is.
+        exact = self.confirm and len(lowered) == len(text)
+        for stem in self.stems:
+            start = lowered.find(stem)
+            while start >= 0:
+                end = start + len(stem)
+                if not exact or self._names_credential(text, start, end):
                     return True
-        return False
+                start = lowered.find(stem, end)
+        for start, end in bounded:
+            if not exact or self._names_credential(text, start, end):
+                return True
+        if any(_names_whole(lowered, name) for name in self._names_apart):
+            return True
+        return any(
+            _names_whole(lowered, name)
+            and any(owner in lowered for owner in self.confirming_names[name])
+            for name in self._confirming_apart
+        )
+
+    def _names_credential(self, text: str, start: int, end: int) -> bool:
+        """Whether the name, dashed key or quoted string around ``text[start:end]`` is a
+        credential or a key the packs read one under."""
+        candidates = [_around(text, start, end, _NAME_CHARS), _around(text, start, end, _KEY_CHARS)]
+        candidates.extend(_quoted_around(text, start, end))
+        return any(self._credential(candidate) for candidate in candidates)
+
+    def _credential(self, name: str) -> bool:
+        judged = self._judged.get(name)
+        if judged is None:
+            judged = names.credential_word(name) is not None or any(
+                pattern.search(name) for pattern in self.keys
+            )
+            if len(self._judged) < MAX_JUDGED_NAMES:
+                self._judged[name] = judged
+        return judged
+
+
+def _without_longer(words: Iterable[str]) -> tuple[str, ...]:
+    """The lowered words, without those that contain another (they add nothing to a search
+    for it)."""
+    lowered = {w.lower() for w in words}
+    return tuple(sorted(w for w in lowered if not any(o != w and o in w for o in lowered)))
+
+
+def _names_whole(lowered: str, name: str) -> bool:
+    """Whether ``lowered`` holds ``name`` as a whole name (not part of a longer one)."""
+    start = lowered.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if _around(lowered, start, end, _NAME_CHARS) == name:
+            return True
+        start = lowered.find(name, end)
+    return False
+
+
+def _around(text: str, start: int, end: int, chars: frozenset[str]) -> str:
+    """``text[start:end]`` extended on both sides over ``chars``."""
+    while start > 0 and text[start - 1] in chars:
+        start -= 1
+    while end < len(text) and text[end] in chars:
+        end += 1
+    return text[start:end]
+
+
+def _quoted_around(text: str, start: int, end: int) -> list[str]:
+    """The text between the nearest quotes of one kind on either side of ``text[start:end]``,
+    on its line: the string a key is written in (`"Bearer token"`)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    if line_end < 0:
+        line_end = len(text)
+    found = []
+    for quote in "\"'":
+        opening = text.rfind(quote, line_start, start)
+        closing = text.find(quote, end, line_end)
+        if opening >= 0 and closing >= 0:
+            found.append(text[opening + 1 : closing])
+    return found
+
+
+# Credential stems found anywhere, confirmed or not.
+_STEMS_ALONE = Triggers(stems=CREDENTIAL_STEMS, bounded=BOUNDED_STEMS, confirm=False)
 
 
 def triggers(packs: PackSet) -> Triggers:
-    """The trigger words of ``packs``: credential stems and the packs' source-call names."""
-    return Triggers(set(CREDENTIAL_STEMS) | source_words(packs), BOUNDED_STEMS)
+    """The triggers of ``packs``: credential stems, and the packs' source names and keys."""
+    whole, partial, confirming = source_names(packs)
+    return Triggers(
+        partial,
+        BOUNDED_STEMS,
+        stems=CREDENTIAL_STEMS,
+        whole_names=whole,
+        confirming_names=confirming,
+        keys=key_patterns(packs),
+    )
 
 
 def files_to_parse(texts: Sequence[str | None], found: Triggers) -> list[bool]:
-    """For each text (None: unreadable), whether it contains a trigger word."""
+    """For each text (None: unreadable), whether it is worth parsing."""
     return [text is not None and found.search(text) for text in texts]

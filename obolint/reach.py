@@ -69,8 +69,8 @@ class Reach:
     def __init__(
         self, handles: Iterable[Handle], prefilter: Triggers, registration: Registrations
     ) -> None:
-        # A file that names a handle or owner with a trigger word in it passed the prefilter
-        # already; a dunder is called by the language, not by name.
+        # A file that names a handle or owner that passes the prefilter on its own is parsed
+        # anyway; a dunder is called by the language, not by name.
         self.handles = tuple(
             sorted(
                 h

@@ -1,9 +1,16 @@
-"""The prefilter's trigger-word search: case, word boundaries of short stems, cache identity."""
+"""The prefilter: trigger words in any case, word boundaries of short stems, stems only in
+names or keys that are credentials, source names as whole names, cache identity."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from obolint.packs import load_packs
 from obolint.prefilter import Triggers, files_to_parse, triggers
+
+PACK_TRIGGERS = triggers(load_packs())
 
 
 def test_a_credential_stem_is_found_in_any_case_inside_a_longer_name():
@@ -15,8 +22,12 @@ def test_a_credential_stem_is_found_in_any_case_inside_a_longer_name():
 
 def test_a_pack_source_name_is_a_trigger_word():
     # No credential stem, but a call the packs list as a source.
-    assert "getpass" in triggers(load_packs()).words
-    assert triggers(load_packs()).search("import getpass\nvalue = getpass.getpass()\n")
+    assert "getpass" in PACK_TRIGGERS.whole_names
+    assert PACK_TRIGGERS.search("import getpass\nvalue = getpass.getpass()\n")
+    # A source the name heuristics do not take for a credential (`client` describes it).
+    assert PACK_TRIGGERS.search("result = app.acquire_token_for_client(scopes=scopes)\n")
+    # Whole names only: `getpassword_hint` is not `getpass`.
+    assert not PACK_TRIGGERS.search("hint = getpassword_hint()\n")
 
 
 def test_a_short_stem_counts_only_between_non_letters():
@@ -45,7 +56,68 @@ def test_unreadable_texts_are_not_parsed():
 def test_a_method_of_a_credential_class_adds_no_trigger_word():
     # `google.oauth2.credentials.Credentials().to_json` is a source; a file calling it names
     # `credentials` already, so `to_json` (in any file that serialises) is not a trigger.
-    found = triggers(load_packs())
-    assert "to_json" not in found.words
+    found = PACK_TRIGGERS
+    assert "to_json" not in found.words + found.whole_names
     assert not files_to_parse(["payload = order.to_json()\n"], found)[0]
     assert files_to_parse(["from google.oauth2.credentials import Credentials\n"], found)[0]
+    # A module whose name holds a stem but is no credential name: its method counts beside it.
+    module = "from google.auth import external_account_authorized_user as m\nx = m.load()\n"
+    assert not found.search(module)
+    assert found.search(module + "print(x.to_json())\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "max_tokens = 512\nprompt_tokens = usage.prompt_tokens\n",
+        "ids = tokenizer.encode(text, max_new_tokens=8)\n",
+        "page = client.list(next_page_token=cursor)\n",
+        "post.author = request.user\nif user.is_authenticated:\n    pass\n",
+        "verify_token(value)\n",
+        "def check(token_count: int) -> bool: ...\n",
+    ],
+)
+def test_a_stem_in_names_that_are_no_credentials_does_not_pass(text: str):
+    assert not PACK_TRIGGERS.search(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "access_token = fetch()\n",
+        "def refreshAccessToken(): ...\n",
+        "headers = {'X-API-Key': key}\n",
+        "h = {'Authorization': f'Bearer {value}'}\n",
+        "# the token is sent\n",  # conservative: comments and docstrings count
+        'v = config["auth tokens"]\n',  # a phrase across a space, in a string
+        "v = os.environ['GITHUB_PAT']\n",
+        "data = {'grant_type': 'urn:ietf:params:oauth:grant-type:token-exchange'}\n",
+    ],
+)
+def test_a_stem_in_a_credential_name_or_key_passes(text: str):
+    assert PACK_TRIGGERS.search(text)
+
+
+def test_a_key_the_packs_read_passes_though_no_credential_name():
+    found = Triggers(stems=["auth"], keys=[re.compile(r"^x-auth-code$")])
+    assert found.search("code = headers['x-auth-code']\n")
+    assert not found.search("mode = headers['x-auth-mode']\n")
+
+
+def test_a_confirming_name_counts_only_where_its_module_is_named():
+    found = Triggers(stems=["auth"], confirming_names={"to_json": ["g_auth"]})
+    assert found.search("import g_auth\ng_auth.C().to_json()\n")
+    assert not found.search("order.to_json()\n")
+    assert not found.search("import g_auth\ng_auth.C().to_jsonl()\n")
+    # Another stem does not do: the call belongs to `g_auth`.
+    assert not found.search("author = order.to_json()\n")
+
+
+def test_without_confirmation_a_stem_alone_passes():
+    assert Triggers(stems=["token"], confirm=False).search("max_tokens = 1\n")
+    assert not Triggers(stems=["token"]).search("max_tokens = 1\n")
+
+
+def test_a_text_whose_length_changes_when_lowered_passes_on_a_stem():
+    # `İ` lowers to two characters: positions no longer match, so a stem is enough.
+    assert Triggers(stems=["token"]).search("İ = 1\nmax_tokens = 2\n")

@@ -36,13 +36,19 @@ def test_a_file_must_name_the_handle_and_its_owner():
 @pytest.mark.parametrize(
     "handle",
     [
-        Handle("get_token", "helpers"),  # a file naming it has a trigger word
-        Handle("load", "auth_config"),  # the owner has one
+        Handle("get_token", "helpers"),  # a file naming it passes the prefilter
+        Handle("load", "token_store"),  # a file naming the owner does
         Handle("__str__", "Settings"),  # called by the language, not by name
     ],
 )
 def test_handles_the_prefilter_already_finds_are_not_looked_for(handle: Handle):
     assert not reach(handle)
+
+
+def test_a_handle_with_a_stem_in_no_credential_name_is_looked_for():
+    # A file that names `auth_config` and nothing else with a stem does not pass the prefilter.
+    assert reach(Handle("load", "auth_config"))
+    assert reach(Handle("max_tokens_for", "limits"))
 
 
 def test_a_tool_handle_needs_a_registration_that_passes_the_function_as_a_value():
