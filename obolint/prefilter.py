@@ -24,31 +24,11 @@ from obolint import names
 from obolint.packs import PackSet
 from obolint.patterns import split_last_name
 
-# Stems of credential names (see obolint/names.py). Every source the engine knows either has a
-# credential-like name (`access_token`, `api_key`), reads a credential-named key (`Authorization`,
-# `X-API-Key`, `GITHUB_TOKEN`), or is a call the packs list (added by `source_names`).
-CREDENTIAL_STEMS = (
-    "token",
-    "secret",
-    "passw",
-    "passphrase",
-    "passcode",
-    "auth",
-    "bearer",
-    "credential",
-    "creds",
-    "apikey",
-    "api_key",
-    "api-key",
-    "private_key",
-    "privatekey",
-    "signing_key",
-    "subscription_key",
-    "session_key",
-    "sessionkey",
-    "access_key",
-    "accesskey",
-)
+# Stems of credential names: every credential word and phrase of obolint/names.py holds one
+# (`access_token`, `db_pass`, `AZURE_STORAGE_ACCOUNT_KEY`, `creds`). Every source the engine
+# knows either has a credential name, reads a credential-named key (`Authorization`,
+# `X-API-Key`), or is a call the packs list (see `source_names`).
+CREDENTIAL_STEMS = ("token", "secret", "pass", "auth", "bearer", "cred", "key")
 # Short stems that are credential words only as a whole word part (`pat` is not `path`).
 BOUNDED_STEMS = ("pat", "pwd", "jwt", "sas")
 # Source-call names too common to tell anything.

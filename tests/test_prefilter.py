@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from obolint import names
 from obolint.packs import load_packs
-from obolint.prefilter import Triggers, files_to_parse, triggers
+from obolint.prefilter import BOUNDED_STEMS, CREDENTIAL_STEMS, Triggers, files_to_parse, triggers
 
 PACK_TRIGGERS = triggers(load_packs())
 
@@ -22,7 +23,9 @@ def test_a_credential_stem_is_found_in_any_case_inside_a_longer_name():
 
 def test_a_pack_source_name_is_a_trigger_word():
     # No credential stem, but a call the packs list as a source.
-    assert "getpass" in PACK_TRIGGERS.whole_names
+    assert "assume_role" in PACK_TRIGGERS.whole_names
+    assert PACK_TRIGGERS.search("creds = sts.assume_role(RoleArn=arn)['Credentials']\n")
+    assert PACK_TRIGGERS.search("reply = sts.assume_role(RoleArn=arn)\n")
     assert PACK_TRIGGERS.search("import getpass\nvalue = getpass.getpass()\n")
     # A source the name heuristics do not take for a credential (`client` describes it).
     assert PACK_TRIGGERS.search("result = app.acquire_token_for_client(scopes=scopes)\n")
@@ -121,3 +124,15 @@ def test_without_confirmation_a_stem_alone_passes():
 def test_a_text_whose_length_changes_when_lowered_passes_on_a_stem():
     # `İ` lowers to two characters: positions no longer match, so a stem is enough.
     assert Triggers(stems=["token"]).search("İ = 1\nmax_tokens = 2\n")
+
+
+def test_every_credential_word_and_phrase_of_the_name_heuristics_holds_a_stem():
+    # A credential name without a stem would never pass the first step.
+    stems = Triggers(stems=CREDENTIAL_STEMS, bounded=BOUNDED_STEMS, confirm=False)
+    spelled = [
+        *names._CREDENTIAL_WORDS,
+        *("_".join(phrase) for phrase in names._PHRASES),
+        *names._COMPOUNDS,
+    ]
+    assert [name for name in spelled if not stems.search(name)] == []
+    assert all(names.credential_word(name) for name in ("db_pass", "ACCOUNT_KEY", "cred"))
