@@ -36,6 +36,9 @@ _TOO_COMMON = frozenset({"get", "pop", "json", "read", "load", "config", "value"
 # The characters of a name, and of a key written as a dotted or dashed name (`X-API-Key`).
 _NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_")
 _KEY_CHARS = _NAME_CHARS | frozenset("-.:/")
+# How far around a stem a name, key or quoted string is read: enough for any real one, and a
+# file of one long line (minified, generated) stays linear in the number of stems it holds.
+MAX_NAME_CHARS = 256
 # Names and keys judged per vocabulary, kept for the files searched after; a bound on them
 # keeps a scan of generated code from growing the table without end.
 MAX_JUDGED_NAMES = 100_000
@@ -228,21 +231,24 @@ def _names_whole(lowered: str, name: str) -> bool:
 
 
 def _around(text: str, start: int, end: int, chars: frozenset[str]) -> str:
-    """``text[start:end]`` extended on both sides over ``chars``."""
-    while start > 0 and text[start - 1] in chars:
+    """``text[start:end]`` extended on both sides over ``chars`` (by MAX_NAME_CHARS at most)."""
+    low = max(0, start - MAX_NAME_CHARS)
+    high = min(len(text), end + MAX_NAME_CHARS)
+    while start > low and text[start - 1] in chars:
         start -= 1
-    while end < len(text) and text[end] in chars:
+    while end < high and text[end] in chars:
         end += 1
     return text[start:end]
 
 
 def _quoted_around(text: str, start: int, end: int) -> list[str]:
     """The text between the nearest quotes of one kind on either side of ``text[start:end]``,
-    on its line: the string a key is written in (`"Bearer token"`)."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
+    on its line and within MAX_NAME_CHARS: the string a key is written in (`"Bearer token"`)."""
+    line_start = text.rfind("\n", max(0, start - MAX_NAME_CHARS), start) + 1
+    line_start = max(line_start, start - MAX_NAME_CHARS)
+    line_end = text.find("\n", end, end + MAX_NAME_CHARS)
     if line_end < 0:
-        line_end = len(text)
+        line_end = min(len(text), end + MAX_NAME_CHARS)
     found = []
     for quote in "\"'":
         opening = text.rfind(quote, line_start, start)

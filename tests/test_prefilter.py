@@ -136,3 +136,11 @@ def test_every_credential_word_and_phrase_of_the_name_heuristics_holds_a_stem():
     ]
     assert [name for name in spelled if not stems.search(name)] == []
     assert all(names.credential_word(name) for name in ("db_pass", "ACCOUNT_KEY", "cred"))
+
+
+def test_a_file_of_one_long_line_is_searched_around_each_stem_only():
+    # A stem's name, key and string are read within MAX_NAME_CHARS: read to the end of the
+    # line or of the run of name characters, this took minutes.
+    line = "x = '" + "cache-key-" * 40_000 + "'\n"
+    assert not PACK_TRIGGERS.search(line)
+    assert PACK_TRIGGERS.search(line + "y = {'api-key': v}\n")
