@@ -17,8 +17,8 @@ analysis needs it (see obolint.reach, and demand-driven loading in obolint.runne
 from __future__ import annotations
 
 import re
-import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from obolint import names
 from obolint.packs import PackSet
@@ -33,9 +33,17 @@ CREDENTIAL_STEMS = ("token", "secret", "pass", "auth", "bearer", "cred", "key")
 BOUNDED_STEMS = ("pat", "pwd", "jwt", "sas")
 # Source-call names too common to tell anything.
 _TOO_COMMON = frozenset({"get", "pop", "json", "read", "load", "config", "value", "call"})
-# The characters of a name, and of a key written as a dotted or dashed name (`X-API-Key`).
-_NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_")
-_KEY_CHARS = _NAME_CHARS | frozenset("-.:/")
+
+
+def _is_name_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _is_key_char(char: str) -> bool:
+    """A character of a name or of a key written as a dotted or dashed name (`X-API-Key`)."""
+    return char.isalnum() or char in "_-.:/"
+
+
 # How far around a stem a name, key or quoted string is read: enough for any real one, and a
 # file of one long line (minified, generated) stays linear in the number of stems it holds.
 MAX_NAME_CHARS = 256
@@ -44,17 +52,19 @@ MAX_NAME_CHARS = 256
 MAX_JUDGED_NAMES = 100_000
 
 
-def source_names(packs: PackSet) -> tuple[set[str], set[str], dict[str, set[str]]]:
+def source_names(packs: PackSet) -> SourceNames:
     """The last names of the packs' calls and parameters at which flows start, and of the
-    containers they read credentials from: (names matched whole; names matched anywhere in a
-    longer name, from patterns such as ``sdk.*Agent``; names of patterns whose module or class
-    name holds a credential stem, each with those module and class names)."""
+    containers they read credentials from."""
     patterns: list[str] = []
     for spec in packs.call_sources:
         if spec.key_arg is None:
             patterns.extend(spec.calls.patterns)
     for spec in packs.parameter_sources:
-        if not spec.name_is_credential and not spec.marker_arg_types:
+        if spec.marker_arg_types:
+            # `Depends(scheme)` names only `Depends`; the file builds `scheme` from the class
+            # (`APIKeyHeader(name="X-Service")`), whose name is no credential name.
+            patterns.extend(spec.marker_arg_types.patterns)
+        elif not spec.name_is_credential:
             patterns.extend(spec.markers.patterns + spec.annotations.patterns)
     for exchange in packs.exchanges:
         # An exchange that needs a constant (the RFC 8693 grant type) is found by it, a
@@ -67,14 +77,23 @@ def source_names(packs: PackSet) -> tuple[set[str], set[str], dict[str, set[str]
     for spec in packs.read_sources:
         if spec.key_pattern is not None and not spec.key_is_credential:
             patterns.extend(p for p in spec.containers.patterns if _has_stem(split_last_name(p)[1]))
-    whole: set[str] = set()
-    partial: set[str] = set()
-    confirming: dict[str, set[str]] = {}
+    found = SourceNames()
+    whole, partial, confirming = found.whole, found.partial, found.confirming
     for pattern in patterns:
         head, last = split_last_name(pattern)
+        segment = pattern.rstrip("()").rpartition(".")[2]
+        if "*" in segment.strip("*"):
+            # `*.generate_*_token` matches `generate_video_token`: a glob over whole names,
+            # judged around the stem it holds; without one, its longest part is a word.
+            glob = segment.strip("*")
+            if _has_stem(glob):
+                found.globs.add(glob)
+            else:
+                partial.add(max(glob.split("*"), key=len))
+            continue
         if len(last) < 4 or not last.isidentifier() or last.lower() in _TOO_COMMON:
             continue
-        if pattern.rstrip("()").rpartition(".")[2] != last:
+        if segment != last:
             partial.add(last)  # `sdk.*Agent` matches `ChatAgent`
             continue
         stemmed = [part for part in (p.strip("*()") for p in head.split(".")) if _has_stem(part)]
@@ -85,7 +104,20 @@ def source_names(packs: PackSet) -> tuple[set[str], set[str], dict[str, set[str]
             confirming.setdefault(last, set()).update(stemmed)
         else:
             whole.add(last)
-    return whole, partial, confirming
+    return found
+
+
+@dataclass
+class SourceNames:
+    """The packs' names at which flows start, by how the prefilter looks for them."""
+
+    whole: set[str] = field(default_factory=set)  # as whole names
+    partial: set[str] = field(default_factory=set)  # anywhere (`sdk.*Agent`: `ChatAgent`)
+    # Names of calls on a module or class with a stem in its name, with those names: they
+    # count where one of them is written too (`Credentials().to_json`).
+    confirming: dict[str, set[str]] = field(default_factory=dict)
+    # Globs over whole names (`generate_*_token`), each holding a stem.
+    globs: set[str] = field(default_factory=set)
 
 
 def _has_stem(name: str) -> bool:
@@ -113,6 +145,7 @@ class Triggers:
         stems: Iterable[str] = (),
         whole_names: Iterable[str] = (),
         confirming_names: Mapping[str, Iterable[str]] | None = None,
+        name_globs: Iterable[str] = (),
         keys: Iterable[re.Pattern[str]] = (),
         confirm: bool = True,
     ) -> None:
@@ -124,11 +157,17 @@ class Triggers:
             name.lower(): tuple(sorted({owner.lower() for owner in owners}))
             for name, owners in sorted((confirming_names or {}).items())
         }
+        self.name_globs = tuple(sorted({g.lower() for g in name_globs}))
         self.keys = tuple(sorted(set(keys), key=lambda p: p.pattern))
         self.confirm = confirm
-        # One regex per bounded word: a pattern that starts with a literal is searched for
-        # with a fast scan for that literal, unlike an alternation or a lookbehind.
-        self._bounded_ends = [re.compile(re.escape(w) + "(?![a-z])") for w in self.bounded]
+        # One regex per bounded word: a literal is searched for with a fast scan, and each
+        # place it is found checked for the ends of a word part (`path` is not `pat`).
+        self._bounded = [re.compile(re.escape(w)) for w in self.bounded]
+        self._globs = (
+            re.compile("|".join(_glob_regex(g) for g in self.name_globs), re.IGNORECASE)
+            if self.name_globs
+            else None
+        )
         self._judged: dict[str, bool] = {}
         # Every word, stem and name that passes a file on its own, for a first search that
         # most files fail.
@@ -153,6 +192,7 @@ class Triggers:
             self.bounded,
             self.whole_names,
             tuple(f"{name} {' '.join(owners)}" for name, owners in self.confirming_names.items()),
+            self.name_globs,
             tuple(p.pattern for p in self.keys),
             ("confirm",) if self.confirm else (),
         )
@@ -163,19 +203,20 @@ class Triggers:
         # Substring tests on the lowered text run at memory speed: a search for 22 words over
         # saleor's 28 MB took 0.24 s, against 2.1 s for one case-insensitive regex of them all.
         lowered = text.lower()
+        # Positions in the lowered text are positions in the text unless lowering changed the
+        # length (`İ`): a stem found then passes the file as it is.
+        aligned = len(lowered) == len(text)
         bounded = [
             match.span()
-            for pattern in self._bounded_ends
+            for pattern in self._bounded
             for match in pattern.finditer(lowered)
-            if match.start() == 0 or not "a" <= lowered[match.start() - 1] <= "z"
+            if _bounded_at(text if aligned else lowered, lowered, *match.span())
         ]
         if not bounded and not any(word in lowered for word in self._anywhere):
             return False
         if any(word in lowered for word in self.words):
             return True
-        # Positions in the lowered text are positions in the text unless lowering changed the
-        # length (`İ`): a stem found then passes the file as it is.
-        exact = self.confirm and len(lowered) == len(text)
+        exact = self.confirm and aligned
         for stem in self.stems:
             start = lowered.find(stem)
             while start >= 0:
@@ -197,15 +238,20 @@ class Triggers:
     def _names_credential(self, text: str, start: int, end: int) -> bool:
         """Whether the name, dashed key or quoted string around ``text[start:end]`` is a
         credential or a key the packs read one under."""
-        candidates = [_around(text, start, end, _NAME_CHARS), _around(text, start, end, _KEY_CHARS)]
+        candidates = [
+            _around(text, start, end, _is_name_char),
+            _around(text, start, end, _is_key_char),
+        ]
         candidates.extend(_quoted_around(text, start, end))
         return any(self._credential(candidate) for candidate in candidates)
 
     def _credential(self, name: str) -> bool:
         judged = self._judged.get(name)
         if judged is None:
-            judged = names.credential_word(name) is not None or any(
-                pattern.search(name) for pattern in self.keys
+            judged = (
+                names.credential_word(name) is not None
+                or any(pattern.search(name) for pattern in self.keys)
+                or (self._globs is not None and self._globs.fullmatch(name) is not None)
             )
             if len(self._judged) < MAX_JUDGED_NAMES:
                 self._judged[name] = judged
@@ -219,24 +265,44 @@ def _without_longer(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(w for w in lowered if not any(o != w and o in w for o in lowered)))
 
 
+def _bounded_at(text: str, lowered: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a word part of its own: between non-letters, or at a
+    change of case (`dbPwd`, `sessionJwt`, `JWTClaims`)."""
+    if end < len(text) and "a" <= lowered[end] <= "z":
+        # Followed by a letter: only a capital that starts the next word part ends this one.
+        if not text[end].isupper():
+            return False
+        if not (text[end - 1].islower() or (end + 1 < len(text) and text[end + 1].islower())):
+            return False
+    if start == 0 or not "a" <= lowered[start - 1] <= "z":
+        return True
+    return text[start].isupper() and text[start - 1].islower()
+
+
+def _glob_regex(glob: str) -> str:
+    """A regex of a glob over names where only ``*`` is special."""
+    return ".*".join(re.escape(part) for part in glob.split("*"))
+
+
 def _names_whole(lowered: str, name: str) -> bool:
     """Whether ``lowered`` holds ``name`` as a whole name (not part of a longer one)."""
     start = lowered.find(name)
     while start >= 0:
         end = start + len(name)
-        if _around(lowered, start, end, _NAME_CHARS) == name:
+        if _around(lowered, start, end, _is_name_char) == name:
             return True
         start = lowered.find(name, end)
     return False
 
 
-def _around(text: str, start: int, end: int, chars: frozenset[str]) -> str:
-    """``text[start:end]`` extended on both sides over ``chars`` (by MAX_NAME_CHARS at most)."""
+def _around(text: str, start: int, end: int, within: Callable[[str], bool]) -> str:
+    """``text[start:end]`` extended on both sides over characters ``within`` the name (by
+    MAX_NAME_CHARS at most)."""
     low = max(0, start - MAX_NAME_CHARS)
     high = min(len(text), end + MAX_NAME_CHARS)
-    while start > low and text[start - 1] in chars:
+    while start > low and within(text[start - 1]):
         start -= 1
-    while end < high and text[end] in chars:
+    while end < high and within(text[end]):
         end += 1
     return text[start:end]
 
@@ -264,13 +330,14 @@ _STEMS_ALONE = Triggers(stems=CREDENTIAL_STEMS, bounded=BOUNDED_STEMS, confirm=F
 
 def triggers(packs: PackSet) -> Triggers:
     """The triggers of ``packs``: credential stems, and the packs' source names and keys."""
-    whole, partial, confirming = source_names(packs)
+    found = source_names(packs)
     return Triggers(
-        partial,
+        found.partial,
         BOUNDED_STEMS,
         stems=CREDENTIAL_STEMS,
-        whole_names=whole,
-        confirming_names=confirming,
+        whole_names=found.whole,
+        confirming_names=found.confirming,
+        name_globs=found.globs,
         keys=key_patterns(packs),
     )
 

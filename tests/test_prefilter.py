@@ -144,3 +144,38 @@ def test_a_file_of_one_long_line_is_searched_around_each_stem_only():
     line = "x = '" + "cache-key-" * 40_000 + "'\n"
     assert not PACK_TRIGGERS.search(line)
     assert PACK_TRIGGERS.search(line + "y = {'api-key': v}\n")
+
+
+def test_the_class_of_a_framework_scheme_is_a_source_name():
+    # `Depends(scheme)` names only `Depends`; the class the scheme is built from tells.
+    assert PACK_TRIGGERS.search("scheme = APIKeyHeader(name='X-Service')\n")
+    assert PACK_TRIGGERS.search("basic = HTTPBasic()\n")
+
+
+def test_a_glob_of_the_packs_matches_whole_names_around_its_stem():
+    # `video` before `token` makes the name heuristics pass it over; the minting glob does not.
+    assert PACK_TRIGGERS.search("grant = service.generate_video_token(identity)\n")
+    found = Triggers(stems=["token"], name_globs=["make_*_token"])
+    assert found.search("t = make_video_token()\n")
+    assert not found.search("t = make_video_tokens()\n")
+    assert not Triggers(stems=["token"]).search("t = make_video_token()\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "passes"),
+    [
+        ("def f(sessionJwt): ...\n", True),
+        ("dbPwd = argv[1]\n", True),
+        ("claims = getJWT()\n", True),
+        ("path = Path(pattern)\n", False),
+        ("PATH = os.defpath\n", False),
+        ("spat = 1\n", False),
+    ],
+)
+def test_a_short_stem_counts_at_a_change_of_case(text: str, passes: bool):
+    assert PACK_TRIGGERS.search(text) is passes
+
+
+def test_a_name_with_a_letter_outside_ascii_is_read_whole():
+    # The name heuristics split `authéheader` at `é` into `auth header`, a credential.
+    assert PACK_TRIGGERS.search("authéheader = read()\n")
