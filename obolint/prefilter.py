@@ -33,23 +33,25 @@ CREDENTIAL_STEMS = ("token", "secret", "pass", "auth", "bearer", "cred", "key")
 BOUNDED_STEMS = ("pat", "pwd", "jwt", "sas")
 # Source-call names too common to tell anything.
 _TOO_COMMON = frozenset({"get", "pop", "json", "read", "load", "config", "value", "call"})
-
-
-def _is_name_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
-
-
-def _is_key_char(char: str) -> bool:
-    """A character of a name or of a key written as a dotted or dashed name (`X-API-Key`)."""
-    return char.isalnum() or char in "_-.:/"
-
-
 # How far around a stem a name, key or quoted string is read: enough for any real one, and a
 # file of one long line (minified, generated) stays linear in the number of stems it holds.
 MAX_NAME_CHARS = 256
 # Names and keys judged per vocabulary, kept for the files searched after; a bound on them
 # keeps a scan of generated code from growing the table without end.
 MAX_JUDGED_NAMES = 100_000
+
+
+@dataclass
+class SourceNames:
+    """The packs' names at which flows start, by how the prefilter looks for them."""
+
+    whole: set[str] = field(default_factory=set)  # as whole names
+    partial: set[str] = field(default_factory=set)  # anywhere (`sdk.*Agent`: `ChatAgent`)
+    # Names of calls on a module or class with a stem in its name, with those names: they
+    # count where one of them is written too (`Credentials().to_json`).
+    confirming: dict[str, set[str]] = field(default_factory=dict)
+    # Globs over whole names (`generate_*_token`), each holding a stem.
+    globs: set[str] = field(default_factory=set)
 
 
 def source_names(packs: PackSet) -> SourceNames:
@@ -107,19 +109,6 @@ def source_names(packs: PackSet) -> SourceNames:
     return found
 
 
-@dataclass
-class SourceNames:
-    """The packs' names at which flows start, by how the prefilter looks for them."""
-
-    whole: set[str] = field(default_factory=set)  # as whole names
-    partial: set[str] = field(default_factory=set)  # anywhere (`sdk.*Agent`: `ChatAgent`)
-    # Names of calls on a module or class with a stem in its name, with those names: they
-    # count where one of them is written too (`Credentials().to_json`).
-    confirming: dict[str, set[str]] = field(default_factory=dict)
-    # Globs over whole names (`generate_*_token`), each holding a stem.
-    globs: set[str] = field(default_factory=set)
-
-
 def _has_stem(name: str) -> bool:
     """Whether ``name`` holds a credential stem (``external_account_authorized_user``)."""
     return _STEMS_ALONE.search(name)
@@ -132,10 +121,11 @@ def key_patterns(packs: PackSet) -> list[re.Pattern[str]]:
 
 
 class Triggers:
-    """What makes a file worth parsing: a word anywhere in its text (in any case), a source
-    name as a whole name, a credential stem in a name or key that is a credential (with
-    ``confirm``; without, the stem alone), or a name of ``confirming_names`` as a whole name
-    where one of the module or class names it maps to is written too."""
+    """What makes a file worth parsing: a word anywhere in its text (in any case); a source
+    name as a whole name, or a whole name that matches one of ``name_globs``; a credential stem
+    in a name or key that is a credential (with ``confirm``; without, the stem alone); or a
+    name of ``confirming_names`` as a whole name where one of the module or class names it
+    maps to is written too."""
 
     def __init__(
         self,
@@ -293,6 +283,15 @@ def _names_whole(lowered: str, name: str) -> bool:
             return True
         start = lowered.find(name, end)
     return False
+
+
+def _is_name_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _is_key_char(char: str) -> bool:
+    """A character of a name or of a key written as a dotted or dashed name (`X-API-Key`)."""
+    return char.isalnum() or char in "_-.:/"
 
 
 def _around(text: str, start: int, end: int, within: Callable[[str], bool]) -> str:
