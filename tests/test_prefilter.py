@@ -179,3 +179,45 @@ def test_a_short_stem_counts_at_a_change_of_case(text: str, passes: bool):
 def test_a_name_with_a_letter_outside_ascii_is_read_whole():
     # The name heuristics split `authéheader` at `é` into `auth header`, a credential.
     assert PACK_TRIGGERS.search("authéheader = read()\n")
+
+
+def _spellings(word: str) -> set[str]:
+    """``api_key`` as code spells it: snake, upper, camel, Pascal and dashed case, with a word
+    before and a suffix after."""
+    parts = word.split("_")
+    styles = {
+        "_".join(parts),
+        "_".join(parts).upper(),
+        parts[0] + "".join(p.title() for p in parts[1:]),
+        "".join(p.title() for p in parts),
+        "-".join(p.title() for p in parts),
+    }
+    found = set()
+    for style in styles:
+        for before, after in (("", ""), ("user", ""), ("db", "2"), ("", "value"), ("x", "raw")):
+            found.add("_".join(p for p in (before, style, after) if p))
+            found.add(before + (style[:1].upper() + style[1:] if before else style) + after.title())
+    return found
+
+
+def test_every_spelling_of_a_credential_name_passes():
+    # Whatever the name heuristics take for a credential, as a variable, a key or a parameter,
+    # makes its file worth parsing.
+    spelled = [
+        *names._CREDENTIAL_WORDS,
+        *("_".join(phrase) for phrase in names._PHRASES),
+        *names._COMPOUNDS,
+    ]
+    missed = []
+    for name in sorted({s for word in spelled for s in _spellings(word)}):
+        if not names.credential_word(name):
+            continue
+        code_name = name.replace("-", "_")
+        for text in (
+            f"{code_name} = read()\n",
+            f"v = env['{name}']\n",
+            f"def f({code_name}): 1\n",
+        ):
+            if not PACK_TRIGGERS.search(text):
+                missed.append(text)
+    assert missed == []
