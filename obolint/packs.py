@@ -222,8 +222,10 @@ class Propagation:
     # Keywords that, set to True in a model field's declaration (`Field(exclude=True)`), leave
     # the field out when the model is serialised.
     excluding_field_flags: frozenset[str] = frozenset()
-    # Minting calls whose first argument is how many random bytes they draw.
+    # Minting calls whose first argument is how many random bytes they draw, and the keyword
+    # that argument may be passed by.
     random_byte_count_calls: NamePatterns = field(default_factory=NamePatterns)
+    random_byte_count_keywords: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -558,6 +560,7 @@ _PROPAGATION_KEYS = (
     "failure-flags",
     "excluding-field-flags",
     "random-byte-count-calls",
+    "random-byte-count-keywords",
 )
 _TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
 
@@ -610,6 +613,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         failure_flags=frozenset(prop["failure-flags"]),
         excluding_field_flags=frozenset(prop["excluding-field-flags"]),
         random_byte_count_calls=NamePatterns(prop["random-byte-count-calls"]),
+        random_byte_count_keywords=frozenset(prop["random-byte-count-keywords"]),
     )
     fields = {key: tuple(value) for key, value in specs.items()}
     fields["rules"] = tuple(sorted(specs["rules"], key=lambda r: r.id))

@@ -64,6 +64,8 @@ def imap_in_order(
 # futures were cancelled kills the executor's manager thread (CPython gh-107219), which then
 # leaves the other workers running.
 _UNCLAIMED, _CLAIMED_BY_WORKER, _CLAIMED_HERE = 0, 1, 2
+# What OrderedResults._taken_result returns for an item whose chunk was not computed here.
+_NOT_TAKEN = object()
 _claims: Any = None  # in a worker: the pool's claims (see _start_worker)
 
 
@@ -172,24 +174,20 @@ class OrderedResults(Iterator[Out]):
             else:
                 self._done += 1
                 return result
-        chunk_start = index - index % self._chunk_size
-        taken = self._taken.get(chunk_start)
-        result = taken[index - chunk_start] if taken is not None else self._here(self._items[index])
-        if taken is not None and index + 1 == chunk_start + len(taken):
-            del self._taken[chunk_start]
+        result = self._taken_result(index)
+        if result is _NOT_TAKEN:
+            result = self._here(self._items[index])
         self._done += 1
-        return result
+        return result  # type: ignore[return-value]
 
     def _from_pool(self, index: int) -> Out:
         """The result for ``index``: from its chunk's worker, or computed here while it waits."""
         chunk = index // self._chunk_size
         offset = index % self._chunk_size
         while True:
-            taken = self._taken.get(index - offset)
-            if taken is not None:
-                if offset + 1 == len(taken):
-                    del self._taken[index - offset]
-                return taken[offset]
+            taken = self._taken_result(index)
+            if taken is not _NOT_TAKEN:
+                return taken  # type: ignore[return-value]
             future = self._chunks[chunk]
             assert future is not None
             if future.done() or not self._take_last_unclaimed(chunk):
@@ -200,6 +198,17 @@ class OrderedResults(Iterator[Out]):
                 if offset + 1 == len(results):
                     self._chunks[chunk] = None
                 return results[offset]
+
+    def _taken_result(self, index: int) -> Out | object:
+        """The result for ``index`` if its chunk was computed here, else _NOT_TAKEN; the chunk
+        is dropped once its last result is returned."""
+        start = index - index % self._chunk_size
+        taken = self._taken.get(start)
+        if taken is None:
+            return _NOT_TAKEN
+        if index + 1 == start + len(taken):
+            del self._taken[start]
+        return taken[index - start]
 
     def _take_last_unclaimed(self, first: int) -> bool:
         """Compute here the last chunk (not before ``first``) that no worker has claimed;

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from obolint import names
 from obolint.packs import PackSet
-from obolint.patterns import split_last_name
+from obolint.patterns import NamePatterns, split_last_name
 
 # Stems of credential names: every credential word and phrase of obolint/names.py holds one
 # (`access_token`, `db_pass`, `AZURE_STORAGE_ACCOUNT_KEY`, `creds`). Every source the engine
@@ -80,7 +80,6 @@ def source_names(packs: PackSet) -> SourceNames:
         if spec.key_pattern is not None and not spec.key_is_credential:
             patterns.extend(p for p in spec.containers.patterns if _has_stem(split_last_name(p)[1]))
     found = SourceNames()
-    whole, partial, confirming = found.whole, found.partial, found.confirming
     for pattern in patterns:
         head, last = split_last_name(pattern)
         segment = pattern.rstrip("()").rpartition(".")[2]
@@ -91,21 +90,21 @@ def source_names(packs: PackSet) -> SourceNames:
             if _has_stem(glob):
                 found.globs.add(glob)
             else:
-                partial.add(max(glob.split("*"), key=len))
+                found.partial.add(max(glob.split("*"), key=len))
             continue
         if len(last) < 4 or not last.isidentifier() or last.lower() in _TOO_COMMON:
             continue
         if segment != last:
-            partial.add(last)  # `sdk.*Agent` matches `ChatAgent`
+            found.partial.add(last)  # `sdk.*Agent` matches `ChatAgent`
             continue
         stemmed = [part for part in (p.strip("*()") for p in head.split(".")) if _has_stem(part)]
         if stemmed:
             # `sdk.credentials.Credentials().to_json`: a file that calls it names the module
             # or class (`credentials`); `to_json` alone would let in every file that
             # serialises anything.
-            confirming.setdefault(last, set()).update(stemmed)
+            found.confirming.setdefault(last, set()).update(stemmed)
         else:
-            whole.add(last)
+            found.whole.add(last)
     return found
 
 
@@ -153,11 +152,7 @@ class Triggers:
         # One regex per bounded word: a literal is searched for with a fast scan, and each
         # place it is found checked for the ends of a word part (`path` is not `pat`).
         self._bounded = [re.compile(re.escape(w)) for w in self.bounded]
-        self._globs = (
-            re.compile("|".join(_glob_regex(g) for g in self.name_globs), re.IGNORECASE)
-            if self.name_globs
-            else None
-        )
+        self._globs = NamePatterns(self.name_globs)
         self._judged: dict[str, bool] = {}
         # Every word, stem and name that passes a file on its own, for a first search that
         # most files fail.
@@ -241,7 +236,7 @@ class Triggers:
             judged = (
                 names.credential_word(name) is not None
                 or any(pattern.search(name) for pattern in self.keys)
-                or (self._globs is not None and self._globs.fullmatch(name) is not None)
+                or self._globs.matches(name.lower())
             )
             if len(self._judged) < MAX_JUDGED_NAMES:
                 self._judged[name] = judged
@@ -267,11 +262,6 @@ def _bounded_at(text: str, lowered: str, start: int, end: int) -> bool:
     if start == 0 or not "a" <= lowered[start - 1] <= "z":
         return True
     return text[start].isupper() and text[start - 1].islower()
-
-
-def _glob_regex(glob: str) -> str:
-    """A regex of a glob over names where only ``*`` is special."""
-    return ".*".join(re.escape(part) for part in glob.split("*"))
 
 
 def _names_whole(lowered: str, name: str) -> bool:

@@ -181,8 +181,8 @@ def _parse_in_order(
 ) -> Iterator[tuple[ParsedFile | None, FileError | None]]:
     """``parse_source`` of each file, in order. A file unchanged since a scan that stored it
     in ``trees`` is loaded from there; the others are parsed by ``jobs`` processes when there
-    are enough of them (this one and workers, which send each tree back pickled: pickling and
-    unpickling cost half as much as parsing), else here, and stored in ``trees``."""
+    are enough of them (this one and workers, which send each tree back pickled), else here,
+    and stored in ``trees``."""
     names = (
         [
             trees.entry_name(path, display_path(path), root, content_hash(text))

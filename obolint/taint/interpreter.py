@@ -1328,7 +1328,7 @@ class FunctionInterpreter:
         if not self.propagation.random_byte_count_calls.matches(callee_q):
             return False
         for arg in args:
-            if arg.position == 0 or arg.keyword == "nbytes":
+            if arg.position == 0 or arg.keyword in self.propagation.random_byte_count_keywords:
                 count = _constant_int(arg.node)
                 return count is not None and count < MIN_SECRET_BYTES
         return False

@@ -72,7 +72,7 @@ class Project:
         # that depend on it) and how many parts of the name did name a module then.
         self._missing: dict[str, tuple[tuple[str, str], int]] = {}
         # Module -> the project modules it imports from (cleared when a module is added).
-        self._imported_by: dict[str, list[str]] = {}
+        self._imports_from: dict[str, list[str]] = {}
         # A logical clock: it ticks when a unit starts and after a function ran ahead. A unit
         # that first read a key after the key's latest change already saw it.
         self._clock = 0
@@ -112,7 +112,7 @@ class Project:
         """Register a parsed module and index its functions and classes."""
         self.modules[ctx.module_name] = ctx
         self._suffix_index = None
-        self._imported_by = {}
+        self._imports_from = {}
         stack: list[tuple[cst.CSTNode, str, str | None, FunctionInfo | None]] = [
             (ctx.module, ctx.module_name, None, None)
         ]
@@ -546,7 +546,7 @@ class Project:
     def _imported_modules(self, module_name: str, among: Container[str]) -> list[str]:
         """The modules ``among`` those given from which module ``module_name`` imports, in
         name order."""
-        found = self._imported_by.get(module_name)
+        found = self._imports_from.get(module_name)
         if found is None:
             names: set[str] = set()
             for target in self.modules[module_name].imports.values():
@@ -554,7 +554,7 @@ class Project:
                 if module is not None:
                     names.add(module.module_name)
             names.discard(module_name)
-            found = self._imported_by[module_name] = sorted(names)
+            found = self._imports_from[module_name] = sorted(names)
         return [name for name in found if name in among]
 
     def handles(self) -> set[Handle]:
