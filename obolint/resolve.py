@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -132,3 +133,72 @@ def _statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
     for case in getattr(node, "cases", ()):
         out.extend(case.body.body)
     return out
+
+
+# `from .a.b import c, d` / `import a.b as c, d` at the start of a line: enough to order files
+# before they are parsed (see imported_first), where a miss costs time, never a finding.
+_IMPORT_LINE = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t(]+([\w, \t]*)|import[ \t]+([\w., \t]+))",
+    re.MULTILINE,
+)
+
+
+def imported_modules(text: str, module_name: str, is_package: bool) -> set[str]:
+    """The dotted names a module's import lines may import modules by, read from its text."""
+    found: set[str] = set()
+    for dots, target, names, plain in _IMPORT_LINE.findall(text):
+        if plain:
+            found.update(part.split()[0] for part in plain.split(",") if part.strip())
+            continue
+        base = resolve_relative(module_name, is_package, len(dots), target) if dots else target
+        if base:
+            found.add(base)
+        # `from pkg import mod` imports module `pkg.mod`, if there is one.
+        for name in names.split(","):
+            words = name.split()  # `other as o`
+            if words:
+                found.add(f"{base}.{words[0]}" if base else words[0])
+    found.discard("")
+    return found
+
+
+def imported_first(module_names: Sequence[str], imports: Sequence[set[str]]) -> list[int]:
+    """The indexes of ``module_names`` ordered so that each module comes after the modules it
+    imports (``imports[i]``: the names module ``i`` imports by), except within import cycles;
+    otherwise in the order given."""
+    by_name = {name: index for index, name in enumerate(module_names)}
+    by_suffix = suffix_index(by_name)
+
+    def module_index(name: str) -> int | None:
+        parts = name.split(".")
+        for end in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:end])
+            if prefix in by_name:
+                return by_name[prefix]
+            matches = by_suffix.get(prefix, [])
+            if len(matches) == 1:
+                return matches[0]
+        return None
+
+    edges = [
+        sorted({i for name in names if (i := module_index(name)) is not None} - {index})
+        for index, names in enumerate(imports)
+    ]
+    ordered: list[int] = []
+    visited: set[int] = set()
+    for first in range(len(module_names)):
+        if first in visited:
+            continue
+        visited.add(first)
+        # Depth first, without recursion: a module is placed once all it imports are.
+        stack = [(first, iter(edges[first]))]
+        while stack:
+            index, following = stack[-1]
+            after = next(following, None)
+            if after is None:
+                stack.pop()
+                ordered.append(index)
+            elif after not in visited:
+                visited.add(after)
+                stack.append((after, iter(edges[after])))
+    return ordered

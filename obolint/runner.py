@@ -27,7 +27,13 @@ from obolint.packs import PackSet
 from obolint.parallel import OrderedResults, default_jobs, imap_in_order
 from obolint.prefilter import Triggers, files_to_parse, triggers
 from obolint.reach import Handle, Reach, registrations
-from obolint.resolve import collect_imports, module_name_for, suffix_index
+from obolint.resolve import (
+    collect_imports,
+    imported_first,
+    imported_modules,
+    module_name_for,
+    suffix_index,
+)
 from obolint.stack import on_fresh_stack, running_on_large_stack
 from obolint.taint.context import ModuleContext
 from obolint.taint.interpreter import (
@@ -49,6 +55,12 @@ PICKLE_RECURSION_LIMIT = 20_000
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Prefilter verdicts (one per file content) the cache keeps even beyond this scan's files.
 MIN_PREFILTER_VERDICTS_KEPT = 20_000
+# Scans that parse at least this many files analyse them in ANALYSIS_BATCHES batches, each
+# as soon as it is parsed, while the parse workers go on with the next; smaller scans analyse
+# all their files at once. The batches depend on the files only, never on timing or --jobs,
+# so the result is the same for any number of jobs.
+MIN_FILES_FOR_BATCHES = 64
+ANALYSIS_BATCHES = 8
 # Imported project modules parsed for summaries when only some files are scanned.
 MAX_CONTEXT_FILES = 500
 # Rounds of looking for prefiltered files that name a handle found in the round before.
@@ -499,16 +511,49 @@ def _scan(
     project = Project(packs, enabled_rules)
     if retain is not None:
         retain[:] = [project]
-    parsed = 0
-    skipped = 0
-    skipped_modules: dict[str, Path] = {}
-    # Read again after the analysis (see obolint.reach): not held in memory meanwhile.
-    skipped_paths: list[Path] = []
     to_parse = [
         (path, text)
         for (path, text, error), is_wanted in zip(sources, wanted, strict=True)
         if is_wanted and text is not None and error is None
     ]
+    # No flow can start in a prefiltered file; if an analysed file calls into it with a
+    # credential, it is still read for its summaries (see _module_loader). Their paths are
+    # read again after the analysis (see obolint.reach): the texts are not held meanwhile.
+    skipped_paths = [
+        path
+        for (path, text, error), is_wanted in zip(sources, wanted, strict=True)
+        if not is_wanted and text is not None and error is None
+    ]
+    skipped = len(skipped_paths)
+    skipped_modules = {module_name_for(path, root)[0]: path for path in skipped_paths}
+    loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)
+    # The files this scan parses, never loaded on demand (see _module_loader).
+    seen = {path.resolve() for path, _ in to_parse}
+    # Other paths a cache entry checks again: files reached by name, and where absent modules
+    # would be. Kept apart from `loaded` until the end: on-demand loading has its own budget.
+    rechecked: dict[str, str] = {}
+    project.loader, project.locator = _module_loader(
+        project, packs, root, loaded, skipped_modules, seen, rechecked
+    )
+    result.errors.extend(error for _, _, error in sources if error is not None)
+    del sources  # the texts of prefiltered files
+    module_names = _module_names(to_parse, root)
+    batch_size = len(to_parse)
+    if len(to_parse) >= MIN_FILES_FOR_BATCHES:
+        # Each module after those it imports, so that most calls find their callee analysed.
+        order = imported_first(
+            module_names,
+            [
+                imported_modules(text, name, path.name == "__init__.py")
+                for (path, text), name in zip(to_parse, module_names, strict=True)
+            ],
+        )
+        to_parse = [to_parse[i] for i in order]
+        module_names = [module_names[i] for i in order]
+        batch_size = -(-len(to_parse) // ANALYSIS_BATCHES)
+        project.expect_modules(name.partition("@")[0] for name in module_names)
+    batch: list[str] = []
+    requested: set[str] = set()
     trees = (
         TreeCache(cache.directory / TREES_DIRECTORY, cache.key, ParsedFile)
         if cache is not None
@@ -516,38 +561,24 @@ def _scan(
     )
     # Closed also on an error or Ctrl-C: that ends the parse workers.
     with contextlib.closing(_parse_in_order(to_parse, root, jobs, trees)) as parse_results:
-        for done, (path, text, error) in enumerate(sources):
+        for done, ((path, _), name) in enumerate(zip(to_parse, module_names, strict=True)):
             if progress is not None:
-                progress("Parsing", done, len(sources))
-            sources[done] = (path, None, error)  # the text is not needed once parsed or skipped
-            if error is not None:
-                result.errors.append(error)
-                continue
-            assert text is not None
-            if not wanted[done]:
-                # No flow can start in it; if a scanned file calls into it with a credential, it
-                # is still read for its summaries (see _module_loader).
-                skipped += 1
-                skipped_modules[module_name_for(path, root)[0]] = path
-                skipped_paths.append(path)
-                continue
+                progress("Parsing", done, len(to_parse))
             parsed_file, error = next(parse_results)
             if error is not None:
                 result.errors.append(error)
+                seen.discard(path.resolve())  # as if never parsed: it may be loaded on demand
                 continue
             assert parsed_file is not None
-            parsed += 1
-            _add_parsed(project, parsed_file, packs)
-    requested = {m.path for m in project.modules.values()}
-    loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)
-    seen = {Path(m.path).resolve() for m in project.modules.values()}
-    # Other paths a cache entry checks again: files reached by name, and where absent modules
-    # would be. Kept apart from `loaded` until the end: on-demand loading has its own budget.
-    rechecked: dict[str, str] = {}
-    project.loader, project.locator = _module_loader(
-        project, packs, root, loaded, skipped_modules, seen, rechecked
-    )
-    findings = project.analyze(progress)
+            requested.add(parsed_file.path)
+            batch.append(_add_parsed(project, parsed_file, packs, name).module_name)
+            if len(batch) >= batch_size and done + 1 < len(to_parse):
+                # Analysed while the workers parse the next batch.
+                project.advance(added=batch)
+                batch = []
+    parsed = len(requested)
+    project.stop_expecting()
+    findings = project.analyze(progress, added=batch if len(batch) < len(requested) else None)
     reach = Reach((), found_by, registrations(packs))
     reached: list[str] = []
     if skipped_paths:
@@ -662,11 +693,28 @@ def _cached_result(
     return result, context, reach_doc
 
 
-def _add_parsed(project: Project, parsed_file: ParsedFile, packs: PackSet) -> ModuleContext:
-    module_name = parsed_file.module_name
-    if module_name in project.modules:
-        # Two files map to one module name (scripts in different folders): keep both.
-        module_name = f"{module_name}@{parsed_file.path}"
+def _module_names(files: Sequence[tuple[Path, str]], root: Path) -> list[str]:
+    """The module name each file is analysed under: where two files map to one name
+    (scripts in different folders), the second is told apart by its path."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for path, _ in files:
+        name = module_name_for(path, root)[0]
+        if name in taken:
+            name = f"{name}@{display_path(path)}"
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def _add_parsed(
+    project: Project, parsed_file: ParsedFile, packs: PackSet, module_name: str | None = None
+) -> ModuleContext:
+    """Add a parsed file to the project, under ``module_name`` if given."""
+    if module_name is None:
+        module_name = parsed_file.module_name
+        if module_name in project.modules:
+            module_name = f"{module_name}@{parsed_file.path}"
     ctx = ModuleContext(
         path=parsed_file.path,
         module_name=module_name,

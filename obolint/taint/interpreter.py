@@ -488,7 +488,7 @@ class FunctionInterpreter:
             return value
         class_qname = value.qname[:-2]
         project = self.ctx.project
-        if class_qname not in project.class_modules:
+        if not project.known_class(class_qname):
             return value
         stored = [
             with_step(
@@ -1150,12 +1150,17 @@ class FunctionInterpreter:
             return Value(qname=result_q)
 
         # Functions of the scanned project: apply their summaries.
+        awaited_hits = self.ctx.project.awaited_hits
         target = self.ctx.project.function_for(callee_q)
         if target is not None:
             return self._apply_summary(target, args, node, callee_q)
         cls = self.ctx.project.class_for(callee_q)
         if cls is not None:
             return self._construct(cls, args, node)
+        if self.ctx.project.awaited_hits != awaited_hits:
+            # Defined in a module this scan adds later: nothing is known of it yet (not even
+            # that it is no library call), and this unit runs again once it is added.
+            return Value(qname=result_q)
         if callee_q:
             # Maybe a function of a project module that was not parsed (pre-commit passes only
             # changed files; the prefilter skips files without a trigger word): parse it on

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import replace
 
@@ -39,7 +40,22 @@ class Project:
         self.packs = packs
         self.enabled = frozenset(enabled_rules)
         self.modules: dict[str, ModuleContext] = {}
+        # Module names of files this scan adds later (see expect_modules), one per file.
+        self._awaited: Counter[str] = Counter()
+        # Dotted suffix -> the full names of added and awaited modules ending with it, and
+        # the names it was built from.
         self._suffix_index: dict[str, list[str]] | None = None
+        self._indexed: set[str] = set()
+        # Module name looked up -> (the module, whether it is awaited); see _find_module.
+        self._lookups: dict[str, tuple[ModuleContext | None, bool]] = {}
+        self._prefix_awaited: dict[str, bool] = {}  # see _awaits_prefix
+        # Bumped when a lookup may find something new (see _note_found_modules).
+        self._modules_version = 0
+        self._missing_checked_version = -1
+        # How many lookups found nothing because their module is awaited (see awaited_hits).
+        self.awaited_hits = 0
+        # Modules whose tools were looked for while a module they looked up was awaited.
+        self._tools_to_recheck: set[str] = set()
         self.class_modules: dict[str, str] = {}  # class qualname -> module name
         self._declared: dict[str, list[str]] = {}
         self.functions: dict[str, FunctionInfo] = {}
@@ -111,7 +127,16 @@ class Project:
     def add_module(self, ctx: ModuleContext) -> None:
         """Register a parsed module and index its functions and classes."""
         self.modules[ctx.module_name] = ctx
-        self._suffix_index = None
+        raw_name = ctx.module_name.partition("@")[0]
+        if self._awaited[raw_name] > 0:
+            self._awaited[raw_name] -= 1
+            if not self._awaited[raw_name]:
+                del self._awaited[raw_name]
+        if ctx.module_name not in self._indexed:
+            self._suffix_index = None
+        self._lookups = {}
+        self._prefix_awaited = {}
+        self._modules_version += 1
         self._imports_from = {}
         stack: list[tuple[cst.CSTNode, str, str | None, FunctionInfo | None]] = [
             (ctx.module, ctx.module_name, None, None)
@@ -157,6 +182,8 @@ class Project:
         module is parsed (on demand, or reached by name), the unit runs again.
         """
         found = self._find_module(name)
+        if found is None and name and self._awaited and self._awaits_prefix(name):
+            self.awaited_hits += 1
         if found is None and name and self._current is not None:
             missing = self._missing.get(name)
             if missing is None:
@@ -164,14 +191,88 @@ class Project:
             self._uses(missing[0])
         return found
 
+    def expect_modules(self, module_names: Iterable[str]) -> None:
+        """Module names of files that this scan adds later, while it analyses those added so
+        far: until a module is added, a lookup that would find it finds nothing (and the unit
+        that looked depends on its absence, so it runs again once the module is added), and a
+        name that it would make ambiguous is ambiguous already. So the analysis of modules as
+        they are parsed comes to what it would be with all of them added first."""
+        self._awaited.update(module_names)
+        self._suffix_index = None
+        self._lookups = {}
+        self._prefix_awaited = {}
+        self._modules_version += 1
+
+    def stop_expecting(self) -> None:
+        """The files still awaited will not be added (they did not parse)."""
+        if self._awaited:
+            self._awaited.clear()
+            self._suffix_index = None
+            self._lookups = {}
+            self._prefix_awaited = {}
+            self._modules_version += 1
+
     def _find_module(self, name: str) -> ModuleContext | None:
+        found = self._lookup(name)
+        if found[1]:
+            self.awaited_hits += 1
+        return found[0]
+
+    def _lookup(self, name: str) -> tuple[ModuleContext | None, bool]:
+        """``_look_up_module``, memoised: the analysis looks up the same names millions of
+        times."""
+        found = self._lookups.get(name)
+        if found is None:
+            found = self._lookups[name] = self._look_up_module(name)
+        return found
+
+    def _look_up_module(self, name: str) -> tuple[ModuleContext | None, bool]:
+        """The module ``name`` names (exactly or as a unique suffix), and whether it is awaited
+        instead."""
         found = self.modules.get(name)
         if found is not None or not name:
-            return found
+            return found, False
+        if self._awaited and name in self._awaited:
+            return None, True
         if self._suffix_index is None:
-            self._suffix_index = suffix_index({full: full for full in self.modules})
+            self._indexed = {*self.modules, *self._awaited}
+            self._suffix_index = suffix_index({full: full for full in self._indexed})
         matches = self._suffix_index.get(name, [])
-        return self.modules[matches[0]] if len(matches) == 1 else None
+        if len(matches) != 1:
+            return None, False
+        found = self.modules.get(matches[0])
+        return found, found is None
+
+    def _is_awaited(self, name: str) -> bool:
+        """Whether module ``name`` is not added yet but will be (see expect_modules)."""
+        if not self._awaited:
+            return False
+        hits = self.awaited_hits
+        return self._find_module(name) is None and self.awaited_hits != hits
+
+    def _awaits_prefix(self, name: str) -> bool:
+        """Whether ``pkg.mod.Client`` misses for want of ``pkg.mod``: that is awaited, and no
+        longer part of the name is an added module."""
+        awaits = self._prefix_awaited.get(name)
+        if awaits is None:
+            parts = name.split(".")
+            awaits = False
+            for end in range(len(parts) - 1, 0, -1):
+                module, awaited = self._lookup(".".join(parts[:end]))
+                if module is not None or awaited:
+                    awaits = awaited
+                    break
+            self._prefix_awaited[name] = awaits
+        return awaits
+
+    def known_class(self, class_qname: str) -> bool:
+        """Whether ``class_qname`` is a class of the added modules. While modules are awaited,
+        the unit that asks depends on the class's module: it asks again once that is added."""
+        if class_qname in self.class_modules:
+            return True
+        if self._awaited:
+            self.module(class_qname.rpartition(".")[0])
+        return False
 
     def _longest_module(self, parts: list[str]) -> tuple[int, ModuleContext | None]:
         """The parsed module named by the most leading ``parts``, and how many parts that is
@@ -190,6 +291,9 @@ class Project:
     def _note_found_modules(self) -> None:
         """Note as changed every module looked for in vain that is now parsed (or a longer
         part of whose name is)."""
+        if self._missing_checked_version == self._modules_version:
+            return  # no module added since the last check
+        self._missing_checked_version = self._modules_version
         for name, (key, prefix) in list(self._missing.items()):
             if self._find_module(name) is not None or self._found_prefix(name) > prefix:
                 del self._missing[name]
@@ -239,7 +343,8 @@ class Project:
         cached = self._declared.get(class_qname)
         if cached is None:
             cached = [name for name, _ in self._annotated_fields(class_qname)]
-            self._declared[class_qname] = cached
+            if class_qname in self.class_modules:
+                self._declared[class_qname] = cached
         return cached
 
     def field_excluded(self, class_qname: str, attr: str) -> bool:
@@ -269,7 +374,9 @@ class Project:
 
     def _annotated_fields(self, class_qname: str) -> Iterator[tuple[str, cst.AnnAssign]]:
         """``name: annotation [= default]`` statements of a project class body, in order."""
-        module = self.modules.get(self.class_modules.get(class_qname, ""))
+        if not self.known_class(class_qname):
+            return
+        module = self.modules.get(self.class_modules[class_qname])
         node = module.classes.get(class_qname) if module is not None else None
         if node is None:
             return
@@ -339,7 +446,7 @@ class Project:
         if not base_qname:
             return ()
         class_qname = base_qname[:-2] if base_qname.endswith("()") else base_qname
-        if class_qname in self.class_modules:
+        if self.known_class(class_qname):
             self._uses(("field", class_qname, attr))
         return self.fields.get((class_qname, attr), ())
 
@@ -354,7 +461,9 @@ class Project:
         class_qname = base_qname[:-2]
         objects = self._field_objects.get(class_qname)
         if objects is None:
-            module = self.modules.get(self.class_modules.get(class_qname, ""))
+            if not self.known_class(class_qname):
+                return None
+            module = self.modules.get(self.class_modules[class_qname])
             objects = {}
             if module is not None:
                 stores = self._attribute_stores.get(module.module_name)
@@ -375,8 +484,11 @@ class Project:
             found = _returned_object(info)
             parts = (found or "").split(".")
             # Exact names only: a project module `x.logging` is not the standard `logging`.
-            if any(".".join(parts[:end]) in self.modules for end in range(1, len(parts))):
+            prefixes = [".".join(parts[:end]) for end in range(1, len(parts))]
+            if any(prefix in self.modules for prefix in prefixes):
                 found = None
+            elif any(prefix in self._awaited for prefix in prefixes):
+                return None  # not kept: the module may yet fail to parse
             self._returned_objects[info.qualname] = found
         return self._returned_objects[info.qualname]
 
@@ -467,12 +579,20 @@ class Project:
         again with the names of the modules ``added`` since, it runs those and whatever their
         results change, and keeps the rest.
         """
+        self.advance(progress, added)
+        return self._findings_found()
+
+    def advance(self, progress: Progress | None = None, added: Iterable[str] | None = None) -> None:
+        """``analyze`` without collecting the findings: for modules added while others are
+        still awaited (see expect_modules)."""
         first = sorted(self.modules) if added is None else sorted(added)
         self._tool_modules = set()
         decorated = self._decorated_tools(first)
         self._decorated.extend(decorated)
         for info, tool in decorated:
             self.tool_specs.setdefault(info.qualname, tool)
+        if not self._awaited and self._tools_to_recheck:
+            self._recheck_tools()
         # Every unit of these runs: with the modules the decorators had loaded, and those whose
         # functions their bodies registered (tools, instructions=fn). When resuming, the units
         # that looked for an added module in vain run in the next round.
@@ -504,6 +624,9 @@ class Project:
             dirty_units = self._stale_units(changes) | waiting | self._requesters
             dirty_modules = self._new_modules | self._tool_modules
             waiting = set(self._requesters)
+
+    def _findings_found(self) -> list[Finding]:
+        """The findings of the analysis so far, each once, with those of tool parameters."""
         self._findings = self._findings_by_unit.setdefault(_TOOLS_UNIT, {})
         self._findings.clear()
         for info, tool in [*self._decorated, *self._pending_tools]:
@@ -762,6 +885,8 @@ class Project:
                 else:
                     yield module.module_name, module
                 return
+            if self._is_awaited(name):
+                return  # parsed by this scan, and added later: not to be loaded on demand
             if name not in self._requested:
                 yield name, None
 
@@ -801,9 +926,37 @@ class Project:
                 ctx.steps = 0
                 ctx.globals = FunctionInterpreter(ctx, None, lambda hit, flow: None).run_module()
         for ctx in targets:
+            hits = self.awaited_hits
             with self._isolated(ctx):
                 found.extend(self._module_tools(ctx))
+            if self.awaited_hits != hits:
+                self._tools_to_recheck.add(ctx.module_name)
         return found
+
+    def _recheck_tools(self) -> None:
+        """Look again for the tools of the modules in which a lookup found an awaited module,
+        now that none is: those whose tools differ run again."""
+        for name in sorted(self._tools_to_recheck):
+            ctx = self.modules.get(name)
+            if ctx is None or name in self.failures:
+                continue
+            old = [(info, tool) for info, tool in self._decorated if info.module is ctx]
+            globals_before = ctx.globals
+            new: list[tuple[FunctionInfo, ToolSpec]] = []
+            with self._isolated(ctx):
+                new = self._module_tools(ctx)
+            if [(i.qualname, t) for i, t in new] == [(i.qualname, t) for i, t in old]:
+                ctx.globals = globals_before
+                continue
+            for info, tool in old:
+                if self.tool_specs.get(info.qualname) is tool:
+                    del self.tool_specs[info.qualname]
+            kept = [entry for entry in self._decorated if entry[0].module is not ctx]
+            self._decorated = kept + new
+            for info, tool in new:
+                self.tool_specs.setdefault(info.qualname, tool)
+            self._tool_modules.add(name)
+        self._tools_to_recheck = set()
 
     def _module_tools(self, ctx: ModuleContext) -> list[tuple[FunctionInfo, ToolSpec]]:
         found = []
