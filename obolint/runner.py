@@ -55,10 +55,11 @@ PICKLE_RECURSION_LIMIT = 20_000
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Prefilter verdicts (one per file content) the cache keeps even beyond this scan's files.
 MIN_PREFILTER_VERDICTS_KEPT = 20_000
-# Scans that parse at least this many files analyse them in ANALYSIS_BATCHES batches, each
-# as soon as it is parsed, while the parse workers go on with the next; smaller scans analyse
-# all their files at once. The batches depend on the files only, never on timing or --jobs,
-# so the result is the same for any number of jobs.
+# Scans on two or more processes that parse at least this many files (not counting those in
+# the parse cache) analyse them in ANALYSIS_BATCHES batches, each as soon as it is parsed,
+# while the parse workers go on with the next; other scans analyse all their files at once,
+# with nothing to overlap. Batches never depend on timing, and give the findings of analysing
+# all files at once (tests/test_batches.py).
 MIN_FILES_FOR_BATCHES = 64
 ANALYSIS_BATCHES = 8
 # Imported project modules parsed for summaries when only some files are scanned.
@@ -538,8 +539,13 @@ def _scan(
     result.errors.extend(error for _, _, error in sources if error is not None)
     del sources  # the texts of prefiltered files
     module_names = _module_names(to_parse, root)
+    trees = (
+        TreeCache(cache.directory / TREES_DIRECTORY, cache.key, ParsedFile)
+        if cache is not None
+        else None
+    )
     batch_size = len(to_parse)
-    if len(to_parse) >= MIN_FILES_FOR_BATCHES:
+    if jobs >= 2 and _files_to_parse(to_parse, root, trees) >= MIN_FILES_FOR_BATCHES:
         # Each module after those it imports, so that most calls find their callee analysed.
         order = imported_first(
             module_names,
@@ -554,11 +560,6 @@ def _scan(
         project.expect_modules(name.partition("@")[0] for name in module_names)
     batch: list[str] = []
     requested: set[str] = set()
-    trees = (
-        TreeCache(cache.directory / TREES_DIRECTORY, cache.key, ParsedFile)
-        if cache is not None
-        else None
-    )
     # Closed also on an error or Ctrl-C: that ends the parse workers.
     with contextlib.closing(_parse_in_order(to_parse, root, jobs, trees)) as parse_results:
         for done, ((path, _), name) in enumerate(zip(to_parse, module_names, strict=True)):
@@ -691,6 +692,18 @@ def _cached_result(
     result.stats["cache"] = "hit"
     result.stats["duration_s"] = round(time.perf_counter() - started, 3)
     return result, context, reach_doc
+
+
+def _files_to_parse(files: Sequence[tuple[Path, str]], root: Path, trees: TreeCache | None) -> int:
+    """How many of ``files`` are not in the parse cache: with their trees at hand, the
+    analysis has no parsing to overlap and runs on all of them at once."""
+    if trees is None:
+        return len(files)
+    return sum(
+        1
+        for path, text in files
+        if not trees.has(trees.entry_name(path, display_path(path), root, content_hash(text)))
+    )
 
 
 def _module_names(files: Sequence[tuple[Path, str]], root: Path) -> list[str]:

@@ -11,13 +11,14 @@ from obolint import runner
 from obolint.packs import load_packs
 from obolint.resolve import imported_first, imported_modules
 from obolint.runner import scan
+from obolint.taint.project import Project
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
-def _scan(files: list[Path], root: Path) -> list[tuple]:
+def _scan(files: list[Path], root: Path, jobs: int = 2) -> list[tuple]:
     packs = load_packs()
-    result = scan(files, packs, [r.id for r in packs.rules], root=root, jobs=1)
+    result = scan(files, packs, [r.id for r in packs.rules], root=root, jobs=jobs)
     return [
         (f.rule, f.location, f.message, tuple((s.location, s.note) for s in f.trace))
         for f in result.findings
@@ -29,7 +30,7 @@ def fixtures_at_once() -> list[tuple]:
     files = sorted(p for p in FIXTURES.rglob("*.py") if "configured" not in p.parts)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(runner, "MIN_FILES_FOR_BATCHES", 10**9)
-        return _scan(files, FIXTURES)
+        return _scan(files, FIXTURES, jobs=1)
 
 
 @pytest.mark.parametrize("batches", [8, 97])
@@ -39,8 +40,31 @@ def test_fixtures_analysed_in_batches_give_the_same_findings(
     files = sorted(p for p in FIXTURES.rglob("*.py") if "configured" not in p.parts)
     assert len(files) >= runner.MIN_FILES_FOR_BATCHES
     monkeypatch.setattr(runner, "ANALYSIS_BATCHES", batches)
+    advanced = _count_batches(monkeypatch)
     assert _scan(files, FIXTURES) == fixtures_at_once
     assert len(fixtures_at_once) > 300
+    # Batches of ceil(files / batches), and the rest (maybe none) once all are parsed.
+    assert len(advanced) > batches * 3 // 4 and None not in advanced
+
+
+def _count_batches(monkeypatch) -> list[int | None]:
+    """The size of each batch analysed, None for all modules at once."""
+    sizes: list[int | None] = []
+    advance = Project.advance
+
+    def counting(self, progress=None, added=None):
+        sizes.append(None if added is None else len(added))
+        return advance(self, progress, added)
+
+    monkeypatch.setattr(Project, "advance", counting)
+    return sizes
+
+
+def test_one_process_analyses_all_files_at_once(monkeypatch):
+    files = sorted(p for p in FIXTURES.rglob("*.py") if "configured" not in p.parts)[:80]
+    advanced = _count_batches(monkeypatch)
+    _scan(files, FIXTURES, jobs=1)
+    assert advanced == [None]
 
 
 def _write(root: Path, name: str, text: str) -> Path:
@@ -92,7 +116,9 @@ def test_a_call_into_a_module_added_later_is_followed(tmp_path, monkeypatch, bat
     files = _import_cycle(tmp_path)
     monkeypatch.setattr(runner, "MIN_FILES_FOR_BATCHES", 2)
     monkeypatch.setattr(runner, "ANALYSIS_BATCHES", batches)
+    advanced = _count_batches(monkeypatch)
     findings = _scan(files, tmp_path)
+    assert advanced == ([1, 1] if batches == 2 else [None])
     assert [
         (rule, location.path.rsplit("/", 1)[-1], location.line) for rule, location, *_ in findings
     ] == [("OBO501", "omega.py", 9)]
@@ -129,3 +155,98 @@ def test_imported_first_keeps_the_given_order_within_a_cycle():
     names = ["a", "b", "c"]
     imports = [{"b"}, {"a"}, set()]
     assert imported_first(names, imports) == [1, 0, 2]
+
+
+def _tool_on_an_agent_of_a_later_batch(root: Path) -> list[Path]:
+    # `tools` is analysed first (`agent` imports it); its decorator names the agent made in
+    # `agent`, which a lookup finds only once `agent` is added.
+    return [
+        _write(
+            root,
+            "app/agent.py",
+            """\
+            from pydantic_ai import Agent
+
+            # Its tools take no api_token from the model (a trigger word: this file is parsed).
+            agent = Agent("openai:gpt-4o")
+
+            from app import tools  # registers the tools
+            """,
+        ),
+        _write(
+            root,
+            "app/tools.py",
+            """\
+            from app.agent import agent
+
+            @agent.tool_plain
+            def open_ticket(title: str, api_token: str) -> str:
+                return title
+            """,
+        ),
+    ]
+
+
+@pytest.mark.parametrize("batches", [1, 2])
+def test_a_decorator_resolved_through_a_later_module_finds_the_tool(tmp_path, monkeypatch, batches):
+    files = _tool_on_an_agent_of_a_later_batch(tmp_path)
+    monkeypatch.setattr(runner, "MIN_FILES_FOR_BATCHES", 2)
+    monkeypatch.setattr(runner, "ANALYSIS_BATCHES", batches)
+    advanced = _count_batches(monkeypatch)
+    findings = _scan(files, tmp_path)
+    assert advanced == ([1, 1] if batches == 2 else [None])
+    assert [(rule, location.path.rsplit("/", 1)[-1]) for rule, location, *_ in findings] == [
+        ("OBO201", "tools.py")
+    ]
+
+
+def _masking_helper_of_a_later_batch(root: Path) -> list[Path]:
+    # `omega` is analysed first; `alpha.BearerAuth` masks the token. Taken for a library call
+    # while `alpha` was awaited, it would wrap the token (a credential wrapper by its name),
+    # and the field it is stored in would keep that flow for good.
+    return [
+        _write(
+            root,
+            "app/alpha.py",
+            """\
+            from app import omega
+
+            def BearerAuth(token):
+                return "Bearer ***"
+
+            def describe():
+                return omega.NAME
+            """,
+        ),
+        _write(
+            root,
+            "app/omega.py",
+            """\
+            import logging
+            import os
+
+            from app import alpha
+
+            NAME = "omega"
+
+            class Client:
+                def __init__(self):
+                    self.auth = alpha.BearerAuth(os.environ["SERVICE_TOKEN"])
+
+                def describe(self):
+                    logging.warning("authorization: %s", self.auth)
+            """,
+        ),
+    ]
+
+
+@pytest.mark.parametrize("batches", [1, 2])
+def test_a_call_into_a_module_added_later_is_not_taken_for_a_library_call(
+    tmp_path, monkeypatch, batches
+):
+    files = _masking_helper_of_a_later_batch(tmp_path)
+    monkeypatch.setattr(runner, "MIN_FILES_FOR_BATCHES", 2)
+    monkeypatch.setattr(runner, "ANALYSIS_BATCHES", batches)
+    advanced = _count_batches(monkeypatch)
+    assert _scan(files, tmp_path) == []
+    assert advanced == ([1, 1] if batches == 2 else [None])
