@@ -42,7 +42,8 @@ from obolint.progress import wanted as wanted_progress
 from obolint.report import FORMATS, render
 from obolint.report.statistics import render_statistics
 from obolint.rulemeta import RuleMeta, SelectionError, select_rules
-from obolint.runner import display_path, scan
+from obolint.runner import scan
+from obolint.sourcefiles import display_path
 from obolint.suppress import apply_suppressions, drop_per_file_ignores
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2

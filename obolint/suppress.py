@@ -22,7 +22,7 @@ from pathlib import Path
 from obolint.discovery import ExcludeMatcher
 from obolint.findings import Finding, Notice, SuppressedFinding
 from obolint.rulemeta import RuleMeta
-from obolint.runner import read_source
+from obolint.sourcefiles import read_source
 
 FILE_IGNORE_MAX_LINE = 20
 EXAMPLE = "# obolint: ignore[OBO401] -- reviewed: why this is safe"

@@ -33,7 +33,7 @@ from obolint.findings import FileError
 
 DIRECTORY_NAME = "trees"
 MAX_BYTES = 256 * 1024 * 1024
-_FORMAT = 2
+_FORMAT = 3
 _SUFFIX = ".tree"
 _MAC_BYTES = 64  # hex digest
 
@@ -63,7 +63,7 @@ class TreeCache:
     def __init__(self, directory: Path, key: bytes, parsed_type: type) -> None:
         self.directory = directory
         self.key = key
-        # The record parse_source returns (obolint.runner.ParsedFile), the one class besides
+        # The record parse_source returns (obolint.parsing.ParsedFile), the one class besides
         # LibCST's nodes and FileError that an entry may hold.
         self._allowed = {
             (parsed_type.__module__, parsed_type.__qualname__): parsed_type,

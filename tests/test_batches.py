@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from obolint import runner
+from obolint import analysis
 from obolint.packs import load_packs
 from obolint.resolve import imported_first, imported_modules
 from obolint.runner import scan
@@ -29,7 +29,7 @@ def _scan(files: list[Path], root: Path, jobs: int = 2) -> list[tuple]:
 def fixtures_at_once() -> list[tuple]:
     files = sorted(p for p in FIXTURES.rglob("*.py") if "configured" not in p.parts)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(runner, "MIN_FILES_FOR_BATCHES", 10**9)
+        patch.setattr(analysis, "MIN_FILES_FOR_BATCHES", 10**9)
         return _scan(files, FIXTURES, jobs=1)
 
 
@@ -38,8 +38,8 @@ def test_fixtures_analysed_in_batches_give_the_same_findings(
     fixtures_at_once, monkeypatch, batches
 ):
     files = sorted(p for p in FIXTURES.rglob("*.py") if "configured" not in p.parts)
-    assert len(files) >= runner.MIN_FILES_FOR_BATCHES
-    monkeypatch.setattr(runner, "ANALYSIS_BATCHES", batches)
+    assert len(files) >= analysis.MIN_FILES_FOR_BATCHES
+    monkeypatch.setattr(analysis, "ANALYSIS_BATCHES", batches)
     advanced = _count_batches(monkeypatch)
     assert _scan(files, FIXTURES) == fixtures_at_once
     assert len(fixtures_at_once) > 300
@@ -67,6 +67,16 @@ def test_one_process_analyses_all_files_at_once(monkeypatch):
     assert advanced == [None]
 
 
+def _scan_two_files(files: list[Path], root: Path, monkeypatch, batches: int) -> list[tuple]:
+    """Findings of two files analysed in ``batches`` batches (one file each, or both at once)."""
+    monkeypatch.setattr(analysis, "MIN_FILES_FOR_BATCHES", 2)
+    monkeypatch.setattr(analysis, "ANALYSIS_BATCHES", batches)
+    advanced = _count_batches(monkeypatch)
+    findings = _scan(files, root)
+    assert advanced == ([1, 1] if batches == 2 else [None])
+    return findings
+
+
 def _write(root: Path, name: str, text: str) -> Path:
     path = root / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,51 +84,36 @@ def _write(root: Path, name: str, text: str) -> Path:
     return path
 
 
-def _import_cycle(root: Path) -> list[Path]:
-    # `alpha` imports `omega` and `omega` imports `alpha`: `omega` is analysed first (it is
-    # placed before the module that imports it), and its call finds `alpha` not yet added.
+def _two_module_cycle(root: Path, alpha: str, omega: str) -> list[Path]:
+    """``app/alpha.py`` and ``app/omega.py``, each importing the other, with the given code.
+    ``omega`` is analysed first (it comes before ``alpha``, which imports it), so its calls
+    into ``alpha`` find it not yet added."""
     return [
-        _write(
-            root,
-            "app/alpha.py",
-            """\
-            import os
-
-            from app import omega
-
-            def bearer_token():
-                return os.environ["SERVICE_BEARER_TOKEN"]
-
-            def describe():
-                return omega.NAME
-            """,
-        ),
-        _write(
-            root,
-            "app/omega.py",
-            """\
-            import logging
-
-            from app import alpha
-
-            NAME = "omega"
-
-            def report():
-                value = alpha.bearer_token()
-                logging.warning("calling with %s", value)
-            """,
-        ),
+        _write(root, "app/alpha.py", "from app import omega\n" + alpha + "\nNAME = omega.NAME\n"),
+        _write(root, "app/omega.py", "from app import alpha\n\nNAME = 'omega'\n" + omega),
     ]
+
+
+def _import_cycle(root: Path) -> list[Path]:
+    alpha = """
+import os
+
+def bearer_token():
+    return os.environ["SERVICE_BEARER_TOKEN"]
+"""
+    omega = """
+import logging
+
+def report():
+    value = alpha.bearer_token()
+    logging.warning("calling with %s", value)
+"""
+    return _two_module_cycle(root, alpha, omega)
 
 
 @pytest.mark.parametrize("batches", [1, 2])
 def test_a_call_into_a_module_added_later_is_followed(tmp_path, monkeypatch, batches):
-    files = _import_cycle(tmp_path)
-    monkeypatch.setattr(runner, "MIN_FILES_FOR_BATCHES", 2)
-    monkeypatch.setattr(runner, "ANALYSIS_BATCHES", batches)
-    advanced = _count_batches(monkeypatch)
-    findings = _scan(files, tmp_path)
-    assert advanced == ([1, 1] if batches == 2 else [None])
+    findings = _scan_two_files(_import_cycle(tmp_path), tmp_path, monkeypatch, batches)
     assert [
         (rule, location.path.rsplit("/", 1)[-1], location.line) for rule, location, *_ in findings
     ] == [("OBO501", "omega.py", 9)]
@@ -190,54 +185,32 @@ def _tool_on_an_agent_of_a_later_batch(root: Path) -> list[Path]:
 @pytest.mark.parametrize("batches", [1, 2])
 def test_a_decorator_resolved_through_a_later_module_finds_the_tool(tmp_path, monkeypatch, batches):
     files = _tool_on_an_agent_of_a_later_batch(tmp_path)
-    monkeypatch.setattr(runner, "MIN_FILES_FOR_BATCHES", 2)
-    monkeypatch.setattr(runner, "ANALYSIS_BATCHES", batches)
-    advanced = _count_batches(monkeypatch)
-    findings = _scan(files, tmp_path)
-    assert advanced == ([1, 1] if batches == 2 else [None])
+    findings = _scan_two_files(files, tmp_path, monkeypatch, batches)
     assert [(rule, location.path.rsplit("/", 1)[-1]) for rule, location, *_ in findings] == [
         ("OBO201", "tools.py")
     ]
 
 
 def _masking_helper_of_a_later_batch(root: Path) -> list[Path]:
-    # `omega` is analysed first; `alpha.BearerAuth` masks the token. Taken for a library call
-    # while `alpha` was awaited, it would wrap the token (a credential wrapper by its name),
-    # and the field it is stored in would keep that flow for good.
-    return [
-        _write(
-            root,
-            "app/alpha.py",
-            """\
-            from app import omega
+    # `alpha.BearerAuth` masks the token. Taken for a library call while `alpha` was awaited,
+    # it would wrap the token (a credential wrapper by its name), and the field it is stored
+    # in would keep that flow for good.
+    alpha = """
+def BearerAuth(token):
+    return "Bearer ***"
+"""
+    omega = """
+import logging
+import os
 
-            def BearerAuth(token):
-                return "Bearer ***"
+class Client:
+    def __init__(self):
+        self.auth = alpha.BearerAuth(os.environ["SERVICE_TOKEN"])
 
-            def describe():
-                return omega.NAME
-            """,
-        ),
-        _write(
-            root,
-            "app/omega.py",
-            """\
-            import logging
-            import os
-
-            from app import alpha
-
-            NAME = "omega"
-
-            class Client:
-                def __init__(self):
-                    self.auth = alpha.BearerAuth(os.environ["SERVICE_TOKEN"])
-
-                def describe(self):
-                    logging.warning("authorization: %s", self.auth)
-            """,
-        ),
-    ]
+    def describe(self):
+        logging.warning("authorization: %s", self.auth)
+"""
+    return _two_module_cycle(root, alpha, omega)
 
 
 @pytest.mark.parametrize("batches", [1, 2])
@@ -245,8 +218,4 @@ def test_a_call_into_a_module_added_later_is_not_taken_for_a_library_call(
     tmp_path, monkeypatch, batches
 ):
     files = _masking_helper_of_a_later_batch(tmp_path)
-    monkeypatch.setattr(runner, "MIN_FILES_FOR_BATCHES", 2)
-    monkeypatch.setattr(runner, "ANALYSIS_BATCHES", batches)
-    advanced = _count_batches(monkeypatch)
-    assert _scan(files, tmp_path) == []
-    assert advanced == ([1, 1] if batches == 2 else [None])
+    assert _scan_two_files(files, tmp_path, monkeypatch, batches) == []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,35 @@ def test_second_identical_scan_is_a_cache_hit_with_the_same_findings(project):
     assert cold["stats"]["cache"] == "miss" and warm["stats"]["cache"] == "hit"
     assert warm["findings"] == cold["findings"]
     assert (project / ".obolint_cache" / "CACHEDIR.TAG").read_text().startswith("Signature:")
+
+
+def test_a_cache_hit_imports_neither_libcst_nor_the_analysis(project, tmp_path_factory):
+    # A fresh interpreter: this one imported LibCST for other tests. Importing it and the
+    # analysis took an eighth of a warm run on saleor.
+    script = (
+        "import sys\n"
+        "from obolint.cli import main\n"
+        "for _ in range(2):\n"
+        "    try:\n"
+        "        main(['check', '--format', 'json', '-o', 'report.json', '.'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(sorted(m for m in ('libcst', 'obolint.analysis') if m in sys.modules))\n"
+    )
+    (project / "second_run.py").write_text(script)  # no trigger word: never parsed
+    # The signing key lives outside the project (see obolint.cache).
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path_factory.mktemp("xdg"))}
+    done = subprocess.run(
+        [sys.executable, "second_run.py"], capture_output=True, text=True, env=env, check=True
+    )
+    # The first run analyses (and imports both); in a process of its own the second does not.
+    assert done.stdout.strip() == "['libcst', 'obolint.analysis']"
+    (project / "second_run.py").write_text(script.replace("range(2)", "range(1)"))
+    done = subprocess.run(
+        [sys.executable, "second_run.py"], capture_output=True, text=True, env=env, check=True
+    )
+    assert json.loads((project / "report.json").read_text())["stats"]["cache"] == "hit"
+    assert done.stdout.strip() == "[]"
 
 
 def test_a_changed_file_is_a_miss(project):

@@ -9,7 +9,7 @@ import pytest
 
 from obolint import nodepickle
 from obolint.findings import FileError
-from obolint.runner import parse_source
+from obolint.parsing import parse_source
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = sorted((ROOT / "fixtures").rglob("*.py"))

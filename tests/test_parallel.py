@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from obolint import runner
+from obolint import parsing
 from obolint.cli import main
 from obolint.parallel import imap_in_order
 
@@ -53,7 +53,7 @@ def test_imap_in_order_keeps_the_order_for_any_number_of_workers():
 
 
 def _reports_for_jobs(
-    directory, monkeypatch, jobs_list=("1", "2"), analysed=runner.MIN_FILES_FOR_PARSE_POOL + 8
+    directory, monkeypatch, jobs_list=("1", "2"), analysed=parsing.MIN_FILES_FOR_PARSE_POOL + 8
 ) -> list[dict]:
     """The JSON report (without stats) of a scan of ``directory`` for each number of jobs."""
     monkeypatch.chdir(directory)
@@ -73,7 +73,7 @@ def test_report_is_identical_for_any_number_of_jobs(tmp_path, monkeypatch):
     for n in range(220):
         body = LEAKY.format(n=n) if n % 5 == 0 else f"def add_{n}(a, b):\n    return a + b\n"
         (tmp_path / f"mod_{n:03}.py").write_text(body)
-    assert runner.MIN_FILES_FOR_PARSE_POOL <= 220 // 5
+    assert parsing.MIN_FILES_FOR_PARSE_POOL <= 220 // 5
     reports = _reports_for_jobs(tmp_path, monkeypatch, analysed=44)
     assert reports[0] == reports[1]
     assert len(reports[0]["findings"]) == 44  # mod_000, mod_005, ..., mod_215
@@ -99,7 +99,7 @@ def test_a_daemonic_caller_works_in_process():
 
 def _project_to_parse(tmp_path):
     # Every file has a trigger word: all of them are parsed, enough for the parse pool.
-    for n in range(runner.MIN_FILES_FOR_PARSE_POOL + 8):
+    for n in range(parsing.MIN_FILES_FOR_PARSE_POOL + 8):
         (tmp_path / f"mod_{n:03}.py").write_text(LEAKY.format(n=n))
     (tmp_path / "mod_syntax.py").write_text("token = (\n")  # a parse error comes back too
 
@@ -108,11 +108,11 @@ def test_parse_on_workers_gives_the_single_process_report(tmp_path, monkeypatch)
     _project_to_parse(tmp_path)
     reports = _reports_for_jobs(tmp_path, monkeypatch, ("1", "2", "3"))
     assert reports[0] == reports[1] == reports[2]
-    assert len(reports[0]["findings"]) == runner.MIN_FILES_FOR_PARSE_POOL + 8
+    assert len(reports[0]["findings"]) == parsing.MIN_FILES_FOR_PARSE_POOL + 8
     assert [e["path"] for e in reports[0]["errors"]] == ["mod_syntax.py"]
 
 
-_parse_for_parent = runner._parse_for_parent
+_parse_for_parent = parsing._parse_for_parent
 
 
 def _refuse_to_pickle_some(item: tuple[str, str, str]) -> bytes | None:
@@ -126,7 +126,7 @@ def _refuse_to_pickle_some(item: tuple[str, str, str]) -> bytes | None:
 def test_files_a_worker_cannot_send_back_are_parsed_here(tmp_path, monkeypatch):
     _project_to_parse(tmp_path)
     expected = _reports_for_jobs(tmp_path, monkeypatch, ("1",))[0]
-    monkeypatch.setattr(runner, "_parse_for_parent", _refuse_to_pickle_some)
+    monkeypatch.setattr(parsing, "_parse_for_parent", _refuse_to_pickle_some)
     log = tmp_path.parent / f"{tmp_path.name}-workers.log"
     monkeypatch.setenv("OBOLINT_TEST_WORKER_LOG", str(log))
     assert _reports_for_jobs(tmp_path, monkeypatch, ("2",))[0] == expected

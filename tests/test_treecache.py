@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from clirun import run
 
-from obolint import runner
+from obolint import parsing
 from obolint.cache import CACHE_DIR_NAME, sign, signing_key
-from obolint.runner import ParsedFile
+from obolint.parsing import ParsedFile
 from obolint.treecache import DIRECTORY_NAME, TreeCache
 
 LEAKY = "import logging, os\n\ntoken = os.environ['API_TOKEN_{n}']\nlogging.info(token)\n"
@@ -35,7 +35,7 @@ def without_stats(report: dict) -> dict:
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_rerun_parses_only_the_changed_file(project, jobs, monkeypatch):
-    monkeypatch.setattr(runner, "MIN_FILES_FOR_PARSE_POOL", 2)  # -j 2: parsed on workers
+    monkeypatch.setattr(parsing, "MIN_FILES_FOR_PARSE_POOL", 2)  # -j 2: parsed on workers
     first = run("-j", jobs, ".")
     assert first["stats"]["files_parsed_from_cache"] == 0
     assert len(list(trees_dir(project).glob("*.tree"))) == 6

@@ -1,0 +1,402 @@
+"""Parse the files worth parsing and analyse them as one project: findings, errors, stats.
+
+Imported only when a scan misses the results cache: LibCST and the analysis take a tenth of
+a second to import, an eighth of a warm run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from obolint.cache import ResultCache, content_hash
+from obolint.findings import FileError, Finding, ScanResult
+from obolint.packs import PackSet
+from obolint.parsing import ParsedFile, parse_in_order, parse_source
+from obolint.prefilter import Triggers
+from obolint.reach import Handle, Reach, registrations
+from obolint.resolve import imported_first, imported_modules, module_name_for, suffix_index
+from obolint.sourcefiles import display_path, read_source
+from obolint.taint.context import ModuleContext
+from obolint.taint.interpreter import (
+    MAX_STEPS_PER_MODULE,
+    AnalysisBudgetExceeded,
+    ExpressionTooDeep,
+)
+from obolint.taint.project import Progress, Project
+from obolint.treecache import DIRECTORY_NAME as TREES_DIRECTORY
+from obolint.treecache import TreeCache
+
+# Scans on two or more processes that parse at least this many files (not counting those in
+# the parse cache) analyse them in ANALYSIS_BATCHES batches, each as soon as it is parsed,
+# while the parse workers go on with the next; other scans analyse all their files at once,
+# with nothing to overlap. Batches never depend on timing, and give the findings of analysing
+# all files at once (tests/test_batches.py).
+MIN_FILES_FOR_BATCHES = 64
+ANALYSIS_BATCHES = 8
+# Imported project modules parsed for summaries when only some files are scanned.
+MAX_CONTEXT_FILES = 500
+# Rounds of looking for prefiltered files that name a handle found in the round before.
+MAX_REACH_ROUNDS = 8
+
+
+def analyse(
+    sources: list[tuple[Path, str | None, FileError | None]],
+    wanted: Sequence[bool],
+    packs: PackSet,
+    enabled_rules: list[str],
+    *,
+    root: Path,
+    cache: ResultCache | None,
+    progress: Progress | None,
+    jobs: int,
+    retain: list[object] | None,
+    found_by: Triggers,
+    started: float,
+) -> tuple[ScanResult, dict[str, str], Reach]:
+    """Parse the ``wanted`` files of ``sources`` (path, text, read error; the list is emptied
+    once their texts are taken) and analyse them as one project. Returns the result, the
+    hashes of the files read on demand or reached by name (and of paths where an absent module
+    would be), and every handle looked for in prefiltered files (see obolint.reach)."""
+    file_count = len(sources)
+    result = ScanResult()
+    project = Project(packs, enabled_rules)
+    if retain is not None:
+        retain[:] = [project]
+    to_parse = [
+        (path, text)
+        for (path, text, error), is_wanted in zip(sources, wanted, strict=True)
+        if is_wanted and text is not None and error is None
+    ]
+    # No flow can start in a prefiltered file; if an analysed file calls into it with a
+    # credential, it is still read for its summaries (see _module_loader). Their paths are
+    # read again after the analysis (see obolint.reach): the texts are not held meanwhile.
+    skipped_paths = [
+        path
+        for (path, text, error), is_wanted in zip(sources, wanted, strict=True)
+        if not is_wanted and text is not None and error is None
+    ]
+    skipped = len(skipped_paths)
+    skipped_modules = {module_name_for(path, root)[0]: path for path in skipped_paths}
+    loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)
+    # The files this scan parses, never loaded on demand (see _module_loader).
+    seen = {path.resolve() for path, _ in to_parse}
+    # Other paths a cache entry checks again: files reached by name, and where absent modules
+    # would be. Kept apart from `loaded` until the end: on-demand loading has its own budget.
+    rechecked: dict[str, str] = {}
+    project.loader, project.locator = _module_loader(
+        project, packs, root, loaded, skipped_modules, seen, rechecked
+    )
+    result.errors.extend(error for _, _, error in sources if error is not None)
+    sources.clear()  # the texts of prefiltered files
+    module_names = _module_names(to_parse, root)
+    trees = (
+        TreeCache(cache.directory / TREES_DIRECTORY, cache.key, ParsedFile)
+        if cache is not None
+        else None
+    )
+    batch_size = len(to_parse)
+    if jobs >= 2 and _files_to_parse(to_parse, root, trees) >= MIN_FILES_FOR_BATCHES:
+        # Each module after those it imports, so that most calls find their callee analysed.
+        order = imported_first(
+            module_names,
+            [
+                imported_modules(text, name, path.name == "__init__.py")
+                for (path, text), name in zip(to_parse, module_names, strict=True)
+            ],
+        )
+        to_parse = [to_parse[i] for i in order]
+        module_names = [module_names[i] for i in order]
+        batch_size = -(-len(to_parse) // ANALYSIS_BATCHES)
+        project.expect_modules(name.partition("@")[0] for name in module_names)
+    batch: list[str] = []
+    requested: set[str] = set()
+    # Closed also on an error or Ctrl-C: that ends the parse workers.
+    with contextlib.closing(parse_in_order(to_parse, root, jobs, trees)) as parse_results:
+        for done, ((path, _), name) in enumerate(zip(to_parse, module_names, strict=True)):
+            if progress is not None:
+                progress("Parsing", done, len(to_parse))
+            parsed_file, error = next(parse_results)
+            if error is not None:
+                result.errors.append(error)
+                seen.discard(path.resolve())  # as if never parsed: it may be loaded on demand
+                continue
+            assert parsed_file is not None
+            requested.add(parsed_file.path)
+            batch.append(_add_parsed(project, parsed_file, packs, name).module_name)
+            if len(batch) >= batch_size and done + 1 < len(to_parse):
+                # Analysed while the workers parse the next batch.
+                project.advance(added=batch)
+                batch = []
+    parsed = len(requested)
+    project.stop_expecting()
+    findings = project.analyze(progress, added=batch if len(batch) < len(requested) else None)
+    reach = Reach((), found_by, registrations(packs))
+    reached: list[str] = []
+    if skipped_paths:
+        findings, reach, reached = _analyze_reached(
+            project, findings, skipped_paths, reach, root, jobs, trees, seen, rechecked, progress
+        )
+    loaded.update(rechecked)
+    requested.update(reached)  # reported on like any analysed file
+    parsed += len(reached)
+    skipped -= len(reached)
+    context = sum(
+        1 for m in project.modules.values() if m.path in loaded and m.path not in requested
+    )
+    for name, exc in sorted(project.failures.items()):
+        path = project.modules[name].path
+        if path in requested:
+            parsed -= 1
+        if path in requested or not _is_analysis_limit(exc):
+            # A context module too deep to follow is as silent as one that does not parse;
+            # a bug in obolint is reported wherever it happens.
+            result.errors.append(_analysis_error(path, exc))
+    # Modules read only for context (imported by the scanned files) are not reported on,
+    # except where a flow through a scanned file ends in them.
+    findings = [
+        f
+        for f in findings
+        if f.location.path in requested or any(s.location.path in requested for s in f.trace)
+    ]
+    result.findings = sorted(findings, key=Finding.sort_key)
+    result.errors.sort(key=lambda e: e.path)
+    result.stats = {
+        "files": file_count,
+        "files_analyzed": parsed,
+        "files_with_errors": len(result.errors),
+        "context_files": context,
+        "files_reached": len(reached),
+        "files_skipped_prefilter": skipped,
+        "findings": len(result.findings),
+        "duration_s": round(time.perf_counter() - started, 3),
+    }
+    if cache is not None:
+        result.stats["cache"] = "miss"
+        if trees is not None:
+            result.stats["files_parsed_from_cache"] = trees.stats.hits
+            if trees.stats.stored:
+                trees.prune()
+    return result, loaded, reach
+
+
+def _files_to_parse(files: Sequence[tuple[Path, str]], root: Path, trees: TreeCache | None) -> int:
+    """How many of ``files`` are not in the parse cache: with their trees at hand, the
+    analysis has no parsing to overlap and runs on all of them at once."""
+    if trees is None:
+        return len(files)
+    return sum(
+        1
+        for path, text in files
+        if not trees.has(trees.entry_name(path, display_path(path), root, content_hash(text)))
+    )
+
+
+def _module_names(files: Sequence[tuple[Path, str]], root: Path) -> list[str]:
+    """The module name each file is analysed under: where two files map to one name
+    (scripts in different folders), the second is told apart by its path."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for path, _ in files:
+        name = module_name_for(path, root)[0]
+        if name in taken:
+            name = f"{name}@{display_path(path)}"
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def _add_parsed(
+    project: Project, parsed_file: ParsedFile, packs: PackSet, module_name: str | None = None
+) -> ModuleContext:
+    """Add a parsed file to the project, under ``module_name`` if given."""
+    if module_name is None:
+        module_name = parsed_file.module_name
+        if module_name in project.modules:
+            module_name = f"{module_name}@{parsed_file.path}"
+    ctx = ModuleContext(
+        path=parsed_file.path,
+        module_name=module_name,
+        module=parsed_file.module,
+        positions=parsed_file.positions,
+        imports=parsed_file.imports,
+        packs=packs,
+        project=project,
+    )
+    project.add_module(ctx)
+    return ctx
+
+
+def _module_loader(
+    project: Project,
+    packs: PackSet,
+    root: Path,
+    loaded: dict[str, str],
+    skipped: dict[str, Path],
+    seen: set[Path],
+    rechecked: dict[str, str],
+) -> tuple[Callable[[str], ModuleContext | None], Callable[[str], bool]]:
+    """Parse project modules on demand, when a call or read in an analysed module needs them;
+    and tell, without parsing, whether a module name has a file to parse. ``seen``: the
+    resolved paths of the files parsed already; ``rechecked`` gets the paths (with an empty
+    hash) where a module that was asked for would be, and is not.
+
+    Pre-commit passes only changed files, and the prefilter skips files without a credential
+    word; their helpers are read only when a credential flows into them.
+    """
+    skipped_by_suffix: dict[str, list[Path]] = {}
+    # Module name -> its file and that file's resolved path (memoised: both cost system calls).
+    paths: dict[str, tuple[Path, Path] | None] = {}
+
+    def path_for(module_name: str) -> tuple[Path, Path] | None:
+        if module_name not in paths:
+            if not skipped_by_suffix and skipped:
+                skipped_by_suffix.update(suffix_index(skipped))
+            path = _module_file(module_name, root) or _skipped_file(
+                module_name, skipped, skipped_by_suffix
+            )
+            paths[module_name] = (path, path.resolve()) if path is not None else None
+        return paths[module_name]
+
+    def locate(module_name: str) -> bool:
+        found = path_for(module_name)
+        return found is not None and found[1] not in seen and len(loaded) < MAX_CONTEXT_FILES
+
+    def load(module_name: str) -> ModuleContext | None:
+        if len(loaded) >= MAX_CONTEXT_FILES:
+            return None
+        found = path_for(module_name)
+        if found is None:
+            # A credential flows into it: once the file exists, the result changes.
+            for candidate in _module_candidates(module_name, root):
+                rechecked[display_path(candidate)] = ""
+            return None
+        if found[1] in seen:
+            return None
+        path, resolved = found
+        seen.add(resolved)
+        text, error = read_source(path)
+        # Recorded even when it cannot be used: once fixed, it would change the result.
+        loaded[display_path(path)] = content_hash(text) if text is not None else ""
+        if text is None:
+            return None
+        parsed_file, error = parse_source(path, text, root)
+        if parsed_file is None:
+            return None
+        return _add_parsed(project, parsed_file, packs)
+
+    return load, locate
+
+
+def _analyze_reached(
+    project: Project,
+    findings: list[Finding],
+    prefiltered: list[Path],
+    reach: Reach,
+    root: Path,
+    jobs: int,
+    trees: TreeCache | None,
+    seen: set[Path],
+    rechecked: dict[str, str],
+    progress: Progress | None,
+) -> tuple[list[Finding], Reach, list[str]]:
+    """Analyse the ``prefiltered`` files that name a handle of the analysed code (see
+    obolint.reach), then those that name a handle found in them, and so on.
+
+    Returns the findings of the whole analysis (``findings`` before), every handle looked for
+    (in a ``Reach`` like ``reach``), and the display paths of the files analysed this way.
+    Each file found is listed in ``rechecked`` with its hash, even one that does not parse: a
+    change to it changes the result of a scan that otherwise sees it as prefiltered.
+    """
+    reached: list[str] = []
+    remaining = prefiltered
+    checked: set[Handle] = set()
+    for _ in range(MAX_REACH_ROUNDS):
+        new = reach.looking_for(project.handles() - checked)
+        checked.update(new.handles)
+        if not new:
+            break
+        # Read again in each round: the texts are not held in memory during the analysis.
+        found = [
+            (path, text)
+            for path in remaining
+            if (text := read_source(path)[0]) is not None and new.finds(text)
+        ]
+        if not found:
+            break
+        found_paths = {path for path, _ in found}
+        remaining = [path for path in remaining if path not in found_paths]
+        by_path = {m.path: name for name, m in project.modules.items()}
+        added: list[str] = []
+        to_parse: list[tuple[Path, str]] = []
+        for path, text in found:
+            shown = display_path(path)
+            rechecked[shown] = content_hash(text)
+            if shown in by_path:  # loaded on demand meanwhile
+                added.append(by_path[shown])
+                reached.append(shown)
+            else:
+                seen.add(path.resolve())
+                to_parse.append((path, text))
+        with contextlib.closing(parse_in_order(to_parse, root, jobs, trees, 2)) as results:
+            for parsed_file, _error in results:
+                # Unparsable like any prefiltered file: not reported (it has no trigger word).
+                if parsed_file is not None:
+                    added.append(_add_parsed(project, parsed_file, project.packs).module_name)
+                    reached.append(parsed_file.path)
+        findings = project.analyze(progress, added=added)
+    return findings, reach.looking_for(checked), reached
+
+
+def _skipped_file(
+    module_name: str, skipped: dict[str, Path], by_suffix: dict[str, list[Path]]
+) -> Path | None:
+    """A prefiltered file of this scan named ``module_name`` (or, uniquely, ``*.module_name``)."""
+    if module_name in skipped:
+        return skipped[module_name]
+    matches = by_suffix.get(module_name, [])
+    return matches[0] if len(matches) == 1 else None
+
+
+def _module_file(module_name: str, root: Path) -> Path | None:
+    """The file under ``root`` (or ``root/src``) that defines module ``module_name``."""
+    return next((path for path in _module_candidates(module_name, root) if path.is_file()), None)
+
+
+def _module_candidates(module_name: str, root: Path) -> list[Path]:
+    """The files under ``root`` (or ``root/src``) that would define module ``module_name``,
+    in the order they are looked for."""
+    parts = [p for p in module_name.split(".") if p]
+    if not parts or not all(p.isidentifier() for p in parts):
+        return []
+    candidates = []
+    for base in (root, root / "src"):
+        stem = base.joinpath(*parts)
+        candidates += [stem.with_suffix(".py"), stem / "__init__.py"]
+    return candidates
+
+
+def _is_analysis_limit(exc: Exception) -> bool:
+    """A limit of the analysis (nesting or the per-file budget), not a bug in obolint."""
+    return isinstance(exc, (RecursionError, ExpressionTooDeep, AnalysisBudgetExceeded))
+
+
+def _analysis_error(path: str, exc: Exception) -> FileError:
+    """The diagnostic for a file whose analysis raised ``exc``."""
+    if isinstance(exc, AnalysisBudgetExceeded):
+        return FileError(
+            path,
+            f"analysis stopped after {MAX_STEPS_PER_MODULE:,} steps (the budget for one file); "
+            "the file was skipped. If it is generated code, exclude it with `extend-exclude`.",
+            "budget",
+        )
+    if _is_analysis_limit(exc):
+        return FileError(path, "file nests too deeply to analyse; it was skipped.", "recursion")
+    return FileError(
+        path,
+        f"internal error while analysing this file: {type(exc).__name__}: {exc}. "
+        "This is a bug in obolint; please report it with this file.",
+        "internal",
+    )
