@@ -219,3 +219,28 @@ def test_a_call_into_a_module_added_later_is_not_taken_for_a_library_call(
 ):
     files = _masking_helper_of_a_later_batch(tmp_path)
     assert _scan_two_files(files, tmp_path, monkeypatch, batches) == []
+
+
+def test_a_name_that_a_later_module_makes_ambiguous_is_ambiguous_from_the_start(
+    tmp_path, monkeypatch
+):
+    # `app.x` names `backend/app/x.py` and `other/app/x.py` alike: with all files added, the
+    # call in `main.py` resolves to neither. `main.py` comes between them, so while `other`
+    # was awaited, `app.x` would otherwise have named `backend`'s module alone.
+    helper = "import logging\n\ndef relay(api_token):\n    logging.warning(api_token)\n"
+    files = [
+        _write(tmp_path, "backend/app/x.py", helper),
+        _write(
+            tmp_path,
+            "main.py",
+            "import os\nfrom app.x import relay\n\nrelay(os.environ['SERVICE_TOKEN'])\n",
+        ),
+        _write(tmp_path, "other/app/x.py", helper),
+    ]
+    at_once = _scan(files, tmp_path, jobs=1)
+    monkeypatch.setattr(analysis, "MIN_FILES_FOR_BATCHES", 3)
+    monkeypatch.setattr(analysis, "ANALYSIS_BATCHES", 3)
+    advanced = _count_batches(monkeypatch)
+    assert _scan(files, tmp_path) == at_once
+    assert advanced == [1, 1, 1]
+    assert all("main.py" not in str(finding) for finding in at_once)
