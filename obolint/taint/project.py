@@ -42,8 +42,8 @@ class Project:
         self.modules: dict[str, ModuleContext] = {}
         # Module names of files this scan adds later (see expect_modules), one per file.
         self._awaited: Counter[str] = Counter()
-        # Dotted suffix -> the full names of added and awaited modules ending with it, and
-        # the names it was built from.
+        # Dotted suffix -> the full names of added and awaited modules ending with it; and
+        # the names that index was built from.
         self._suffix_index: dict[str, list[str]] | None = None
         self._indexed: set[str] = set()
         # Module name looked up -> (the module, whether it is awaited); see _find_module.
@@ -245,10 +245,7 @@ class Project:
 
     def _is_awaited(self, name: str) -> bool:
         """Whether module ``name`` is not added yet but will be (see expect_modules)."""
-        if not self._awaited:
-            return False
-        hits = self.awaited_hits
-        return self._find_module(name) is None and self.awaited_hits != hits
+        return bool(self._awaited) and self._lookup(name)[1]
 
     def _awaits_prefix(self, name: str) -> bool:
         """Whether ``pkg.mod.Client`` misses for want of ``pkg.mod``: that is awaited, and no
