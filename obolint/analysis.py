@@ -114,7 +114,10 @@ def analyse(
     batch: list[str] = []
     requested: set[str] = set()
     # Closed also on an error or Ctrl-C: that ends the parse workers.
-    with contextlib.closing(parse_in_order(to_parse, root, jobs, trees)) as parse_results:
+    in_step = batch_size < len(to_parse)
+    with contextlib.closing(
+        parse_in_order(to_parse, root, jobs, trees, in_step=in_step)
+    ) as parse_results:
         for done, ((path, _), name) in enumerate(zip(to_parse, module_names, strict=True)):
             if progress is not None:
                 progress("Parsing", done, len(to_parse))

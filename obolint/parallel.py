@@ -40,20 +40,24 @@ def imap_in_order(
     min_items: int,
     chunk_size: int,
     here: Callable[[Item], Out] | None = None,
+    take_next: bool = False,
 ) -> OrderedResults[Out]:
     """``function(item)`` for each item, in order, each returned as soon as it is ready.
 
     With ``jobs`` processes when there are at least ``min_items`` items: ``jobs - 1`` workers,
     sent ``chunk_size`` items at a time and all submitted at once (the workers start before
     the first result is asked for), and this process, which claims the last chunks no worker
-    has claimed whenever the next result is not ready yet. It computes those with ``here``
+    has claimed whenever the next result is not ready yet (with ``take_next``, the first such
+    chunks instead: for a caller that works on each result as it comes, so that the results
+    come in order sooner and nothing is left to it once the workers are done). It computes
+    those with ``here``
     (default: ``function``): what it computes needs no pickling. If the pool cannot start or a
     worker dies (a crash in native code), the items not yet returned are computed here. Close
     the result (or exhaust it) to end the workers.
     """
     # A daemonic process (a multiprocessing.Pool worker calling obolint) may not have children.
     daemonic = multiprocessing.current_process().daemon
-    results = OrderedResults(function, items, here or function)
+    results = OrderedResults(function, items, here or function, take_next)
     if jobs > 1 and len(items) >= min_items and not daemonic:
         results.start_pool(min(jobs - 1, _MAX_WORKERS), chunk_size)
     return results
@@ -104,7 +108,11 @@ class OrderedResults(Iterator[Out]):
     """The results of ``imap_in_order``: from a worker pool while it works, then here."""
 
     def __init__(
-        self, function: Callable[[Item], Out], items: Sequence[Item], here: Callable[[Item], Out]
+        self,
+        function: Callable[[Item], Out],
+        items: Sequence[Item],
+        here: Callable[[Item], Out],
+        take_next: bool = False,
     ) -> None:
         self._function = function
         self._here = here
@@ -114,10 +122,13 @@ class OrderedResults(Iterator[Out]):
         self._chunk_size = 1
         # One future per chunk, in order; None once its results were all returned.
         self._chunks: list[Future[list[Out] | None] | None] = []
-        # The chunks computed here, taken from the end: index of the first item -> results.
+        # The chunks computed here, taken from the end (or the next, with take_next): index of
+        # the first item -> results.
         self._taken: dict[int, list[Out]] = {}
-        # The last chunk that may still be unclaimed.
+        self._take_next = take_next
+        # The last chunk that may still be unclaimed, and the first.
         self._last_unclaimed = -1
+        self._first_unclaimed = 0
         self._taken_count = 0
         self._done = 0
         self._closed = False
@@ -190,7 +201,7 @@ class OrderedResults(Iterator[Out]):
                 return taken  # type: ignore[return-value]
             future = self._chunks[chunk]
             assert future is not None
-            if future.done() or not self._take_last_unclaimed(chunk):
+            if future.done() or not self._take_unclaimed(chunk):
                 results = future.result()
                 if results is None:  # claimed here, but computing it failed: again
                     self._take(chunk)
@@ -219,6 +230,26 @@ class OrderedResults(Iterator[Out]):
             if self._chunks[position] is not None and _claim(self._claims, position, _CLAIMED_HERE):
                 self._take(position)
                 return True
+        return False
+
+    def _take_unclaimed(self, first: int) -> bool:
+        """Compute here a chunk (not before ``first``) that no worker has claimed: the last,
+        or with take_next the first; False when there is none."""
+        if self._take_next:
+            return self._take_next_unclaimed(first)
+        return self._take_last_unclaimed(first)
+
+    def _take_next_unclaimed(self, first: int) -> bool:
+        """Compute here the first chunk (not before ``first``) that no worker has claimed;
+        False when there is none."""
+        position = max(first, self._first_unclaimed)
+        while position < len(self._chunks):
+            if self._chunks[position] is not None and _claim(self._claims, position, _CLAIMED_HERE):
+                self._first_unclaimed = position + 1
+                self._take(position)
+                return True
+            position += 1
+        self._first_unclaimed = position
         return False
 
     def _take(self, position: int) -> None:

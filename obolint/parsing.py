@@ -108,11 +108,14 @@ def parse_in_order(
     jobs: int,
     trees: TreeCache | None,
     min_files_for_pool: int | None = None,
+    *,
+    in_step: bool = False,
 ) -> Iterator[tuple[ParsedFile | None, FileError | None]]:
     """``parse_source`` of each file, in order. A file unchanged since a scan that stored it
     in ``trees`` is loaded from there; the others are parsed by ``jobs`` processes when there
     are enough of them (this one and workers, which send each tree back pickled), else here,
-    and stored in ``trees``."""
+    and stored in ``trees``. ``in_step``: the caller works on the results as they come (see
+    obolint.analysis), so this process helps the workers with the next files, not the last."""
     names = (
         [
             trees.entry_name(path, display_path(path), root, content_hash(text))
@@ -141,6 +144,7 @@ def parse_in_order(
             min_items=min_files_for_pool,
             chunk_size=PARSE_CHUNK_SIZE,
             here=parse_here,
+            take_next=in_step,
         )
     to_parse = set(todo)
     try:

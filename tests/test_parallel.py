@@ -332,3 +332,31 @@ def test_this_process_takes_the_last_chunks_while_the_worker_is_busy():
     assert 0 < len(here) < len(items)
     assert here == items[-len(here) :]
     assert results.chunks_taken_here == len(here) // 4
+
+
+def test_with_take_next_this_process_takes_the_next_chunks():
+    # For a caller that works on each result as it comes (the analysis in batches): this
+    # process helps with the chunks right after the one it waits for, so results come in
+    # order sooner, and it is not left with the last ones once the worker is done.
+    items = list(range(64))
+
+    def nap_here(value: int) -> tuple[int, str]:
+        import time
+
+        time.sleep(0.02)
+        return value, "here"
+
+    results = imap_in_order(
+        _nap_then_tag, items, 2, min_items=1, chunk_size=4, here=nap_here, take_next=True
+    )
+    try:
+        computed = list(results)
+    finally:
+        results.close()
+    assert [value for value, _ in computed] == items
+    here = [value for value, where in computed if where == "here"]
+    assert 0 < len(here) < len(items)
+    # Both work from the front: neither takes the last chunks in one run from the end.
+    assert min(here) < len(items) // 4
+    worker = [value for value, where in computed if where == "worker"]
+    assert max(worker) >= len(items) * 3 // 4
