@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from obolint import parsing
 from obolint.cli import main
-from obolint.parallel import imap_in_order
+from obolint.parallel import OrderedResults, imap_in_order
 
 LEAKY = textwrap.dedent(
     """\
@@ -310,18 +310,34 @@ def _nap_then_tag(value: int) -> tuple[int, str]:
     return value, "worker"
 
 
+def _nap_here_then_tag(value: int) -> tuple[int, str]:
+    import time
+
+    time.sleep(0.02)
+    return value, "here"
+
+
 def test_this_process_takes_the_last_chunks_while_the_worker_is_busy():
     # Two jobs: one worker, and this process, which computes with `here` the chunks at the
     # end that the worker has not started, instead of waiting for them.
     items = list(range(64))
+    computed, results = _tagged_results(items, take_next=False)
+    here = [value for value, where in computed if where == "here"]
+    assert here == items[-len(here) :]
+    assert results.chunks_taken_here == len(here) // 4
 
-    def nap_here(value: int) -> tuple[int, str]:
-        import time
 
-        time.sleep(0.02)
-        return value, "here"
-
-    results = imap_in_order(_nap_then_tag, items, 2, min_items=1, chunk_size=4, here=nap_here)
+def _tagged_results(items: list[int], take_next: bool) -> tuple[list, OrderedResults]:
+    """Each item tagged with where it was computed: one worker, or this process."""
+    results = imap_in_order(
+        _nap_then_tag,
+        items,
+        2,
+        min_items=1,
+        chunk_size=4,
+        here=_nap_here_then_tag,
+        take_next=take_next,
+    )
     try:
         assert len(results._pool._processes) == 1
         computed = list(results)
@@ -330,8 +346,7 @@ def test_this_process_takes_the_last_chunks_while_the_worker_is_busy():
     assert [value for value, _ in computed] == items
     here = [value for value, where in computed if where == "here"]
     assert 0 < len(here) < len(items)
-    assert here == items[-len(here) :]
-    assert results.chunks_taken_here == len(here) // 4
+    return computed, results
 
 
 def test_with_take_next_this_process_takes_the_next_chunks():
@@ -339,23 +354,8 @@ def test_with_take_next_this_process_takes_the_next_chunks():
     # process helps with the chunks right after the one it waits for, so results come in
     # order sooner, and it is not left with the last ones once the worker is done.
     items = list(range(64))
-
-    def nap_here(value: int) -> tuple[int, str]:
-        import time
-
-        time.sleep(0.02)
-        return value, "here"
-
-    results = imap_in_order(
-        _nap_then_tag, items, 2, min_items=1, chunk_size=4, here=nap_here, take_next=True
-    )
-    try:
-        computed = list(results)
-    finally:
-        results.close()
-    assert [value for value, _ in computed] == items
+    computed, _ = _tagged_results(items, take_next=True)
     here = [value for value, where in computed if where == "here"]
-    assert 0 < len(here) < len(items)
     # Both work from the front: neither takes the last chunks in one run from the end.
     assert min(here) < len(items) // 4
     worker = [value for value, where in computed if where == "worker"]
