@@ -9,10 +9,14 @@ from collections.abc import Iterable
 class NamePatterns:
     """A set of glob patterns over dotted names, compiled to one regular expression."""
 
-    __slots__ = ("patterns", "_regex")
+    __slots__ = ("patterns", "_source", "_regex")
 
     def __init__(self, patterns: Iterable[str] = ()) -> None:
         self.patterns = tuple(dict.fromkeys(patterns))
+        self._source: str | None = None
+        # Compiled on first use: a scan answered from the cache matches none of the packs'
+        # ~500 pattern sets, and compiling them took most of the time to load the packs.
+        self._regex: re.Pattern[str] | None = None
         if self.patterns:
             # A leading "*." must match at a segment boundary or the whole name ("*.get" does
             # not match "forget", and "*.headers" matches "headers" too).
@@ -22,17 +26,16 @@ class NamePatterns:
                     parts.append(r"(?:.*\.)?" + _glob_to_regex(pattern[2:]))
                 else:
                     parts.append(_glob_to_regex(pattern))
-            self._regex: re.Pattern[str] | None = re.compile(
-                "(?s:" + "|".join(f"(?:{p})" for p in parts) + r")\Z"
-            )
-        else:
-            self._regex = None
+            self._source = "(?s:" + "|".join(f"(?:{p})" for p in parts) + r")\Z"
 
     def matches(self, name: str | None) -> bool:
         """True when ``name`` matches any pattern."""
-        if name is None or self._regex is None:
+        if name is None or self._source is None:
             return False
-        return self._regex.match(name) is not None
+        regex = self._regex
+        if regex is None:
+            regex = self._regex = re.compile(self._source)
+        return regex.match(name) is not None
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
