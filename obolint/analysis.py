@@ -14,7 +14,7 @@ from pathlib import Path
 from obolint.cache import ResultCache, content_hash
 from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
-from obolint.parsing import ParsedFile, parse_in_order, parse_source
+from obolint.parsing import ParsedFile, files_not_in_cache, parse_in_order, parse_source
 from obolint.prefilter import Triggers
 from obolint.reach import Handle, Reach, registrations
 from obolint.resolve import imported_first, imported_modules, module_name_for, suffix_index
@@ -98,7 +98,8 @@ def analyse(
         else None
     )
     batch_size = len(to_parse)
-    if jobs >= 2 and _files_to_parse(to_parse, root, trees) >= MIN_FILES_FOR_BATCHES:
+    # With the trees at hand (parse cache) there is no parsing to overlap.
+    if jobs >= 2 and files_not_in_cache(to_parse, root, trees) >= MIN_FILES_FOR_BATCHES:
         # Each module after those it imports, so that most calls find their callee analysed.
         order = imported_first(
             module_names,
@@ -113,10 +114,10 @@ def analyse(
         project.expect_modules(name.partition("@")[0] for name in module_names)
     batch: list[str] = []
     requested: set[str] = set()
+    batched = batch_size < len(to_parse)
     # Closed also on an error or Ctrl-C: that ends the parse workers.
-    in_step = batch_size < len(to_parse)
     with contextlib.closing(
-        parse_in_order(to_parse, root, jobs, trees, in_step=in_step)
+        parse_in_order(to_parse, root, jobs, trees, in_step=batched)
     ) as parse_results:
         for done, ((path, _), name) in enumerate(zip(to_parse, module_names, strict=True)):
             if progress is not None:
@@ -135,7 +136,7 @@ def analyse(
                 batch = []
     parsed = len(requested)
     project.stop_expecting()
-    findings = project.analyze(progress, added=batch if len(batch) < len(requested) else None)
+    findings = project.analyze(progress, added=batch if batched else None)
     reach = Reach((), found_by, registrations(packs))
     reached: list[str] = []
     if skipped_paths:
@@ -183,18 +184,6 @@ def analyse(
             if trees.stats.stored:
                 trees.prune()
     return result, loaded, reach
-
-
-def _files_to_parse(files: Sequence[tuple[Path, str]], root: Path, trees: TreeCache | None) -> int:
-    """How many of ``files`` are not in the parse cache: with their trees at hand, the
-    analysis has no parsing to overlap and runs on all of them at once."""
-    if trees is None:
-        return len(files)
-    return sum(
-        1
-        for path, text in files
-        if not trees.has(trees.entry_name(path, display_path(path), root, content_hash(text)))
-    )
 
 
 def _module_names(files: Sequence[tuple[Path, str]], root: Path) -> list[str]:

@@ -9,7 +9,7 @@ import pickle
 import re
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +102,21 @@ def parse_source(path: Path, text: str, root: Path) -> tuple[ParsedFile | None, 
     return ParsedFile(shown, name, module, None, imports), None
 
 
+def files_not_in_cache(
+    files: Sequence[tuple[Path, str]], root: Path, trees: TreeCache | None
+) -> int:
+    """How many of ``files`` (path, text) ``parse_in_order`` would parse, not load from
+    ``trees``."""
+    if trees is None:
+        return len(files)
+    return sum(1 for path, text in files if not trees.has(_entry_name(trees, path, text, root)))
+
+
+def _entry_name(trees: TreeCache, path: Path, text: str, root: Path) -> str:
+    """The name of ``path``'s entry in ``trees`` for this ``text``."""
+    return trees.entry_name(path, display_path(path), root, content_hash(text))
+
+
 def parse_in_order(
     files: list[tuple[Path, str]],
     root: Path,
@@ -116,14 +131,9 @@ def parse_in_order(
     are enough of them (this one and workers, which send each tree back pickled), else here,
     and stored in ``trees``. ``in_step``: the caller works on the results as they come (see
     obolint.analysis), so this process helps the workers with the next files, not the last."""
-    names = (
-        [
-            trees.entry_name(path, display_path(path), root, content_hash(text))
-            for path, text in files
-        ]
-        if trees is not None
-        else None
-    )
+    names = None
+    if trees is not None:
+        names = [_entry_name(trees, path, text, root) for path, text in files]
     todo = [i for i in range(len(files)) if names is None or not trees.has(names[i])]
     if min_files_for_pool is None:
         min_files_for_pool = MIN_FILES_FOR_PARSE_POOL

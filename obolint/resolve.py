@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -184,21 +184,27 @@ def imported_first(module_names: Sequence[str], imports: Sequence[set[str]]) -> 
         sorted({i for name in names if (i := module_index(name)) is not None} - {index})
         for index, names in enumerate(imports)
     ]
-    ordered: list[int] = []
-    visited: set[int] = set()
-    for first in range(len(module_names)):
+    return imports_first(range(len(module_names)), edges.__getitem__)
+
+
+def imports_first(items: Iterable[T], imported: Callable[[T], Iterable[T]]) -> list[T]:
+    """``items`` (in the order given) with each after the items it imports (``imported``:
+    those among ``items``), except where imports form a cycle."""
+    ordered: list[T] = []
+    visited: set[T] = set()
+    for first in items:
         if first in visited:
             continue
         visited.add(first)
-        # Depth first, without recursion: a module is placed once all it imports are.
-        stack = [(first, iter(edges[first]))]
+        # Depth first, without recursion: an item is placed once all it imports are.
+        stack = [(first, iter(imported(first)))]
         while stack:
-            index, following = stack[-1]
+            item, following = stack[-1]
             after = next(following, None)
             if after is None:
                 stack.pop()
-                ordered.append(index)
+                ordered.append(item)
             elif after not in visited:
                 visited.add(after)
-                stack.append((after, iter(edges[after])))
+                stack.append((after, iter(imported(after))))
     return ordered

@@ -13,7 +13,7 @@ from obolint import names
 from obolint.findings import Finding, TraceStep
 from obolint.packs import PackSet, ReturnSink, ToolSpec
 from obolint.reach import Handle
-from obolint.resolve import suffix_index
+from obolint.resolve import imports_first, suffix_index
 from obolint.taint.context import FunctionInfo, ModuleContext, materialize
 from obolint.taint.interpreter import FunctionInterpreter
 from obolint.taint.summaries import FunctionSummary, SinkHit, Unit, concrete, param_index
@@ -132,11 +132,7 @@ class Project:
             self._awaited[raw_name] -= 1
             if not self._awaited[raw_name]:
                 del self._awaited[raw_name]
-        if ctx.module_name not in self._indexed:
-            self._suffix_index = None
-        self._lookups = {}
-        self._prefix_awaited = {}
-        self._modules_version += 1
+        self._modules_changed(reindex=ctx.module_name not in self._indexed)
         self._imports_from = {}
         stack: list[tuple[cst.CSTNode, str, str | None, FunctionInfo | None]] = [
             (ctx.module, ctx.module_name, None, None)
@@ -198,19 +194,21 @@ class Project:
         name that it would make ambiguous is ambiguous already. So the analysis of modules as
         they are parsed comes to what it would be with all of them added first."""
         self._awaited.update(module_names)
-        self._suffix_index = None
-        self._lookups = {}
-        self._prefix_awaited = {}
-        self._modules_version += 1
+        self._modules_changed(reindex=True)
 
     def stop_expecting(self) -> None:
         """The files still awaited will not be added (they did not parse)."""
         if self._awaited:
             self._awaited.clear()
+            self._modules_changed(reindex=True)
+
+    def _modules_changed(self, reindex: bool) -> None:
+        """A module was added or the awaited ones changed: lookups may find something new."""
+        if reindex:
             self._suffix_index = None
-            self._lookups = {}
-            self._prefix_awaited = {}
-            self._modules_version += 1
+        self._lookups = {}
+        self._prefix_awaited = {}
+        self._modules_version += 1
 
     def _find_module(self, name: str) -> ModuleContext | None:
         found = self._lookup(name)
@@ -644,24 +642,8 @@ class Project:
         imports form a cycle: callers then read their callees' summaries of this round, and
         fewer of them run again in the next (saleor: 915 partial module runs became 483)."""
         wanted = {ctx.module_name: ctx for ctx in todo}
-        ordered: list[ModuleContext] = []
-        visited: set[str] = set()
-        for first in wanted:
-            if first in visited:
-                continue
-            visited.add(first)
-            # Depth first, without recursion: a module is placed once all it imports are.
-            stack = [(first, iter(self._imported_modules(first, wanted)))]
-            while stack:
-                name, imported = stack[-1]
-                following = next(imported, None)
-                if following is None:
-                    stack.pop()
-                    ordered.append(wanted[name])
-                elif following not in visited:
-                    visited.add(following)
-                    stack.append((following, iter(self._imported_modules(following, wanted))))
-        return ordered
+        order = imports_first(wanted, lambda name: self._imported_modules(name, wanted))
+        return [wanted[name] for name in order]
 
     def _imported_modules(self, module_name: str, among: Container[str]) -> list[str]:
         """The modules ``among`` those given from which module ``module_name`` imports, in
