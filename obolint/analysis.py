@@ -14,7 +14,7 @@ from pathlib import Path
 from obolint.cache import ResultCache, content_hash
 from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
-from obolint.parsing import ParsedFile, files_not_in_cache, parse_in_order, parse_source
+from obolint.parsing import ParsedFile, files_not_in_cache, parse_in_order
 from obolint.prefilter import Triggers
 from obolint.reach import Handle, Reach, registrations
 from obolint.resolve import imported_first, imported_modules, module_name_for, suffix_index
@@ -86,17 +86,17 @@ def analyse(
     # Other paths a cache entry checks again: files reached by name, and where absent modules
     # would be. Kept apart from `loaded` until the end: on-demand loading has its own budget.
     rechecked: dict[str, str] = {}
-    project.loader, project.locator = _module_loader(
-        project, packs, root, loaded, skipped_modules, seen, rechecked
-    )
-    result.errors.extend(error for _, _, error in sources if error is not None)
-    sources.clear()  # the texts of prefiltered files
-    module_names = _module_names(to_parse, root)
     trees = (
         TreeCache(cache.directory / TREES_DIRECTORY, cache.key, ParsedFile)
         if cache is not None
         else None
     )
+    project.loader, project.locator = _module_loader(
+        project, packs, root, loaded, skipped_modules, seen, rechecked, trees
+    )
+    result.errors.extend(error for _, _, error in sources if error is not None)
+    sources.clear()  # the texts of prefiltered files
+    module_names = _module_names(to_parse, root)
     batch_size = len(to_parse)
     # With the trees at hand (parse cache) there is no parsing to overlap.
     if jobs >= 2 and files_not_in_cache(to_parse, root, trees) >= MIN_FILES_FOR_BATCHES:
@@ -229,11 +229,12 @@ def _module_loader(
     skipped: dict[str, Path],
     seen: set[Path],
     rechecked: dict[str, str],
+    trees: TreeCache | None,
 ) -> tuple[Callable[[str], ModuleContext | None], Callable[[str], bool]]:
-    """Parse project modules on demand, when a call or read in an analysed module needs them;
-    and tell, without parsing, whether a module name has a file to parse. ``seen``: the
-    resolved paths of the files parsed already; ``rechecked`` gets the paths (with an empty
-    hash) where a module that was asked for would be, and is not.
+    """Parse project modules on demand (or load them from ``trees``), when a call or read in
+    an analysed module needs them; and tell, without parsing, whether a module name has a file
+    to parse. ``seen``: the resolved paths of the files parsed already; ``rechecked`` gets the
+    paths (with an empty hash) where a module that was asked for would be, and is not.
 
     Pre-commit passes only changed files, and the prefilter skips files without a credential
     word; their helpers are read only when a credential flows into them.
@@ -274,7 +275,8 @@ def _module_loader(
         loaded[display_path(path)] = content_hash(text) if text is not None else ""
         if text is None:
             return None
-        parsed_file, error = parse_source(path, text, root)
+        with contextlib.closing(parse_in_order([(path, text)], root, 1, trees)) as results:
+            parsed_file, error = next(results)
         if parsed_file is None:
             return None
         return _add_parsed(project, parsed_file, packs)

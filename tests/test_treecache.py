@@ -47,6 +47,35 @@ def test_a_rerun_parses_only_the_changed_file(project, jobs, monkeypatch):
     assert len(second["findings"]) == 7
 
 
+def test_a_module_read_on_demand_comes_from_the_tree_cache(tmp_path, monkeypatch):
+    # `helpers.py` has no trigger word: it is parsed only when the analysis needs its
+    # summary, and after a change elsewhere its tree is loaded, not parsed again.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "helpers.py").write_text(
+        "import logging\n\n\ndef note(value):\n    logging.info(value)\n"
+    )
+    (tmp_path / "app.py").write_text(
+        "import os\nfrom helpers import note\n\nnote(os.environ['API_TOKEN'])\n"
+    )
+    (tmp_path / "other.py").write_text("access_token = None\n")
+    first = run(".")
+    assert first["stats"]["context_files"] == 1
+    assert first["stats"]["files_parsed_from_cache"] == 0
+    assert len(list(trees_dir(tmp_path).glob("*.tree"))) == 3
+    (tmp_path / "other.py").write_text("access_token = ''\n")
+    parse_calls = []
+    real_parse = parsing.parse_source
+    monkeypatch.setattr(
+        parsing, "parse_source", lambda *a: parse_calls.append(a[0].name) or real_parse(*a)
+    )
+    second = run(".")
+    assert second["stats"]["cache"] == "miss"
+    assert second["stats"]["files_parsed_from_cache"] == 2
+    assert parse_calls == ["other.py"]
+    assert without_stats(second) == without_stats(first)
+    assert [f["rule"] for f in second["findings"]] == [first["findings"][0]["rule"]]
+
+
 def test_a_tampered_tree_is_parsed_again(project):
     cold = run(".")
     for entry in trees_dir(project).glob("*.tree"):
