@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from obolint import parsing
+from obolint import parallel, parsing
 from obolint.cli import main
 from obolint.parallel import OrderedResults, imap_in_order
 
@@ -360,3 +360,23 @@ def test_with_take_next_this_process_takes_the_next_chunks():
     assert min(here) < len(items) // 4
     worker = [value for value, where in computed if where == "worker"]
     assert max(worker) >= len(items) * 3 // 4
+
+
+def test_the_lock_is_handed_over_often_while_workers_run_and_as_before_after():
+    # The pool's threads read the workers' results between the main thread's work; the
+    # interval is shortened while any pool runs and restored when the last one ends, whatever
+    # the order in which they end.
+    before = sys.getswitchinterval()
+    items = list(range(MIN_ITEMS))
+    first = imap_in_order(_square, items, 2, min_items=1, chunk_size=8)
+    assert sys.getswitchinterval() == min(before, parallel.POOL_SWITCH_INTERVAL) < before
+    second = imap_in_order(_square, items, 2, min_items=1, chunk_size=8)
+    assert next(first) == 0
+    first.close()
+    assert sys.getswitchinterval() < before  # `second` still runs
+    assert list(second) == [value * value for value in items]  # exhausted: closed
+    assert sys.getswitchinterval() == before
+    in_process = imap_in_order(_square, items, 1, min_items=1, chunk_size=8)
+    assert sys.getswitchinterval() == before
+    in_process.close()
+    assert sys.getswitchinterval() == before
