@@ -277,6 +277,19 @@ class PackSet:
         raise KeyError(rule_id)
 
 
+# The tables of SpecMatcher, one per kind of question.
+_MATCH_KINDS = (
+    "sink",
+    "source",
+    "exchange",
+    "register",
+    "return-register",
+    "read",
+    "store",
+    "kind",
+)
+
+
 class SpecMatcher:
     """Which specs match a callee or container name, computed once per distinct name.
 
@@ -288,17 +301,18 @@ class SpecMatcher:
         self.packs = packs
         # kind -> name -> specs: one table per kind, so no key tuple per name (89,000 names in
         # a large project).
-        self._cache: dict[str, dict[str, tuple]] = {}
+        self._cache: dict[str, dict[str, tuple]] = {kind: {} for kind in _MATCH_KINDS}
         # Most callee names match no sink: one regex over all sinks' calls tells so at once,
         # instead of one per sink.
         self._any_call_sink = NamePatterns(p for s in packs.call_sinks for p in s.calls.patterns)
 
-    def _lookup(self, kind: str, name: str | None, compute) -> tuple:
+    def _lookup(self, kind: str, name: str | None, compute: Callable[[str], Iterable]) -> tuple:
+        """The memo of ``kind`` for ``name``, computed on a miss. The interpreter asks
+        several times per call it meets and almost always hits: callers make ``compute`` (a
+        closure) only on a miss."""
         if name is None:
             return ()
-        table = self._cache.get(kind)
-        if table is None:
-            table = self._cache[kind] = {}
+        table = self._cache[kind]
         found = table.get(name)
         if found is None:
             found = table[name] = tuple(compute(name))
@@ -306,12 +320,18 @@ class SpecMatcher:
 
     def _matching(self, kind: str, name: str | None, specs: tuple, field_name: str) -> tuple:
         """Specs whose ``field_name`` patterns match ``name`` (memoised per name)."""
+        found = self._cache[kind].get(name)  # None is never stored
+        if found is not None:
+            return found
         return self._lookup(
             kind, name, lambda n: [s for s in specs if getattr(s, field_name).matches(n)]
         )
 
     def call_sinks(self, name: str | None) -> tuple[CallSink, ...]:
         """Call sinks whose calls match ``name`` and whose excludes do not."""
+        found = self._cache["sink"].get(name)
+        if found is not None:
+            return found
         return self._lookup(
             "sink",
             name,
@@ -352,7 +372,9 @@ class SpecMatcher:
 
     def call_kind(self, name: str | None) -> str:
         """How the propagation tables treat a call: minting, binder, propagate, stop or ""."""
-        found = self._lookup("kind", name, lambda n: [self._kind(n)])
+        found = self._cache["kind"].get(name)
+        if found is None:
+            found = self._lookup("kind", name, lambda n: [self._kind(n)])
         return found[0] if found else ""
 
     def _kind(self, name: str) -> str:

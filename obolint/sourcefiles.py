@@ -15,12 +15,11 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 
 def read_source(path: Path) -> tuple[str | None, FileError | None]:
     """The file's text, or a diagnostic saying why it cannot be analysed."""
-    shown = display_path(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return None, FileError(
-                shown,
+                display_path(path),
                 f"file is {size // 1024} KiB, over the {MAX_FILE_BYTES // 1024 // 1024} MiB limit; "
                 "it was skipped. Exclude generated files with `extend-exclude`.",
                 "too-large",
@@ -28,11 +27,15 @@ def read_source(path: Path) -> tuple[str | None, FileError | None]:
         data = path.read_bytes()
     except OSError as exc:
         return None, FileError(
-            shown, f"cannot read file ({exc.strerror or exc}). Check its permissions.", "io"
+            display_path(path),
+            f"cannot read file ({exc.strerror or exc}). Check its permissions.",
+            "io",
         )
     if b"\0" in data:
         return None, FileError(
-            shown, "file contains NUL bytes and is not Python source; it was skipped.", "encoding"
+            display_path(path),
+            "file contains NUL bytes and is not Python source; it was skipped.",
+            "encoding",
         )
     try:
         text = data.decode("utf-8-sig")
@@ -44,7 +47,7 @@ def read_source(path: Path) -> tuple[str | None, FileError | None]:
             except (UnicodeDecodeError, LookupError):
                 pass
         return None, FileError(
-            shown,
+            display_path(path),
             f"file is not valid UTF-8 (byte {exc.start}) and declares no encoding that decodes "
             "it; it was skipped. Save it as UTF-8 to have it analysed.",
             "encoding",
@@ -69,6 +72,12 @@ def display_path(path: Path) -> str:
 @functools.lru_cache(maxsize=65536)
 def _display_path(path: str, cwd: str) -> str:
     # Memoised: a scan asks for each file's display path several times (0.3 s on saleor).
+    if path and not os.path.isabs(path):
+        # What relpath would give, without its two absolute paths (found by the walk of a
+        # relative path, as in `obolint check .`: most files of most scans).
+        rel = os.path.normpath(path)
+        if not rel.startswith(".."):
+            return Path(rel).as_posix()
     try:
         rel = os.path.relpath(path, cwd)
     except ValueError:
