@@ -11,6 +11,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from obolint.forksafe import ForkSafeLock
 from obolint.libc import linux_function
 
 Item = TypeVar("Item")
@@ -288,26 +289,42 @@ class OrderedResults(Iterator[Out]):
             _restore_lock_handover()
 
 
-# Pools running now, and the switch interval in force before the first of them started.
+# Pools running now (in any thread), and the switch interval in force before the first of
+# them started.
 _running_pools = 0
 _interval_before_pools = 0.005
+_pools_lock = ForkSafeLock()
 
 
 def _shorten_lock_handover() -> None:
     """A pool starts: use POOL_SWITCH_INTERVAL until the last running pool ends."""
     global _running_pools, _interval_before_pools
-    if _running_pools == 0:
-        _interval_before_pools = sys.getswitchinterval()
-        sys.setswitchinterval(min(_interval_before_pools, POOL_SWITCH_INTERVAL))
-    _running_pools += 1
+    with _pools_lock:
+        if _running_pools == 0:
+            _interval_before_pools = sys.getswitchinterval()
+            sys.setswitchinterval(min(_interval_before_pools, POOL_SWITCH_INTERVAL))
+        _running_pools += 1
+
+
+def _forget_pools_in_child() -> None:
+    """A forked child runs none of its parent's pools: the interval goes back to what it was."""
+    global _running_pools
+    if _running_pools:
+        _running_pools = 0
+        sys.setswitchinterval(_interval_before_pools)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pools_in_child)
 
 
 def _restore_lock_handover() -> None:
     """A pool ended: the last one to end restores the interval it found."""
     global _running_pools
-    _running_pools -= 1
-    if _running_pools == 0:
-        sys.setswitchinterval(_interval_before_pools)
+    with _pools_lock:
+        _running_pools -= 1
+        if _running_pools == 0:
+            sys.setswitchinterval(_interval_before_pools)
 
 
 def _start_worker(parent: int | None, claims: Any) -> None:

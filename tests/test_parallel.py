@@ -380,3 +380,26 @@ def test_the_lock_is_handed_over_often_while_workers_run_and_as_before_after():
     assert sys.getswitchinterval() == before
     in_process.close()
     assert sys.getswitchinterval() == before
+
+
+def _switch_interval(_item: int) -> float:
+    import time
+
+    time.sleep(0.05)  # long enough for the worker to take some items
+    return sys.getswitchinterval()
+
+
+def test_a_forked_worker_keeps_the_usual_interval():
+    # Its workers forked while another pool runs (and the interval is short here), a pool's
+    # workers still use the interval this process had before any pool.
+    before = sys.getswitchinterval()
+    running = imap_in_order(_square, list(range(MIN_ITEMS)), 2, min_items=1, chunk_size=8)
+    results = imap_in_order(_switch_interval, list(range(16)), 2, min_items=1, chunk_size=1)
+    try:
+        seen = set(results)
+    finally:
+        results.close()
+        running.close()
+    # This process computes some items itself while it waits: those see the short interval.
+    assert before in seen
+    assert seen <= {before, min(before, parallel.POOL_SWITCH_INTERVAL)}
