@@ -33,6 +33,19 @@ def test_a_file_must_name_the_handle_and_its_owner():
     assert not found.finds("import app.prompts\nsend(app.prompts.build_prompts())\n")
 
 
+@pytest.mark.parametrize("others", [0, 40], ids=["names-searched-as-text", "many-names"])
+def test_a_name_inside_a_longer_one_is_not_the_handle(others: int):
+    # With few handle names a text is first searched for them as substrings; a name found
+    # only inside a longer identifier is still no use of the handle.
+    extra = [Handle(f"render_part_{n}", "layout") for n in range(others)]
+    found = reach(Handle("build_prompt", "prompts"), *extra)
+    assert found.finds("import app.prompts as prompts\nsend(prompts.build_prompt())\n")
+    assert not found.finds("import app.prompts as prompts\nsend(prompts.build_prompts())\n")
+    assert not found.finds("import app.prompts as prompts\nsend(prompts.rebuild_prompt())\n")
+    assert not found.finds("import app.prompts as prompts\nsend(prompts.other())\n")
+    assert found.finds("import app.layout as layout\nlayout.render_part_7()\n") == (others > 7)
+
+
 @pytest.mark.parametrize(
     "handle",
     [
