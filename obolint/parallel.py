@@ -6,12 +6,12 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from obolint.forksafe import ForkSafeLock
 from obolint.libc import linux_function
 
 Item = TypeVar("Item")
@@ -134,7 +134,8 @@ class OrderedResults(Iterator[Out]):
         # the first item -> results.
         self._taken: dict[int, list[Out]] = {}
         self._take_next = take_next
-        self._lock_handover_shortened = False  # see POOL_SWITCH_INTERVAL
+        # The process that shortened the switch interval for this pool (see _LockHandover).
+        self._lock_handover_shortened_in: int | None = None
         # The last chunk that may still be unclaimed, and the first.
         self._last_unclaimed = -1
         self._first_unclaimed = 0
@@ -181,8 +182,8 @@ class OrderedResults(Iterator[Out]):
         except (BrokenProcessPool, OSError, ValueError, NotImplementedError):
             self._shutdown()
             return
-        _shorten_lock_handover()
-        self._lock_handover_shortened = True
+        _lock_handover.shorten()
+        self._lock_handover_shortened_in = os.getpid()
 
     def __next__(self) -> Out:
         if self._closed or self._done >= len(self._items):
@@ -281,50 +282,63 @@ class OrderedResults(Iterator[Out]):
 
     def _shutdown(self) -> None:
         pool, self._pool, self._chunks = self._pool, None, []
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-        _inherited.pop(id(self), None)
-        if self._lock_handover_shortened:
-            self._lock_handover_shortened = False
-            _restore_lock_handover()
+        try:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        finally:  # also when interrupted (Ctrl-C) while waiting for the workers
+            _inherited.pop(id(self), None)
+            shortened_in, self._lock_handover_shortened_in = self._lock_handover_shortened_in, None
+            if shortened_in == os.getpid():  # not in a forked copy of this object
+                _lock_handover.restore()
 
 
-# Pools running now (in any thread), and the switch interval in force before the first of
-# them started.
-_running_pools = 0
-_interval_before_pools = 0.005
-_pools_lock = ForkSafeLock()
+class _LockHandover:
+    """The switch interval while pools run (see POOL_SWITCH_INTERVAL): shortened when the first
+    pool of this process starts, in any thread, and restored when the last one ends."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._before = sys.getswitchinterval()
+        if hasattr(os, "register_at_fork"):
+            # Held across a fork, so that a child never sees a half-made change.
+            os.register_at_fork(
+                before=self._before_fork,
+                after_in_parent=self._after_fork_in_parent,
+                after_in_child=self._after_fork_in_child,
+            )
+
+    def shorten(self) -> None:
+        """A pool starts."""
+        with self._lock:
+            if self._running == 0:
+                self._before = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._before, POOL_SWITCH_INTERVAL))
+            self._running += 1
+
+    def restore(self) -> None:
+        """A pool that ``shorten`` counted ended."""
+        with self._lock:
+            self._running -= 1
+            if self._running == 0:
+                sys.setswitchinterval(self._before)
+
+    def _before_fork(self) -> None:
+        self._lock.acquire()
+
+    def _after_fork_in_parent(self) -> None:
+        self._lock.release()
+
+    def _after_fork_in_child(self) -> None:
+        # A forked child runs none of its parent's pools (and never restores for them, see
+        # OrderedResults._shutdown): it gets the interval there was before any.
+        self._lock = threading.Lock()
+        if self._running:
+            self._running = 0
+            sys.setswitchinterval(self._before)
 
 
-def _shorten_lock_handover() -> None:
-    """A pool starts: use POOL_SWITCH_INTERVAL until the last running pool ends."""
-    global _running_pools, _interval_before_pools
-    with _pools_lock:
-        if _running_pools == 0:
-            _interval_before_pools = sys.getswitchinterval()
-            sys.setswitchinterval(min(_interval_before_pools, POOL_SWITCH_INTERVAL))
-        _running_pools += 1
-
-
-def _forget_pools_in_child() -> None:
-    """A forked child runs none of its parent's pools: the interval goes back to what it was."""
-    global _running_pools
-    if _running_pools:
-        _running_pools = 0
-        sys.setswitchinterval(_interval_before_pools)
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pools_in_child)
-
-
-def _restore_lock_handover() -> None:
-    """A pool ended: the last one to end restores the interval it found."""
-    global _running_pools
-    with _pools_lock:
-        _running_pools -= 1
-        if _running_pools == 0:
-            sys.setswitchinterval(_interval_before_pools)
+_lock_handover = _LockHandover()
 
 
 def _start_worker(parent: int | None, claims: Any) -> None:

@@ -72,7 +72,7 @@ def display_path(path: Path) -> str:
 @functools.lru_cache(maxsize=65536)
 def _display_path(path: str, cwd: str) -> str:
     # Memoised: a scan asks for each file's display path several times (0.3 s on saleor).
-    if path and not os.path.isabs(path):
+    if path and not os.path.isabs(path) and not _anchored(path):
         # What relpath would give, without its two absolute paths (found by the walk of a
         # relative path, as in `obolint check .`: most files of most scans).
         rel = os.path.normpath(path)
@@ -85,3 +85,10 @@ def _display_path(path: str, cwd: str) -> str:
     if rel.startswith(".."):
         return Path(os.path.join(cwd, path)).as_posix()
     return Path(rel).as_posix()
+
+
+def _anchored(path: str) -> bool:
+    """Whether ``path`` has a drive or root though it is not absolute (``C:src`` or ``\\src``
+    on Windows): relative to no working directory."""
+    drive, rest = os.path.splitdrive(path)
+    return bool(drive) or rest[:1] in {os.sep, os.altsep or os.sep}

@@ -362,23 +362,41 @@ def test_with_take_next_this_process_takes_the_next_chunks():
     assert max(worker) >= len(items) * 3 // 4
 
 
-def test_the_lock_is_handed_over_often_while_workers_run_and_as_before_after():
+@pytest.mark.parametrize("first_to_end", [0, 1])
+def test_the_lock_is_handed_over_often_while_workers_run_and_as_before_after(first_to_end):
     # The pool's threads read the workers' results between the main thread's work; the
     # interval is shortened while any pool runs and restored when the last one ends, whatever
     # the order in which they end.
     before = sys.getswitchinterval()
     items = list(range(MIN_ITEMS))
-    first = imap_in_order(_square, items, 2, min_items=1, chunk_size=8)
-    assert sys.getswitchinterval() == min(before, parallel.POOL_SWITCH_INTERVAL) < before
-    second = imap_in_order(_square, items, 2, min_items=1, chunk_size=8)
-    assert next(first) == 0
-    first.close()
-    assert sys.getswitchinterval() < before  # `second` still runs
-    assert list(second) == [value * value for value in items]  # exhausted: closed
+    pools = [imap_in_order(_square, items, 2, min_items=1, chunk_size=8)]
+    try:
+        assert sys.getswitchinterval() == min(before, parallel.POOL_SWITCH_INTERVAL) < before
+        pools.append(imap_in_order(_square, items, 2, min_items=1, chunk_size=8))
+        assert next(pools[0]) == 0
+        pools[first_to_end].close()
+        assert sys.getswitchinterval() < before  # the other still runs
+        assert list(pools[1 - first_to_end])[-1] == items[-1] ** 2  # exhausted: closed
+        assert sys.getswitchinterval() == before
+        in_process = imap_in_order(_square, items, 1, min_items=1, chunk_size=8)
+        assert sys.getswitchinterval() == before
+        in_process.close()
+        assert sys.getswitchinterval() == before
+    finally:
+        for pool in pools:
+            pool.close()
     assert sys.getswitchinterval() == before
-    in_process = imap_in_order(_square, items, 1, min_items=1, chunk_size=8)
+
+
+def test_a_pool_that_cannot_start_leaves_the_interval_alone(monkeypatch):
+    def cannot_start(*args, **kwargs):
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", cannot_start)
+    before = sys.getswitchinterval()
+    results = imap_in_order(_square, list(range(MIN_ITEMS)), 2, min_items=1, chunk_size=8)
     assert sys.getswitchinterval() == before
-    in_process.close()
+    assert list(results) == [value * value for value in range(MIN_ITEMS)]  # computed here
     assert sys.getswitchinterval() == before
 
 
