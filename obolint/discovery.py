@@ -185,14 +185,38 @@ def _git_environment() -> dict[str, str]:
 
 
 def _git_check_ignore(root: str, paths: Sequence[str]) -> set[str] | None:
-    """The absolute ``paths`` that git ignores in the work tree at ``root``, in ONE call; None
-    when git is missing or fails (then nothing is filtered)."""
+    """The absolute ``paths`` that git ignores in the work tree at ``root``; None when git is
+    missing or fails (then nothing is filtered).
+
+    Tracked files are never ignored (git's own rule). `git check-ignore` applies it by looking
+    each path up in the index, which took 0.16 s of a 0.63 s warm scan of saleor (4,338 paths);
+    with ``--no-index`` it takes 0.01 s, and the tracked files among those it reports come from
+    one `git ls-files` (run only when it reports any)."""
     # Absolute paths: git echoes them verbatim, and they cannot be read as pathspec magic
     # (a file named ":(exclude)x.py" would otherwise abort the whole batch).
     payload = b"".join(os.fsencode(path) + b"\0" for path in paths)
+    matched = _git_lines(root, ["check-ignore", "--no-index", "--stdin", "-z"], payload)
+    if not matched:
+        return matched
+    tracked = _git_lines(root, ["ls-files", "-z"])
+    if tracked is None:
+        return None
+    # What check-ignore leaves out with the index: tracked files, and the directories that hold
+    # one (a nested repository's root is asked about too).
+    kept: set[str] = set()
+    for path in tracked:
+        while path and path not in kept:
+            kept.add(path)
+            path = path.rpartition("/")[0]
+    return matched - {os.path.normpath(os.path.join(root, path)) for path in kept}
+
+
+def _git_lines(root: str, arguments: list[str], payload: bytes = b"") -> set[str] | None:
+    """The NUL-separated output of ``git -C root <arguments>``, as a set; None when git is
+    missing or fails. Exit status 1 is no failure: check-ignore's "nothing ignored"."""
     try:
         completed = subprocess.run(
-            ["git", "-C", root, "check-ignore", "--stdin", "-z"],
+            ["git", "-C", root, *arguments],
             input=payload,
             capture_output=True,
             env=_git_environment(),
@@ -201,7 +225,7 @@ def _git_check_ignore(root: str, paths: Sequence[str]) -> set[str] | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if completed.returncode not in (0, 1):  # 1 = nothing ignored; 128 = fatal
+    if completed.returncode not in (0, 1):  # 128 = fatal
         return None
     return {os.fsdecode(path) for path in completed.stdout.split(b"\0") if path}
 

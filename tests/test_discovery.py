@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from obolint.config import Config, load_config
-from obolint.discovery import Discovery, ExcludeMatcher, discover
+from obolint.discovery import Discovery, ExcludeMatcher, _git_check_ignore, discover
 
 needs_symlinks = pytest.mark.skipif(
     sys.platform == "win32", reason="symlinks need privileges on Windows"
@@ -297,6 +297,54 @@ def test_tracked_files_are_never_ignored(git_repo: Path, config: Config) -> None
     (git_repo / ".gitignore").write_text("generated/\n")
     git(git_repo, "add", "-f", "generated/kept.py")
     assert scanned(discover([Path(".")], config)) == ["generated/kept.py"]
+
+
+def test_tracked_files_with_odd_names_deep_in_an_ignored_tree_are_kept(
+    git_repo: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The tracked files come from `git ls-files` (paths relative to the repository, unquoted)
+    # and are matched with the absolute paths check-ignore reports, from any working directory.
+    names = ["out/a b/kept é.py", "out/a b/dropped.py", "src/out/x.py", "src/y.py"]
+    touch(git_repo, *names)
+    (git_repo / ".gitignore").write_text("out/\n")
+    git(git_repo, "add", "-f", "out/a b/kept é.py", "src/out/x.py")
+    assert scanned(discover([Path(".")], config)) == [
+        "out/a b/kept é.py",
+        "src/out/x.py",
+        "src/y.py",
+    ]
+    monkeypatch.chdir(git_repo / "src")
+    found = discover([git_repo / "out", Path(".")], config).files
+    assert found == sorted([git_repo / "out" / "a b" / "kept é.py", Path("out/x.py"), Path("y.py")])
+
+
+def test_ignored_paths_are_those_git_check_ignore_reports_with_the_index(git_repo: Path) -> None:
+    # obolint asks `check-ignore --no-index` and takes out tracked files and the directories
+    # that hold one: the answer of `check-ignore` with the index, in a fraction of the time.
+    touch(git_repo, "gen/keep.py", "gen/drop.py", "gen/sub/x.py", "logs/a.py", "src/tmp_1.py")
+    touch(git_repo, "src/keep_tmp.py", "src/ok.py", "docs/.cache/c.py")
+    (git_repo / ".gitignore").write_text(
+        "gen/\nlogs\ntmp_*.py\n*keep_tmp.py\n.cache/\n!src/ok.py\n"
+    )
+    git(git_repo, "add", "-f", "gen/keep.py", "src/keep_tmp.py")
+    root = os.path.realpath(git_repo)
+    asked = sorted(
+        os.path.join(directory, name)
+        for directory, directories, files in os.walk(root)
+        if ".git" not in directory.split(os.sep)
+        for name in [*files, *directories]
+        if name != ".git"
+    )
+    with_index = subprocess.run(
+        ["git", "-C", root, "check-ignore", "--stdin", "-z"],
+        input=b"".join(os.fsencode(path) + b"\0" for path in asked),
+        capture_output=True,
+        check=False,
+    )
+    expected = {os.fsdecode(path) for path in with_index.stdout.split(b"\0") if path}
+    assert os.path.join(root, "gen", "drop.py") in expected
+    assert os.path.join(root, "gen", "keep.py") not in expected
+    assert _git_check_ignore(root, asked) == expected
 
 
 def test_nested_repository_inside_an_ignored_directory(git_repo: Path, config: Config) -> None:
