@@ -251,7 +251,8 @@ def _analyse(
     scanned = [display_path(path) for path in found.files]
     outcome = apply_suppressions(
         findings,
-        [*scanned, *(f.location.path for f in findings)],
+        (scanned if result.commented is None else result.commented)
+        + [f.location.path for f in findings],
         rules,
         enabled=enabled,
         # On by default in CI (the CI variable that GitHub Actions and most CIs set).

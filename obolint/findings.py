@@ -99,3 +99,6 @@ class ScanResult:
     notices: list[Notice] = field(default_factory=list)
     # Findings silenced by comments; None unless the report should show them (--show-suppressed).
     suppressed: list[SuppressedFinding] | None = None
+    # The scanned files whose text may hold suppression comments (display paths), found while
+    # the scan had the texts; None if unknown (then every file is read for them). Not cached.
+    commented: list[str] | None = None

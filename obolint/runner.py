@@ -16,6 +16,7 @@ from obolint.parallel import default_jobs
 from obolint.prefilter import Triggers, files_to_parse, triggers
 from obolint.reach import Reach
 from obolint.sourcefiles import display_path, read_source
+from obolint.suppress import may_hold_suppressions
 
 if TYPE_CHECKING:  # not imported at run time: it imports LibCST
     from obolint.taint.project import Progress
@@ -88,6 +89,13 @@ def _scan(
     enabled_rules = list(enabled_rules)
     sources = [(path, *read_source(path)) for path in files]
     shown = [display_path(path) for path in files]
+    # While the texts are at hand: the files the suppression step must read (see
+    # obolint.suppress), so that it does not read every file again.
+    commented = [
+        shown[i]
+        for i, (_, text, _) in enumerate(sources)
+        if text is not None and may_hold_suppressions(text)
+    ]
     # What each file contributes to a cache key: its content hash, or why it was unreadable.
     digests = [content_hash(text) if text is not None else error.kind for _, text, error in sources]
     exact_key = relevant_key = ""
@@ -95,6 +103,7 @@ def _scan(
         exact_key = scan_key(zip(shown, digests, strict=True), packs.digest, enabled_rules, root)
         cached = _cached_result(cache, exact_key, started)
         if cached is not None:
+            cached[0].commented = commented
             return cached[0]
     found_by = triggers(packs)
     wanted = _worth_parsing(sources, digests, found_by, cache)
@@ -120,6 +129,7 @@ def _scan(
             # with another version of a prefiltered file (one that names a handle, or not)
             # recomputes it, and this exact scan's result must not change with it.
             cache.store(exact_key, *cached)
+            cached[0].commented = commented
             return cached[0]
     # LibCST and the analysis are imported only now: a cache hit needs neither.
     from obolint.analysis import analyse
@@ -141,6 +151,7 @@ def _scan(
         # Under the key of what matters, and a copy under this scan's exact key (see above).
         for key in {relevant_key, exact_key}:
             cache.store(key, result, loaded, reach.to_json())
+    result.commented = commented
     return result
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from clirun import run as json_report
 
+from obolint import suppress
 from obolint.cli import main
 from obolint.findings import Finding, Location
 from obolint.packs import load_packs
@@ -382,3 +384,33 @@ def test_unused_suppressions_are_reported_in_ci(tmp_path, monkeypatch):
     loud = CliRunner().invoke(main, ["check", "--format", "concise", "app.py"])
     assert "unused" in loud.output.lower() or "silences nothing" in loud.output.lower()
     assert loud.exit_code == 0
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "no-cache"])
+def test_only_files_that_may_hold_comments_or_findings_are_read_for_them(
+    cache: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # The scan notes, while it has the texts, which files name obolint or carry a noqa with
+    # an OBO code; the suppression step reads those and the files with findings, not all.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "leak.py").write_text("import logging, os\nlogging.info(os.environ['API_TOKEN'])\n")
+    (tmp_path / "quiet.py").write_text(
+        "import logging, os\n"
+        "logging.info(os.environ['API_KEY'])  # obolint: ignore[OBO501] -- test data\n"
+    )
+    (tmp_path / "typo.py").write_text("x = 1  # obolint: ignroe[OBO501]\n")
+    (tmp_path / "other_tool.py").write_text("import os  # noqa: F401\n")
+    for n in range(5):
+        (tmp_path / f"plain_{n}.py").write_text(f"VALUE_{n} = {n}\n")
+    read: list[str] = []
+    real_read = suppress.read_source
+    monkeypatch.setattr(
+        suppress, "read_source", lambda path: read.append(path.name) or real_read(path)
+    )
+    for _ in range(2):  # a miss, then (with the cache) a hit
+        read.clear()
+        report = json_report(*cache, ".")
+        assert sorted(read) == ["leak.py", "quiet.py", "typo.py"]
+        assert [(f["path"], f["rule"]) for f in report["findings"]] == [("leak.py", "OBO501")]
+        assert report["stats"]["suppressed"] == 1
+        assert [n["path"] for n in report["notices"]] == ["typo.py"]
