@@ -65,19 +65,17 @@ def analyse(
     project = Project(packs, enabled_rules)
     if retain is not None:
         retain[:] = [project]
-    to_parse = [
-        (path, text)
-        for (path, text, error), is_wanted in zip(sources, wanted, strict=True)
-        if is_wanted and text is not None and error is None
-    ]
+    to_parse: list[tuple[Path, str]] = []
     # No flow can start in a prefiltered file; if an analysed file calls into it with a
     # credential, it is still read for its summaries (see _module_loader). Their paths are
     # read again after the analysis (see obolint.reach): the texts are not held meanwhile.
-    skipped_paths = [
-        path
-        for (path, text, error), is_wanted in zip(sources, wanted, strict=True)
-        if not is_wanted and text is not None and error is None
-    ]
+    skipped_paths: list[Path] = []
+    for (path, text, error), is_wanted in zip(sources, wanted, strict=True):
+        if text is not None and error is None:
+            if is_wanted:
+                to_parse.append((path, text))
+            else:
+                skipped_paths.append(path)
     skipped = len(skipped_paths)
     skipped_modules = {module_name_for(path, root)[0]: path for path in skipped_paths}
     loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)

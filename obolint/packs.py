@@ -277,19 +277,6 @@ class PackSet:
         raise KeyError(rule_id)
 
 
-# The tables of SpecMatcher, one per kind of question.
-_MATCH_KINDS = (
-    "sink",
-    "source",
-    "exchange",
-    "register",
-    "return-register",
-    "read",
-    "store",
-    "kind",
-)
-
-
 class SpecMatcher:
     """Which specs match a callee or container name, computed once per distinct name.
 
@@ -299,82 +286,75 @@ class SpecMatcher:
 
     def __init__(self, packs: PackSet) -> None:
         self.packs = packs
-        # kind -> name -> specs: one table per kind, so no key tuple per name (89,000 names in
-        # a large project).
-        self._cache: dict[str, dict[str, tuple]] = {kind: {} for kind in _MATCH_KINDS}
         # Most callee names match no sink: one regex over all sinks' calls tells so at once,
         # instead of one per sink.
         self._any_call_sink = NamePatterns(p for s in packs.call_sinks for p in s.calls.patterns)
+        # kind -> how to answer for a name not asked about before. Made once: the interpreter
+        # asks up to seven questions per call it meets, nearly all answered from the memo.
+        self._compute: dict[str, Callable[[str], Iterable]] = {
+            "sink": self._matching_call_sinks,
+            "source": _matching(packs.call_sources, "calls"),
+            "exchange": _matching(packs.exchanges, "calls"),
+            "register": _matching(packs.tools, "registrations"),
+            "return-register": _matching(packs.return_sinks, "registrations"),
+            "read": _matching(packs.read_sources, "containers"),
+            "store": _matching(packs.store_sinks, "targets"),
+            "kind": lambda n: [self._kind(n)],
+        }
+        # kind -> name -> answer: one table per kind, so no key tuple per name (89,000 names
+        # in a large project).
+        self._cache: dict[str, dict[str, tuple]] = {kind: {} for kind in self._compute}
 
-    def _lookup(self, kind: str, name: str | None, compute: Callable[[str], Iterable]) -> tuple:
-        """The memo of ``kind`` for ``name``, computed on a miss. The interpreter asks
-        several times per call it meets and almost always hits: callers make ``compute`` (a
-        closure) only on a miss."""
+    def _lookup(self, kind: str, name: str | None) -> tuple:
+        """The answer of ``kind`` for ``name`` (memoised per name)."""
         if name is None:
             return ()
         table = self._cache[kind]
         found = table.get(name)
         if found is None:
-            found = table[name] = tuple(compute(name))
+            found = table[name] = tuple(self._compute[kind](name))
         return found
 
-    def _matching(self, kind: str, name: str | None, specs: tuple, field_name: str) -> tuple:
-        """Specs whose ``field_name`` patterns match ``name`` (memoised per name)."""
-        found = self._cache[kind].get(name)  # None is never stored
-        if found is not None:
-            return found
-        return self._lookup(
-            kind, name, lambda n: [s for s in specs if getattr(s, field_name).matches(n)]
-        )
+    def _matching_call_sinks(self, name: str) -> list[CallSink]:
+        if not self._any_call_sink.matches(name):
+            return []
+        return [
+            s
+            for s in self.packs.call_sinks
+            if s.calls.matches(name) and not s.exclude.matches(name)
+        ]
 
     def call_sinks(self, name: str | None) -> tuple[CallSink, ...]:
         """Call sinks whose calls match ``name`` and whose excludes do not."""
-        found = self._cache["sink"].get(name)
-        if found is not None:
-            return found
-        return self._lookup(
-            "sink",
-            name,
-            lambda n: (
-                [
-                    s
-                    for s in self.packs.call_sinks
-                    if s.calls.matches(n) and not s.exclude.matches(n)
-                ]
-                if self._any_call_sink.matches(n)
-                else []
-            ),
-        )
+        return self._lookup("sink", name)
 
     def call_sources(self, name: str | None) -> tuple[CallSource, ...]:
         """Call sources matching ``name``."""
-        return self._matching("source", name, self.packs.call_sources, "calls")
+        return self._lookup("source", name)
 
     def exchanges(self, name: str | None) -> tuple[Exchange, ...]:
         """Exchanges matching ``name``."""
-        return self._matching("exchange", name, self.packs.exchanges, "calls")
+        return self._lookup("exchange", name)
 
     def registrations(self, name: str | None) -> tuple[ToolSpec, ...]:
         """Tool specs whose registration calls match ``name``."""
-        return self._matching("register", name, self.packs.tools, "registrations")
+        return self._lookup("register", name)
 
     def return_registrations(self, name: str | None) -> tuple[ReturnSink, ...]:
         """Return sinks whose registration calls match ``name``."""
-        return self._matching("return-register", name, self.packs.return_sinks, "registrations")
+        return self._lookup("return-register", name)
 
     def read_sources(self, name: str | None) -> tuple[ReadSource, ...]:
         """Read sources whose containers match ``name``."""
-        return self._matching("read", name, self.packs.read_sources, "containers")
+        return self._lookup("read", name)
 
     def store_sinks(self, name: str | None) -> tuple[StoreSink, ...]:
         """Store sinks whose targets match ``name``."""
-        return self._matching("store", name, self.packs.store_sinks, "targets")
+        return self._lookup("store", name)
 
     def call_kind(self, name: str | None) -> str:
         """How the propagation tables treat a call: minting, binder, propagate, stop or ""."""
-        found = self._cache["kind"].get(name)
-        if found is None:
-            found = self._lookup("kind", name, lambda n: [self._kind(n)])
+        found = self._lookup("kind", name)
         return found[0] if found else ""
 
     def _kind(self, name: str) -> str:
@@ -388,6 +368,11 @@ class SpecMatcher:
         if prop.stop_calls.matches(name):
             return "stop"
         return ""
+
+
+def _matching(specs: Sequence[Any], field_name: str) -> Callable[[str], list]:
+    """The specs among ``specs`` whose ``field_name`` patterns match a name."""
+    return lambda name: [s for s in specs if getattr(s, field_name).matches(name)]
 
 
 # --- loading -----------------------------------------------------------------------------

@@ -119,8 +119,8 @@ def _scan(
             zip(shown, relevant, strict=True), packs.digest, enabled_rules, root
         )
         prefiltered = [
-            (display_path(path), text)
-            for (path, text, _), is_wanted in zip(sources, wanted, strict=True)
+            (path, text)
+            for path, (_, text, _), is_wanted in zip(shown, sources, wanted, strict=True)
             if not is_wanted and text is not None
         ]
         cached = _cached_result(cache, relevant_key, started, prefiltered, found_by)

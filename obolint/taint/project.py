@@ -211,10 +211,7 @@ class Project:
         self._modules_version += 1
 
     def _find_module(self, name: str) -> ModuleContext | None:
-        # The memo read inline, not through _lookup: this runs about a million times a scan.
-        found = self._lookups.get(name)
-        if found is None:
-            found = self._lookups[name] = self._look_up_module(name)
+        found = self._lookup(name)
         if found[1]:
             self.awaited_hits += 1
         return found[0]
