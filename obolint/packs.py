@@ -372,7 +372,16 @@ class SpecMatcher:
 
 def _matching(specs: Sequence[Any], field_name: str) -> Callable[[str], list]:
     """The specs among ``specs`` whose ``field_name`` patterns match a name."""
-    return lambda name: [s for s in specs if getattr(s, field_name).matches(name)]
+    # One match of all their patterns first: most names match none (saleor: 36,000 names
+    # asked, 450,000 matches of one spec each before).
+    any_spec = NamePatterns(p for s in specs for p in getattr(s, field_name).patterns)
+
+    def answer(name: str) -> list:
+        if not any_spec.matches(name):
+            return []
+        return [s for s in specs if getattr(s, field_name).matches(name)]
+
+    return answer
 
 
 # --- loading -----------------------------------------------------------------------------

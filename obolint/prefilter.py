@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from obolint import names
 from obolint.packs import PackSet
+from obolint.parallel import imap_in_order
 from obolint.patterns import NamePatterns, split_last_name
 
 # Stems of credential names: every credential word and phrase of obolint/names.py holds one
@@ -39,6 +40,11 @@ MAX_NAME_CHARS = 256
 # Names and keys judged per vocabulary, kept for the files searched after; a bound on them
 # keeps a scan of generated code from growing the table without end.
 MAX_JUDGED_NAMES = 100_000
+# Searched on worker processes (--jobs) from this many texts, in chunks of POOL_CHUNK_SIZE: the
+# search comes before any parsing, with the other CPUs idle (saleor: 4,338 texts, 0.4 s on
+# one process). Forked workers read the texts from their copy of this process's memory.
+MIN_TEXTS_FOR_POOL = 1000
+POOL_CHUNK_SIZE = 64
 
 
 @dataclass
@@ -331,6 +337,16 @@ def triggers(packs: PackSet) -> Triggers:
     )
 
 
-def files_to_parse(texts: Sequence[str | None], found: Triggers) -> list[bool]:
-    """For each text (None: unreadable), whether it is worth parsing."""
-    return [text is not None and found.search(text) for text in texts]
+def files_to_parse(texts: Sequence[str | None], found: Triggers, jobs: int = 1) -> list[bool]:
+    """For each text (None: unreadable), whether it is worth parsing; on ``jobs`` processes
+    when there are many."""
+    items = [(found, text) for text in texts]
+    results = imap_in_order(
+        _worth_parsing, items, jobs, min_items=MIN_TEXTS_FOR_POOL, chunk_size=POOL_CHUNK_SIZE
+    )
+    return list(results)
+
+
+def _worth_parsing(item: tuple[Triggers, str | None]) -> bool:
+    found, text = item
+    return text is not None and found.search(text)

@@ -23,10 +23,27 @@ def suffix_index(modules: Mapping[str, T]) -> dict[str, list[T]]:
     return index
 
 
+# Absolute scan roots with their symlinks resolved: module_name_for runs for every file of a
+# scan, and resolving the root again each time was a third of its system calls.
+_RESOLVED_ROOTS: dict[Path, Path] = {}
+MAX_RESOLVED_ROOTS = 64
+
+
+def _resolved_root(root: Path) -> Path:
+    if not root.is_absolute():
+        return root.resolve()  # depends on the working directory, which may change
+    found = _RESOLVED_ROOTS.get(root)
+    if found is None:
+        if len(_RESOLVED_ROOTS) >= MAX_RESOLVED_ROOTS:
+            _RESOLVED_ROOTS.clear()
+        found = _RESOLVED_ROOTS[root] = root.resolve()
+    return found
+
+
 def module_name_for(path: Path, root: Path) -> tuple[str, bool]:
     """The dotted module name of ``path`` under ``root``, and whether it is a package."""
     try:
-        rel = path.resolve().relative_to(root.resolve())
+        rel = path.resolve().relative_to(_resolved_root(root))
     except ValueError:
         rel = Path(path.name)
     parts = list(rel.with_suffix("").parts)

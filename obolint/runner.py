@@ -106,7 +106,7 @@ def _scan(
             cached[0].commented = commented
             return cached[0]
     found_by = triggers(packs)
-    wanted = _worth_parsing(sources, digests, found_by, cache)
+    wanted = _worth_parsing(sources, digests, found_by, cache, jobs)
     if cache is not None:
         # A prefiltered file matters only if the analysis reads it for context, and an entry
         # lists (and is checked against) every file read that way: so a change to files
@@ -160,14 +160,17 @@ def _worth_parsing(
     digests: Sequence[str],
     found_by: Triggers,
     cache: ResultCache | None,
+    jobs: int,
 ) -> list[bool]:
     """Whether each file contains a trigger word; verdicts on unchanged texts come from the
-    cache, so a rerun after an edit searches only the edited files."""
+    cache, so a rerun after an edit searches only the edited files (on ``jobs`` processes
+    when there are many)."""
     known = cache.load_prefilter(found_by.key) if cache is not None else {}
     readable = [i for i, (_, text, _) in enumerate(sources) if text is not None]
     # One search per distinct unknown text (digest -> text).
     unknown = {digests[i]: sources[i][1] for i in readable if digests[i] not in known}
-    found = dict(zip(unknown, files_to_parse(list(unknown.values()), found_by), strict=True))
+    searched = files_to_parse(list(unknown.values()), found_by, jobs)
+    found = dict(zip(unknown, searched, strict=True))
     verdicts = {**known, **found}
     wanted = [False] * len(sources)
     for i in readable:

@@ -248,9 +248,9 @@ def searched(monkeypatch):
     calls: list[list[str]] = []
     search = runner.files_to_parse
 
-    def recording(texts, found_by):
+    def recording(texts, found_by, jobs):
         calls.append(list(texts))
-        return search(texts, found_by)
+        return search(texts, found_by, jobs)
 
     monkeypatch.setattr(runner, "files_to_parse", recording)
     return calls

@@ -3,11 +3,14 @@ names or keys that are credentials, source names as whole names, cache identity.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+import time
 
 import pytest
 
-from obolint import names
+from obolint import names, prefilter
 from obolint.packs import load_packs
 from obolint.prefilter import BOUNDED_STEMS, CREDENTIAL_STEMS, Triggers, files_to_parse, triggers
 
@@ -221,3 +224,35 @@ def test_every_spelling_of_a_credential_name_passes():
             if not PACK_TRIGGERS.search(text):
                 missed.append(text)
     assert missed == []
+
+
+# Where _searching_slowly notes the process it ran in (set before the workers fork).
+_PIDS_FILE: list[str] = []
+_SEARCH = prefilter._worth_parsing
+
+
+def _searching_slowly(item):
+    """The prefilter's search of one text, slow enough for a worker to take some, noting
+    which process ran it."""
+    time.sleep(0.01)
+    with open(_PIDS_FILE[0], "a") as pids:
+        pids.write(f"{os.getpid()}\n")
+    return _SEARCH(item)
+
+
+def test_many_texts_are_searched_on_worker_processes_with_the_same_verdicts(tmp_path, monkeypatch):
+    texts = ["access_token = read()\n", "max_tokens = 5\n", None, "x = 1\n"] * 12
+    expected = [True, False, False, False] * 12
+    assert files_to_parse(texts, PACK_TRIGGERS) == expected
+    monkeypatch.setattr(prefilter, "MIN_TEXTS_FOR_POOL", 16)
+    monkeypatch.setattr(prefilter, "POOL_CHUNK_SIZE", 2)
+    monkeypatch.setattr(prefilter, "_worth_parsing", _searching_slowly)
+    monkeypatch.setattr(sys.modules[__name__], "_PIDS_FILE", [str(tmp_path / "pids")])
+    assert files_to_parse(texts, PACK_TRIGGERS, jobs=2) == expected
+    pids = (tmp_path / "pids").read_text().split()
+    assert len(pids) == len(texts)
+    assert len(set(pids)) == 2  # this process and a worker
+    # Below the threshold, one process.
+    (tmp_path / "pids").unlink()
+    assert files_to_parse(texts[:8], PACK_TRIGGERS, jobs=2) == expected[:8]
+    assert set((tmp_path / "pids").read_text().split()) == {str(os.getpid())}

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+
 import pytest
 from clirun import run
 
+from obolint import analysis
 from obolint.packs import load_packs
 from obolint.prefilter import triggers
 from obolint.reach import Handle, Reach, registrations
@@ -207,3 +212,46 @@ def test_a_package_re_export_is_a_handle_of_the_package(tmp_path, monkeypatch):
         "chat.py": chat,
     }
     assert _findings(files, tmp_path, monkeypatch) == [("chat.py", 5, "OBO101")]
+
+
+# Where _searching_slowly notes the process it ran in (set before the workers fork).
+_PIDS_FILE: list[str] = []
+_SEARCH = analysis._text_naming_a_handle
+
+
+def _searching_slowly(item):
+    """The search of one prefiltered file for handles, slow enough for a worker to take some,
+    noting which process ran it."""
+    time.sleep(0.01)
+    with open(_PIDS_FILE[0], "a") as pids:
+        pids.write(f"{os.getpid()}\n")
+    return _SEARCH(item)
+
+
+def test_prefiltered_files_are_searched_on_worker_processes(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    project.mkdir()
+    files = {"settings.py": SETTINGS}
+    for number in range(24):
+        # Every third file sends the handle's credential to a model; the others do not name it.
+        body = (
+            "x = 1\n"
+            if number % 3
+            else "from settings import current_key\n\n" + SEND.replace("{CALL}", "current_key()")
+        )
+        files[f"m{number:02}.py"] = body
+    one_process = _findings(files, project, monkeypatch)
+    assert one_process == [(f"m{n:02}.py", 4, "OBO101") for n in range(0, 24, 3)]
+    monkeypatch.setattr(analysis, "MIN_FILES_FOR_SEARCH_POOL", 8)
+    monkeypatch.setattr(analysis, "SEARCH_CHUNK_SIZE", 2)
+    monkeypatch.setattr(analysis, "_text_naming_a_handle", _searching_slowly)
+    monkeypatch.setattr(sys.modules[__name__], "_PIDS_FILE", [str(tmp_path / "pids")])
+    report = run("--no-cache", "--jobs", "2", ".")
+    assert [(f["path"], f["line"], f["rule"]) for f in report["findings"]] == one_process
+    assert report["stats"]["files_reached"] == 8
+    pids = (tmp_path / "pids").read_text().split()
+    # The 24 prefiltered files, then the 16 not reached, for the handles of those reached.
+    assert len(pids) == 24 + 16
+    # This process and a worker (one pool per round).
+    assert str(os.getpid()) in pids
+    assert len(set(pids)) >= 2
