@@ -134,7 +134,7 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--jobs",
             "-j",
             type=click.IntRange(min=1),
-            help="Worker processes that parse the files of large scans (default: "
+            help="Processes that search and parse the files of large scans (default: "
             "one per CPU; the analysis runs in one process). Output is the same for any number.",
         ),
         click.option(

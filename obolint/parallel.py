@@ -49,6 +49,7 @@ def imap_in_order(
     chunk_size: int,
     here: Callable[[Item], Out] | None = None,
     take_next: bool = False,
+    forked_only: bool = False,
 ) -> OrderedResults[Out]:
     """``function(item)`` for each item, in order, each returned as soon as it is ready.
 
@@ -57,7 +58,9 @@ def imap_in_order(
     the first result is asked for), and this process, which claims the last chunks no worker
     has claimed whenever the next result is not ready yet (with ``take_next``, the first such
     chunks instead: for a caller that works on each result as it comes, so that the results
-    come in order sooner and nothing is left to it once the workers are done). It computes
+    come in order sooner and nothing is left to it once the workers are done). ``forked_only``:
+    work too light to be worth starting a fresh interpreter (a platform without fork), whose
+    items are not worth pickling either, stays in this process there. It computes
     those with ``here``
     (default: ``function``): what it computes needs no pickling. If the pool cannot start or a
     worker dies (a crash in native code), the items not yet returned are computed here. Close
@@ -66,7 +69,8 @@ def imap_in_order(
     # A daemonic process (a multiprocessing.Pool worker calling obolint) may not have children.
     daemonic = multiprocessing.current_process().daemon
     results = OrderedResults(function, items, here or function, take_next)
-    if jobs > 1 and len(items) >= min_items and not daemonic:
+    forks = _START_METHOD == "fork"
+    if jobs > 1 and len(items) >= min_items and not daemonic and (forks or not forked_only):
         results.start_pool(min(jobs - 1, _MAX_WORKERS), chunk_size)
     return results
 

@@ -16,6 +16,7 @@ analysis needs it (see obolint.reach, and demand-driven loading in obolint.runne
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +43,8 @@ MAX_NAME_CHARS = 256
 MAX_JUDGED_NAMES = 100_000
 # Searched on worker processes (--jobs) from this many texts, in chunks of POOL_CHUNK_SIZE: the
 # search comes before any parsing, with the other CPUs idle (saleor: 4,338 texts, 0.4 s on
-# one process). Forked workers read the texts from their copy of this process's memory.
+# one process). Only where workers are forked: they read the texts from their copy of this
+# process's memory, and starting one costs milliseconds.
 MIN_TEXTS_FOR_POOL = 1000
 POOL_CHUNK_SIZE = 64
 
@@ -341,10 +343,18 @@ def files_to_parse(texts: Sequence[str | None], found: Triggers, jobs: int = 1) 
     """For each text (None: unreadable), whether it is worth parsing; on ``jobs`` processes
     when there are many."""
     items = [(found, text) for text in texts]
-    results = imap_in_order(
-        _worth_parsing, items, jobs, min_items=MIN_TEXTS_FOR_POOL, chunk_size=POOL_CHUNK_SIZE
-    )
-    return list(results)
+    # Closed also on an error or Ctrl-C: that ends the workers.
+    with contextlib.closing(
+        imap_in_order(
+            _worth_parsing,
+            items,
+            jobs,
+            min_items=MIN_TEXTS_FOR_POOL,
+            chunk_size=POOL_CHUNK_SIZE,
+            forked_only=True,
+        )
+    ) as results:
+        return list(results)
 
 
 def _worth_parsing(item: tuple[Triggers, str | None]) -> bool:

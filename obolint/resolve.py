@@ -24,7 +24,9 @@ def suffix_index(modules: Mapping[str, T]) -> dict[str, list[T]]:
 
 
 # Absolute scan roots with their symlinks resolved: module_name_for runs for every file of a
-# scan, and resolving the root again each time was a third of its system calls.
+# scan, and resolving the root again each time was a third of its system calls. Forgotten
+# when an analysis starts (a symlink in the root may change between the scans of a long-lived
+# process).
 _RESOLVED_ROOTS: dict[Path, Path] = {}
 MAX_RESOLVED_ROOTS = 64
 
@@ -38,6 +40,11 @@ def _resolved_root(root: Path) -> Path:
             _RESOLVED_ROOTS.clear()
         found = _RESOLVED_ROOTS[root] = root.resolve()
     return found
+
+
+def forget_resolved_roots() -> None:
+    """Resolve scan roots afresh from now on."""
+    _RESOLVED_ROOTS.clear()
 
 
 def module_name_for(path: Path, root: Path) -> tuple[str, bool]:

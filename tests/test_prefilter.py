@@ -6,15 +6,16 @@ from __future__ import annotations
 import os
 import re
 import sys
-import time
 
 import pytest
+import workerpids
 
 from obolint import names, prefilter
 from obolint.packs import load_packs
 from obolint.prefilter import BOUNDED_STEMS, CREDENTIAL_STEMS, Triggers, files_to_parse, triggers
 
 PACK_TRIGGERS = triggers(load_packs())
+prefilter_search = prefilter._worth_parsing
 
 
 def test_a_credential_stem_is_found_in_any_case_inside_a_longer_name():
@@ -226,33 +227,21 @@ def test_every_spelling_of_a_credential_name_passes():
     assert missed == []
 
 
-# Where _searching_slowly notes the process it ran in (set before the workers fork).
-_PIDS_FILE: list[str] = []
-_SEARCH = prefilter._worth_parsing
-
-
-def _searching_slowly(item):
-    """The prefilter's search of one text, slow enough for a worker to take some, noting
-    which process ran it."""
-    time.sleep(0.01)
-    with open(_PIDS_FILE[0], "a") as pids:
-        pids.write(f"{os.getpid()}\n")
-    return _SEARCH(item)
-
-
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers only")
 def test_many_texts_are_searched_on_worker_processes_with_the_same_verdicts(tmp_path, monkeypatch):
     texts = ["access_token = read()\n", "max_tokens = 5\n", None, "x = 1\n"] * 12
     expected = [True, False, False, False] * 12
     assert files_to_parse(texts, PACK_TRIGGERS) == expected
     monkeypatch.setattr(prefilter, "MIN_TEXTS_FOR_POOL", 16)
     monkeypatch.setattr(prefilter, "POOL_CHUNK_SIZE", 2)
-    monkeypatch.setattr(prefilter, "_worth_parsing", _searching_slowly)
-    monkeypatch.setattr(sys.modules[__name__], "_PIDS_FILE", [str(tmp_path / "pids")])
+    monkeypatch.setattr(prefilter, "_worth_parsing", workerpids.noting_pid)
+    notes = tmp_path / "pids"
+    workerpids.start(notes, prefilter_search, wait_for_a_worker=True)
     assert files_to_parse(texts, PACK_TRIGGERS, jobs=2) == expected
-    pids = (tmp_path / "pids").read_text().split()
-    assert len(pids) == len(texts)
-    assert len(set(pids)) == 2  # this process and a worker
+    assert len(workerpids.pids(notes)) == len(texts)
+    assert len(set(workerpids.pids(notes))) == 2  # this process and a worker
     # Below the threshold, one process.
-    (tmp_path / "pids").unlink()
+    notes.unlink()
+    workerpids.start(notes, prefilter_search, wait_for_a_worker=False)
     assert files_to_parse(texts[:8], PACK_TRIGGERS, jobs=2) == expected[:8]
-    assert set((tmp_path / "pids").read_text().split()) == {str(os.getpid())}
+    assert set(workerpids.pids(notes)) == {str(os.getpid())}

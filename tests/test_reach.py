@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 import pytest
+import workerpids
 from clirun import run
 
 from obolint import analysis
@@ -214,20 +214,7 @@ def test_a_package_re_export_is_a_handle_of_the_package(tmp_path, monkeypatch):
     assert _findings(files, tmp_path, monkeypatch) == [("chat.py", 5, "OBO101")]
 
 
-# Where _searching_slowly notes the process it ran in (set before the workers fork).
-_PIDS_FILE: list[str] = []
-_SEARCH = analysis._text_naming_a_handle
-
-
-def _searching_slowly(item):
-    """The search of one prefiltered file for handles, slow enough for a worker to take some,
-    noting which process ran it."""
-    time.sleep(0.01)
-    with open(_PIDS_FILE[0], "a") as pids:
-        pids.write(f"{os.getpid()}\n")
-    return _SEARCH(item)
-
-
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers only")
 def test_prefiltered_files_are_searched_on_worker_processes(tmp_path, monkeypatch):
     project = tmp_path / "project"
     project.mkdir()
@@ -240,16 +227,18 @@ def test_prefiltered_files_are_searched_on_worker_processes(tmp_path, monkeypatc
             else "from settings import current_key\n\n" + SEND.replace("{CALL}", "current_key()")
         )
         files[f"m{number:02}.py"] = body
-    one_process = _findings(files, project, monkeypatch)
-    assert one_process == [(f"m{n:02}.py", 4, "OBO101") for n in range(0, 24, 3)]
+    # Searched in this process: fewer files than MIN_FILES_FOR_SEARCH_POOL.
+    searched_here = _findings(files, project, monkeypatch)
+    assert searched_here == [(f"m{n:02}.py", 4, "OBO101") for n in range(0, 24, 3)]
     monkeypatch.setattr(analysis, "MIN_FILES_FOR_SEARCH_POOL", 8)
     monkeypatch.setattr(analysis, "SEARCH_CHUNK_SIZE", 2)
-    monkeypatch.setattr(analysis, "_text_naming_a_handle", _searching_slowly)
-    monkeypatch.setattr(sys.modules[__name__], "_PIDS_FILE", [str(tmp_path / "pids")])
+    notes = tmp_path / "pids"
+    workerpids.start(notes, analysis._text_naming_a_handle, wait_for_a_worker=True)
+    monkeypatch.setattr(analysis, "_text_naming_a_handle", workerpids.noting_pid)
     report = run("--no-cache", "--jobs", "2", ".")
-    assert [(f["path"], f["line"], f["rule"]) for f in report["findings"]] == one_process
+    assert [(f["path"], f["line"], f["rule"]) for f in report["findings"]] == searched_here
     assert report["stats"]["files_reached"] == 8
-    pids = (tmp_path / "pids").read_text().split()
+    pids = workerpids.pids(notes)
     # The 24 prefiltered files, then the 16 not reached, for the handles of those reached.
     assert len(pids) == 24 + 16
     # This process and a worker (one pool per round).
