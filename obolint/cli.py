@@ -30,6 +30,7 @@ from obolint.config import (
     ConfigError,
     load_config,
     per_file_ignore_rules,
+    project_root,
     severity_overrides,
     start_directory,
 )
@@ -216,15 +217,16 @@ def _analyse(
     found = discover(
         targets, config, respect_gitignore=not no_respect_gitignore, force_exclude=force_exclude
     )
+    root = project_root(config, targets[0])
     try:
-        key = None if no_cache else _signing_key(config.root)
+        key = None if no_cache else _signing_key(root)
         # Without a key to sign entries with, none could be trusted: scan without a cache.
-        cache = None if key is None else ResultCache(config.root / CACHE_DIR_NAME, key)
+        cache = None if key is None else ResultCache(root / CACHE_DIR_NAME, key)
         result = scan(
             found.files,
             packs,
             enabled,
-            root=config.root,
+            root=root,
             cache=cache,
             progress=progress,
             jobs=jobs,

@@ -116,6 +116,15 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     return _build_config(path, table, SECTION)
 
 
+def project_root(config: Config, start: Path) -> Path:
+    """Where the scanned project's modules are named from and its cache is kept: the config
+    file's directory when a scan started at ``start`` is inside it (always so for a config
+    found by walking up), else the start directory (a shared ``--config`` kept elsewhere,
+    whose directory says nothing about the project's imports)."""
+    directory = start_directory(start)
+    return config.root if directory.is_relative_to(config.root) else directory
+
+
 def start_directory(start: Path) -> Path:
     """The directory a path names, or the directory of the file it names (absolute)."""
     absolute = Path(os.path.abspath(start))

@@ -342,3 +342,30 @@ def test_rule_names_in_severity_and_per_file_ignores_must_exist(project: Path) -
     write(project / "pyproject.toml", '[tool.obolint]\nper-file-ignores = {"t/**" = ["OBO9"]}\n')
     with pytest.raises(ConfigError, match="per-file-ignores for 't/\\*\\*' names 'OBO9'"):
         per_file_ignore_rules(load_config(project), rules)
+
+
+SETTINGS = 'import os\n\n\ndef service_key():\n    return os.environ["SERVICE_API_KEY"]\n'
+MAIN = "import logging\nfrom app.settings import service_key\n\n\ndef start():\n"
+MAIN += '    logging.getLogger(__name__).info("key %s", service_key())\n'
+
+
+@pytest.mark.parametrize("config_at", ["shared/obolint.toml", "project/obolint.toml"])
+def test_an_explicit_config_elsewhere_does_not_change_module_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config_at: str
+) -> None:
+    # A config shared by several repositories, kept outside this one: modules are still named
+    # from where the scan starts (`app.settings`), so the flow across modules is found, and the
+    # cache is kept in the project, not next to the shared file.
+    from clirun import run
+
+    write(tmp_path / "project/app/__init__.py", "")
+    write(tmp_path / "project/app/settings.py", SETTINGS)
+    write(tmp_path / "project/app/main.py", MAIN)
+    config = write(tmp_path / config_at, 'extend-exclude = ["build"]\n')
+    monkeypatch.chdir(tmp_path / "project")
+    report = run("--config", str(config), ".")
+    assert [(f["path"], f["line"], f["rule"]) for f in report["findings"]] == [
+        ("app/main.py", 6, "OBO501")
+    ]
+    assert (tmp_path / "project/.obolint_cache").is_dir()
+    assert not (tmp_path / "shared/.obolint_cache").exists()
