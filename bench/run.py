@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import gc
 import json
 import os
 import platform
@@ -462,6 +463,9 @@ def floor_main(kind: str, directory: Path, listing: Path | None, result: Path) -
     if kind == "list":
         return _list_files(directory, result)
     assert listing is not None
+    # As in obolint, which pauses the cyclic garbage collector during a scan: with it running,
+    # LibCST-parsing 150 saleor files took 9.5 s instead of 8.4 s.
+    gc.disable()
     paths = [p for p in listing.read_text(encoding="utf-8").splitlines() if p]
     matched = errors = size = 0
     if kind in ("prefilter", "libcst-matched"):
