@@ -117,12 +117,19 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
 
 
 def project_root(config: Config, start: Path) -> Path:
-    """Where the scanned project's modules are named from and its cache is kept: the config
-    file's directory when a scan started at ``start`` is inside it (always so for a config
-    found by walking up), else the start directory (a shared ``--config`` kept elsewhere,
-    whose directory says nothing about the project's imports)."""
+    """Where the scanned project's modules are named from and its cache is kept.
+
+    The config file's directory when a scan started at ``start`` is inside it (always so for
+    a config found by walking up). Else (no config file, or a shared ``--config`` kept
+    elsewhere) the working directory when ``start`` is inside it: pre-commit runs from the
+    repository's top with the changed files, and the first one's directory would name every
+    other module by its bare file name, so that no import between them resolves. Else the
+    start directory."""
     directory = start_directory(start)
-    return config.root if directory.is_relative_to(config.root) else directory
+    if config.path is not None and directory.is_relative_to(config.root):
+        return config.root
+    working = Path(os.path.abspath(os.getcwd()))
+    return working if directory.is_relative_to(working) else directory
 
 
 def start_directory(start: Path) -> Path:

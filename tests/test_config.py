@@ -369,3 +369,25 @@ def test_an_explicit_config_elsewhere_does_not_change_module_names(
     ]
     assert (tmp_path / "project/.obolint_cache").is_dir()
     assert not (tmp_path / "shared/.obolint_cache").exists()
+
+
+def test_named_files_without_a_settings_file_are_named_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As pre-commit runs it: from the repository's top, with the changed files, and no
+    # `[tool.obolint]` anywhere. The helper module is loaded on demand as `app.settings`; named
+    # from the first file's directory (`app/`), it was looked for in `app/app/` and not found.
+    from clirun import run
+
+    write(tmp_path / "app/__init__.py", "")
+    write(tmp_path / "app/settings.py", SETTINGS)
+    write(tmp_path / "app/main.py", MAIN)
+    write(tmp_path / "lib/other.py", "x = 1\n")
+    monkeypatch.chdir(tmp_path)
+    report = run("app/main.py", "lib/other.py")
+    assert [(f["path"], f["line"], f["rule"]) for f in report["findings"]] == [
+        ("app/main.py", 6, "OBO501")
+    ]
+    assert report["stats"]["context_files"] == 1
+    assert (tmp_path / ".obolint_cache").is_dir()
+    assert not (tmp_path / "app/.obolint_cache").exists()
