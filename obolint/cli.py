@@ -529,10 +529,11 @@ def cache() -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def cache_clean(path: Path | None) -> None:
     """Remove the results cache of the project at PATH (default: .)."""
+    start = path or Path(".")
     try:
-        config = load_config(path or Path("."))
+        config = load_config(start)
     except ConfigError as exc:
         _fail(str(exc))
-    directory = config.root / CACHE_DIR_NAME
+    directory = project_root(config, start) / CACHE_DIR_NAME  # where a scan from here keeps it
     removed = clean_cache(directory)
     click.echo(f"Removed {removed} cached result(s) from {directory}.")

@@ -111,6 +111,18 @@ def test_cache_clean(project):
     assert not (project / ".obolint_cache").exists()
 
 
+def test_cache_clean_of_a_subdirectory_removes_the_cache_its_scans_use(project):
+    # Without a settings file, a scan of files in sub/ run from the top keeps its cache at the
+    # top (see config.project_root), and so does `cache clean sub` run from there.
+    (project / "sub").mkdir()
+    (project / "sub" / "chat.py").write_text((project / "app.py").read_text())
+    run("sub/chat.py")
+    assert (project / ".obolint_cache").is_dir()
+    result = CliRunner().invoke(main, ["cache", "clean", "sub"])
+    assert result.exit_code == 0 and "Removed 1 cached result" in result.output
+    assert not (project / ".obolint_cache").exists()
+
+
 def test_entries_hold_no_source_text(project):
     (project / "app.py").write_text("KEY = 'sk-live-0123456789abcdef'\nprint(KEY)\n")
     run(".")
