@@ -14,7 +14,7 @@ from pathlib import Path
 from obolint.cache import ResultCache, content_hash
 from obolint.findings import FileError, Finding, ScanResult
 from obolint.packs import PackSet
-from obolint.parallel import imap_in_order
+from obolint.parallel import map_forked
 from obolint.parsing import ParsedFile, files_not_in_cache, parse_in_order
 from obolint.prefilter import Triggers
 from obolint.reach import Handle, Reach, registrations
@@ -337,22 +337,14 @@ def _analyze_reached(
         if not new:
             break
         # Read again in each round: the texts are not held in memory during the analysis.
-        # Closed also on an error or Ctrl-C: that ends the workers.
-        with contextlib.closing(
-            imap_in_order(
-                _text_naming_a_handle,
-                [(new, path) for path in remaining],
-                jobs,
-                min_items=MIN_FILES_FOR_SEARCH_POOL,
-                chunk_size=SEARCH_CHUNK_SIZE,
-                forked_only=True,
-            )
-        ) as texts:
-            found = [
-                (path, text)
-                for path, text in zip(remaining, texts, strict=True)
-                if text is not None
-            ]
+        texts = map_forked(
+            _text_naming_a_handle,
+            [(new, path) for path in remaining],
+            jobs,
+            min_items=MIN_FILES_FOR_SEARCH_POOL,
+            chunk_size=SEARCH_CHUNK_SIZE,
+        )
+        found = [(p, text) for p, text in zip(remaining, texts, strict=True) if text is not None]
         if not found:
             break
         found_paths = {path for path, _ in found}

@@ -128,7 +128,7 @@ def project_root(config: Config, start: Path) -> Path:
     directory = start_directory(start)
     if config.path is not None and directory.is_relative_to(config.root):
         return config.root
-    working = Path(os.path.abspath(os.getcwd()))
+    working = Path.cwd()
     return working if directory.is_relative_to(working) else directory
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -49,7 +50,6 @@ def imap_in_order(
     chunk_size: int,
     here: Callable[[Item], Out] | None = None,
     take_next: bool = False,
-    forked_only: bool = False,
 ) -> OrderedResults[Out]:
     """``function(item)`` for each item, in order, each returned as soon as it is ready.
 
@@ -58,21 +58,37 @@ def imap_in_order(
     the first result is asked for), and this process, which claims the last chunks no worker
     has claimed whenever the next result is not ready yet (with ``take_next``, the first such
     chunks instead: for a caller that works on each result as it comes, so that the results
-    come in order sooner and nothing is left to it once the workers are done). ``forked_only``:
-    work too light to be worth starting a fresh interpreter (a platform without fork), whose
-    items are not worth pickling either, stays in this process there. It computes
-    those with ``here``
-    (default: ``function``): what it computes needs no pickling. If the pool cannot start or a
-    worker dies (a crash in native code), the items not yet returned are computed here. Close
-    the result (or exhaust it) to end the workers.
+    come in order sooner and nothing is left to it once the workers are done). It computes
+    those with ``here`` (default: ``function``): what it computes needs no pickling. If the
+    pool cannot start or a worker dies (a crash in native code), the items not yet returned
+    are computed here. Close the result (or exhaust it) to end the workers.
     """
     # A daemonic process (a multiprocessing.Pool worker calling obolint) may not have children.
     daemonic = multiprocessing.current_process().daemon
     results = OrderedResults(function, items, here or function, take_next)
-    forks = _START_METHOD == "fork"
-    if jobs > 1 and len(items) >= min_items and not daemonic and (forks or not forked_only):
+    if jobs > 1 and len(items) >= min_items and not daemonic:
         results.start_pool(min(jobs - 1, _MAX_WORKERS), chunk_size)
     return results
+
+
+def map_forked(
+    function: Callable[[Item], Out],
+    items: Sequence[Item],
+    jobs: int,
+    *,
+    min_items: int,
+    chunk_size: int,
+) -> list[Out]:
+    """``function(item)`` for each item, in order, as ``imap_in_order`` computes it, but on
+    workers only where they are forked: for work too light to be worth starting a fresh
+    interpreter, and items not worth pickling. The workers have ended when it returns, also
+    on an error or Ctrl-C."""
+    if _START_METHOD != "fork":
+        jobs = 1
+    with contextlib.closing(
+        imap_in_order(function, items, jobs, min_items=min_items, chunk_size=chunk_size)
+    ) as results:
+        return list(results)
 
 
 # Who computes a chunk: claimed under the claims' lock by a worker when it starts the chunk,

@@ -16,14 +16,13 @@ analysis needs it (see obolint.reach, and demand-driven loading in obolint.runne
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from obolint import names
 from obolint.packs import PackSet
-from obolint.parallel import imap_in_order
+from obolint.parallel import map_forked
 from obolint.patterns import NamePatterns, split_last_name
 
 # Stems of credential names: every credential word and phrase of obolint/names.py holds one
@@ -343,20 +342,11 @@ def files_to_parse(texts: Sequence[str | None], found: Triggers, jobs: int = 1) 
     """For each text (None: unreadable), whether it is worth parsing; on ``jobs`` processes
     when there are many."""
     items = [(found, text) for text in texts]
-    # Closed also on an error or Ctrl-C: that ends the workers.
-    with contextlib.closing(
-        imap_in_order(
-            _worth_parsing,
-            items,
-            jobs,
-            min_items=MIN_TEXTS_FOR_POOL,
-            chunk_size=POOL_CHUNK_SIZE,
-            forked_only=True,
-        )
-    ) as results:
-        return list(results)
+    return map_forked(
+        _search_text, items, jobs, min_items=MIN_TEXTS_FOR_POOL, chunk_size=POOL_CHUNK_SIZE
+    )
 
 
-def _worth_parsing(item: tuple[Triggers, str | None]) -> bool:
+def _search_text(item: tuple[Triggers, str | None]) -> bool:
     found, text = item
     return text is not None and found.search(text)

@@ -26,9 +26,8 @@ def suffix_index(modules: Mapping[str, T]) -> dict[str, list[T]]:
 # Absolute scan roots with their symlinks resolved: module_name_for runs for every file of a
 # scan, and resolving the root again each time was a third of its system calls. Forgotten
 # when an analysis starts (a symlink in the root may change between the scans of a long-lived
-# process).
+# process), so it holds the one root of a scan.
 _RESOLVED_ROOTS: dict[Path, Path] = {}
-MAX_RESOLVED_ROOTS = 64
 
 
 def _resolved_root(root: Path) -> Path:
@@ -36,8 +35,6 @@ def _resolved_root(root: Path) -> Path:
         return root.resolve()  # depends on the working directory, which may change
     found = _RESOLVED_ROOTS.get(root)
     if found is None:
-        if len(_RESOLVED_ROOTS) >= MAX_RESOLVED_ROOTS:
-            _RESOLVED_ROOTS.clear()
         found = _RESOLVED_ROOTS[root] = root.resolve()
     return found
 

@@ -15,7 +15,7 @@ from obolint.packs import load_packs
 from obolint.prefilter import BOUNDED_STEMS, CREDENTIAL_STEMS, Triggers, files_to_parse, triggers
 
 PACK_TRIGGERS = triggers(load_packs())
-prefilter_search = prefilter._worth_parsing
+prefilter_search = prefilter._search_text
 
 
 def test_a_credential_stem_is_found_in_any_case_inside_a_longer_name():
@@ -234,7 +234,7 @@ def test_many_texts_are_searched_on_worker_processes_with_the_same_verdicts(tmp_
     assert files_to_parse(texts, PACK_TRIGGERS) == expected
     monkeypatch.setattr(prefilter, "MIN_TEXTS_FOR_POOL", 16)
     monkeypatch.setattr(prefilter, "POOL_CHUNK_SIZE", 2)
-    monkeypatch.setattr(prefilter, "_worth_parsing", workerpids.noting_pid)
+    monkeypatch.setattr(prefilter, "_search_text", workerpids.noting_pid)
     notes = tmp_path / "pids"
     workerpids.start(notes, prefilter_search, wait_for_a_worker=True)
     assert files_to_parse(texts, PACK_TRIGGERS, jobs=2) == expected
