@@ -70,6 +70,9 @@ class Row:
     files: int | None = None  # files the tool says it scanned, for files/s
     notes: list[str] = field(default_factory=list)
     skipped: str | None = None
+    # Seconds the tool measured itself, one per run: the notes give their median, so that
+    # they describe the same runs as the median wall time.
+    in_process: list[float] = field(default_factory=list)
 
 
 def measure_here(cmd: Sequence[str], timeout: float, env: dict[str, str] | None = None) -> Sample:
@@ -312,7 +315,8 @@ def precommit_row(
 
 
 def describe_obolint(row: Row, report: Path) -> None:
-    """Files and findings from obolint's JSON report (the last run's)."""
+    """Files and findings from obolint's JSON report (the last run's), and the median of
+    the scan times it reported in this row's runs so far."""
     data = read_json(report)
     report.unlink(missing_ok=True)
     if data is None:
@@ -335,8 +339,9 @@ def describe_obolint(row: Row, report: Path) -> None:
     ]
     if "files_parsed_from_cache" in stats and stats.get("cache") == "miss":
         parts.append(f"{count('files_parsed_from_cache')} parsed files loaded from the cache")
-    if "duration_s" in stats:
-        parts.append(f"scan {stats['duration_s']:.1f} s in-process")
+    if isinstance(stats.get("duration_s"), (int, float)):
+        row.in_process.append(stats["duration_s"])
+        parts.append(f"scan {statistics.median(row.in_process):.1f} s in-process")
     row.notes = [", ".join(parts)]
 
 
@@ -424,7 +429,9 @@ def floor_rows(files: list[str], tmp: Path, args: argparse.Namespace, directory:
             if data is None:
                 continue
             row.files = data["files"]
-            note = f"loop {data['seconds']:.2f} s in-process"
+            row.in_process.append(data["seconds"])
+            seconds = statistics.median(row.in_process)
+            note = f"loop {seconds:.2f} s in-process"
             if kind == "prefilter":
                 note = f"{data['matched']:,} of {data['files']:,} files match; " + note
             elif kind == "libcst-matched":
@@ -437,7 +444,7 @@ def floor_rows(files: list[str], tmp: Path, args: argparse.Namespace, directory:
                 note += f"; {data['errors']} files failed"
             if listing is limited_list and len(limited) < len(files) and data["bytes"]:
                 share = data["bytes"] / total_bytes
-                estimate = data["seconds"] / share
+                estimate = seconds / share
                 note += (
                     f"; first {len(limited):,} files only ({share:.0%} of the bytes), "
                     f"≈{estimate:.1f} s for all"
