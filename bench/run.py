@@ -478,14 +478,17 @@ def floor_main(kind: str, directory: Path, listing: Path | None, result: Path) -
     if kind in ("prefilter", "libcst-matched"):
         from obolint.packs import load_packs
         from obolint.prefilter import triggers
+        from obolint.sourcefiles import read_source
 
         found_by = triggers(load_packs())
     if kind.startswith("libcst"):
         import libcst
     if kind == "libcst-matched":
-        # The files obolint parses before any reached by name or read for context: the floor
-        # of a scan that parses only what can matter. Chosen before the clock starts.
-        paths = [p for p in paths if found_by.search(_text(p))]
+        # The files obolint parses before any reached by name or read for context (readable
+        # as obolint reads them, with a trigger word): the floor of a scan that parses only
+        # what can matter. Chosen before the clock starts.
+        texts = [read_source(Path(p))[0] for p in paths]
+        paths = [p for p, text in zip(paths, texts, strict=True) if text and found_by.search(text)]
         matched = len(paths)
     started = time.perf_counter()
     for path in paths:
@@ -513,14 +516,6 @@ def floor_main(kind: str, directory: Path, listing: Path | None, result: Path) -
     }
     result.write_text(json.dumps(summary), encoding="utf-8")
     return 0
-
-
-def _text(path: str) -> str:
-    """A file's text as the prefilter sees it, empty when it cannot be read."""
-    try:
-        return Path(path).read_bytes().decode("utf-8", "replace")
-    except OSError:
-        return ""
 
 
 def _installed_version(name: str) -> str | None:
