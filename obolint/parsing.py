@@ -73,7 +73,17 @@ def parse_source(path: Path, text: str, root: Path) -> tuple[ParsedFile | None, 
         module = _parse_on_large_stack(text)
     except cst.ParserSyntaxError as exc:
         if not checked:
-            _, cpython_error = _cpython_verdict(text)
+            too_deep, cpython_error = _cpython_verdict(text)
+        if too_deep is None and cpython_error is None:
+            # Valid Python that LibCST's grammar lacks (`(x): int = 1`): not the user's error.
+            return None, FileError(
+                shown,
+                "LibCST, the parser obolint uses, cannot parse this file though Python "
+                f"accepts it (it stopped near line {exc.raw_line}, column {exc.raw_column + 1});"
+                " the file was skipped. Write the statement there another way, or exclude the "
+                "file with `extend-exclude`.",
+                "parser-limit",
+            )
         if cpython_error is not None:
             # CPython's message is the clearer one ("'(' was never closed", "Missing
             # parentheses in call to 'print'") and its column is exact.

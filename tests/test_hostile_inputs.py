@@ -114,6 +114,12 @@ CASES = [
         {"legacy.py": ("syntax error at line 2", "print")},
     ),
     Hostile(
+        # Valid Python (a parenthesized annotated target) that LibCST's grammar lacks.
+        "beyond-libcst",
+        write("annotated.py", "def handler():\n    (token): str\n    return 1\n"),
+        {"annotated.py": ("cannot parse this file though Python accepts it", "extend-exclude")},
+    ),
+    Hostile(
         "invalid-utf-8",
         write("latin.py", b"token = '\xe9t\xe9'\n"),
         {"latin.py": ("not valid UTF-8", "byte 9")},

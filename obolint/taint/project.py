@@ -106,6 +106,7 @@ class Project:
         self._field_objects: dict[str, dict[str, str | None]] = {}
         # Per module: the attribute assignments in it (see _attribute_stores).
         self._attribute_stores: dict[str, AttributeStores] = {}
+        self._reading_stores = False  # see field_object
         # Per function: the one library object all its returns build (see returned_object).
         self._returned_objects: dict[str, str | None] = {}
         # Per class, per attribute: which __init__ parameters are stored there.
@@ -456,14 +457,22 @@ class Project:
         class_qname = base_qname[:-2]
         objects = self._field_objects.get(class_qname)
         if objects is None:
-            if not self.known_class(class_qname):
+            # While a module's stores are read, the callees named there are resolved without
+            # field objects (``self.x = _instance.y.copy()`` would read them again, forever):
+            # so the stores of a module never depend on which class asked first.
+            if self._reading_stores or not self.known_class(class_qname):
                 return None
             module = self.modules.get(self.class_modules[class_qname])
             objects = {}
             if module is not None:
                 stores = self._attribute_stores.get(module.module_name)
                 if stores is None:
-                    stores = self._attribute_stores[module.module_name] = _attribute_stores(module)
+                    self._reading_stores = True
+                    try:
+                        stores = _attribute_stores(module)
+                    finally:
+                        self._reading_stores = False
+                    self._attribute_stores[module.module_name] = stores
                 objects = _stored_objects(stores, class_qname)
             self._field_objects[class_qname] = objects
         return objects.get(attr)
