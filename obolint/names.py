@@ -214,7 +214,7 @@ _BLOCK_AFTER = frozenset(
         # shape and syntax
         "type", "types", "kind", "format", "prefix", "suffix", "delimiter",
         "separator", "position", "offset", "index", "idx", "length", "len", "size",
-        "class", "style", "pattern", "regex", "encoding",
+        "class", "style", "pattern", "regex", "encoding", "range", "ranges", "span", "spans",
         # where it lives or comes from, not what it is
         "url", "urls", "uri", "uris", "endpoint", "endpoints", "host", "domain",
         "path", "paths", "file", "files", "filename", "filepath", "dir", "directory",

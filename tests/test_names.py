@@ -120,6 +120,8 @@ NEGATIVES = [
     "max_tokens",
     "max_completion_tokens",
     "token_count",
+    "token_range",
+    "secret_span",
     "n_tokens",
     "num_tokens",
     "tokens_used",
