@@ -235,7 +235,8 @@ _BLOCK_AFTER = frozenset(
         # identity and naming
         "id", "ids", "uid", "guid", "arn", "version", "versions", "alias",
         "name", "names", "label", "labels", "field", "fields", "prompt", "placeholder",
-        "title", "description", "desc", "header", "headers", "widget", "error",
+        "title", "description", "desc", "header", "headers", "widget", "input", "inputs",
+        "error",
         "errors",
         # time and lifetime
         "expiry", "expires", "expiration", "exp", "expire", "ttl", "lifetime", "age",

@@ -226,6 +226,9 @@ class Propagation:
     # that argument may be passed by.
     random_byte_count_calls: NamePatterns = field(default_factory=NamePatterns)
     random_byte_count_keywords: frozenset[str] = frozenset()
+    # Propagating methods whose first argument is taken out of the receiver, not put in:
+    # `text.replace(key, "***")` holds no key.
+    removing_methods: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -573,6 +576,7 @@ _PROPAGATION_KEYS = (
     "excluding-field-flags",
     "random-byte-count-calls",
     "random-byte-count-keywords",
+    "removing-methods",
 )
 _TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
 
@@ -626,6 +630,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         excluding_field_flags=frozenset(prop["excluding-field-flags"]),
         random_byte_count_calls=NamePatterns(prop["random-byte-count-calls"]),
         random_byte_count_keywords=frozenset(prop["random-byte-count-keywords"]),
+        removing_methods=frozenset(prop["removing-methods"]),
     )
     fields = {key: tuple(value) for key, value in specs.items()}
     fields["rules"] = tuple(sorted(specs["rules"], key=lambda r: r.id))

@@ -133,6 +133,9 @@ class FunctionInterpreter:
         # An indented block or a one-line suite: both hold their statements in `.body`.
         self.exec_block(self.info.node.body.body, env)
         returns = join(*self.returns).flows if self.returns else ()
+        if names.is_minted_identifier_name(self.info.name):
+            # def new_request_id(): return secrets.token_hex(8): what it mints is an identifier.
+            returns = tuple(f for f in returns if MINTED not in f.markers)
         return FunctionSummary(
             returns=returns,
             param_sinks=_distinct(self.param_sinks),
@@ -294,12 +297,11 @@ class FunctionInterpreter:
         elif kind is cst.For:
             iterable = self.eval(stmt.iter, env)
             element = derive(iterable, None)
-            # for i, x in enumerate(xs): the index is a number, x an element of xs.
-            targets = _enumerated(stmt.iter, stmt.target, self.qname_of) or [(stmt.target, False)]
+            targets = _loop_targets(stmt.iter, stmt.target, self.qname_of)
 
             def iteration(e: Env) -> None:
-                for target, is_index in targets:
-                    self.assign(target, CLEAN if is_index else element, e, loop=True)
+                for target, is_clean in targets:
+                    self.assign(target, CLEAN if is_clean else element, e, loop=True)
                 self.exec_suite(stmt.body, e)
 
             self._loop(env, iteration)
@@ -564,17 +566,13 @@ class FunctionInterpreter:
         """Bind ``value`` to an assignment target, checking store sinks."""
         if isinstance(target, cst.Name):
             name = target.value
-            if (
-                value_node is not None
-                and (
-                    (names.mentions_credential(name) and not names.is_credential_name(name))
-                    or names.is_minted_identifier_name(name)
-                )
-                and self._minted_markers(value_node)
+            if value_node is not None and (
+                (names.mentions_credential(name) and not names.is_credential_name(name))
+                or names.is_minted_identifier_name(name)
             ):
-                # csrf_token = mint(): a value this code mints, named as a token that is not a
-                # credential (anti-forgery, a page cursor), or as an identifier (txn_id,
-                # access_jti).
+                # csrf_token = mint(), tag_id = random_suffix(): a value this code mints (here
+                # or in a function it calls), named as a token that is not a credential
+                # (anti-forgery, a page cursor), or as an identifier (txn_id, access_jti).
                 kept = tuple(f for f in value.flows if MINTED not in f.markers)
                 value = replace(value, flows=kept)
             if value.tainted:
@@ -1063,8 +1061,9 @@ class FunctionInterpreter:
         inner_env = dict(env)
         clause = node.for_in
         while clause is not None:
-            iterable = self.eval(clause.iter, inner_env)
-            self.assign(clause.target, derive(iterable, None), inner_env, loop=True)
+            element = derive(self.eval(clause.iter, inner_env), None)
+            for target, is_clean in _loop_targets(clause.iter, clause.target, self.qname_of):
+                self.assign(target, CLEAN if is_clean else element, inner_env, loop=True)
             for condition in clause.ifs:
                 self.eval(condition.test, inner_env)
             clause = clause.inner_for_in
@@ -1153,7 +1152,10 @@ class FunctionInterpreter:
         awaited_hits = self.ctx.project.awaited_hits
         target = self.ctx.project.function_for(callee_q)
         if target is not None:
-            return self._apply_summary(target, args, node, callee_q)
+            applied = self._apply_summary(target, args, node, callee_q)
+            # A project function the packs call clean (`redact_key`, `verify_token`) still
+            # has its sinks, but what it returns holds no credential.
+            return Value(qname=applied.qname) if kind == "stop" else applied
         cls = self.ctx.project.class_for(callee_q)
         if cls is not None:
             return self._construct(cls, args, node)
@@ -1259,7 +1261,8 @@ class FunctionInterpreter:
 
         # Propagating methods: string building and conversions on a value.
         if method is not None and method in packs.propagation.methods and receiver_is_value:
-            parts = [receiver or CLEAN, *(a.value for a in args)]
+            removed = method in packs.propagation.removing_methods
+            parts = [receiver or CLEAN, *(a.value for a in args if not removed or a.position != 0)]
             return Value(flows=join(*parts).flows, qname=result_q)
 
         # An object constructed from a credential holds it when it is a credential wrapper by
@@ -1665,20 +1668,29 @@ def _leaves_function(suite: cst.BaseSuite | cst.If | cst.Else | None) -> bool:
     return isinstance(last, (cst.Return, cst.Raise))
 
 
-def _enumerated(
+def _loop_targets(
     iterable: cst.BaseExpression,
     target: cst.BaseAssignTargetExpression,
     qname_of: Callable[[cst.BaseExpression], str | None],
-) -> list[tuple[cst.BaseExpression, bool]] | None:
-    """For ``for i, x in enumerate(xs)``: ``[(i, True), (x, False)]`` (True: the index)."""
+) -> list[tuple[cst.BaseExpression, bool]]:
+    """The targets a loop binds an element of ``iterable`` to, each with whether it is clean:
+    in ``for i, x in enumerate(xs)`` the index, in ``for name, v in mapping.items()`` the key
+    (a mapping of credentials is keyed by their names: field, header, provider, variable)."""
     if (
         isinstance(iterable, cst.Call)
-        and qname_of(iterable.func) == "enumerate"
         and isinstance(target, (cst.Tuple, cst.List))
         and len(target.elements) == 2
+        and (
+            qname_of(iterable.func) == "enumerate"
+            or (
+                isinstance(iterable.func, cst.Attribute)
+                and iterable.func.attr.value == "items"
+                and not iterable.args
+            )
+        )
     ):
         return [(target.elements[0].value, True), (target.elements[1].value, False)]
-    return None
+    return [(target, False)]
 
 
 def _fields_cover(value: Value) -> bool:
