@@ -152,7 +152,7 @@ _BLOCK_BEFORE = frozenset(
         # detect-secrets flag ``is_secret``, CodeQL excludes ``(?<!is|is_)secret``.
         "is", "has", "have", "had", "was", "use", "uses", "should", "must", "can",
         "require", "requires", "need", "needs", "allow", "allows", "enable",
-        "disable", "no", "show", "hide", "include", "invalid",
+        "disable", "no", "show", "hide", "include", "invalid", "incorrect", "wrong",
         # Transformed, non-secret values (CodeQL ``notSensitiveRegexp``: hash, md5, sha,
         # redact, obfuscate, crypt); RULES.md: hashes are derived, not secret.
         "hash", "hashed", "digest", "md5", "sha", "bcrypt", "salted", "encrypted",
@@ -210,7 +210,7 @@ _BLOCK_AFTER = frozenset(
         # counts, limits, usage
         "count", "counts", "counter", "num", "number", "total", "limit", "limits",
         "budget", "max", "min", "usage", "used", "remaining", "quota", "rate",
-        "bucket", "cost", "estimate",
+        "bucket", "cost", "estimate", "threshold", "thresholds",
         # shape and syntax
         "type", "types", "kind", "format", "prefix", "suffix", "delimiter",
         "separator", "position", "offset", "index", "idx", "length", "len", "size",
@@ -246,7 +246,7 @@ _BLOCK_AFTER = frozenset(
         "enabled", "disabled", "required", "optional", "valid", "invalid", "expired",
         "present", "set", "exists", "exist", "missing", "ok", "needed", "supported",
         "changed", "match", "matches", "matched", "allowed", "configured", "provided",
-        "available", "status", "state",
+        "available", "status", "state", "found",
         # transformed, non-secret values
         "hash", "hashed", "digest", "fingerprint", "md5", "sha", "bcrypt", "salt",
         "redacted", "masked", "preview", "obfuscated", "encrypted",
@@ -254,7 +254,7 @@ _BLOCK_AFTER = frozenset(
         "claims", "claim", "payload", "scope", "scopes", "audience", "issuer",
         # password rules and flows (``password_policy``, ``password_reset_url``)
         "policy", "strength", "complexity", "rules", "requirements", "reset",
-        "rotation",
+        "rotation", "hint", "hints", "validation",
         # components that produce or handle credentials, not credential values
         "provider", "factory", "manager", "handler", "backend", "middleware",
         "server", "service", "client", "scheme", "schema", "validator", "verifier",
