@@ -133,10 +133,20 @@ class FunctionInterpreter:
         # An indented block or a one-line suite: both hold their statements in `.body`.
         self.exec_block(self.info.node.body.body, env)
         returns = join(*self.returns).flows if self.returns else ()
+        lengths = {len(r.items) if r.items is not None else -1 for r in self.returns}
+        return_items = None
+        if len(lengths) == 1 and -1 not in lengths:
+            return_items = tuple(
+                join(*(r.items[i] for r in self.returns)).flows  # type: ignore[index]
+                for i in range(lengths.pop())
+            )
         if names.is_minted_identifier_name(self.info.name):
             # def new_request_id(): return secrets.token_hex(8): what it mints is an identifier.
-            returns = tuple(f for f in returns if MINTED not in f.markers)
+            returns = _without_minted(returns)
+            if return_items is not None:
+                return_items = tuple(_without_minted(item) for item in return_items)
         return FunctionSummary(
+            return_items=return_items,
             returns=returns,
             param_sinks=_distinct(self.param_sinks),
             deferred=frozenset(self.deferred) if self.deferred else _NOTHING_DEFERRED,
@@ -475,7 +485,9 @@ class FunctionInterpreter:
         """Record a returned value and check return sinks (routes, tools)."""
         if value.tainted:
             step = TraceStep(self.ctx.location(node), "returned")
-            value = Value(flows=with_step(value.flows, step), qname=value.qname)
+            value = _with_step_kept(
+                Value(flows=value.flows, qname=value.qname, items=value.items), step
+            )
         self.returns.append(value)
         if self.return_sinks:
             sent = self._serialised(value, node)
@@ -573,21 +585,38 @@ class FunctionInterpreter:
                 # csrf_token = mint(), tag_id = random_suffix(): a value this code mints (here
                 # or in a function it calls), named as a token that is not a credential
                 # (anti-forgery, a page cursor), or as an identifier (txn_id, access_jti).
-                kept = tuple(f for f in value.flows if MINTED not in f.markers)
-                value = replace(value, flows=kept)
+                value = replace(
+                    value,
+                    flows=_without_minted(value.flows),
+                    items=None
+                    if value.items is None
+                    else tuple(replace(v, flows=_without_minted(v.flows)) for v in value.items),
+                )
             if value.tainted:
                 step = TraceStep(self.ctx.location(target), f"assigned to `{name}`")
-                value = replace(value, flows=with_step(value.flows, step))
+                value = _with_step_kept(value, step)
             if not loop and not augmented and value_node is not None:
-                value = self._name_source(name, target, value, value_node)
+                named = self._name_source(name, target, value, value_node)
+                # A credential by its name is all of it, whatever its elements held.
+                value = named if named is value else replace(named, items=None)
             env[name] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e for e in target.elements]
             source_items = _literal_items(value_node)
+            # `url, key = conn()` where every return of conn is a pair: element by element.
+            known_items = (
+                value.items
+                if value.items is not None
+                and len(value.items) == len(elements)
+                and not any(isinstance(e.value, cst.StarredElement) for e in elements)
+                else None
+            )
             for i, element in enumerate(elements):
                 item_value = value
                 if source_items is not None and len(source_items) == len(elements):
                     item_value = self.eval(source_items[i], env)
+                elif known_items is not None:
+                    item_value = known_items[i]
                 inner = element.value
                 if isinstance(inner, cst.StarredElement):
                     inner = inner.value
@@ -848,7 +877,13 @@ class FunctionInterpreter:
                 (k, join(*(item for v in values for key, item in v.fields if key == k)))
                 for k in keys
             )
-        return Value(flows=joined.flows, constants=joined.constants, fields=fields)
+        items = (
+            tuple(values)
+            if isinstance(node, cst.Tuple)
+            and not any(isinstance(e, cst.StarredElement) for e in node.elements)
+            else None
+        )
+        return Value(flows=joined.flows, constants=joined.constants, fields=fields, items=items)
 
     def _eval_named_expression(self, node: cst.NamedExpr, env: Env) -> Value:
         value = self.eval(node.value, env)
@@ -1512,20 +1547,30 @@ class FunctionInterpreter:
                     self.param_sinks.append(ParamSink(caller_index, ps.hit, combined.steps))
                 else:
                     self.report(ps.hit, combined.with_step(sink_step))
-        flows: list[Flow] = []
         ret_step = TraceStep(call_loc, f"returned by `{name}()`")
-        for flow in summary.returns:
-            index = param_index(flow)
-            if index is None:
-                flows.append(flow.with_step(ret_step))
-                continue
-            incoming = by_index.get(index)
-            if incoming is None:
-                continue
-            through = TraceStep(call_loc, f"passed through `{name}()`")
-            flows.extend(f.with_step(through) for f in incoming.flows)
+        through = TraceStep(call_loc, f"passed through `{name}()`")
+
+        def returned(summary_flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+            """What the call gives for flows the function returns: its sources, and the
+            arguments passed for its parameters."""
+            flows: list[Flow] = []
+            for flow in summary_flows:
+                index = param_index(flow)
+                if index is None:
+                    flows.append(flow.with_step(ret_step))
+                    continue
+                incoming = by_index.get(index)
+                if incoming is not None:
+                    flows.extend(f.with_step(through) for f in incoming.flows)
+            return merge_flows(tuple(flows))
+
         qname = self.ctx.project.returned_object(target) or (f"{callee_q}()" if callee_q else None)
-        return Value(flows=merge_flows(tuple(flows)), qname=qname)
+        items = (
+            None
+            if summary.return_items is None
+            else tuple(Value(flows=returned(item)) for item in summary.return_items)
+        )
+        return Value(flows=returned(summary.returns), qname=qname, items=items)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -1699,6 +1744,19 @@ def _fields_cover(value: Value) -> bool:
         return False
     held = {f.key() for _, item in value.fields for f in item.flows}
     return all(f.key() in held for f in value.flows)
+
+
+def _without_minted(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """``flows`` without those of credentials this program mints."""
+    return tuple(f for f in flows if MINTED not in f.markers)
+
+
+def _with_step_kept(value: Value, step: TraceStep) -> Value:
+    """``value`` with ``step`` added to its flows and to those of its tuple elements."""
+    items = value.items
+    if items is not None:
+        items = tuple(replace(v, flows=with_step(v.flows, step)) if v.flows else v for v in items)
+    return replace(value, flows=with_step(value.flows, step), items=items)
 
 
 def _without_flows(env: Env, names_: frozenset[str]) -> Env:

@@ -63,12 +63,19 @@ class FunctionSummary:
     returns: tuple[Flow, ...] = ()
     param_sinks: tuple[ParamSink, ...] = ()
     deferred: frozenset[DeferredCall] = frozenset()
+    # When every return gives a tuple of the same length: the flows of each element.
+    return_items: tuple[tuple[Flow, ...], ...] | None = None
 
     def signature(self) -> tuple:
         """A comparable digest (no traces) used to detect the fixed point."""
         ret = frozenset((f.labels, f.markers) for f in self.returns)
         sinks = frozenset((p.index, p.hit.rule, p.hit.location) for p in self.param_sinks)
-        return (ret, sinks, self.deferred)
+        items = (
+            None
+            if self.return_items is None
+            else tuple(frozenset((f.labels, f.markers) for f in item) for item in self.return_items)
+        )
+        return (ret, sinks, self.deferred, items)
 
 
 def param_index(flow: Flow) -> int | None:

@@ -66,6 +66,9 @@ class Value:
     wraps: str | None = None
     # The type argument of a generic annotation (``RunContextWrapper[UserCtx]`` → UserCtx).
     type_arg: str | None = None
+    # The elements of a tuple of known length (``return url, key``), for unpacking it
+    # (``url, key = conn()``) element by element; ``flows`` holds them all.
+    items: tuple[Value, ...] | None = None
 
     @property
     def tainted(self) -> bool:
