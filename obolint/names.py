@@ -20,6 +20,7 @@ __all__ = [
     "is_credential_wrapper",
     "is_maskable_credential_name",
     "mentions_credential",
+    "names_random_secret",
     "split_words",
 ]
 
@@ -380,6 +381,12 @@ def is_minted_identifier_name(name: str) -> bool:
     random value (``txn_id``, ``access_jti``; not ``session_id``)."""
     words = split_words(name)
     return bool(words) and words[-1].rstrip(_DIGITS) in _IDENTIFIER_WORDS and "session" not in words
+
+
+def names_random_secret(name: str) -> bool:
+    """Whether a name given to a randomly drawn value makes it a secret: a credential's name
+    (``api_key``) or a session's (``session_id``); not ``state``, ``nonce`` or ``tag``."""
+    return is_credential_name(name) or "session" in split_words(name)
 
 
 # Credentials short enough that a dozen characters may be all of them.

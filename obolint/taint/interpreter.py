@@ -29,6 +29,7 @@ from obolint.taint.values import (
     CREDENTIAL,
     MINTED,
     PARAM_PREFIX,
+    RANDOM,
     SUNK_PREFIX,
     Flow,
     Value,
@@ -578,20 +579,8 @@ class FunctionInterpreter:
         """Bind ``value`` to an assignment target, checking store sinks."""
         if isinstance(target, cst.Name):
             name = target.value
-            if value_node is not None and (
-                (names.mentions_credential(name) and not names.is_credential_name(name))
-                or names.is_minted_identifier_name(name)
-            ):
-                # csrf_token = mint(), tag_id = random_suffix(): a value this code mints (here
-                # or in a function it calls), named as a token that is not a credential
-                # (anti-forgery, a page cursor), or as an identifier (txn_id, access_jti).
-                value = replace(
-                    value,
-                    flows=_without_minted(value.flows),
-                    items=None
-                    if value.items is None
-                    else tuple(replace(v, flows=_without_minted(v.flows)) for v in value.items),
-                )
+            if value_node is not None:
+                value = _as_named(name, value)
             if value.tainted:
                 step = TraceStep(self.ctx.location(target), f"assigned to `{name}`")
                 value = _with_step_kept(value, step)
@@ -624,6 +613,8 @@ class FunctionInterpreter:
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, value, env, loop=loop)
         elif isinstance(target, cst.Attribute):
+            if value_node is not None:
+                value = _as_named(target.attr.value, value)
             base = self.eval(target.value, env)
             path = _access_path(target)
             if base.qname:
@@ -1231,7 +1222,10 @@ class FunctionInterpreter:
             if self._too_few_random_bytes(callee_q, args):
                 return Value(qname=result_q)
             note = f"token minted by `{self.ctx.code(node.func, 40)}()`"
-            flow = self._new_flow(node, note, kind=MINTED, markers=frozenset({MINTED}))
+            markers = frozenset({MINTED})
+            if self.propagation.random_byte_count_calls.matches(callee_q):
+                markers |= {RANDOM}
+            flow = self._new_flow(node, note, kind=MINTED, markers=markers)
             return Value(flows=(flow,), qname=result_q)
         if kind == "propagate":
             return Value(
@@ -1746,9 +1740,30 @@ def _fields_cover(value: Value) -> bool:
     return all(f.key() in held for f in value.flows)
 
 
-def _without_minted(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
-    """``flows`` without those of credentials this program mints."""
-    return tuple(f for f in flows if MINTED not in f.markers)
+def _without_minted(flows: tuple[Flow, ...], marker: str = MINTED) -> tuple[Flow, ...]:
+    """``flows`` without those of credentials this program mints (or draws at random)."""
+    return tuple(f for f in flows if marker not in f.markers)
+
+
+def _as_named(name: str, value: Value) -> Value:
+    """``value`` as bound to ``name``: what this code mints (here or in a function it calls) is
+    no credential once named as a token that is not one (``csrf_token``, a page cursor) or as
+    an identifier (``txn_id``, ``tag_id``); a random draw is none unless named as a secret
+    (``state = secrets.token_urlsafe()`` is an OAuth state)."""
+    if (
+        names.mentions_credential(name) and not names.is_credential_name(name)
+    ) or names.is_minted_identifier_name(name):
+        marker = MINTED
+    elif not names.names_random_secret(name):
+        marker = RANDOM
+    else:
+        return value
+    if not any(marker in f.markers for f in value.flows):
+        return value
+    items = value.items
+    if items is not None:
+        items = tuple(replace(v, flows=_without_minted(v.flows, marker)) for v in items)
+    return replace(value, flows=_without_minted(value.flows, marker), items=items)
 
 
 def _with_step_kept(value: Value, step: TraceStep) -> Value:

@@ -14,6 +14,9 @@ PARAM_PREFIX = "param:"
 # The marker of a credential this program mints (a token endpoint's, a CSRF token): rules about
 # handing credentials out may ignore it (`exclude-markers` in the packs).
 MINTED = "minted"
+# The marker of a value drawn at random (``secrets.token_urlsafe()``): a credential only once
+# named as one; as an OAuth state, a nonce or a tag it is not.
+RANDOM = "random"
 # "sunk:<rule>" marks a value a sink of that rule already reported as it passed it on (a
 # message built from a credential): the same rule does not report it again downstream.
 SUNK_PREFIX = "sunk:"
