@@ -1853,6 +1853,13 @@ def _join_into(env: Env, *branches: Env) -> None:
         value = join(*present)
         if all(p.fields == present[0].fields for p in present):
             value = replace(value, fields=present[0].fields)
+        elif all(_fields_cover(p) or not p.flows for p in present):
+            # kwargs = {}; if token: kwargs["headers"] = {...}: still a dict tracked per key.
+            keys = dict.fromkeys(k for p in present for k, _ in p.fields)
+            fields = tuple(
+                (k, join(*(v for p in present for key, v in p.fields if key == k))) for k in keys
+            )
+            value = replace(value, fields=fields)
         qnames = {p.qname for p in present}
         if len(qnames) == 1:
             value = replace(value, qname=present[0].qname)
