@@ -114,6 +114,10 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("pass", "phrase"): "passphrase",
     # AWS_SECRET_ACCESS_KEY: the trailing ``key`` belongs to the phrase.
     ("secret", "access", "key"): "secret",
+    # A Google service account's key file, as text or parsed (``service_account_info`` is
+    # what ``Credentials.from_service_account_info`` takes: it holds the private key).
+    ("service", "account", "json"): "service account key",
+    ("service", "account", "info"): "service account key",
     **{(q, "key"): c for q, c in _KEY_QUALIFIERS.items()},
     **{(q, "keys"): c for q, c in _KEY_QUALIFIERS.items()},
     **{(q, "tokens"): "token" for q in _TOKEN_PLURAL_QUALIFIERS},

@@ -26,10 +26,10 @@ from obolint.parallel import map_forked
 from obolint.patterns import NamePatterns, split_last_name
 
 # Stems of credential names: every credential word and phrase of obolint/names.py holds one
-# (`access_token`, `db_pass`, `AZURE_STORAGE_ACCOUNT_KEY`, `creds`). Every source the engine
-# knows either has a credential name, reads a credential-named key (`Authorization`,
-# `X-API-Key`), or is a call the packs list (see `source_names`).
-CREDENTIAL_STEMS = ("token", "secret", "pass", "auth", "bearer", "cred", "key")
+# (`access_token`, `db_pass`, `AZURE_STORAGE_ACCOUNT_KEY`, `creds`, `serviceAccountJson`).
+# Every source the engine knows either has a credential name, reads a credential-named key
+# (`Authorization`, `X-API-Key`), or is a call the packs list (see `source_names`).
+CREDENTIAL_STEMS = ("token", "secret", "pass", "auth", "bearer", "cred", "key", "account")
 # Short stems that are credential words only as a whole word part (`pat` is not `path`).
 BOUNDED_STEMS = ("pat", "pwd", "jwt", "sas")
 # Source-call names too common to tell anything.
