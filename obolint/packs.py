@@ -229,6 +229,9 @@ class Propagation:
     # Propagating methods whose first argument is taken out of the receiver, not put in:
     # `text.replace(key, "***")` holds no key.
     removing_methods: frozenset[str] = frozenset()
+    # Objects that carry attributes from one function to another for the rest of a request
+    # (`request.state` of an ASGI app, `g`): what one function stores there, another reads back.
+    request_state: NamePatterns = field(default_factory=NamePatterns)
 
 
 @dataclass(frozen=True)
@@ -577,6 +580,7 @@ _PROPAGATION_KEYS = (
     "random-byte-count-calls",
     "random-byte-count-keywords",
     "removing-methods",
+    "request-state",
 )
 _TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
 
@@ -631,6 +635,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         random_byte_count_calls=NamePatterns(prop["random-byte-count-calls"]),
         random_byte_count_keywords=frozenset(prop["random-byte-count-keywords"]),
         removing_methods=frozenset(prop["removing-methods"]),
+        request_state=NamePatterns(prop["request-state"]),
     )
     fields = {key: tuple(value) for key, value in specs.items()}
     fields["rules"] = tuple(sorted(specs["rules"], key=lambda r: r.id))

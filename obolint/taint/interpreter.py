@@ -620,6 +620,14 @@ class FunctionInterpreter:
             if base.qname:
                 self._store_sink(f"{base.qname}.{target.attr.value}", value, target)
                 self.ctx.project.store_field(base.qname, target.attr.value, value, self.info)
+                if value.tainted and self.propagation.request_state.matches(base.qname):
+                    step = TraceStep(
+                        self.ctx.location(target),
+                        f"kept in `{self.ctx.code(target, 40)}` for the rest of the request",
+                    )
+                    self.ctx.project.store_request_state(
+                        target.attr.value, with_step(value.flows, step)
+                    )
             if path is not None:
                 if value.tainted:
                     step = TraceStep(self.ctx.location(target), f"stored in `{path}`")

@@ -28,6 +28,9 @@ _SOURCE_RANK = {"name": 2, "param": 3}
 # Told (phase, done, total) as the analysis advances; see obolint.progress.
 Progress = Callable[[str, int, int], None]
 _TOOLS_UNIT: Unit = ("<tools>", "")
+# The one owner of what any request state object of the packs (`request-state`) holds: a
+# middleware and a route name the same object by different imports.
+_REQUEST_STATE = "<request state>"
 # Per attribute name, each assignment to it in a module: (the class whose method stores it on
 # its own receiver, or None; the constructed object stored, or None). See _attribute_stores.
 AttributeStores = dict[str, list[tuple[str | None, str | None]]]
@@ -437,10 +440,19 @@ class Project:
                 if index in indices:
                     self.add_field(class_qname, attr, flows)
 
+    def store_request_state(self, attr: str, flows: tuple[Flow, ...]) -> None:
+        """``state.attr = value`` on a request state object of the packs: kept for the rest of
+        the request's code."""
+        self.add_field(_REQUEST_STATE, attr, concrete(flows))
+
     def field_flows(self, base_qname: str | None, attr: str) -> tuple[Flow, ...]:
-        """Flows stored on ``attr`` of class ``C`` or its instances (``C()``)."""
+        """Flows stored on ``attr`` of class ``C`` or its instances (``C()``), or of the
+        request's state (see store_request_state)."""
         if not base_qname:
             return ()
+        if self.packs.propagation.request_state.matches(base_qname):
+            self._uses(("field", _REQUEST_STATE, attr))
+            return self.fields.get((_REQUEST_STATE, attr), ())
         class_qname = base_qname[:-2] if base_qname.endswith("()") else base_qname
         if self.known_class(class_qname):
             self._uses(("field", class_qname, attr))
