@@ -28,6 +28,7 @@ from obolint.taint.values import (
     CLEAN,
     CREDENTIAL,
     MINTED,
+    PARAM_NAME,
     PARAM_PREFIX,
     RANDOM,
     SUNK_PREFIX,
@@ -141,11 +142,16 @@ class FunctionInterpreter:
                 join(*(r.items[i] for r in self.returns)).flows  # type: ignore[index]
                 for i in range(lengths.pop())
             )
+        # A parameter named like a credential is one inside its function; what the function
+        # returns of it is what each caller passes (`normalize(token)` of an empty string).
+        returns = _without_marker(returns, PARAM_NAME)
+        if return_items is not None:
+            return_items = tuple(_without_marker(item, PARAM_NAME) for item in return_items)
         if names.is_minted_identifier_name(self.info.name):
             # def new_request_id(): return secrets.token_hex(8): what it mints is an identifier.
-            returns = _without_minted(returns)
+            returns = _without_marker(returns)
             if return_items is not None:
-                return_items = tuple(_without_minted(item) for item in return_items)
+                return_items = tuple(_without_marker(item) for item in return_items)
         return FunctionSummary(
             return_items=return_items,
             returns=returns,
@@ -191,7 +197,13 @@ class FunctionInterpreter:
                     self._new_flow(param, f"{spec.note} (`{name}`)", spec.labels, spec.kind)
                 )
         if names.is_credential_name(name) and not self._non_secret_annotation(annotation):
-            flows.append(self._new_flow(param, f"parameter `{name}` is named like a credential"))
+            flows.append(
+                self._new_flow(
+                    param,
+                    f"parameter `{name}` is named like a credential",
+                    markers=frozenset({PARAM_NAME}),
+                )
+            )
         if param.default is not None and not isinstance(param.default, cst.Call):
             default = self.eval(param.default, {})
             flows.extend(default.flows)
@@ -1748,8 +1760,8 @@ def _fields_cover(value: Value) -> bool:
     return all(f.key() in held for f in value.flows)
 
 
-def _without_minted(flows: tuple[Flow, ...], marker: str = MINTED) -> tuple[Flow, ...]:
-    """``flows`` without those of credentials this program mints (or draws at random)."""
+def _without_marker(flows: tuple[Flow, ...], marker: str = MINTED) -> tuple[Flow, ...]:
+    """``flows`` without those that carry ``marker`` (by default: minted by this program)."""
     return tuple(f for f in flows if marker not in f.markers)
 
 
@@ -1770,8 +1782,8 @@ def _as_named(name: str, value: Value) -> Value:
         return value
     items = value.items
     if items is not None:
-        items = tuple(replace(v, flows=_without_minted(v.flows, marker)) for v in items)
-    return replace(value, flows=_without_minted(value.flows, marker), items=items)
+        items = tuple(replace(v, flows=_without_marker(v.flows, marker)) for v in items)
+    return replace(value, flows=_without_marker(value.flows, marker), items=items)
 
 
 def _with_step_kept(value: Value, step: TraceStep) -> Value:

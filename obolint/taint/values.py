@@ -17,6 +17,9 @@ MINTED = "minted"
 # The marker of a value drawn at random (``secrets.token_urlsafe()``): a credential only once
 # named as one; as an OAuth state, a nonce or a tag it is not.
 RANDOM = "random"
+# The marker of a parameter's value taken for a credential by the parameter's name: evidence
+# inside its function; a caller knows what it passes (the symbolic "param:<index>" flow).
+PARAM_NAME = "param-name"
 # "sunk:<rule>" marks a value a sink of that rule already reported as it passed it on (a
 # message built from a credential): the same rule does not report it again downstream.
 SUNK_PREFIX = "sunk:"
