@@ -238,7 +238,7 @@ _BLOCK_AFTER = frozenset(
         # ``api_key_name``); credential keys (``secret_key``) are phrases above
         "key", "keys",
         # identity and naming
-        "id", "ids", "uid", "guid", "arn", "version", "versions", "alias",
+        "id", "ids", "uid", "uuid", "uuids", "guid", "arn", "version", "versions", "alias",
         "name", "names", "label", "labels", "field", "fields", "prompt", "placeholder",
         "title", "description", "desc", "header", "headers", "widget", "input", "inputs",
         "error",

@@ -123,6 +123,7 @@ NEGATIVES = [
     "max_completion_tokens",
     "token_count",
     "token_range",
+    "test_credentials_uuid",
     "service_account_info_path",
     "service_account_email",
     "compact_token_threshold",
