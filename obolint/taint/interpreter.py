@@ -196,7 +196,11 @@ class FunctionInterpreter:
                 flows.append(
                     self._new_flow(param, f"{spec.note} (`{name}`)", spec.labels, spec.kind)
                 )
-        if names.is_credential_name(name) and not self._non_secret_annotation(annotation):
+        if (
+            names.is_credential_name(name)
+            and not self._non_secret_annotation(annotation)
+            and not (annotation is not None and self._masks_its_secrets(annotation))
+        ):
             flows.append(
                 self._new_flow(
                     param,
@@ -237,6 +241,12 @@ class FunctionInterpreter:
 
     def _non_secret_annotation(self, annotation: cst.BaseExpression | None) -> bool:
         return isinstance(annotation, cst.Name) and annotation.value in _NON_SECRET_ANNOTATIONS
+
+    def _masks_its_secrets(self, annotation: cst.BaseExpression) -> bool:
+        """``credentials: APIKeyCredentials`` where that project model masks every secret it
+        holds (see _masking_model): the parameter is no credential by its name."""
+        ann_q = self.annotation_qname(annotation)
+        return ann_q is not None and self._masking_model(ann_q)
 
     def annotation_qname(self, annotation: cst.BaseExpression) -> str | None:
         """The qualified name of a simple annotation (``Request``, ``RunContextWrapper[X]``)."""
@@ -1014,6 +1024,37 @@ class FunctionInterpreter:
         return any(
             self.propagation.masked_types.matches(q) for q in probe.annotation_qnames(annotation)
         )
+
+    def _masking_model(self, class_qname: str) -> bool:
+        """A project class whose fields named like credentials, in it and its project base
+        classes, are all declared with a masked type of the packs, and there is one at least (a
+        model whose `api_key` is declared with one): formatted or logged whole, it shows none."""
+        project = self.ctx.project
+        if not self.propagation.masked_types:
+            return False
+        secret_fields = 0
+        seen: set[str] = set()
+        todo = [class_qname]
+        while todo:
+            current = todo.pop()
+            if current in seen or len(seen) > 16 or not project.known_class(current):
+                continue
+            seen.add(current)
+            for attr in project.declared_fields(current):
+                if names.is_credential_name(attr):
+                    if not self._masked_field(current, attr):
+                        return False
+                    secret_fields += 1
+            owner = project.modules.get(project.class_modules[current])
+            node = owner.classes.get(current) if owner is not None else None
+            if owner is not None and node is not None:
+                probe = (
+                    self
+                    if owner is self.ctx
+                    else FunctionInterpreter(owner, None, lambda hit, flow: None)
+                )
+                todo.extend(q for base in node.bases if (q := probe.qname_of(base.value)))
+        return secret_fields > 0
 
     def _source_flow(self, spec, node: cst.CSTNode) -> Flow:
         """A new flow from a pack source (call or keyed read) at ``node``."""
