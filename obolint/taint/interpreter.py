@@ -1036,9 +1036,10 @@ class FunctionInterpreter:
         seen: set[str] = set()
         todo = [class_qname]
         while todo:
-            current = todo.pop()
-            if current in seen or len(seen) > 16 or not project.known_class(current):
+            found = project.class_for(todo.pop())  # through re-exports (`from pkg import Model`)
+            if found is None or found in seen or len(seen) > 16:
                 continue
+            current = found
             seen.add(current)
             for attr in project.declared_fields(current):
                 if names.is_credential_name(attr):
