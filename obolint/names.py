@@ -158,6 +158,7 @@ _BLOCK_BEFORE = frozenset(
         "is", "has", "have", "had", "was", "use", "uses", "should", "must", "can",
         "require", "requires", "need", "needs", "allow", "allows", "enable",
         "disable", "no", "show", "hide", "include", "invalid", "incorrect", "wrong",
+        "support", "supports",
         # Transformed, non-secret values (CodeQL ``notSensitiveRegexp``: hash, md5, sha,
         # redact, obfuscate, crypt); RULES.md: hashes are derived, not secret.
         "hash", "hashed", "digest", "md5", "sha", "bcrypt", "salted", "encrypted",
@@ -259,7 +260,9 @@ _BLOCK_AFTER = frozenset(
         "claims", "claim", "payload", "scope", "scopes", "audience", "issuer",
         # password rules and flows (``password_policy``, ``password_reset_url``)
         "policy", "strength", "complexity", "rules", "requirements", "reset",
-        "rotation", "hint", "hints", "validation",
+        "rotation", "hint", "hints", "validation", "require", "requires",
+        # what a credential looks like or how it is shown, not its value
+        "spec", "specs", "meta", "metadata", "display",
         # components that produce or handle credentials, not credential values
         "provider", "factory", "manager", "handler", "backend", "middleware",
         "server", "service", "client", "scheme", "schema", "validator", "verifier",

@@ -717,7 +717,15 @@ class FunctionInterpreter:
         if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
             return False
         if isinstance(node, cst.Call):
-            return not self._stops(node)
+            if self._stops(node) or _names_other_than_credential(_read_key(node, self.propagation)):
+                return False
+            if self.ctx.packs.matcher.call_kind(self.qname_of(node.func)) == "propagate":
+                # str(740845635798344975): a conversion holds what its arguments hold.
+                return any(self._may_hold_secret(arg.value) for arg in node.args)
+            return True
+        if isinstance(node, cst.Subscript) and _names_other_than_credential(_const_key(node)):
+            # token = resp["nextPageToken"]: the key says what the value is, a page cursor.
+            return False
         if isinstance(node, cst.BooleanOperation):
             return self._may_hold_secret(node.left) or self._may_hold_secret(node.right)
         if isinstance(node, cst.IfExp):
@@ -1983,6 +1991,25 @@ def _key_text(node: cst.Subscript) -> str:
         if isinstance(first, cst.FormattedStringText):
             return first.value
     return ""
+
+
+def _read_key(call: cst.Call, propagation) -> str | None:
+    """The constant key of ``mapping.get("key", ...)`` (a read method of the packs), else None."""
+    func = call.func
+    if (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in propagation.read_methods
+        and call.args
+        and call.args[0].keyword is None
+    ):
+        return _string_value(call.args[0].value)
+    return None
+
+
+def _names_other_than_credential(key: str | None) -> bool:
+    """Whether a key names something about credentials that is not one (`nextPageToken`,
+    `token_type`, `csrf_token`)."""
+    return key is not None and names.mentions_credential(key) and not names.is_credential_name(key)
 
 
 def _const_key(node: cst.Subscript) -> str | None:
