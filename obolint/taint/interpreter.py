@@ -1575,14 +1575,17 @@ class FunctionInterpreter:
                         by_index[i] = arg.value
             elif arg.keyword == "**" and arg.value.tainted:
                 # f(**kwargs): per key when the dict is tracked, else every parameter.
+                # A dict whose keys do not hold all its flows (a function's result, then one
+                # key set: `c = parse(uri); c["driver"] = "x"; build(**c)`) may hold them
+                # under any other key.
+                covered = _fields_cover(arg.value)
                 for i, p in enumerate(params):
                     if i < offset:
                         continue
-                    if arg.value.fields:
-                        field_value = arg.value.field(p.name.value)
-                        if field_value is not None:
-                            by_index[i] = field_value
-                    elif i not in by_index:
+                    field_value = arg.value.field(p.name.value) if arg.value.fields else None
+                    if field_value is not None:
+                        by_index[i] = field_value
+                    elif not covered and i not in by_index:
                         by_index[i] = arg.value
         if summary.deferred:
             self._follow_deferred(summary, by_index)
