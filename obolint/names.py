@@ -392,8 +392,10 @@ def is_minted_identifier_name(name: str) -> bool:
 
 def names_random_secret(name: str) -> bool:
     """Whether a name given to a randomly drawn value makes it a secret: a credential's name
-    (``api_key``) or a session's (``session_id``); not ``state``, ``nonce`` or ``tag``."""
-    return is_credential_name(name) or "session" in split_words(name)
+    (``api_key``), a session's (``session_id``) or a PKCE verifier's (``code_verifier``, which
+    redeems the authorization code); not ``state``, ``nonce`` or ``tag``."""
+    words = split_words(name)
+    return is_credential_name(name) or "session" in words or "verifier" in words
 
 
 # Credentials short enough that a dozen characters may be all of them.
