@@ -2011,8 +2011,13 @@ def _read_key(call: cst.Call, propagation) -> str | None:
 
 def _names_other_than_credential(key: str | None) -> bool:
     """Whether a key names something about credentials that is not one (`nextPageToken`,
-    `token_type`, `csrf_token`)."""
-    return key is not None and names.mentions_credential(key) and not names.is_credential_name(key)
+    `token_type`, `csrf_token`); a bare `key` or `auth` says too little to tell."""
+    return (
+        key is not None
+        and len(names.split_words(key)) > 1
+        and names.mentions_credential(key)
+        and not names.is_credential_name(key)
+    )
 
 
 def _const_key(node: cst.Subscript) -> str | None:
