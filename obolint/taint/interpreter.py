@@ -1830,13 +1830,34 @@ def _as_named(name: str, value: Value) -> Value:
     elif not names.names_random_secret(name):
         marker = RANDOM
     else:
-        return value
+        # Named as a secret once, a random draw stays one under any later name
+        # (`pair = (cookie_name, code_verifier)`).
+        return _named_secret(value)
     if not any(marker in f.markers for f in value.flows):
         return value
     items = value.items
     if items is not None:
         items = tuple(replace(v, flows=_without_marker(v.flows, marker)) for v in items)
     return replace(value, flows=_without_marker(value.flows, marker), items=items)
+
+
+def _named_secret(value: Value) -> Value:
+    """``value`` with its random draws marked as secrets (see _as_named)."""
+
+    def kept(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+        return tuple(
+            Flow(f.labels, f.steps, f.source_kind, f.markers - {RANDOM})
+            if RANDOM in f.markers
+            else f
+            for f in flows
+        )
+
+    if not any(RANDOM in f.markers for f in value.flows):
+        return value
+    items = value.items
+    if items is not None:
+        items = tuple(replace(v, flows=kept(v.flows)) for v in items)
+    return replace(value, flows=kept(value.flows), items=items)
 
 
 def _with_step_kept(value: Value, step: TraceStep) -> Value:
