@@ -2017,7 +2017,7 @@ def _key_text(node: cst.Subscript) -> str:
     return ""
 
 
-def _read_key(call: cst.Call, propagation) -> str | None:
+def _read_key(call: cst.Call, propagation: Propagation) -> str | None:
     """The constant key of ``mapping.get("key", ...)`` (a read method of the packs), else None."""
     func = call.func
     if (
