@@ -232,6 +232,9 @@ class Propagation:
     # Objects that carry attributes from one function to another for the rest of a request
     # (`request.state` of an ASGI app, `g`): what one function stores there, another reads back.
     request_state: NamePatterns = field(default_factory=NamePatterns)
+    # Methods that give a mapping's (key, value) pairs: in `for name, v in m.items()` the key is
+    # a name, not what the mapping holds.
+    key_value_methods: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -581,6 +584,7 @@ _PROPAGATION_KEYS = (
     "random-byte-count-keywords",
     "removing-methods",
     "request-state",
+    "key-value-methods",
 )
 _TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
 
@@ -636,6 +640,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         random_byte_count_keywords=frozenset(prop["random-byte-count-keywords"]),
         removing_methods=frozenset(prop["removing-methods"]),
         request_state=NamePatterns(prop["request-state"]),
+        key_value_methods=frozenset(prop["key-value-methods"]),
     )
     fields = {key: tuple(value) for key, value in specs.items()}
     fields["rules"] = tuple(sorted(specs["rules"], key=lambda r: r.id))

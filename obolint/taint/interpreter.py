@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -134,27 +134,24 @@ class FunctionInterpreter:
             env[param.name.value] = self.param_value(index, param)
         # An indented block or a one-line suite: both hold their statements in `.body`.
         self.exec_block(self.info.node.body.body, env)
-        returns = join(*self.returns).flows if self.returns else ()
         lengths = {len(r.items) if r.items is not None else -1 for r in self.returns}
-        return_items = None
+        items = None
         if len(lengths) == 1 and -1 not in lengths:
-            return_items = tuple(
-                join(*(r.items[i] for r in self.returns)).flows  # type: ignore[index]
+            items = tuple(
+                join(*(r.items[i] for r in self.returns))  # type: ignore[index]
                 for i in range(lengths.pop())
             )
+        returned = Value(flows=join(*self.returns).flows if self.returns else (), items=items)
         # A parameter named like a credential is one inside its function; what the function
         # returns of it is what each caller passes (`normalize(token)` of an empty string).
-        returns = _without_marker(returns, PARAM_NAME)
-        if return_items is not None:
-            return_items = tuple(_without_marker(item, PARAM_NAME) for item in return_items)
+        dropped = {PARAM_NAME}
         if names.is_minted_identifier_name(self.info.name):
             # def new_request_id(): return secrets.token_hex(8): what it mints is an identifier.
-            returns = _without_marker(returns)
-            if return_items is not None:
-                return_items = tuple(_without_marker(item) for item in return_items)
+            dropped.add(MINTED)
+        returned = _with_flows(returned, lambda flows: _without_markers(flows, dropped))
         return FunctionSummary(
-            return_items=return_items,
-            returns=returns,
+            return_items=None if returned.items is None else tuple(v.flows for v in returned.items),
+            returns=returned.flows,
             param_sinks=_distinct(self.param_sinks),
             deferred=frozenset(self.deferred) if self.deferred else _NOTHING_DEFERRED,
         )
@@ -330,7 +327,7 @@ class FunctionInterpreter:
         elif kind is cst.For:
             iterable = self.eval(stmt.iter, env)
             element = derive(iterable, None)
-            targets = _loop_targets(stmt.iter, stmt.target, self.qname_of)
+            targets = self._loop_targets(stmt.iter, stmt.target)
 
             def iteration(e: Env) -> None:
                 for target, is_clean in targets:
@@ -508,8 +505,10 @@ class FunctionInterpreter:
         """Record a returned value and check return sinks (routes, tools)."""
         if value.tainted:
             step = TraceStep(self.ctx.location(node), "returned")
-            value = _with_step_kept(
-                Value(flows=value.flows, qname=value.qname, items=value.items), step
+            # Only what a caller gets: the flows, the object and the tuple's elements.
+            value = _with_flows(
+                Value(flows=value.flows, qname=value.qname, items=value.items),
+                lambda flows: with_step(flows, step),
             )
         self.returns.append(value)
         if self.return_sinks:
@@ -605,7 +604,7 @@ class FunctionInterpreter:
                 value = _as_named(name, value)
             if value.tainted:
                 step = TraceStep(self.ctx.location(target), f"assigned to `{name}`")
-                value = _with_step_kept(value, step)
+                value = _with_flows(value, lambda flows: with_step(flows, step))
             if not loop and not augmented and value_node is not None:
                 named = self._name_source(name, target, value, value_node)
                 # A credential by its name is all of it, whatever its elements held.
@@ -1023,12 +1022,8 @@ class FunctionInterpreter:
         annotation = self.ctx.project.field_annotation(class_qname, attr)
         if annotation is None:
             return False
-        owner = self.ctx.project.modules.get(self.ctx.project.class_modules[class_qname])
-        probe = (
-            self
-            if owner is None or owner is self.ctx
-            else FunctionInterpreter(owner, None, lambda hit, flow: None)
-        )
+        project = self.ctx.project
+        probe = self._probe_in(project.modules.get(project.class_modules[class_qname]))
         return any(
             self.propagation.masked_types.matches(q) for q in probe.annotation_qnames(annotation)
         )
@@ -1044,10 +1039,9 @@ class FunctionInterpreter:
         seen: set[str] = set()
         todo = [class_qname]
         while todo:
-            found = project.class_for(todo.pop())  # through re-exports (`from pkg import Model`)
-            if found is None or found in seen or len(seen) > 16:
+            current = project.class_for(todo.pop())  # through re-exports (`from pkg import X`)
+            if current is None or current in seen or len(seen) > 16:
                 continue
-            current = found
             seen.add(current)
             for attr in project.declared_fields(current):
                 if names.is_credential_name(attr):
@@ -1056,14 +1050,39 @@ class FunctionInterpreter:
                     secret_fields += 1
             owner = project.modules.get(project.class_modules[current])
             node = owner.classes.get(current) if owner is not None else None
-            if owner is not None and node is not None:
-                probe = (
-                    self
-                    if owner is self.ctx
-                    else FunctionInterpreter(owner, None, lambda hit, flow: None)
-                )
+            if node is not None:
+                probe = self._probe_in(owner)
                 todo.extend(q for base in node.bases if (q := probe.qname_of(base.value)))
         return secret_fields > 0
+
+    def _loop_targets(
+        self, iterable: cst.BaseExpression, target: cst.BaseAssignTargetExpression
+    ) -> list[tuple[cst.BaseExpression, bool]]:
+        """The targets a loop binds an element of ``iterable`` to, each with whether it is
+        clean: in ``for i, x in enumerate(xs)`` the index, in ``for name, v in m.items()`` the
+        key (the packs' ``key-value-methods``)."""
+        if (
+            isinstance(iterable, cst.Call)
+            and isinstance(target, (cst.Tuple, cst.List))
+            and len(target.elements) == 2
+            and (
+                self.qname_of(iterable.func) == "enumerate"
+                or (
+                    isinstance(iterable.func, cst.Attribute)
+                    and iterable.func.attr.value in self.propagation.key_value_methods
+                    and not iterable.args
+                )
+            )
+        ):
+            return [(target.elements[0].value, True), (target.elements[1].value, False)]
+        return [(target, False)]
+
+    def _probe_in(self, ctx: ModuleContext | None) -> FunctionInterpreter:
+        """An interpreter that resolves names in module ``ctx`` (this one in its own module,
+        or when the module is not known) and reports nothing."""
+        if ctx is None or ctx is self.ctx:
+            return self
+        return FunctionInterpreter(ctx, None, lambda hit, flow: None)
 
     def _source_flow(self, spec, node: cst.CSTNode) -> Flow:
         """A new flow from a pack source (call or keyed read) at ``node``."""
@@ -1158,7 +1177,7 @@ class FunctionInterpreter:
         clause = node.for_in
         while clause is not None:
             element = derive(self.eval(clause.iter, inner_env), None)
-            for target, is_clean in _loop_targets(clause.iter, clause.target, self.qname_of):
+            for target, is_clean in self._loop_targets(clause.iter, clause.target):
                 self.assign(target, CLEAN if is_clean else element, inner_env, loop=True)
             for condition in clause.ifs:
                 self.eval(condition.test, inner_env)
@@ -1780,31 +1799,6 @@ def _leaves_function(suite: cst.BaseSuite | cst.If | cst.Else | None) -> bool:
     return isinstance(last, (cst.Return, cst.Raise))
 
 
-def _loop_targets(
-    iterable: cst.BaseExpression,
-    target: cst.BaseAssignTargetExpression,
-    qname_of: Callable[[cst.BaseExpression], str | None],
-) -> list[tuple[cst.BaseExpression, bool]]:
-    """The targets a loop binds an element of ``iterable`` to, each with whether it is clean:
-    in ``for i, x in enumerate(xs)`` the index, in ``for name, v in mapping.items()`` the key
-    (a mapping of credentials is keyed by their names: field, header, provider, variable)."""
-    if (
-        isinstance(iterable, cst.Call)
-        and isinstance(target, (cst.Tuple, cst.List))
-        and len(target.elements) == 2
-        and (
-            qname_of(iterable.func) == "enumerate"
-            or (
-                isinstance(iterable.func, cst.Attribute)
-                and iterable.func.attr.value == "items"
-                and not iterable.args
-            )
-        )
-    ):
-        return [(target.elements[0].value, True), (target.elements[1].value, False)]
-    return [(target, False)]
-
-
 def _fields_cover(value: Value) -> bool:
     """Whether the per-key values of ``value`` hold every flow it has."""
     if not value.fields:
@@ -1813,59 +1807,46 @@ def _fields_cover(value: Value) -> bool:
     return all(f.key() in held for f in value.flows)
 
 
-def _without_marker(flows: tuple[Flow, ...], marker: str = MINTED) -> tuple[Flow, ...]:
-    """``flows`` without those that carry ``marker`` (by default: minted by this program)."""
-    return tuple(f for f in flows if marker not in f.markers)
+def _with_flows(value: Value, change: Callable[[tuple[Flow, ...]], tuple[Flow, ...]]) -> Value:
+    """``value`` with ``change`` applied to its flows and to those of its tuple elements."""
+    items = value.items
+    if items is not None:
+        items = tuple(replace(v, flows=change(v.flows)) for v in items)
+    return replace(value, flows=change(value.flows), items=items)
+
+
+def _without_markers(flows: tuple[Flow, ...], markers: Container[str]) -> tuple[Flow, ...]:
+    """``flows`` without those that carry one of ``markers``."""
+    return tuple(f for f in flows if not any(m in markers for m in f.markers))
 
 
 def _as_named(name: str, value: Value) -> Value:
     """``value`` as bound to ``name``: what this code mints (here or in a function it calls) is
     no credential once named as a token that is not one (``csrf_token``, a page cursor) or as
     an identifier (``txn_id``, ``tag_id``); a random draw is none unless named as a secret
-    (``state = secrets.token_urlsafe()`` is an OAuth state)."""
+    (``state = secrets.token_urlsafe()`` is an OAuth state), and stays one once it was
+    (``pair = (cookie_name, code_verifier)``)."""
     if (
         names.mentions_credential(name) and not names.is_credential_name(name)
     ) or names.is_minted_identifier_name(name):
         marker = MINTED
     elif not names.names_random_secret(name):
         marker = RANDOM
+    elif any(RANDOM in f.markers for f in value.flows):
+        return _with_flows(value, _as_secrets)
     else:
-        # Named as a secret once, a random draw stays one under any later name
-        # (`pair = (cookie_name, code_verifier)`).
-        return _named_secret(value)
+        return value
     if not any(marker in f.markers for f in value.flows):
         return value
-    items = value.items
-    if items is not None:
-        items = tuple(replace(v, flows=_without_marker(v.flows, marker)) for v in items)
-    return replace(value, flows=_without_marker(value.flows, marker), items=items)
+    return _with_flows(value, lambda flows: _without_markers(flows, (marker,)))
 
 
-def _named_secret(value: Value) -> Value:
-    """``value`` with its random draws marked as secrets (see _as_named)."""
-
-    def kept(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
-        return tuple(
-            Flow(f.labels, f.steps, f.source_kind, f.markers - {RANDOM})
-            if RANDOM in f.markers
-            else f
-            for f in flows
-        )
-
-    if not any(RANDOM in f.markers for f in value.flows):
-        return value
-    items = value.items
-    if items is not None:
-        items = tuple(replace(v, flows=kept(v.flows)) for v in items)
-    return replace(value, flows=kept(value.flows), items=items)
-
-
-def _with_step_kept(value: Value, step: TraceStep) -> Value:
-    """``value`` with ``step`` added to its flows and to those of its tuple elements."""
-    items = value.items
-    if items is not None:
-        items = tuple(replace(v, flows=with_step(v.flows, step)) if v.flows else v for v in items)
-    return replace(value, flows=with_step(value.flows, step), items=items)
+def _as_secrets(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """``flows`` with their random draws marked as secrets (no longer ``RANDOM``)."""
+    return tuple(
+        Flow(f.labels, f.steps, f.source_kind, f.markers - {RANDOM}) if RANDOM in f.markers else f
+        for f in flows
+    )
 
 
 def _without_flows(env: Env, names_: frozenset[str]) -> Env:
