@@ -169,13 +169,16 @@ def unchecked_classes() -> list[type[cst.CSTNode]]:
     return found
 
 
-def unvalidated_constructor(cls: type[cst.CSTNode]) -> Callable[..., cst.CSTNode]:
+def unvalidated_constructor(
+    cls: type[cst.CSTNode], *, positional: bool = False
+) -> Callable[..., cst.CSTNode]:
     """``cls(**fields)`` without LibCST's check of the fields (``_validate``).
 
     The parser only builds valid trees, and the checks took a tenth of its time; LibCST's own
     comment on ``CSTNode.__post_init__`` suggests skipping them for parsing. The function is
     the dataclass's ``__init__`` without that last call: each field set in turn, defaults
-    filled in, the instance as light as one ``__init__`` builds.
+    filled in, the instance as light as one ``__init__`` builds. ``positional``: it takes
+    every field, in the order of ``dataclasses.fields``, as a positional argument instead.
     """
     namespace: dict[str, object] = {
         "_new": object.__new__,
@@ -187,7 +190,9 @@ def unvalidated_constructor(cls: type[cst.CSTNode]) -> Callable[..., cst.CSTNode
     lines: list[str] = ["    node = _new(_cls)"]
     for index, item in enumerate(dataclasses.fields(cls)):
         name = item.name
-        if item.default is not dataclasses.MISSING:
+        if positional:
+            params.append(name)
+        elif item.default is not dataclasses.MISSING:
             namespace[f"_default_{index}"] = item.default
             params.append(f"{name}=_default_{index}")
         elif item.default_factory is not dataclasses.MISSING:
@@ -198,7 +203,9 @@ def unvalidated_constructor(cls: type[cst.CSTNode]) -> Callable[..., cst.CSTNode
             params.append(name)
         lines.append(f"    _set(node, {name!r}, {name})")
     lines.append("    return node")
-    signature = f"*, {', '.join(params)}" if params else ""
+    signature = ", ".join(params)
+    if params and not positional:
+        signature = f"*, {signature}"
     source = f"def build({signature}):\n" + "\n".join(lines) + "\n"
     exec(source, namespace)  # noqa: S102 - built from the dataclass fields, like dataclasses
     return namespace["build"]  # type: ignore[return-value]

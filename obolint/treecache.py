@@ -27,13 +27,13 @@ from typing import Any
 
 import libcst as cst
 
-from obolint import __version__
+from obolint import __version__, nodepickle
 from obolint.cache import atomic_write, code_digest, sign
 from obolint.findings import FileError
 
 DIRECTORY_NAME = "trees"
 MAX_BYTES = 256 * 1024 * 1024
-_FORMAT = 3
+_FORMAT = 4  # 4: nodes pickled as builder calls (obolint.nodepickle)
 _SUFFIX = ".tree"
 _MAC_BYTES = 64  # hex digest
 
@@ -166,6 +166,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
         found = self._allowed.get((module, name))
         if found is not None:
             return found
+        if module == nodepickle.__name__ and nodepickle.node_class(name) is not None:
+            return getattr(nodepickle, name)
         if module == "libcst" or module.startswith("libcst."):
             # Only modules LibCST has already loaded: nothing is imported on an entry's say.
             candidate = getattr(sys.modules.get(module), name, None)
