@@ -78,6 +78,9 @@ class Project:
         # Per unit: the summaries ("fn", q), fields and globals its interpretation used, each
         # with the tick of its first use.
         self._deps: dict[Unit, dict[tuple, int]] = {}
+        # The same, by key: the units that used it, each with the tick of its first use (so
+        # that finding the units a change makes stale looks only at the changed keys).
+        self._readers: dict[tuple, dict[Unit, int]] = {}
         # While a module runs: its functions still to run (see _run_module), those run, and
         # how many calls deep functions now run ahead of their callers (see _run_ahead).
         self._ahead: set[str] = set()
@@ -715,9 +718,10 @@ class Project:
     def _stale_units(self, changes: dict[tuple, int]) -> set[Unit]:
         """Units that read something which changed after they first read it: they run again."""
         stale = set()
-        for unit, deps in self._deps.items():
-            if any(changes[key] >= deps[key] for key in deps.keys() & changes.keys()):
-                stale.add(unit)
+        for key, tick in changes.items():
+            for unit, first_use in self._readers.get(key, {}).items():
+                if tick >= first_use:
+                    stale.add(unit)
         # A function reads its own module's globals by name; one that did not find a name may
         # find it now.
         for key, tick in changes.items():
@@ -813,7 +817,8 @@ class Project:
         self._findings.clear()
         self._current = unit
         # Created on the first use: most units read nothing from other units.
-        self._deps.pop(unit, None)
+        for key in self._deps.pop(unit, ()):
+            del self._readers[key][unit]
         self._clock += 1
         self._started[unit] = self._clock
 
@@ -829,8 +834,12 @@ class Project:
     def _uses(self, key: tuple) -> None:
         """Record that the unit being interpreted used ``key`` (a summary, field, global),
         with the tick of its first use."""
-        if self._current is not None:
-            self._deps.setdefault(self._current, {}).setdefault(key, self._clock)
+        unit = self._current
+        if unit is not None:
+            deps = self._deps.setdefault(unit, {})
+            if key not in deps:
+                deps[key] = self._clock
+                self._readers.setdefault(key, {})[unit] = self._clock
 
     @staticmethod
     def _module_globals_signature(ctx: ModuleContext) -> dict:
