@@ -47,9 +47,11 @@ _BRACKETS = (
 # Field values that identify a token by value; node values identify it by shared identity.
 _PLAIN_TYPES = (str, bool, type(None), cst.MaybeSentinel)
 # The node classes whose checks define these ones only repeat what the parser guarantees: none
-# at all, balanced parentheses, a non-empty identifier. The others keep their checks: some
-# hold language rules LibCST's grammar leaves to them (``b"a" "b"`` mixes bytes and text).
-_GUARANTEED_CHECKS = ("CSTNode", "_BaseParenthesizedNode", "Name")
+# at all, balanced parentheses, a non-empty identifier, a number or comment token (LibCST's
+# tokenizer rejects ``1__0`` or ``0b2`` itself, and a comment runs to the end of the line as
+# the check's pattern says). The others keep their checks: some hold language rules LibCST's
+# grammar leaves to them (``b"a" "b"`` mixes bytes and text).
+_GUARANTEED_CHECKS = ("CSTNode", "_BaseParenthesizedNode", "Name", "Integer", "Comment")
 
 _lock = ForkSafeLock()
 # id -> node for every shared node; a field holding one of them is keyed by its id, which is

@@ -153,6 +153,7 @@ def test_checks_that_hold_language_rules_still_run():
 def test_only_checks_the_parser_guarantees_are_skipped():
     unchecked = set(sharedtokens.unchecked_classes())
     assert {cst.Name, cst.Attribute, cst.Expr, cst.Element, cst.Module} <= unchecked
+    assert {cst.Integer, cst.Comment} <= unchecked
     # Their checks hold rules of the language: argument order, string prefixes, parameters.
     assert not {cst.Call, cst.SimpleString, cst.ConcatenatedString, cst.Param} & unchecked
     assert not set(sharedtokens.token_classes()) & unchecked
@@ -167,3 +168,18 @@ def test_an_unvalidated_constructor_fills_in_defaults():
     assert build(value="").value == ""
     with pytest.raises(cst.CSTValidationError):
         cst.Name("")
+
+
+@pytest.mark.parametrize("source", ["x = 1__0\n", "x = 0x_\n", "x = 0b2\n", "x = 09\n", "x = 1_\n"])
+def test_the_tokenizer_rejects_what_the_integer_check_would(source: str):
+    with pytest.raises(cst.ParserSyntaxError):
+        sharedtokens.parse_module(source)
+
+
+@pytest.mark.parametrize("source", ["x = 0o17_7  # a\x0c b\n", "x = 00\r# c\r\n", "#!\n"])
+def test_numbers_and_comments_built_unchecked_pass_the_checks(source: str):
+    tree = sharedtokens.parse_module(source)
+    assert tree.code == source
+    # Each node rebuilt with LibCST's checks: none fails.
+    assert tree.deep_clone().deep_equals(tree)
+    cst.parse_module(source)
