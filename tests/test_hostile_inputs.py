@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from libcst.metadata import MetadataWrapper
 from samples import FORWARDED_BEARER as LEAKY
 
 from obolint import parsing
@@ -503,13 +502,14 @@ def test_recursion_while_computing_positions_is_a_diagnostic(
 ) -> None:
     (project / "victim.py").write_text(LEAKY + "# deep\n")
 
-    class Wrapper(MetadataWrapper):
-        def resolve(self, provider):
-            if "# deep" in self.module.code:
-                raise RecursionError("maximum recursion depth exceeded")
-            return super().resolve(provider)
+    real_positions = context.node_positions
 
-    monkeypatch.setattr(context, "MetadataWrapper", Wrapper)
+    def positions(module):
+        if "# deep" in module.code:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_positions(module)
+
+    monkeypatch.setattr(context, "node_positions", positions)
     result = check("--format", "json")
     assert result.exit_code == 1
     report = report_of(result)

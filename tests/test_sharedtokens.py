@@ -10,6 +10,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from obolint import memory, sharedtokens
+from obolint.taint import context
 
 SOURCE = textwrap.dedent(
     """\
@@ -183,3 +184,9 @@ def test_numbers_and_comments_built_unchecked_pass_the_checks(source: str):
     # Each node rebuilt with LibCST's checks: none fails.
     assert tree.deep_clone().deep_equals(tree)
     cst.parse_module(source)
+
+
+def test_positions_are_those_libcst_resolves():
+    module = sharedtokens.parse_module(SOURCE)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    assert dict(context.node_positions(module)) == dict(expected)

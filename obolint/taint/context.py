@@ -88,9 +88,8 @@ class ModuleContext:
     def resolve(self, node: cst.CSTNode) -> Location:
         """The 1-based location of ``node`` (end column exclusive)."""
         if self.positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             # Asked for deep inside the interpreter: compute on a fresh stack.
-            self.positions = on_fresh_stack(lambda: wrapper.resolve(PositionProvider))
+            self.positions = on_fresh_stack(lambda: node_positions(self.module))
         rng = self.positions.get(node)
         if rng is None:
             return Location(self.path, 1, 1, 1, 1)
@@ -108,6 +107,21 @@ class ModuleContext:
         if len(text) > limit:
             text = text[: limit - 1] + "…"
         return text
+
+
+def node_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """LibCST's ``PositionProvider`` positions of every node of ``module``.
+
+    ``MetadataWrapper.resolve`` also walks the whole tree once with the batchable providers
+    asked for, even when there are none: the provider's own code generation alone takes under
+    half the time (saleor's order/actions.py: 0.11 s instead of 0.29 s; positions are computed
+    for each module that holds a finding or a step of one).
+    """
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    generate = getattr(PositionProvider(), "_gen", None)
+    if generate is None:  # a LibCST without it: the public way
+        return wrapper.resolve(PositionProvider)
+    return generate(wrapper)
 
 
 class NodeLocation:
