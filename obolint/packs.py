@@ -62,7 +62,9 @@ class CallSource:
 
 @dataclass(frozen=True)
 class ReadSource:
-    """Reading a credential-named key from one of ``containers`` (``x[k]``, ``x.get(k)``)."""
+    """Reading a credential-named key from one of ``containers`` (``x[k]``, ``x.get(k)``); or,
+    with ``whole_key``, one of ``containers`` itself: a mapping that holds a credential under
+    that key (``dict(request.headers)`` holds the Authorization header)."""
 
     containers: NamePatterns
     key_pattern: re.Pattern[str] | None
@@ -71,6 +73,10 @@ class ReadSource:
     note: str
     kind: str
     markers: frozenset[str] = frozenset()
+    whole_key: str | None = None
+    # Text that marks a file where the source may be read, for the prefilter (a container
+    # named in no credential's words, such as ``request.headers``).
+    trigger_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -275,8 +281,16 @@ class PackSet:
 
     @cached_property
     def interesting_constants(self) -> frozenset[str]:
-        """String constants some spec looks for (e.g. the RFC 8693 grant type)."""
-        return frozenset(x.requires_constant for x in self.exchanges if x.requires_constant)
+        """String constants some spec looks for (the RFC 8693 grant type; the keys under which
+        a mapping read whole holds a credential, as code writes them to leave one out)."""
+        return frozenset(
+            x.requires_constant for x in self.exchanges if x.requires_constant
+        ) | frozenset(spelling for key in self.whole_keys for spelling in (key, key.title()))
+
+    @cached_property
+    def whole_keys(self) -> frozenset[str]:
+        """The keys (lower case) under which the containers read whole hold a credential."""
+        return frozenset(s.whole_key.lower() for s in self.read_sources if s.whole_key)
 
     def rule(self, rule_id: str) -> RuleMeta:
         """The metadata of ``rule_id``."""
@@ -442,6 +456,8 @@ def _read_source(e: _Entry) -> ReadSource:
         note=e.text("note"),
         kind=e.text("kind", "read"),
         markers=e.words("markers"),
+        whole_key=e.text("whole-key", None),
+        trigger_words=e.words("trigger-words"),
     )
 
 

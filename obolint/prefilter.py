@@ -87,6 +87,8 @@ def source_names(packs: PackSet) -> SourceNames:
         if spec.key_pattern is not None and not spec.key_is_credential:
             patterns.extend(p for p in spec.containers.patterns if _has_stem(split_last_name(p)[1]))
     found = SourceNames()
+    for spec in packs.read_sources:
+        found.partial.update(word.lower() for word in spec.trigger_words)
     for pattern in patterns:
         head, last = split_last_name(pattern)
         segment = pattern.rstrip("()").rpartition(".")[2]

@@ -111,6 +111,12 @@ def test_a_key_the_packs_read_passes_though_no_credential_name():
     assert not found.search("mode = headers['x-auth-mode']\n")
 
 
+def test_a_container_read_whole_passes_on_its_trigger_words():
+    # `dict(request.headers)` holds the Authorization header without naming it.
+    assert PACK_TRIGGERS.search("def proxy(request):\n    return dict(request.headers)\n")
+    assert not PACK_TRIGGERS.search("def fetch(reply):\n    return dict(reply.headers)\n")
+
+
 def test_a_confirming_name_counts_only_where_its_module_is_named():
     found = Triggers(stems=["auth"], confirming_names={"to_json": ["g_auth"]})
     assert found.search("import g_auth\ng_auth.C().to_json()\n")

@@ -32,9 +32,9 @@ from obolint.taint.values import (
     PARAM_PREFIX,
     RANDOM,
     SUNK_PREFIX,
+    WHOLE_MAPPING,
     Flow,
     Value,
-    derive,
     join,
     merge_flows,
     with_step,
@@ -116,6 +116,8 @@ class FunctionInterpreter:
         self.try_exits: list[list[Env]] = []
         self.propagation = ctx.packs.propagation
         self.interesting = ctx.packs.interesting_constants
+        # Loop variable -> the loop variable of its key (``for k, v in m.items()``).
+        self._item_keys: dict[str, str] = {}
         self.return_sinks = self._return_sinks()
 
     # --- entry points ----------------------------------------------------------------
@@ -308,6 +310,7 @@ class FunctionInterpreter:
             self.eval(stmt.test, env)
             failed_if_true, failed_if_false = self._failed_responses(stmt.test)
             then_env = _without_flows(env, failed_if_true)
+            self._narrow(stmt.test, then_env)
             self.exec_suite(stmt.body, then_env)
             else_env = _without_flows(env, failed_if_false)
             if stmt.orelse is not None:
@@ -325,9 +328,9 @@ class FunctionInterpreter:
                     self.try_exits[-1].append(branch_env)
             _join_into(env, *(reaching or [then_env, else_env]))
         elif kind is cst.For:
-            iterable = self.eval(stmt.iter, env)
-            element = derive(iterable, None)
+            element = _element_of(self.eval(stmt.iter, env))
             targets = self._loop_targets(stmt.iter, stmt.target)
+            self._note_item_pair(targets)
 
             def iteration(e: Env) -> None:
                 for target, is_clean in targets:
@@ -982,6 +985,13 @@ class FunctionInterpreter:
             value = Value(qname=stored_object)
         else:
             value = self._read(base, attr, node, qname)
+        held = self._held_credentials(qname, node)
+        if held:
+            value = replace(
+                value,
+                flows=merge_flows(value.flows, *(v.flows for _, v in held)),
+                fields=(*held, *value.fields),
+            )
         stored = self.ctx.project.field_flows(base.qname, attr)
         if stored:
             value = replace(value, flows=merge_flows(value.flows, stored))
@@ -992,6 +1002,18 @@ class FunctionInterpreter:
                 return found
         return value
 
+    def _held_credentials(self, qname: str | None, node: cst.CSTNode) -> tuple:
+        """The fields of a container the packs name as a whole (``request.headers``): each
+        credential it holds, under its key."""
+        return tuple(
+            (
+                spec.whole_key,
+                Value(flows=(self._source_flow(spec, node, frozenset({WHOLE_MAPPING})),)),
+            )
+            for spec in self.ctx.packs.matcher.read_sources(qname)
+            if spec.whole_key is not None
+        )
+
     def _read(self, base: Value, key: str, node: cst.CSTNode, qname: str | None) -> Value:
         """Read ``key`` (an attribute or constant subscript key) of ``base``."""
         flows: tuple[Flow, ...] = ()
@@ -999,10 +1021,17 @@ class FunctionInterpreter:
         if field_value is not None:
             flows = field_value.flows
         elif base.tainted and not self._clean_key(key):
-            flows = base.flows
-        for spec in self.ctx.packs.matcher.read_sources(base.qname):
-            if self._key_matches(spec, key):
-                flows = merge_flows(flows, (self._source_flow(spec, node),))
+            # Not what other keys hold (``request.headers["user-agent"]``): the rest.
+            flows = _not_held_whole(base)
+        keyed = [
+            spec
+            for spec in self.ctx.packs.matcher.read_sources(base.qname)
+            if self._key_matches(spec, key)
+        ]
+        if keyed:
+            flows = _without_markers(flows, (WHOLE_MAPPING,))
+        for spec in keyed:
+            flows = merge_flows(flows, (self._source_flow(spec, node),))
         if (
             CREDENTIAL not in Value(flows=flows).labels()
             and names.is_credential_name(key)
@@ -1077,6 +1106,50 @@ class FunctionInterpreter:
             return [(target.elements[0].value, True), (target.elements[1].value, False)]
         return [(target, False)]
 
+    def _note_item_pair(self, targets: list[tuple[cst.BaseExpression, bool]]) -> None:
+        """Remember which loop variable holds the value of which key (``for k, v in
+        m.items()``), for conditions on the key (see _narrow)."""
+        if len(targets) == 2 and targets[0][1]:
+            (key, _), (value, _) = targets
+            if isinstance(key, cst.Name) and isinstance(value, cst.Name):
+                self._item_keys[value.value] = key.value
+
+    def _narrow(self, test: cst.BaseExpression, env: Env) -> None:
+        """Where ``test`` holds, leave out what a mapping read whole holds under a key the test
+        rules out: ``if k.lower() not in ("host", "authorization")`` or ``k != "authorization"``
+        in a loop over ``request.headers.items()`` leaves the Authorization header behind."""
+        excluded = self._keys_ruled_out(test, env)
+        if not excluded:
+            return
+        for value_name, key_name in self._item_keys.items():
+            current = env.get(value_name)
+            if key_name in excluded and current is not None and _holds_whole_mapping(current):
+                env[value_name] = replace(
+                    current, flows=_without_markers(current.flows, (WHOLE_MAPPING,))
+                )
+
+    def _keys_ruled_out(self, test: cst.BaseExpression, env: Env) -> set[str]:
+        """The names of the key variables ``test`` proves to be none of the whole keys."""
+        if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+            return self._keys_ruled_out(test.left, env) | self._keys_ruled_out(test.right, env)
+        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+            return set()
+        target = test.comparisons[0]
+        if not isinstance(target.operator, (cst.NotIn, cst.NotEqual)):
+            return set()
+        key = test.left
+        if (  # k.lower(), k.casefold(), k.strip()...
+            isinstance(key, cst.Call) and not key.args and isinstance(key.func, cst.Attribute)
+        ):
+            key = key.func.value
+        if not isinstance(key, cst.Name):
+            return set()
+        constants = self.eval(target.comparator, env).constants
+        whole_keys = self.ctx.packs.whole_keys
+        if any(c.lower() in whole_keys for c in constants):
+            return {key.value}
+        return set()
+
     def _probe_in(self, ctx: ModuleContext | None) -> FunctionInterpreter:
         """An interpreter that resolves names in module ``ctx`` (this one in its own module,
         or when the module is not known) and reports nothing."""
@@ -1084,10 +1157,10 @@ class FunctionInterpreter:
             return self
         return FunctionInterpreter(ctx, None, lambda hit, flow: None)
 
-    def _source_flow(self, spec, node: cst.CSTNode) -> Flow:
+    def _source_flow(self, spec, node: cst.CSTNode, markers: frozenset[str] = frozenset()) -> Flow:
         """A new flow from a pack source (call or keyed read) at ``node``."""
         note = f"{spec.note} (`{self.ctx.code(node, 50)}`)"
-        return self._new_flow(node, note, spec.labels, spec.kind, spec.markers)
+        return self._new_flow(node, note, spec.labels, spec.kind, spec.markers | markers)
 
     def _new_flow(
         self,
@@ -1123,6 +1196,8 @@ class FunctionInterpreter:
 
     @staticmethod
     def _key_matches(spec, key: str) -> bool:
+        if spec.whole_key is not None:  # the container as a value, not its keys
+            return False
         if spec.key_pattern is not None and not spec.key_pattern.search(key):
             return False
         return not spec.key_is_credential or names.is_credential_name(key)
@@ -1147,7 +1222,9 @@ class FunctionInterpreter:
             return CLEAN
         # Agent[UserCtx] is still Agent; an element of a container has no name of its own.
         last = (base.qname or "").rsplit(".", 1)[-1]
-        return Value(flows=base.flows, qname=base.qname if last[:1].isupper() else None)
+        # `request.headers[HEADER_NAME]` is one header, not the mapping as a whole.
+        flows = _without_markers(base.flows, (WHOLE_MAPPING,))
+        return Value(flows=flows, qname=base.qname if last[:1].isupper() else None)
 
     def _eval_dict(self, node: cst.Dict, env: Env) -> Value:
         values: list[Value] = []
@@ -1176,11 +1253,14 @@ class FunctionInterpreter:
         inner_env = dict(env)
         clause = node.for_in
         while clause is not None:
-            element = derive(self.eval(clause.iter, inner_env), None)
-            for target, is_clean in self._loop_targets(clause.iter, clause.target):
+            element = _element_of(self.eval(clause.iter, inner_env))
+            targets = self._loop_targets(clause.iter, clause.target)
+            self._note_item_pair(targets)
+            for target, is_clean in targets:
                 self.assign(target, CLEAN if is_clean else element, inner_env, loop=True)
             for condition in clause.ifs:
                 self.eval(condition.test, inner_env)
+                self._narrow(condition.test, inner_env)
             clause = clause.inner_for_in
         if isinstance(node, cst.DictComp):
             return join(self.eval(node.key, inner_env), self.eval(node.value, inner_env))
@@ -1401,7 +1481,11 @@ class FunctionInterpreter:
         """``x.get("key", default)`` with a constant key: the read, or None for another key."""
         key = _string_value(args[0].node) if args and args[0].position == 0 else None
         if key is None:
-            return None
+            if not _holds_whole_mapping(receiver):
+                return None
+            # `request.headers.get(HEADER_NAME)`: one header, not the mapping as a whole.
+            flows = _without_markers(receiver.flows, (WHOLE_MAPPING,))
+            return Value(flows=merge_flows(flows, *(a.value.flows for a in args)), qname=result_q)
         value = self._read(receiver, key, node, result_q)
         default = next((a.value for a in args if a.position == 1), CLEAN)
         return Value(flows=merge_flows(value.flows, default.flows), qname=value.qname)
@@ -1797,6 +1881,28 @@ def _leaves_function(suite: cst.BaseSuite | cst.If | cst.Else | None) -> bool:
     if isinstance(last, cst.SimpleStatementLine):
         last = last.body[-1] if last.body else None
     return isinstance(last, (cst.Return, cst.Raise))
+
+
+def _holds_whole_mapping(value: Value) -> bool:
+    """Whether ``value`` carries a mapping the packs name as a whole (``request.headers``)."""
+    return any(WHOLE_MAPPING in f.markers for f in value.flows)
+
+
+def _element_of(iterable: Value) -> Value:
+    """What iterating ``iterable`` yields: a mapping the packs name as a whole yields its keys,
+    which hold none of its credentials (``for name in request.headers``); ``.items()`` yields
+    them with their values (see _loop_targets)."""
+    return Value(flows=_not_held_whole(iterable), constants=iterable.constants)
+
+
+def _not_held_whole(value: Value) -> tuple[Flow, ...]:
+    """The flows of ``value`` but those its keys hold as a mapping the packs name as a whole
+    (``request.headers``). A dict built in code keeps them all: a key set later, or by a
+    computed name, may hold them too."""
+    if not value.fields:
+        return value.flows
+    held = {f.key() for _, item in value.fields for f in item.flows if WHOLE_MAPPING in f.markers}
+    return tuple(f for f in value.flows if f.key() not in held)
 
 
 def _fields_cover(value: Value) -> bool:

@@ -20,6 +20,9 @@ RANDOM = "random"
 # The marker of a parameter's value taken for a credential by the parameter's name: evidence
 # inside its function; a caller knows what it passes (the symbolic "param:<index>" flow).
 PARAM_NAME = "param-name"
+# The marker of a credential held in a whole mapping (``request.headers`` as a value): a read
+# of its key from that container is the keyed source instead, which says more.
+WHOLE_MAPPING = "whole-mapping"
 # "sunk:<rule>" marks a value a sink of that rule already reported as it passed it on (a
 # message built from a credential): the same rule does not report it again downstream.
 SUNK_PREFIX = "sunk:"
