@@ -1142,8 +1142,9 @@ class FunctionInterpreter:
             isinstance(key, cst.Call) and not key.args and isinstance(key.func, cst.Attribute)
         ):
             key = key.func.value
-        if not isinstance(key, cst.Name):
+        if not isinstance(key, cst.Name) or key.value not in self._item_keys.values():
             return set()
+        # Evaluated again (the test was): a name or a literal, as a rule.
         constants = self.eval(target.comparator, env).constants
         whole_keys = self.ctx.packs.whole_keys
         if any(c.lower() in whole_keys for c in constants):
