@@ -114,8 +114,8 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("pass", "phrase"): "passphrase",
     # AWS_SECRET_ACCESS_KEY: the trailing ``key`` belongs to the phrase.
     ("secret", "access", "key"): "secret",
-    # A Google service account's key file, as text or parsed (``service_account_info`` is
-    # what ``Credentials.from_service_account_info`` takes: it holds the private key).
+    # A cloud service account's key file, as text or parsed (``service_account_info``): it
+    # holds the account's private key.
     ("service", "account", "json"): "service account key",
     ("service", "account", "info"): "service account key",
     **{(q, "key"): c for q, c in _KEY_QUALIFIERS.items()},

@@ -1002,7 +1002,9 @@ class FunctionInterpreter:
                 return found
         return value
 
-    def _held_credentials(self, qname: str | None, node: cst.CSTNode) -> tuple:
+    def _held_credentials(
+        self, qname: str | None, node: cst.CSTNode
+    ) -> tuple[tuple[str, Value], ...]:
         """The fields of a container the packs name as a whole (``request.headers``): each
         credential it holds, under its key."""
         return tuple(
@@ -1029,7 +1031,7 @@ class FunctionInterpreter:
             if self._key_matches(spec, key)
         ]
         if keyed:
-            flows = _without_markers(flows, (WHOLE_MAPPING,))
+            flows = _without_whole(flows)
         for spec in keyed:
             flows = merge_flows(flows, (self._source_flow(spec, node),))
         if (
@@ -1124,9 +1126,7 @@ class FunctionInterpreter:
         for value_name, key_name in self._item_keys.items():
             current = env.get(value_name)
             if key_name in excluded and current is not None and _holds_whole_mapping(current):
-                env[value_name] = replace(
-                    current, flows=_without_markers(current.flows, (WHOLE_MAPPING,))
-                )
+                env[value_name] = replace(current, flows=_without_whole(current.flows))
 
     def _keys_ruled_out(self, test: cst.BaseExpression, env: Env) -> set[str]:
         """The names of the key variables ``test`` proves to be none of the whole keys."""
@@ -1224,7 +1224,7 @@ class FunctionInterpreter:
         # Agent[UserCtx] is still Agent; an element of a container has no name of its own.
         last = (base.qname or "").rsplit(".", 1)[-1]
         # `request.headers[HEADER_NAME]` is one header, not the mapping as a whole.
-        flows = _without_markers(base.flows, (WHOLE_MAPPING,))
+        flows = _without_whole(base.flows)
         return Value(flows=flows, qname=base.qname if last[:1].isupper() else None)
 
     def _eval_dict(self, node: cst.Dict, env: Env) -> Value:
@@ -1485,7 +1485,7 @@ class FunctionInterpreter:
             if not _holds_whole_mapping(receiver):
                 return None
             # `request.headers.get(HEADER_NAME)`: one header, not the mapping as a whole.
-            flows = _without_markers(receiver.flows, (WHOLE_MAPPING,))
+            flows = _without_whole(receiver.flows)
             return Value(flows=merge_flows(flows, *(a.value.flows for a in args)), qname=result_q)
         value = self._read(receiver, key, node, result_q)
         default = next((a.value for a in args if a.position == 1), CLEAN)
@@ -1884,6 +1884,11 @@ def _leaves_function(suite: cst.BaseSuite | cst.If | cst.Else | None) -> bool:
     return isinstance(last, (cst.Return, cst.Raise))
 
 
+def _without_whole(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """``flows`` without what a mapping read whole holds (see ``_held_credentials``)."""
+    return _without_markers(flows, (WHOLE_MAPPING,))
+
+
 def _holds_whole_mapping(value: Value) -> bool:
     """Whether ``value`` carries a mapping the packs name as a whole (``request.headers``)."""
     return any(WHOLE_MAPPING in f.markers for f in value.flows)
@@ -1972,9 +1977,7 @@ def _error_read(call: cst.Call, prop: Propagation) -> frozenset[str]:
     if (
         isinstance(func, cst.Attribute)
         and isinstance(func.value, cst.Name)
-        and func.attr.value in prop.read_methods
-        and call.args
-        and _string_value(call.args[0].value) in prop.error_keys
+        and _read_key(call, prop) in prop.error_keys
     ):
         return frozenset({func.value.value})
     return frozenset()
