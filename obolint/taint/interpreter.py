@@ -118,7 +118,6 @@ class FunctionInterpreter:
         self.interesting = ctx.packs.interesting_constants
         # Loop variable -> the loop variable of its key (``for k, v in m.items()``).
         self._item_keys: dict[str, str] = {}
-        self.return_sinks = self._return_sinks()
 
     # --- entry points ----------------------------------------------------------------
 
@@ -550,7 +549,11 @@ class FunctionInterpreter:
                 sink_text = f"raise {self.ctx.code(node)}"
                 self._sink_at(spec, node, value, spec.note, sink_text, kinds=spec.exclude_kinds)
 
-    def _return_sinks(self) -> list[tuple]:
+    @functools.cached_property
+    def return_sinks(self) -> list[tuple]:
+        """The return sinks of the function interpreted (its decorators, tool registration
+        or parameters make its return value one), each with its note; computed on the first
+        return, since most interpreters made are probes that never return."""
         if self.info is None:
             return []
         found = []
