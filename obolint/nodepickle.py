@@ -28,6 +28,7 @@ import libcst as cst
 from obolint.sharedtokens import unvalidated_constructor
 
 BUILDER_PREFIX = "_build_"
+# What _REDUCERS gives for a class not looked at yet (None is an answer: pickled as LibCST does).
 _UNKNOWN: Any = object()
 # Node class -> (its builder, a function returning its field values in the builder's order);
 # None for a class pickled as LibCST does (one not exported by ``libcst`` under its name).

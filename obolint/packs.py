@@ -283,9 +283,9 @@ class PackSet:
     def interesting_constants(self) -> frozenset[str]:
         """String constants some spec looks for (the RFC 8693 grant type; the keys under which
         a mapping read whole holds a credential, as code writes them to leave one out)."""
-        return frozenset(
-            x.requires_constant for x in self.exchanges if x.requires_constant
-        ) | frozenset(spelling for key in self.whole_keys for spelling in (key, key.title()))
+        grant_types = {x.requires_constant for x in self.exchanges if x.requires_constant}
+        header_spellings = {spelling for key in self.whole_keys for spelling in (key, key.title())}
+        return frozenset(grant_types | header_spellings)
 
     @cached_property
     def whole_keys(self) -> frozenset[str]:
