@@ -73,15 +73,19 @@ def scan_key(
 
 
 PREFILTER_ENTRY_PREFIX = "prefilter-"
+FILE_INDEX_ENTRY_PREFIX = "files-"
+# Entries that are not scan results (not counted by `obolint cache clean`).
+_AUXILIARY_PREFIXES = (PREFILTER_ENTRY_PREFIX, FILE_INDEX_ENTRY_PREFIX)
 
 
-def _prefilter_key(vocabulary: str) -> str:
-    """The entry name of the prefilter verdicts for one trigger vocabulary (one set of packs)."""
+def _auxiliary_key(prefix: str, vocabulary: str = "") -> str:
+    """The name of an auxiliary entry: the prefilter verdicts for one trigger vocabulary (one
+    set of packs), or the file index (see obolint.fileindex)."""
     digest = hashlib.sha256()
-    for part in ("prefilter", __version__, code_digest(), str(_FORMAT)):
+    for part in (prefix, __version__, code_digest(), str(_FORMAT)):
         digest.update(part.encode() + b"\0")
     digest.update(vocabulary.encode("utf-8", "surrogatepass"))
-    return PREFILTER_ENTRY_PREFIX + digest.hexdigest()
+    return prefix + digest.hexdigest()
 
 
 SIGNING_KEY_FILE = "cache-signing-key"
@@ -199,7 +203,7 @@ class ResultCache:
         """Known prefilter verdicts for a trigger ``vocabulary`` (``Triggers.key``): content
         hash -> whether the text contains a trigger word."""
         try:
-            doc = self._read(_prefilter_key(vocabulary))
+            doc = self._read(_auxiliary_key(PREFILTER_ENTRY_PREFIX, vocabulary))
             found = doc.get("verdicts") if doc is not None else None
             if not isinstance(found, dict):
                 return {}
@@ -209,7 +213,30 @@ class ResultCache:
 
     def store_prefilter(self, vocabulary: str, verdicts: dict[str, bool]) -> None:
         """Remember prefilter verdicts for a trigger ``vocabulary`` (by content hash)."""
-        self._write(_prefilter_key(vocabulary), {"verdicts": verdicts})
+        self._write(_auxiliary_key(PREFILTER_ENTRY_PREFIX, vocabulary), {"verdicts": verdicts})
+
+    def load_file_index(self) -> dict[str, list]:
+        """The file index (see obolint.fileindex): absolute path -> [size, modification time,
+        status-change time, inode, device, content hash, may hold suppressions]."""
+        try:
+            doc = self._read(_auxiliary_key(FILE_INDEX_ENTRY_PREFIX))
+        except (OSError, ValueError):
+            return {}
+        files = doc.get("files") if doc is not None else None
+        if not isinstance(files, dict):
+            return {}
+        return {
+            path: entry
+            for path, entry in files.items()
+            if isinstance(entry, list)
+            and len(entry) == 7
+            and all(type(part) is int for part in entry[:5])
+            and isinstance(entry[5], str)
+        }
+
+    def store_file_index(self, files: dict[str, list]) -> None:
+        """Replace the file index."""
+        self._write(_auxiliary_key(FILE_INDEX_ENTRY_PREFIX), {"files": files})
 
     def store(self, key: str, result: ScanResult, context: dict[str, str], reach: dict) -> None:
         """Write an entry atomically; a failure to write is never an error for the scan."""
@@ -237,7 +264,7 @@ def clean(directory: Path) -> int:
     if not directory.is_dir():
         return 0
     count = sum(
-        1 for entry in directory.glob("*.json") if not entry.name.startswith(PREFILTER_ENTRY_PREFIX)
+        1 for entry in directory.glob("*.json") if not entry.name.startswith(_AUXILIARY_PREFIXES)
     )
     shutil.rmtree(directory, ignore_errors=True)
     return count

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:  # imported when a bar is drawn: a third of the imports of a warm JSON scan
+    from rich.console import Console
+    from rich.progress import Progress
 
 # Scans that finish sooner never show a bar: pre-commit runs on a few files stay quiet.
 SHOW_AFTER_S = 1.0
@@ -16,7 +18,7 @@ class ScanProgress:
     """Receives ``(phase, done, total)`` from the runner and draws a transient bar."""
 
     def __init__(self, console: Console | None = None, show_after: float = SHOW_AFTER_S) -> None:
-        self._console = console or Console(stderr=True)
+        self._console = console
         self._show_after = show_after
         self._started = time.monotonic()
         self._bar: Progress | None = None
@@ -28,12 +30,21 @@ class ScanProgress:
         if self._bar is None:
             if time.monotonic() - self._started < self._show_after:
                 return
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             self._bar = Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                console=self._console,
+                console=self._console or Console(stderr=True),
                 transient=True,
                 refresh_per_second=8,
             )

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from obolint.cache import ResultCache, content_hash, scan_key
+from obolint.fileindex import MIN_FILES_FOR_INDEX, IndexedFiles, Known, absolute_path, status_of
 from obolint.findings import FileError, ScanResult
 from obolint.packs import PackSet
 from obolint.parallel import default_jobs
@@ -88,17 +89,11 @@ def _scan(
 ) -> ScanResult:
     started = time.perf_counter()
     enabled_rules = list(enabled_rules)
-    sources = [(path, *read_source(path)) for path in files]
     shown = [display_path(path) for path in files]
-    # While the texts are at hand: the files the suppression step must read (see
-    # obolint.suppress), so that it does not read every file again.
-    commented = [
-        shown[i]
-        for i, (_, text, _) in enumerate(sources)
-        if text is not None and may_hold_suppressions(text)
-    ]
-    # What each file contributes to a cache key: its content hash, or why it was unreadable.
-    digests = [content_hash(text) if text is not None else error.kind for _, text, error in sources]
+    sources, digests, commented_flags = _read_sources(files, cache)
+    # The files the suppression step must read (see obolint.suppress), so that it does not
+    # read every file again.
+    commented = [path for path, flag in zip(shown, commented_flags, strict=True) if flag]
     exact_key = relevant_key = ""
     if cache is not None:
         exact_key = scan_key(zip(shown, digests, strict=True), packs.digest, enabled_rules, root)
@@ -106,6 +101,14 @@ def _scan(
         if cached is not None:
             cached[0].commented = commented
             return cached[0]
+        # A miss: the files known unchanged (not read) are needed now.
+        sources, fresh, fresh_flags = _read_the_rest(sources, digests, commented_flags)
+        if fresh != digests:  # a file changed since its status was read
+            digests = fresh
+            commented = [path for path, flag in zip(shown, fresh_flags, strict=True) if flag]
+            exact_key = scan_key(
+                zip(shown, digests, strict=True), packs.digest, enabled_rules, root
+            )
     found_by = triggers(packs)
     wanted = _worth_parsing(sources, digests, found_by, cache, jobs)
     if cache is not None:
@@ -154,6 +157,67 @@ def _scan(
             cache.store(key, result, loaded, reach.to_json())
     result.commented = commented
     return result
+
+
+def _digest(text: str | None, error: FileError | None) -> str:
+    """What a file contributes to a cache key: its content hash, or why it was unreadable."""
+    return content_hash(text) if text is not None else error.kind if error is not None else ""
+
+
+def _read_sources(
+    files: Sequence[Path], cache: ResultCache | None
+) -> tuple[list[tuple[Path, str | None, FileError | None]], list[str], list[bool]]:
+    """Each file's (path, text, read error), content hash and whether it may hold suppression
+    comments. A file the cache's file index knows unchanged is not read: its text and error
+    are both None (see obolint.fileindex)."""
+    index = None
+    if cache is not None and len(files) >= MIN_FILES_FOR_INDEX:
+        index = IndexedFiles(cache.load_file_index())
+    cwd = os.getcwd()
+    sources: list[tuple[Path, str | None, FileError | None]] = []
+    digests: list[str] = []
+    commented: list[bool] = []
+    absolutes = [absolute_path(path, cwd) for path in files] if index is not None else []
+    for i, path in enumerate(files):
+        known = index.lookup(absolutes[i]) if index is not None else None
+        if known is not None:
+            sources.append((path, None, None))
+            digests.append(known.digest)
+            commented.append(known.commented)
+            continue
+        status = None
+        if index is not None:
+            read_at = time.time_ns()
+            with contextlib.suppress(OSError):  # read_source says why
+                status = status_of(os.stat(absolutes[i]))
+        text, error = read_source(path)
+        sources.append((path, text, error))
+        digests.append(_digest(text, error))
+        commented.append(text is not None and may_hold_suppressions(text))
+        if status is not None and text is not None:
+            assert index is not None
+            index.record(absolutes[i], status, read_at, Known(digests[-1], commented[-1]))
+    if index is not None:
+        updated = index.updated(absolutes)
+        if updated is not None:
+            cache.store_file_index(updated)
+    return sources, digests, commented
+
+
+def _read_the_rest(
+    sources: list[tuple[Path, str | None, FileError | None]],
+    digests: list[str],
+    commented: list[bool],
+) -> tuple[list[tuple[Path, str | None, FileError | None]], list[str], list[bool]]:
+    """``_read_sources``'s results with the files it did not read read now."""
+    sources, digests, commented = list(sources), list(digests), list(commented)
+    for i, (path, text, error) in enumerate(sources):
+        if text is None and error is None:
+            text, error = read_source(path)
+            sources[i] = (path, text, error)
+            digests[i] = _digest(text, error)
+            commented[i] = text is not None and may_hold_suppressions(text)
+    return sources, digests, commented
 
 
 def _worth_parsing(

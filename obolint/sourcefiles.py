@@ -77,7 +77,8 @@ def _display_path(path: str, cwd: str) -> str:
         # relative path, as in `obolint check .`: most files of most scans).
         rel = os.path.normpath(path)
         if not rel.startswith(".."):
-            return Path(rel).as_posix()
+            # Path(rel).as_posix() of a normalised path, without building a Path.
+            return rel.replace(os.sep, "/")
     try:
         rel = os.path.relpath(path, cwd)
     except ValueError:

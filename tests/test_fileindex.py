@@ -1,0 +1,136 @@
+"""The file index: a warm scan takes unchanged files' hashes from their status, not their text."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+from clirun import run
+
+from obolint import fileindex, runner
+
+LEAKY = "import os\nprint(os.environ['GH_TOKEN'])\n"
+# The same length as LEAKY, and no finding.
+QUIET = "import os\nprint(os.environ['GH_COLOR'])\n"
+HELPER = "def shout(x):\n    print(x)\n"
+CALLER = "import os\nfrom helper import shout\nshout(os.environ['GH_TOKEN'])\n"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text(LEAKY)
+    (tmp_path / "notes.py").write_text("NOTES = 1\n")
+    return tmp_path
+
+
+@pytest.fixture
+def indexed(monkeypatch):
+    """The index used for any scan, and files trusted however recently they changed."""
+    monkeypatch.setattr(runner, "MIN_FILES_FOR_INDEX", 1)
+    monkeypatch.setattr(fileindex, "RACY_MARGIN_NS", 0)
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The names of the files the runner reads, per scan."""
+    names: list[str] = []
+    real = runner.read_source
+    monkeypatch.setattr(runner, "read_source", lambda path: names.append(path.name) or real(path))
+    return names
+
+
+def _same_findings(cached: dict, fresh: dict) -> bool:
+    return cached["findings"] == fresh["findings"] and cached["errors"] == fresh["errors"]
+
+
+def test_a_warm_scan_reads_no_unchanged_file(project, indexed, reads):
+    cold = run(".")
+    assert sorted(reads) == ["app.py", "notes.py"]
+    reads.clear()
+    warm = run(".")
+    assert warm["stats"]["cache"] == "hit" and reads == []
+    assert _same_findings(warm, cold)
+
+
+def test_edits_between_indexed_scans_give_the_findings_of_a_scan_without_cache(
+    project, indexed, reads
+):
+    # Each step changes one file's size (its status) and is checked against --no-cache.
+    (project / "helper.py").write_text(HELPER)
+    steps = [
+        lambda: (project / "notes.py").write_text("NOTES = 22\n"),  # prefiltered
+        lambda: (project / "app.py").write_text(LEAKY + "# more\n"),  # analysed
+        lambda: (project / "caller.py").write_text(CALLER),  # a new file
+        lambda: (project / "helper.py").write_text(HELPER + "\n\nLEVEL = 3\n"),  # read for context
+        lambda: (project / "app.py").unlink(),  # a deleted file
+        lambda: (project / "notes.py").write_bytes(b"\xff\xfe bad\n"),  # unreadable now
+    ]
+    run(".")
+    for step in steps:
+        step()
+        reads.clear()
+        cached = run(".")  # a hit for the prefiltered file's edit (see test_cache.py)
+        assert _same_findings(cached, run(".", "--no-cache"))
+        assert _same_findings(run("."), cached)  # and then a hit with the same
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(project, indexed):
+    app = project / "app.py"
+    old = time.time_ns() - 60_000_000_000
+    os.utime(app, ns=(old, old))
+    assert [f["rule"] for f in run(".")["findings"]] == ["OBO501"]
+    time.sleep(0.05)  # past the file system's timestamp resolution
+    app.write_text(QUIET)
+    os.utime(app, ns=(old, old))  # as `touch -d` or an archive extraction would leave it
+    status = app.stat()
+    assert (status.st_size, status.st_mtime_ns) == (len(LEAKY), old)
+    second = run(".")
+    assert second["stats"]["cache"] == "miss" and second["findings"] == []
+
+
+def test_a_file_changed_moments_before_a_scan_is_read_again(project, monkeypatch, reads):
+    # The default margin: files this test just wrote changed too recently to be trusted.
+    monkeypatch.setattr(runner, "MIN_FILES_FOR_INDEX", 1)
+    old = time.time_ns() - 60_000_000_000
+    os.utime(project / "notes.py", ns=(old, old))  # changes its status-change time: now
+    run(".")
+    reads.clear()
+    assert run(".")["stats"]["cache"] == "hit"
+    assert sorted(reads) == ["app.py", "notes.py"]
+
+
+def test_small_scans_neither_load_nor_store_the_index(project, monkeypatch):
+    monkeypatch.setattr(fileindex, "RACY_MARGIN_NS", 0)
+    run(".")
+    assert not list((project / ".obolint_cache").glob("files-*.json"))
+
+
+def test_a_forged_index_entry_is_not_used(project, indexed):
+    run(".")
+    (entry,) = (project / ".obolint_cache").glob("files-*.json")
+    doc = json.loads(entry.read_text())
+    files = json.loads(doc["entry"])["files"]
+    app = next(path for path in files if path.endswith("app.py"))
+    (project / "app.py").write_text(QUIET)  # no finding now, same size
+    # A planted index claiming the new status still has the old (leaky) content's hash.
+    files[app][:5] = list(fileindex.status_of(os.stat(app)))
+    doc["entry"] = json.dumps({"files": files})
+    entry.write_text(json.dumps(doc))
+    assert run(".")["findings"] == []
+
+
+def test_cache_clean_does_not_count_the_index(project, indexed):
+    from click.testing import CliRunner
+
+    from obolint.cli import main
+
+    run(".")
+    cache = project / ".obolint_cache"
+    assert list(cache.glob("files-*.json"))
+    results = [p for p in cache.glob("*.json") if not p.name.startswith(("files-", "prefilter-"))]
+    assert len(results) == 2  # under the exact key and the relevance key (see obolint.runner)
+    output = CliRunner().invoke(main, ["cache", "clean"]).output
+    assert "Removed 2 cached result(s)" in output
