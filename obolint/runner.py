@@ -23,6 +23,10 @@ from obolint.suppress import may_hold_suppressions
 if TYPE_CHECKING:  # not imported at run time: it imports LibCST
     from obolint.taint.project import Progress
 
+# A file's path and its text or why it cannot be read; both None for a file not read yet
+# because the file index knows its hash (see _read_sources).
+Source = tuple[Path, str | None, FileError | None]
+
 # Prefilter verdicts (one per file content) the cache keeps even beyond this scan's files.
 MIN_PREFILTER_VERDICTS_KEPT = 20_000
 
@@ -166,7 +170,7 @@ def _digest(text: str | None, error: FileError | None) -> str:
 
 def _read_sources(
     files: Sequence[Path], cache: ResultCache | None
-) -> tuple[list[tuple[Path, str | None, FileError | None]], list[str], list[bool]]:
+) -> tuple[list[Source], list[str], list[bool]]:
     """Each file's (path, text, read error), content hash and whether it may hold suppression
     comments. A file the cache's file index knows unchanged is not read: its text and error
     are both None (see obolint.fileindex)."""
@@ -174,7 +178,7 @@ def _read_sources(
     if cache is not None and len(files) >= MIN_FILES_FOR_INDEX:
         index = IndexedFiles(cache.load_file_index())
     cwd = os.getcwd()
-    sources: list[tuple[Path, str | None, FileError | None]] = []
+    sources: list[Source] = []
     digests: list[str] = []
     commented: list[bool] = []
     absolutes = [absolute_path(path, cwd) for path in files] if index is not None else []
@@ -205,10 +209,8 @@ def _read_sources(
 
 
 def _read_the_rest(
-    sources: list[tuple[Path, str | None, FileError | None]],
-    digests: list[str],
-    commented: list[bool],
-) -> tuple[list[tuple[Path, str | None, FileError | None]], list[str], list[bool]]:
+    sources: list[Source], digests: list[str], commented: list[bool]
+) -> tuple[list[Source], list[str], list[bool]]:
     """``_read_sources``'s results with the files it did not read read now."""
     sources, digests, commented = list(sources), list(digests), list(commented)
     for i, (path, text, error) in enumerate(sources):
@@ -221,7 +223,7 @@ def _read_the_rest(
 
 
 def _worth_parsing(
-    sources: Sequence[tuple[Path, str | None, FileError | None]],
+    sources: Sequence[Source],
     digests: Sequence[str],
     found_by: Triggers,
     cache: ResultCache | None,
