@@ -231,9 +231,15 @@ def supported_flags(obolint: list[str]) -> set[str]:
     }
 
 
-# The "after a change" row adds this file (a trigger word, no finding) and removes it after.
+# The "after a change" row adds this file and removes it after: it reads a credential (so the
+# prefilter passes it and it is analysed) and sends it nowhere (no finding). A file the
+# prefilter skips would miss the cache only for its new path, and hit in a cache kept from a
+# run that added it before.
 CHANGED_FILE_NAME = "obolint_bench_changed_file.py"
-CHANGED_FILE_TEXT = 'token_source = "run {run}"  # written by bench/run.py of obolint, removed\n'
+CHANGED_FILE_TEXT = (
+    "# Written by bench/run.py of obolint, and removed after.\n"
+    "import os\n\napi_token = os.environ.get('BENCH_TOKEN_{run}')\n"
+)
 
 
 def obolint_rows(
