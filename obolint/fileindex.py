@@ -8,7 +8,8 @@ or status change, whichever is later) is RACY_MARGIN_NS older than the moment it
 read: a file changed again within the file system's timestamp resolution after it was read
 could otherwise keep the recorded status with other content. The status change time cannot be
 set back (``touch -d`` sets only the modification time), so an edit that restores the old
-modification time is still seen.
+modification time is still seen; on Windows ``st_ctime`` is the creation time, and such an
+edit is not seen there (as with Ruff's cache, which compares modification times only).
 """
 
 from __future__ import annotations
