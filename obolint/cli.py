@@ -135,8 +135,9 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--jobs",
             "-j",
             type=click.IntRange(min=1),
-            help="Processes that search and parse the files of large scans (default: "
-            "one per CPU; the analysis runs in one process). Output is the same for any number.",
+            help="Processes that search and parse the files of large scans (default: one per "
+            "CPU this process may use, within a container's CPU quota; the analysis runs in one "
+            "process). Output is the same for any number.",
         ),
         click.option(
             "--no-cache",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import os
 import signal
@@ -13,6 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from obolint.cpulimit import cgroup_cpu_limit
 from obolint.libc import linux_function
 
 Item = TypeVar("Item")
@@ -34,11 +36,14 @@ POOL_SWITCH_INTERVAL = 0.0005
 
 
 def default_jobs() -> int:
-    """The number of CPUs this process may use."""
+    """The number of CPUs this process may use: those it may run on, and no more than its
+    control group's CPU quota allows, rounded up (see obolint.cpulimit)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cpus = max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not on Linux
         return os.cpu_count() or 1
+    quota = cgroup_cpu_limit()
+    return cpus if quota is None else max(1, min(cpus, math.ceil(quota)))
 
 
 def imap_in_order(

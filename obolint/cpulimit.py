@@ -1,0 +1,99 @@
+"""The CPU quota of this process's control group (Linux): how many CPUs' worth of time a
+container may use.
+
+A container started with ``docker run --cpus=2`` or a Kubernetes CPU limit sees every CPU of
+its host (``os.cpu_count()`` and the affinity mask say 64) but may use two CPUs' worth of time.
+A pool of 64 workers there is throttled to that and holds 64 parse workers' memory: a CI pod
+with a memory limit is killed. Rust's ``available_parallelism`` (which Ruff uses), the JVM
+and Go read the quota the same way: ``cpu.max`` (cgroup v2) or ``cpu.cfs_quota_us`` and
+``cpu.cfs_period_us`` (v1), in this process's group and every group above it up to the
+mount point, the smallest quota winning.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROC_SELF = Path("/proc/self")
+
+
+def cgroup_cpu_limit(proc_self: Path = PROC_SELF) -> float | None:
+    """The CPUs' worth of time this process's control groups allow, or None when none sets a
+    quota (or this is not Linux, or the files cannot be read)."""
+    try:
+        groups = (proc_self / "cgroup").read_text(encoding="utf-8")
+        mounts = (proc_self / "mountinfo").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    limits = [
+        limit
+        for directory, mount_point, version in _cpu_groups(groups, mounts)
+        for limit in _quotas_up_to_mount(directory, mount_point, version)
+    ]
+    return min(limits) if limits else None
+
+
+def _cpu_groups(groups: str, mounts: str) -> list[tuple[Path, Path, int]]:
+    """For the v2 group and the v1 ``cpu`` group of this process: the group's directory, the
+    mount point of its hierarchy, and the cgroup version."""
+    paths: dict[int, str] = {}
+    for line in groups.splitlines():
+        hierarchy, _, rest = line.partition(":")
+        controllers, _, path = rest.partition(":")
+        if hierarchy == "0" and controllers == "":
+            paths[2] = path
+        elif "cpu" in controllers.split(","):
+            paths[1] = path
+    found: list[tuple[Path, Path, int]] = []
+    for line in mounts.splitlines():
+        fields = line.split()
+        if "-" not in fields or len(fields) < 5:
+            continue
+        after = fields[fields.index("-") + 1 :]
+        if len(after) < 3:
+            continue
+        kind, options = after[0], after[2].split(",")
+        version = 2 if kind == "cgroup2" else 1 if kind == "cgroup" and "cpu" in options else 0
+        if version not in paths:
+            continue
+        root, mount_point = _unescape(fields[3]), Path(_unescape(fields[4]))
+        relative = os.path.relpath(paths.pop(version), root)
+        # A group outside the mounted part of the hierarchy (a cgroup namespace shows "/"):
+        # the mount point is the nearest group this process can read.
+        directory = mount_point if relative.startswith("..") else mount_point / relative
+        found.append((directory, mount_point, version))
+    return found
+
+
+def _quotas_up_to_mount(directory: Path, mount_point: Path, version: int) -> list[float]:
+    """The quotas (in CPUs) set on the group and each of its ancestors up to the mount point."""
+    quotas: list[float] = []
+    while True:
+        quota = _quota(directory, version)
+        if quota is not None:
+            quotas.append(quota)
+        if directory == mount_point or directory.parent == directory:
+            return quotas
+        directory = directory.parent
+
+
+def _quota(directory: Path, version: int) -> float | None:
+    """The quota one group sets, in CPUs, if any."""
+    try:
+        if version == 2:
+            quota, _, period = (directory / "cpu.max").read_text(encoding="ascii").partition(" ")
+        else:
+            quota = (directory / "cpu.cfs_quota_us").read_text(encoding="ascii")
+            period = (directory / "cpu.cfs_period_us").read_text(encoding="ascii")
+        allowed, every = int(quota), int(period)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None  # "max" (v2) is no quota; so are a missing file and -1 (v1, below)
+    return allowed / every if allowed > 0 and every > 0 else None
+
+
+def _unescape(field: str) -> str:
+    """A mountinfo path field: spaces, tabs, newlines and backslashes are octal escapes."""
+    for escaped, plain in (("\\040", " "), ("\\011", "\t"), ("\\012", "\n"), ("\\134", "\\")):
+        field = field.replace(escaped, plain)
+    return field
