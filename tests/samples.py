@@ -20,6 +20,11 @@ FORWARDED_BEARER = textwrap.dedent(
 )
 # No credential anywhere.
 CLEAN = "def add(a, b):\n    return a + b\n"
+# An environment secret printed: OBO501 at line 2.
+PRINTED_ENV_TOKEN = "import os\nprint(os.environ['GH_TOKEN'])\n"
+# A helper module (helper.py) that prints its argument, and a module that passes it a secret.
+SHOUT_HELPER = "def shout(x):\n    print(x)\n"
+SHOUT_CALLER = "import os\nfrom helper import shout\nshout(os.environ['GH_TOKEN'])\n"
 # An environment secret written to the log: OBO501 at line 6.
 LOGGED_ENV_TOKEN = textwrap.dedent(
     """\

@@ -11,19 +11,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from clirun import run
-from samples import CLEAN
+from samples import CLEAN, PRINTED_ENV_TOKEN, SHOUT_CALLER, SHOUT_HELPER
 
 from obolint.cli import main
-
-LEAKY = "import os\nprint(os.environ['GH_TOKEN'])\n"
-HELPER = "def shout(x):\n    print(x)\n"
-CALLER = "import os\nfrom helper import shout\nshout(os.environ['GH_TOKEN'])\n"
 
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "app.py").write_text(LEAKY)
+    (tmp_path / "app.py").write_text(PRINTED_ENV_TOKEN)
     return tmp_path
 
 
@@ -66,7 +62,7 @@ def test_a_cache_hit_imports_neither_libcst_nor_the_analysis(project, tmp_path_f
 
 def test_a_changed_file_is_a_miss(project):
     run(".")
-    (project / "app.py").write_text(LEAKY + "print('more')\n")
+    (project / "app.py").write_text(PRINTED_ENV_TOKEN + "print('more')\n")
     assert run(".")["stats"]["cache"] == "miss"
 
 
@@ -80,8 +76,8 @@ def test_selection_and_packs_are_part_of_the_key(project):
 def test_a_changed_on_demand_module_invalidates_the_entry(project, target):
     # helper.py has no credential word: the prefilter skips it, the caller's flow loads it
     # (in a partial scan and in a whole one).
-    (project / "app.py").write_text(CALLER)
-    (project / "helper.py").write_text(HELPER)
+    (project / "app.py").write_text(SHOUT_CALLER)
+    (project / "helper.py").write_text(SHOUT_HELPER)
     first = run(target)
     assert [f["path"] for f in first["findings"]] == ["helper.py"]
     assert first["stats"]["context_files"] == 1
@@ -154,10 +150,10 @@ def test_a_prefiltered_file_gaining_a_trigger_word_is_a_miss(project):
 
 
 def test_a_context_file_that_did_not_parse_is_checked_too(project):
-    (project / "app.py").write_text(CALLER)
+    (project / "app.py").write_text(SHOUT_CALLER)
     (project / "helper.py").write_text("def shout(x):\n    print(x\n")
     assert run("app.py")["findings"] == []
-    (project / "helper.py").write_text(HELPER)
+    (project / "helper.py").write_text(SHOUT_HELPER)
     second = run("app.py")
     assert second["stats"]["cache"] == "miss"
     assert [f["path"] for f in second["findings"]] == ["helper.py"]
@@ -271,7 +267,7 @@ def searched(monkeypatch):
 def test_a_rerun_after_an_edit_searches_only_the_edited_file(project, searched):
     (project / "notes.py").write_text(CLEAN)
     run(".")
-    assert sorted(searched[0]) == sorted([LEAKY, CLEAN])
+    assert sorted(searched[0]) == sorted([PRINTED_ENV_TOKEN, CLEAN])
     (project / "notes.py").write_text("import os\nprint(os.environ['API_TOKEN'])\n")
     second = run(".")
     assert searched[1] == ["import os\nprint(os.environ['API_TOKEN'])\n"]
@@ -304,9 +300,9 @@ def test_verdicts_of_other_files_are_kept_until_they_outnumber_the_scan(
     for name in ("a", "b", "c"):
         (project / f"{name}.py").write_text(f"{name.upper()} = 1\n")
     run(".")
-    (project / "app.py").write_text(LEAKY + "\n")
+    (project / "app.py").write_text(PRINTED_ENV_TOKEN + "\n")
     run("app.py")  # as pre-commit does: one changed file
-    assert searched[1] == [LEAKY + "\n"]
+    assert searched[1] == [PRINTED_ENV_TOKEN + "\n"]
     # 4 verdicts of the first scan and 1 new; kept while 5 <= max(2 x 1, kept_at_least): the
     # two cases sit on either side of the cut-off.
     (entry,) = (project / ".obolint_cache").glob("prefilter-*.json")

@@ -8,20 +8,18 @@ import time
 
 import pytest
 from clirun import run
+from samples import PRINTED_ENV_TOKEN, SHOUT_CALLER, SHOUT_HELPER
 
 from obolint import fileindex, runner
 
-LEAKY = "import os\nprint(os.environ['GH_TOKEN'])\n"
-# The same length as LEAKY, and no finding.
+# The same length as PRINTED_ENV_TOKEN, and no finding.
 QUIET = "import os\nprint(os.environ['GH_COLOR'])\n"
-HELPER = "def shout(x):\n    print(x)\n"
-CALLER = "import os\nfrom helper import shout\nshout(os.environ['GH_TOKEN'])\n"
 
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "app.py").write_text(LEAKY)
+    (tmp_path / "app.py").write_text(PRINTED_ENV_TOKEN)
     (tmp_path / "notes.py").write_text("NOTES = 1\n")
     return tmp_path
 
@@ -59,12 +57,13 @@ def test_edits_between_indexed_scans_give_the_findings_of_a_scan_without_cache(
     project, indexed, reads
 ):
     # Each step changes one file's size (its status) and is checked against --no-cache.
-    (project / "helper.py").write_text(HELPER)
+    (project / "helper.py").write_text(SHOUT_HELPER)
     steps = [
         lambda: (project / "notes.py").write_text("NOTES = 22\n"),  # prefiltered
-        lambda: (project / "app.py").write_text(LEAKY + "# more\n"),  # analysed
-        lambda: (project / "caller.py").write_text(CALLER),  # a new file
-        lambda: (project / "helper.py").write_text(HELPER + "\n\nLEVEL = 3\n"),  # read for context
+        lambda: (project / "app.py").write_text(PRINTED_ENV_TOKEN + "# more\n"),  # analysed
+        lambda: (project / "caller.py").write_text(SHOUT_CALLER),  # a new file
+        # read for context
+        lambda: (project / "helper.py").write_text(SHOUT_HELPER + "\n\nLEVEL = 3\n"),
         lambda: (project / "app.py").unlink(),  # a deleted file
         lambda: (project / "notes.py").write_bytes(b"\xff\xfe bad\n"),  # unreadable now
     ]
@@ -86,7 +85,7 @@ def test_an_edit_that_keeps_size_and_modification_time_is_seen(project, indexed)
     app.write_text(QUIET)
     os.utime(app, ns=(old, old))  # as `touch -d` or an archive extraction would leave it
     status = app.stat()
-    assert (status.st_size, status.st_mtime_ns) == (len(LEAKY), old)
+    assert (status.st_size, status.st_mtime_ns) == (len(PRINTED_ENV_TOKEN), old)
     second = run(".")
     assert second["stats"]["cache"] == "miss" and second["findings"] == []
 
