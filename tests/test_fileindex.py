@@ -53,9 +53,7 @@ def test_a_warm_scan_reads_no_unchanged_file(project, indexed, reads):
     assert _same_findings(warm, cold)
 
 
-def test_edits_between_indexed_scans_give_the_findings_of_a_scan_without_cache(
-    project, indexed, reads
-):
+def test_edits_between_indexed_scans_give_the_findings_of_a_scan_without_cache(project, indexed):
     # Each step changes one file's size (its status) and is checked against --no-cache.
     (project / "helper.py").write_text(SHOUT_HELPER)
     steps = [
@@ -70,7 +68,6 @@ def test_edits_between_indexed_scans_give_the_findings_of_a_scan_without_cache(
     run(".")
     for step in steps:
         step()
-        reads.clear()
         cached = run(".")  # a hit for the prefiltered file's edit (see test_cache.py)
         assert _same_findings(cached, run(".", "--no-cache"))
         assert _same_findings(run("."), cached)  # and then a hit with the same
