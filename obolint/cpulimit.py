@@ -12,7 +12,7 @@ mount point, the smallest quota winning.
 
 from __future__ import annotations
 
-import os
+import posixpath
 from pathlib import Path
 
 PROC_SELF = Path("/proc/self")
@@ -24,13 +24,13 @@ def cgroup_cpu_limit(proc_self: Path = PROC_SELF) -> float | None:
     try:
         groups = (proc_self / "cgroup").read_text(encoding="utf-8")
         mounts = (proc_self / "mountinfo").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        limits = [
+            limit
+            for directory, mount_point, version in _cpu_groups(groups, mounts)
+            for limit in _quotas_up_to_mount(directory, mount_point, version)
+        ]
+    except (OSError, ValueError):  # unreadable, or not what the kernel writes
         return None
-    limits = [
-        limit
-        for directory, mount_point, version in _cpu_groups(groups, mounts)
-        for limit in _quotas_up_to_mount(directory, mount_point, version)
-    ]
     return min(limits) if limits else None
 
 
@@ -41,28 +41,43 @@ def _cpu_groups(groups: str, mounts: str) -> list[tuple[Path, Path, int]]:
     for line in groups.splitlines():
         hierarchy, _, rest = line.partition(":")
         controllers, _, path = rest.partition(":")
+        if not path.startswith("/"):
+            continue  # not a group path (a malformed or emulated /proc)
         if hierarchy == "0" and controllers == "":
             paths[2] = path
         elif "cpu" in controllers.split(","):
             paths[1] = path
-    found: list[tuple[Path, Path, int]] = []
+    # Per version, the mounts of its hierarchy: (root within the hierarchy, mount point).
+    mounted: dict[int, list[tuple[str, Path]]] = {}
     for line in mounts.splitlines():
-        fields = line.split()
-        if "-" not in fields or len(fields) < 5:
+        fields = line.split(" ")  # single spaces: a field may be empty
+        if "-" not in fields[4:]:
             continue
-        after = fields[fields.index("-") + 1 :]
-        if len(after) < 3:
+        after = fields[fields.index("-", 4) + 1 :]
+        if not after:
             continue
-        kind, options = after[0], after[2].split(",")
+        options = after[2].split(",") if len(after) > 2 else []
+        kind = after[0]
         version = 2 if kind == "cgroup2" else 1 if kind == "cgroup" and "cpu" in options else 0
-        if version not in paths:
-            continue
-        root, mount_point = _unescape(fields[3]), Path(_unescape(fields[4]))
-        relative = os.path.relpath(paths.pop(version), root)
-        # A group outside the mounted part of the hierarchy (a cgroup namespace shows "/"):
-        # the mount point is the nearest group this process can read.
-        directory = mount_point if relative.startswith("..") else mount_point / relative
-        found.append((directory, mount_point, version))
+        if version in paths:
+            mounted.setdefault(version, []).append(
+                (_unescape(fields[3]), Path(_unescape(fields[4])))
+            )
+    found: list[tuple[Path, Path, int]] = []
+    for version, path in paths.items():
+        mounts_of_version = mounted.get(version, [])
+        # The mount whose part of the hierarchy holds the group; else (a cgroup namespace, or
+        # a group outside every mounted part) the first mount point, the nearest group this
+        # process can read.
+        for root, mount_point in mounts_of_version:
+            relative = posixpath.relpath(path, root)
+            if relative != ".." and not relative.startswith("../"):
+                found.append((mount_point / relative, mount_point, version))
+                break
+        else:
+            if mounts_of_version:
+                mount_point = mounts_of_version[0][1]
+                found.append((mount_point, mount_point, version))
     return found
 
 

@@ -17,7 +17,7 @@ from obolint.packs import PackSet
 from obolint.parallel import default_jobs
 from obolint.prefilter import Triggers, files_to_parse, triggers
 from obolint.reach import Reach
-from obolint.sourcefiles import display_path, read_source
+from obolint.sourcefiles import display_path, read_source, read_source_and_status
 from obolint.suppress import may_hold_suppressions
 
 if TYPE_CHECKING:  # not imported at run time: it imports LibCST
@@ -189,18 +189,16 @@ def _read_sources(
             digests.append(known.digest)
             commented.append(known.commented)
             continue
-        status = None
-        if index is not None:
-            read_at = time.time_ns()
-            with contextlib.suppress(OSError):  # read_source says why
-                status = status_of(os.stat(absolutes[i]))
-        text, error = read_source(path)
+        read_at = time.time_ns()
+        # The status of the file read, not of the path: a symlink switched between the two
+        # would record one file's status with another's content.
+        text, error, status = read_source_and_status(path)
         sources.append((path, text, error))
         digests.append(_digest(text, error))
         commented.append(text is not None and may_hold_suppressions(text))
-        if status is not None and text is not None:
-            assert index is not None
-            index.record(absolutes[i], status, read_at, Known(digests[-1], commented[-1]))
+        if index is not None and status is not None:
+            known = Known(digests[-1], commented[-1])
+            index.record(absolutes[i], status_of(status), read_at, known)
     if index is not None:
         updated = index.updated(absolutes)
         if updated is not None:

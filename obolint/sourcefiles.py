@@ -15,22 +15,48 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 
 def read_source(path: Path) -> tuple[str | None, FileError | None]:
     """The file's text, or a diagnostic saying why it cannot be analysed."""
+    text, error, _ = read_source_and_status(path)
+    return text, error
+
+
+def read_source_and_status(
+    path: Path,
+) -> tuple[str | None, FileError | None, os.stat_result | None]:
+    """``read_source``, and the status of the file read (taken from the open file before its
+    content is read: the same file even if the path is switched meanwhile)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, FileError(
-                display_path(path),
-                f"file is {size // 1024} KiB, over the {MAX_FILE_BYTES // 1024 // 1024} MiB limit; "
-                "it was skipped. Exclude generated files with `extend-exclude`.",
-                "too-large",
-            )
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if status.st_size > MAX_FILE_BYTES:
+                size = status.st_size
+                return (
+                    None,
+                    FileError(
+                        display_path(path),
+                        f"file is {size // 1024} KiB, over the {MAX_FILE_BYTES // 1024 // 1024} "
+                        "MiB limit; it was skipped. Exclude generated files with "
+                        "`extend-exclude`.",
+                        "too-large",
+                    ),
+                    None,
+                )
+            data = handle.read()
     except OSError as exc:
-        return None, FileError(
-            display_path(path),
-            f"cannot read file ({exc.strerror or exc}). Check its permissions.",
-            "io",
+        return (
+            None,
+            FileError(
+                display_path(path),
+                f"cannot read file ({exc.strerror or exc}). Check its permissions.",
+                "io",
+            ),
+            None,
         )
+    text, error = _decoded(path, data)
+    return text, error, status if text is not None else None
+
+
+def _decoded(path: Path, data: bytes) -> tuple[str | None, FileError | None]:
+    """The text of a file's bytes, or why it is not Python source."""
     if b"\0" in data:
         return None, FileError(
             display_path(path),

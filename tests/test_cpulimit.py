@@ -65,6 +65,28 @@ def test_cgroup_v1_quota_beside_other_controllers(tmp_path):
     assert cgroup_cpu_limit(proc) == 3.0
 
 
+def test_the_mount_holding_the_group_is_used(tmp_path):
+    # Two mounts of the v2 hierarchy: one of another part of it (listed first), one of all of
+    # it; and an empty mount source, which splitting on any whitespace would lose.
+    whole, other = tmp_path / "cg", tmp_path / "other"
+    (whole / "pod" / "app").mkdir(parents=True)
+    (whole / "pod" / "app" / "cpu.max").write_text("300000 100000\n")
+    (other / "cpu.max").parent.mkdir(parents=True)
+    (other / "cpu.max").write_text("50000 100000\n")
+    mountinfo = (
+        f"29 23 0:26 /elsewhere {other} rw - cgroup2 cgroup2 rw\n"
+        f"30 23 0:26 / {whole} rw shared:9 - cgroup2  rw,nsdelegate\n"
+    )
+    assert cgroup_cpu_limit(_proc(tmp_path, "0::/pod/app\n", mountinfo)) == 3.0
+
+
+@pytest.mark.parametrize("cgroup", ["0::\n", "3:cpu,cpuacct:\n0\n", "garbage\n", ""])
+def test_malformed_cgroup_files_mean_no_limit(tmp_path, cgroup):
+    mountinfo = f"30 23 0:26 / {tmp_path} rw - cgroup2 cgroup2 rw\n"
+    (tmp_path / "cpu.max").write_text("100000 100000\n")
+    assert cgroup_cpu_limit(_proc(tmp_path, cgroup, mountinfo)) is None
+
+
 def test_no_cgroup_files_means_no_limit(tmp_path):
     assert cgroup_cpu_limit(tmp_path / "missing") is None
 

@@ -35,8 +35,11 @@ def indexed(monkeypatch):
 def reads(monkeypatch):
     """The names of the files the runner reads, per scan."""
     names: list[str] = []
-    real = runner.read_source
-    monkeypatch.setattr(runner, "read_source", lambda path: names.append(path.name) or real(path))
+    for reader in ("read_source", "read_source_and_status"):
+        real = getattr(runner, reader)
+        monkeypatch.setattr(
+            runner, reader, lambda path, real=real: names.append(path.name) or real(path)
+        )
     return names
 
 
@@ -130,3 +133,34 @@ def test_cache_clean_does_not_count_the_index(project, indexed):
     assert len(results) == 2  # under the exact key and the relevance key (see obolint.runner)
     output = CliRunner().invoke(main, ["cache", "clean"]).output
     assert "Removed 2 cached result(s)" in output
+
+
+def test_a_symlink_switched_while_a_file_is_read_records_the_file_read(
+    project, indexed, monkeypatch
+):
+    # A release switch (`current -> releases/vN`) landing between the index's look at a path
+    # and the read must not pair one file's status with the other's content.
+    store = project.parent / f"{project.name}-store"
+    store.mkdir()
+    (store / "v1.py").write_text(PRINTED_ENV_TOKEN)
+    (store / "v2.py").write_text(QUIET)  # same size, no finding
+    link = project / "app.py"
+    link.unlink()
+    try:
+        link.symlink_to(store / "v1.py")
+    except OSError:
+        pytest.skip("no symbolic links here")
+    real = runner.read_source_and_status
+
+    def switching(path):
+        if path.name == "app.py" and os.readlink(link).endswith("v1.py"):
+            link.unlink()
+            link.symlink_to(store / "v2.py")
+        return real(path)
+
+    monkeypatch.setattr(runner, "read_source_and_status", switching)
+    assert run(".")["findings"] == []  # v2 was read
+    monkeypatch.setattr(runner, "read_source_and_status", real)
+    link.unlink()
+    link.symlink_to(store / "v1.py")  # switched back
+    assert [f["rule"] for f in run(".")["findings"]] == ["OBO501"]
