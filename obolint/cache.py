@@ -73,14 +73,16 @@ def scan_key(
 
 
 PREFILTER_ENTRY_PREFIX = "prefilter-"
+REACH_ENTRY_PREFIX = "reach-"
 FILE_INDEX_ENTRY_PREFIX = "files-"
 # Entries that are not scan results (not counted by `obolint cache clean`).
-_AUXILIARY_PREFIXES = (PREFILTER_ENTRY_PREFIX, FILE_INDEX_ENTRY_PREFIX)
+_AUXILIARY_PREFIXES = (PREFILTER_ENTRY_PREFIX, REACH_ENTRY_PREFIX, FILE_INDEX_ENTRY_PREFIX)
 
 
 def _auxiliary_key(prefix: str, vocabulary: str = "") -> str:
     """The name of an auxiliary entry: the prefilter verdicts for one trigger vocabulary (one
-    set of packs), or the file index (see obolint.fileindex)."""
+    set of packs), the reach verdicts for one set of handles, or the file index (see
+    obolint.fileindex)."""
     digest = hashlib.sha256()
     for part in (prefix, __version__, code_digest(), str(_FORMAT)):
         digest.update(part.encode() + b"\0")
@@ -199,11 +201,12 @@ class ResultCache:
         doc = json.loads(body)
         return doc if isinstance(doc, dict) else None
 
-    def load_prefilter(self, vocabulary: str) -> dict[str, bool]:
-        """Known prefilter verdicts for a trigger ``vocabulary`` (``Triggers.key``): content
-        hash -> whether the text contains a trigger word."""
+    def load_verdicts(self, prefix: str, vocabulary: str) -> dict[str, bool]:
+        """Known verdicts of one kind (``PREFILTER_ENTRY_PREFIX``: whether a text contains a
+        trigger word of the ``vocabulary``, ``Triggers.key``; ``REACH_ENTRY_PREFIX``: whether it
+        names a handle of the ``vocabulary``, ``Reach.vocabulary``), by content hash."""
         try:
-            doc = self._read(_auxiliary_key(PREFILTER_ENTRY_PREFIX, vocabulary))
+            doc = self._read(_auxiliary_key(prefix, vocabulary))
             found = doc.get("verdicts") if doc is not None else None
             if not isinstance(found, dict):
                 return {}
@@ -211,9 +214,9 @@ class ResultCache:
         except (OSError, ValueError):
             return {}
 
-    def store_prefilter(self, vocabulary: str, verdicts: dict[str, bool]) -> None:
-        """Remember prefilter verdicts for a trigger ``vocabulary`` (by content hash)."""
-        self._write(_auxiliary_key(PREFILTER_ENTRY_PREFIX, vocabulary), {"verdicts": verdicts})
+    def store_verdicts(self, prefix: str, vocabulary: str, verdicts: dict[str, bool]) -> None:
+        """Remember verdicts of one kind (see ``load_verdicts``) by content hash."""
+        self._write(_auxiliary_key(prefix, vocabulary), {"verdicts": verdicts})
 
     def load_file_index(self) -> dict[str, list]:
         """The file index (see obolint.fileindex): absolute path -> [size, modification time,

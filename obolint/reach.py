@@ -10,6 +10,7 @@ the handles it adds are looked for in turn.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -128,6 +129,11 @@ class Reach:
                 if not line.startswith("#"):
                     return True
         return False
+
+    @property
+    def vocabulary(self) -> str:
+        """Everything ``finds`` depends on besides the text, as one string."""
+        return json.dumps(self.to_json(), sort_keys=True)
 
     def to_json(self) -> dict:
         """The handles and registration words, for a cache entry."""

@@ -7,10 +7,17 @@ import gc
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from obolint.cache import ResultCache, content_hash, scan_key
+from obolint.cache import (
+    PREFILTER_ENTRY_PREFIX,
+    REACH_ENTRY_PREFIX,
+    ResultCache,
+    content_hash,
+    scan_key,
+)
 from obolint.fileindex import MIN_FILES_FOR_INDEX, IndexedFiles, Known, absolute_path, status_of
 from obolint.findings import FileError, ScanResult
 from obolint.packs import PackSet
@@ -94,51 +101,45 @@ def _scan(
     started = time.perf_counter()
     enabled_rules = list(enabled_rules)
     shown = [display_path(path) for path in files]
-    sources, digests, commented_flags = _read_sources(files, cache)
-    # The files the suppression step must read (see obolint.suppress), so that it does not
-    # read every file again.
-    commented = [path for path, flag in zip(shown, commented_flags, strict=True) if flag]
+    read = _read_sources(files, cache)
     exact_key = relevant_key = ""
     if cache is not None:
-        exact_key = scan_key(zip(shown, digests, strict=True), packs.digest, enabled_rules, root)
+        exact_key = scan_key(
+            zip(shown, read.digests, strict=True), packs.digest, enabled_rules, root
+        )
         cached = _cached_result(cache, exact_key, started)
         if cached is not None:
-            cached[0].commented = commented
+            cached[0].commented = read.commented_paths(shown)
             return cached[0]
-        # A miss: the files known unchanged (not read) are needed now.
-        sources, fresh, fresh_flags = _read_the_rest(sources, digests, commented_flags)
-        if fresh != digests:  # a file changed since its status was read
-            digests = fresh
-            commented = [path for path, flag in zip(shown, fresh_flags, strict=True) if flag]
-            exact_key = scan_key(
-                zip(shown, digests, strict=True), packs.digest, enabled_rules, root
-            )
     found_by = triggers(packs)
-    wanted = _worth_parsing(sources, digests, found_by, cache, jobs)
+    wanted = _worth_parsing(read, found_by, cache, jobs)
     if cache is not None:
+        exact_key, relevant_key = _keys(shown, read, wanted, packs, enabled_rules, root)
         # A prefiltered file matters only if the analysis reads it for context, and an entry
         # lists (and is checked against) every file read that way: so a change to files
         # without a trigger word, the usual change in a large project, still hits the cache.
-        relevant = [
-            digest if is_wanted or text is None else "prefiltered"
-            for digest, is_wanted, (_, text, _) in zip(digests, wanted, sources, strict=True)
-        ]
-        relevant_key = scan_key(
-            zip(shown, relevant, strict=True), packs.digest, enabled_rules, root
-        )
         prefiltered = [
-            (path, text)
-            for path, (_, text, _), is_wanted in zip(shown, sources, wanted, strict=True)
-            if not is_wanted and text is not None
+            (path, i)
+            for i, (path, is_wanted) in enumerate(zip(shown, wanted, strict=True))
+            if not is_wanted and read.sources[i][2] is None
         ]
-        cached = _cached_result(cache, relevant_key, started, prefiltered, found_by)
-        if cached is not None:
+        cached = _cached_result(cache, relevant_key, started, prefiltered, read, found_by)
+        if cached is not None and not read.changed:
             # A copy, not a link: the entry under the relevance key is replaced when a scan
             # with another version of a prefiltered file (one that names a handle, or not)
             # recomputes it, and this exact scan's result must not change with it.
             cache.store(exact_key, *cached)
-            cached[0].commented = commented
+            cached[0].commented = read.commented_paths(shown)
             return cached[0]
+    # A miss: the files the index answered for are read now.
+    read.read_all()
+    if read.changed:  # a file changed since the index's look at it: decide on what was read
+        read.changed = False
+        wanted = _worth_parsing(read, found_by, cache, jobs)
+        if cache is not None:
+            exact_key, relevant_key = _keys(shown, read, wanted, packs, enabled_rules, root)
+    commented = read.commented_paths(shown)
+    sources = read.sources
     # LibCST and the analysis are imported only now: a cache hit needs neither.
     from obolint.analysis import analyse
 
@@ -168,103 +169,148 @@ def _digest(text: str | None, error: FileError | None) -> str:
     return content_hash(text) if text is not None else error.kind if error is not None else ""
 
 
-def _read_sources(
-    files: Sequence[Path], cache: ResultCache | None
-) -> tuple[list[Source], list[str], list[bool]]:
-    """Each file's (path, text, read error), content hash and whether it may hold suppression
-    comments. A file the cache's file index knows unchanged is not read: its text and error
-    are both None (see obolint.fileindex)."""
+@dataclass
+class _ReadFiles:
+    """The files of a scan as read so far: (path, text, read error), content hash and whether
+    each may hold suppression comments. A file the cache's file index knows unchanged is read
+    only when its text is needed (until then its text and error are both None)."""
+
+    sources: list[Source]
+    digests: list[str]
+    commented: list[bool]
+    # A file read later had another hash than the index said (it changed meanwhile).
+    changed: bool = False
+
+    def text(self, i: int) -> str | None:
+        """File ``i``'s text, read now if not yet (None if it cannot be read)."""
+        path, text, error = self.sources[i]
+        if text is None and error is None:
+            text, error = read_source(path)
+            self.sources[i] = (path, text, error)
+            digest = _digest(text, error)
+            if digest != self.digests[i]:
+                self.digests[i] = digest
+                self.changed = True
+            self.commented[i] = text is not None and may_hold_suppressions(text)
+        return text
+
+    def read_all(self) -> None:
+        """Read every file not read yet."""
+        for i in range(len(self.sources)):
+            self.text(i)
+
+    def readable(self) -> list[int]:
+        """The files that could be read or are known from the index."""
+        return [i for i, (_, _, error) in enumerate(self.sources) if error is None]
+
+    def commented_paths(self, shown: Sequence[str]) -> list[str]:
+        """The display paths of the files the suppression step must read (see
+        obolint.suppress), so that it does not read every file again."""
+        return [path for path, flag in zip(shown, self.commented, strict=True) if flag]
+
+
+def _keys(
+    shown: Sequence[str],
+    read: _ReadFiles,
+    wanted: Sequence[bool],
+    packs: PackSet,
+    enabled_rules: list[str],
+    root: Path,
+) -> tuple[str, str]:
+    """The exact key (every file by content) and the relevance key (prefiltered files by path
+    only) of a scan."""
+    exact = scan_key(zip(shown, read.digests, strict=True), packs.digest, enabled_rules, root)
+    relevant = [
+        digest if is_wanted or error is not None else "prefiltered"
+        for digest, is_wanted, (_, _, error) in zip(read.digests, wanted, read.sources, strict=True)
+    ]
+    return exact, scan_key(zip(shown, relevant, strict=True), packs.digest, enabled_rules, root)
+
+
+def _read_sources(files: Sequence[Path], cache: ResultCache | None) -> _ReadFiles:
+    """The scan's files: read, except those the cache's file index knows unchanged (see
+    obolint.fileindex)."""
     index = None
     if cache is not None and len(files) >= MIN_FILES_FOR_INDEX:
         index = IndexedFiles(cache.load_file_index())
     cwd = os.getcwd()
-    sources: list[Source] = []
-    digests: list[str] = []
-    commented: list[bool] = []
+    read = _ReadFiles([], [], [])
     absolutes = [absolute_path(path, cwd) for path in files] if index is not None else []
     for i, path in enumerate(files):
         known = index.lookup(absolutes[i]) if index is not None else None
         if known is not None:
-            sources.append((path, None, None))
-            digests.append(known.digest)
-            commented.append(known.commented)
+            read.sources.append((path, None, None))
+            read.digests.append(known.digest)
+            read.commented.append(known.commented)
             continue
         read_at = time.time_ns()
         # The status of the file read, not of the path: a symlink switched between the two
         # would record one file's status with another's content.
         text, error, status = read_source_and_status(path)
-        sources.append((path, text, error))
-        digests.append(_digest(text, error))
-        commented.append(text is not None and may_hold_suppressions(text))
+        read.sources.append((path, text, error))
+        read.digests.append(_digest(text, error))
+        read.commented.append(text is not None and may_hold_suppressions(text))
         if index is not None and status is not None:
-            known = Known(digests[-1], commented[-1])
+            known = Known(read.digests[-1], read.commented[-1])
             index.record(absolutes[i], status_of(status), read_at, known)
     if index is not None:
         updated = index.updated(absolutes)
         if updated is not None:
             cache.store_file_index(updated)
-    return sources, digests, commented
-
-
-def _read_the_rest(
-    sources: list[Source], digests: list[str], commented: list[bool]
-) -> tuple[list[Source], list[str], list[bool]]:
-    """``_read_sources``'s results with the files it did not read read now."""
-    sources, digests, commented = list(sources), list(digests), list(commented)
-    for i, (path, text, error) in enumerate(sources):
-        if text is None and error is None:
-            text, error = read_source(path)
-            sources[i] = (path, text, error)
-            digests[i] = _digest(text, error)
-            commented[i] = text is not None and may_hold_suppressions(text)
-    return sources, digests, commented
+    return read
 
 
 def _worth_parsing(
-    sources: Sequence[Source],
-    digests: Sequence[str],
-    found_by: Triggers,
-    cache: ResultCache | None,
-    jobs: int,
+    read: _ReadFiles, found_by: Triggers, cache: ResultCache | None, jobs: int
 ) -> list[bool]:
     """Whether each file contains a trigger word; verdicts on unchanged texts come from the
-    cache, so a rerun after an edit searches only the edited files (on ``jobs`` processes
-    when there are many)."""
-    known = cache.load_prefilter(found_by.key) if cache is not None else {}
-    readable = [i for i, (_, text, _) in enumerate(sources) if text is not None]
+    cache, so a rerun after an edit searches (and reads) only the edited files (on ``jobs``
+    processes when there are many)."""
+    known = cache.load_verdicts(PREFILTER_ENTRY_PREFIX, found_by.key) if cache is not None else {}
+    for i in read.readable():
+        if read.digests[i] not in known:
+            read.text(i)  # its digest may change: read first, then look again
+    readable = read.readable()
     # One search per distinct unknown text (digest -> text).
-    unknown = {digests[i]: sources[i][1] for i in readable if digests[i] not in known}
-    searched = files_to_parse(list(unknown.values()), found_by, jobs)
+    unknown = {
+        read.digests[i]: read.sources[i][1] for i in readable if read.digests[i] not in known
+    }
+    searched = files_to_parse([t or "" for t in unknown.values()], found_by, jobs)
     found = dict(zip(unknown, searched, strict=True))
     verdicts = {**known, **found}
-    wanted = [False] * len(sources)
+    wanted = [False] * len(read.sources)
     for i in readable:
-        wanted[i] = verdicts[digests[i]]
+        wanted[i] = verdicts[read.digests[i]]
     if cache is not None and found:
-        current = {digests[i]: wanted[i] for i in readable}
-        # Verdicts of files outside this scan are kept for scans of other subsets (pre-commit
-        # passes a few files), until there are more than MIN_PREFILTER_VERDICTS_KEPT of them
-        # and more than twice this scan's.
-        kept = (
-            current
-            if len(verdicts) > max(2 * len(current), MIN_PREFILTER_VERDICTS_KEPT)
-            else verdicts
+        current = {read.digests[i]: wanted[i] for i in readable}
+        cache.store_verdicts(
+            PREFILTER_ENTRY_PREFIX, found_by.key, _kept_verdicts(verdicts, current)
         )
-        cache.store_prefilter(found_by.key, kept)
     return wanted
+
+
+def _kept_verdicts(verdicts: dict[str, bool], current: dict[str, bool]) -> dict[str, bool]:
+    """The verdicts to store: those of files outside this scan are kept for scans of other
+    subsets (pre-commit passes a few files), until there are more than
+    MIN_PREFILTER_VERDICTS_KEPT of them and more than twice this scan's (``current``)."""
+    if len(verdicts) > max(2 * len(current), MIN_PREFILTER_VERDICTS_KEPT):
+        return current
+    return verdicts
 
 
 def _cached_result(
     cache: ResultCache,
     key: str,
     started: float,
-    prefiltered: Sequence[tuple[str, str]] = (),
+    prefiltered: Sequence[tuple[str, int]] = (),
+    read: _ReadFiles | None = None,
     found_by: Triggers | None = None,
 ) -> tuple[ScanResult, dict[str, str], dict] | None:
     """The cache entry (result, context hashes, handles) of an equivalent scan whose
     on-demand modules are unchanged too, and in which none of the ``prefiltered`` files
-    (display path, text) that scan did not analyse names one of its handles (see
-    obolint.reach) now."""
+    (display path, index in ``read``) that scan did not analyse names one of its handles (see
+    obolint.reach) now. Whether a text names one is kept per content hash and set of handles,
+    so only prefiltered files edited since are read and searched."""
     entry = cache.load(key)
     if entry is None:
         return None
@@ -276,12 +322,31 @@ def _cached_result(
         text, _ = read_source(Path(path))
         if (content_hash(text) if text is not None else "") != expected:
             return None
-    if prefiltered and reach_doc and found_by is not None:
+    if prefiltered and reach_doc and read is not None and found_by is not None:
         try:
             reach = Reach.from_json(reach_doc, found_by)
         except (KeyError, TypeError, ValueError):
             return None
-        if any(path not in context and reach.finds(text) for path, text in prefiltered):
+        known = cache.load_verdicts(REACH_ENTRY_PREFIX, reach.vocabulary)
+        found: dict[str, bool] = {}
+        names_one = False
+        for path, i in prefiltered:
+            if path in context:
+                continue
+            verdict = known.get(read.digests[i])
+            if verdict is None:
+                text = read.text(i)
+                verdict = found[read.digests[i]] = text is not None and reach.finds(text)
+            if verdict:
+                names_one = True
+                break
+        if found:
+            current = {read.digests[i]: known.get(read.digests[i], False) for _, i in prefiltered}
+            current.update(found)
+            cache.store_verdicts(
+                REACH_ENTRY_PREFIX, reach.vocabulary, _kept_verdicts({**known, **found}, current)
+            )
+        if names_one:
             return None
     result.stats["cache"] = "hit"
     result.stats["duration_s"] = round(time.perf_counter() - started, 3)

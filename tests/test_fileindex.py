@@ -24,25 +24,6 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.fixture
-def indexed(monkeypatch):
-    """The index used for any scan, and files trusted however recently they changed."""
-    monkeypatch.setattr(runner, "MIN_FILES_FOR_INDEX", 1)
-    monkeypatch.setattr(fileindex, "RACY_MARGIN_NS", 0)
-
-
-@pytest.fixture
-def reads(monkeypatch):
-    """The names of the files the runner reads, per scan."""
-    names: list[str] = []
-    for reader in ("read_source", "read_source_and_status"):
-        real = getattr(runner, reader)
-        monkeypatch.setattr(
-            runner, reader, lambda path, real=real: names.append(path.name) or real(path)
-        )
-    return names
-
-
 def _same_findings(cached: dict, fresh: dict) -> bool:
     return cached["findings"] == fresh["findings"] and cached["errors"] == fresh["errors"]
 

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from samples import FORWARDED_BEARER as LEAKY
 
-from obolint import parsing
+from obolint import parsing, sourcefiles
 from obolint.cli import main
 from obolint.taint import context
 from obolint.taint.interpreter import FunctionInterpreter
@@ -331,14 +331,15 @@ def test_unreadable_file_is_one_diagnostic_even_as_root(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (project / "locked.py").write_text(LEAKY)
-    read_bytes = Path.read_bytes
+    real_open = open
 
-    def denied(path: Path) -> bytes:
-        if path.name == "locked.py":
+    def denied(path, *args, **kwargs):
+        if Path(path).name == "locked.py":
             raise PermissionError(13, "Permission denied", str(path))
-        return read_bytes(path)
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    # Where obolint opens source files (as root, chmod 000 would not stop the read).
+    monkeypatch.setattr(sourcefiles, "open", denied, raising=False)
     result = check("--format", "json")
     assert result.exit_code == 1
     report = report_of(result)

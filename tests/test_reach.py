@@ -244,3 +244,19 @@ def test_prefiltered_files_are_searched_on_worker_processes(tmp_path, monkeypatc
     # This process and a worker (one pool per round).
     assert str(os.getpid()) in pids
     assert len(set(pids)) >= 2
+
+
+def test_a_second_edit_to_a_prefiltered_file_reads_only_that_file(project, indexed, reads):
+    # Whether a text names a handle is kept per content: after the first edit, the unchanged
+    # prefiltered files are neither read nor searched again.
+    run(".")
+    for version in (1, 2):
+        (project / "notes.py").write_text(f"def add(a, b):\n    return a + b + {version}\n")
+        reads.clear()
+        assert run(".")["stats"]["cache"] == "hit"
+    assert reads == ["notes.py"]
+    # Kept verdicts never hide a file that starts using a handle.
+    (project / "chat.py").write_text(SENT)
+    report = run(".")
+    assert report["stats"]["cache"] == "miss"
+    assert [(f["path"], f["rule"]) for f in report["findings"]] == [("chat.py", "OBO101")]
