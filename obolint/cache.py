@@ -245,18 +245,23 @@ class ResultCache:
         """Write an entry atomically; a failure to write is never an error for the scan."""
         self._write(key, {"result": _result_to(result), "context": context, "reach": reach})
 
+    def make_directory(self) -> None:
+        """Create the cache directory, tagged (CACHEDIR.TAG) and ignored by git; raises
+        OSError when it cannot be made."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tag = self.directory / "CACHEDIR.TAG"
+        if not tag.exists():
+            atomic_write(tag, _TAG)
+        ignore = self.directory / ".gitignore"
+        if not ignore.exists():
+            atomic_write(ignore, "*\n")
+
     def _write(self, key: str, entry: dict) -> None:
         body = json.dumps(entry)
         mac = sign(self.key, key, body.encode("utf-8"))
         doc = {"format": _FORMAT, "entry": body, "mac": mac}
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            tag = self.directory / "CACHEDIR.TAG"
-            if not tag.exists():
-                atomic_write(tag, _TAG)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                atomic_write(ignore, "*\n")
+            self.make_directory()
             atomic_write(self.directory / f"{key}.json", json.dumps(doc))
         except OSError:
             pass

@@ -15,6 +15,8 @@ edit is not seen there (as with Ruff's cache, which compares modification times 
 from __future__ import annotations
 
 import os
+import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +56,8 @@ class IndexedFiles:
 
     entries: dict[str, list]
     learned: dict[str, list] = field(default_factory=dict)
+    # How far behind the file system's clock runs (see clock_lag_ns).
+    lag_ns: int = 0
 
     def lookup(self, absolute: str) -> Known | None:
         """What the index knows of ``absolute`` if its status is unchanged, else None."""
@@ -72,7 +76,7 @@ class IndexedFiles:
         """Remember ``known`` for the file whose ``status`` was read at ``read_at_ns`` (before
         its content), unless it changed too recently to be trusted."""
         last_change = max(status[1], status[2])
-        if last_change >= read_at_ns - RACY_MARGIN_NS:
+        if last_change >= read_at_ns - self.lag_ns - RACY_MARGIN_NS:
             return
         entry = [*status, known.digest, int(known.commented)]
         if self.entries.get(absolute) != entry:
@@ -87,6 +91,24 @@ class IndexedFiles:
         if len(merged) > max(2 * len(scanned), MAX_ENTRIES_KEPT):
             merged = {path: merged[path] for path in scanned if path in merged}
         return merged
+
+
+def clock_lag_ns(directory: Path) -> int:
+    """How far the clock that stamps files in ``directory`` (which exists) runs behind this
+    machine's (ns; 0 when it does not, or cannot be told): a network file system stamps files
+    with its server's clock, and a file changed there just now must not look older than the
+    margin. Measured as git does, on a file written for the purpose."""
+    try:
+        before = time.time_ns()
+        handle, name = tempfile.mkstemp(dir=directory, prefix=".tmp-clock-")
+        try:
+            stamped = os.fstat(handle).st_mtime_ns
+        finally:
+            os.close(handle)
+            os.unlink(name)
+    except OSError:
+        return 0
+    return max(0, before - stamped)
 
 
 def absolute_path(path: Path, cwd: str) -> str:

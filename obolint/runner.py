@@ -18,7 +18,14 @@ from obolint.cache import (
     content_hash,
     scan_key,
 )
-from obolint.fileindex import MIN_FILES_FOR_INDEX, IndexedFiles, Known, absolute_path, status_of
+from obolint.fileindex import (
+    MIN_FILES_FOR_INDEX,
+    IndexedFiles,
+    Known,
+    absolute_path,
+    clock_lag_ns,
+    status_of,
+)
 from obolint.findings import FileError, ScanResult
 from obolint.packs import PackSet
 from obolint.parallel import default_jobs
@@ -232,7 +239,7 @@ def _read_sources(files: Sequence[Path], cache: ResultCache | None) -> _ReadFile
     obolint.fileindex)."""
     index = None
     if cache is not None and len(files) >= MIN_FILES_FOR_INDEX:
-        index = IndexedFiles(cache.load_file_index())
+        index = IndexedFiles(cache.load_file_index(), lag_ns=_clock_lag_ns(cache))
     cwd = os.getcwd()
     read = _ReadFiles([], [], [])
     absolutes = [absolute_path(path, cwd) for path in files] if index is not None else []
@@ -258,6 +265,16 @@ def _read_sources(files: Sequence[Path], cache: ResultCache | None) -> _ReadFile
         if updated is not None:
             cache.store_file_index(updated)
     return read
+
+
+def _clock_lag_ns(cache: ResultCache) -> int:
+    """How far the clock of the file system holding the cache runs behind (see
+    obolint.fileindex.clock_lag_ns); the project's files are on it too, as a rule."""
+    try:
+        cache.make_directory()
+    except OSError:
+        return 0
+    return clock_lag_ns(cache.directory)
 
 
 def _worth_parsing(

@@ -145,3 +145,20 @@ def test_a_symlink_switched_while_a_file_is_read_records_the_file_read(
     link.unlink()
     link.symlink_to(store / "v1.py")  # switched back
     assert [f["rule"] for f in run(".")["findings"]] == ["OBO501"]
+
+
+def test_a_file_system_clock_behind_this_machine_widens_the_margin(
+    project, indexed, reads, monkeypatch
+):
+    # A network file system whose server runs a minute behind stamps a file changed just now
+    # a minute in the past: it is not trusted until it is older than that too.
+    monkeypatch.setattr(runner, "clock_lag_ns", lambda directory: 60_000_000_000)
+    run(".")
+    reads.clear()
+    assert run(".")["stats"]["cache"] == "hit"
+    assert sorted(reads) == ["app.py", "notes.py"]
+
+
+def test_the_clock_lag_of_a_local_directory_is_under_a_second(tmp_path):
+    assert 0 <= fileindex.clock_lag_ns(tmp_path) < 1_000_000_000
+    assert list(tmp_path.iterdir()) == []  # the file written to measure it is gone
