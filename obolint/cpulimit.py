@@ -13,6 +13,7 @@ mount point, the smallest quota winning.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterable
 from pathlib import Path
 
 PROC_SELF = Path("/proc/self")
@@ -37,6 +38,28 @@ def cgroup_cpu_limit(proc_self: Path = PROC_SELF) -> float | None:
 def _cpu_groups(groups: str, mounts: str) -> list[tuple[Path, Path, int]]:
     """For the v2 group and the v1 ``cpu`` group of this process: the group's directory, the
     mount point of its hierarchy, and the cgroup version."""
+    paths = _group_paths(groups)
+    mounted = _hierarchy_mounts(mounts, paths.keys())
+    found: list[tuple[Path, Path, int]] = []
+    for version, path in paths.items():
+        # The mount whose part of the hierarchy holds the group; else (a cgroup namespace, or
+        # a group outside every mounted part) the first mount point, the nearest group this
+        # process can read.
+        for root, mount_point in mounted.get(version, []):
+            relative = posixpath.relpath(path, root)
+            if relative != ".." and not relative.startswith("../"):
+                found.append((mount_point / relative, mount_point, version))
+                break
+        else:
+            if version in mounted:
+                mount_point = mounted[version][0][1]
+                found.append((mount_point, mount_point, version))
+    return found
+
+
+def _group_paths(groups: str) -> dict[int, str]:
+    """From ``/proc/self/cgroup``: cgroup version (2, or 1 for the ``cpu`` controller) -> the
+    path of this process's group in that hierarchy."""
     paths: dict[int, str] = {}
     for line in groups.splitlines():
         hierarchy, _, rest = line.partition(":")
@@ -47,7 +70,13 @@ def _cpu_groups(groups: str, mounts: str) -> list[tuple[Path, Path, int]]:
             paths[2] = path
         elif "cpu" in controllers.split(","):
             paths[1] = path
-    # Per version, the mounts of its hierarchy: (root within the hierarchy, mount point).
+    return paths
+
+
+def _hierarchy_mounts(mounts: str, versions: Iterable[int]) -> dict[int, list[tuple[str, Path]]]:
+    """From ``/proc/self/mountinfo``: per cgroup version, the mounts of its hierarchy (the
+    root within the hierarchy, the mount point)."""
+    wanted = set(versions)
     mounted: dict[int, list[tuple[str, Path]]] = {}
     for line in mounts.splitlines():
         fields = line.split(" ")  # single spaces: a field may be empty
@@ -59,26 +88,11 @@ def _cpu_groups(groups: str, mounts: str) -> list[tuple[Path, Path, int]]:
         options = after[2].split(",") if len(after) > 2 else []
         kind = after[0]
         version = 2 if kind == "cgroup2" else 1 if kind == "cgroup" and "cpu" in options else 0
-        if version in paths:
+        if version in wanted:
             mounted.setdefault(version, []).append(
                 (_unescape(fields[3]), Path(_unescape(fields[4])))
             )
-    found: list[tuple[Path, Path, int]] = []
-    for version, path in paths.items():
-        mounts_of_version = mounted.get(version, [])
-        # The mount whose part of the hierarchy holds the group; else (a cgroup namespace, or
-        # a group outside every mounted part) the first mount point, the nearest group this
-        # process can read.
-        for root, mount_point in mounts_of_version:
-            relative = posixpath.relpath(path, root)
-            if relative != ".." and not relative.startswith("../"):
-                found.append((mount_point / relative, mount_point, version))
-                break
-        else:
-            if mounts_of_version:
-                mount_point = mounts_of_version[0][1]
-                found.append((mount_point, mount_point, version))
-    return found
+    return mounted
 
 
 def _quotas_up_to_mount(directory: Path, mount_point: Path, version: int) -> list[float]:
@@ -102,7 +116,7 @@ def _quota(directory: Path, version: int) -> float | None:
             quota = (directory / "cpu.cfs_quota_us").read_text(encoding="ascii")
             period = (directory / "cpu.cfs_period_us").read_text(encoding="ascii")
         allowed, every = int(quota), int(period)
-    except (OSError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
         return None  # "max" (v2) is no quota; so are a missing file and -1 (v1, below)
     return allowed / every if allowed > 0 and every > 0 else None
 

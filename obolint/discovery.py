@@ -267,7 +267,7 @@ class _Walker:
         if self.respect_gitignore:
             self.drop_gitignored()
         # By parts, as Paths compare, but without their slow comparison operator.
-        files = sorted({Path(display) for display in self.files.values()}, key=_path_parts)
+        files = sorted({Path(d) for d in self.files.values()}, key=lambda path: path.parts)
         errors = sorted(self.errors, key=lambda error: error.path)
         return Discovery(files=files, errors=errors, excluded=self.excluded)
 
@@ -480,10 +480,6 @@ class _Walker:
                     continue
                 if self.files.pop(absolute, None) is not None:
                     self.excluded += 1
-
-
-def _path_parts(path: Path) -> tuple[str, ...]:
-    return path.parts
 
 
 def _relative_to_cwd(absolute: str) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 # pre-commit run on ten files of saleor would load 4,338 entries to skip ten small reads).
 MIN_FILES_FOR_INDEX = 200
 # Above this many entries, and more than twice a scan's files, entries of files outside that
-# scan are dropped (see IndexedFiles.store_into).
+# scan are dropped (see IndexedFiles.updated).
 MAX_ENTRIES_KEPT = 20_000
 # Well above every file system's timestamp resolution (FAT: 2 s) and the lag of the coarse
 # clock the kernel stamps files with.

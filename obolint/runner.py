@@ -125,11 +125,7 @@ def _scan(
         # A prefiltered file matters only if the analysis reads it for context, and an entry
         # lists (and is checked against) every file read that way: so a change to files
         # without a trigger word, the usual change in a large project, still hits the cache.
-        prefiltered = [
-            (path, i)
-            for i, (path, is_wanted) in enumerate(zip(shown, wanted, strict=True))
-            if not is_wanted and read.sources[i][2] is None
-        ]
+        prefiltered = [(shown[i], i) for i in read.readable() if not wanted[i]]
         cached = _cached_result(cache, relevant_key, started, prefiltered, read, found_by)
         if cached is not None and not read.changed:
             # A copy, not a link: the entry under the relevance key is replaced when a scan
@@ -284,15 +280,15 @@ def _worth_parsing(
     cache, so a rerun after an edit searches (and reads) only the edited files (on ``jobs``
     processes when there are many)."""
     known = cache.load_verdicts(PREFILTER_ENTRY_PREFIX, found_by.key) if cache is not None else {}
+    # One search per distinct unknown text (digest -> text).
+    unknown: dict[str, str] = {}
     for i in read.readable():
         if read.digests[i] not in known:
-            read.text(i)  # its digest may change: read first, then look again
+            text = read.text(i)  # read now: its digest may change, or it may be gone
+            if text is not None and read.digests[i] not in known:
+                unknown[read.digests[i]] = text
     readable = read.readable()
-    # One search per distinct unknown text (digest -> text).
-    unknown = {
-        read.digests[i]: read.sources[i][1] for i in readable if read.digests[i] not in known
-    }
-    searched = files_to_parse([t or "" for t in unknown.values()], found_by, jobs)
+    searched = files_to_parse(list(unknown.values()), found_by, jobs)
     found = dict(zip(unknown, searched, strict=True))
     verdicts = {**known, **found}
     wanted = [False] * len(read.sources)

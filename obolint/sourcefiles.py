@@ -28,31 +28,23 @@ def read_source_and_status(
         with open(path, "rb") as handle:
             status = os.fstat(handle.fileno())
             if status.st_size > MAX_FILE_BYTES:
-                size = status.st_size
-                return (
-                    None,
-                    FileError(
-                        display_path(path),
-                        f"file is {size // 1024} KiB, over the {MAX_FILE_BYTES // 1024 // 1024} "
-                        "MiB limit; it was skipped. Exclude generated files with "
-                        "`extend-exclude`.",
-                        "too-large",
-                    ),
-                    None,
-                )
+                return None, _too_large(path, status.st_size), None
             data = handle.read()
     except OSError as exc:
-        return (
-            None,
-            FileError(
-                display_path(path),
-                f"cannot read file ({exc.strerror or exc}). Check its permissions.",
-                "io",
-            ),
-            None,
-        )
+        message = f"cannot read file ({exc.strerror or exc}). Check its permissions."
+        return None, FileError(display_path(path), message, "io"), None
     text, error = _decoded(path, data)
     return text, error, status if text is not None else None
+
+
+def _too_large(path: Path, size: int) -> FileError:
+    """The diagnostic for a file of ``size`` bytes, over MAX_FILE_BYTES."""
+    return FileError(
+        display_path(path),
+        f"file is {size // 1024} KiB, over the {MAX_FILE_BYTES // 1024 // 1024} MiB limit; "
+        "it was skipped. Exclude generated files with `extend-exclude`.",
+        "too-large",
+    )
 
 
 def _decoded(path: Path, data: bytes) -> tuple[str | None, FileError | None]:
