@@ -354,10 +354,15 @@ def _cached_result(
                 names_one = True
                 break
         if found:
-            current = {read.digests[i]: known.get(read.digests[i], False) for _, i in prefiltered}
-            current.update(found)
+            verdicts = {**known, **found}
+            # This scan's files with a verdict: the search may have stopped before the others.
+            current = {
+                read.digests[i]: verdicts[read.digests[i]]
+                for _, i in prefiltered
+                if read.digests[i] in verdicts
+            }
             cache.store_verdicts(
-                REACH_ENTRY_PREFIX, reach.vocabulary, _kept_verdicts({**known, **found}, current)
+                REACH_ENTRY_PREFIX, reach.vocabulary, _kept_verdicts(verdicts, current)
             )
         if names_one:
             return None

@@ -260,3 +260,33 @@ def test_a_second_edit_to_a_prefiltered_file_reads_only_that_file(project, index
     report = run(".")
     assert report["stats"]["cache"] == "miss"
     assert [(f["path"], f["rule"]) for f in report["findings"]] == [("chat.py", "OBO101")]
+
+
+def test_kept_verdicts_are_only_those_computed(project, monkeypatch):
+    # A search that stops at the first file naming a handle has no verdict on the files after
+    # it; pruning the kept verdicts to this scan's files must not invent one for them.
+    from obolint import runner
+
+    monkeypatch.setattr(runner, "MIN_PREFILTER_VERDICTS_KEPT", 0)
+    later = PLAIN + "# later\n"  # sorts after chat.py, names no handle
+    (project / "zz.py").write_text(later)
+    for n in range(10):
+        (project / f"f{n}.py").write_text(f"F = {n}\n")
+    run(".")
+    (project / "notes.py").write_text("def add(a, b):\n    return b + a\n")
+    assert run(".")["stats"]["cache"] == "hit"  # verdicts kept on 13 prefiltered files
+    for n in range(10):
+        (project / f"f{n}.py").unlink()
+    run(".")
+    # Both start using the handle: the search stops at chat.py; zz.py is not searched.
+    (project / "chat.py").write_text(SENT)
+    (project / "zz.py").write_text(SENT + "# later\n")
+    run(".")
+    (project / "chat.py").write_text(PLAIN)
+    (project / "zz.py").write_text(later)
+    (project / "notes.py").write_text("def add(a, b):\n    return a + b  # again\n")
+    assert run(".")["stats"]["files_reached"] == 0  # an analysis: the entry reaches neither
+    (project / "zz.py").write_text(SENT + "# later\n")
+    cached, fresh = run("."), run(".", "--no-cache")
+    assert [(f["path"], f["rule"]) for f in fresh["findings"]] == [("zz.py", "OBO101")]
+    assert cached["findings"] == fresh["findings"]
