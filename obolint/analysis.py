@@ -67,11 +67,12 @@ def analyse(
     retain: list[object] | None,
     found_by: Triggers,
     started: float,
-) -> tuple[ScanResult, dict[str, str], Reach]:
+) -> tuple[ScanResult, dict[str, str], Reach, dict[str, bool]]:
     """Parse the ``wanted`` files of ``sources`` (path, text, read error; the list is emptied
     once their texts are taken) and analyse them as one project. Returns the result, the
     hashes of the files read on demand or reached by name (and of paths where an absent module
-    would be), and every handle looked for in prefiltered files (see obolint.reach)."""
+    would be), every handle looked for in prefiltered files (see obolint.reach), and whether
+    each prefiltered text searched names one, by content hash."""
     forget_resolved_roots()  # a symlink in the root may have changed since the last scan
     file_count = len(sources)
     result = ScanResult()
@@ -149,8 +150,9 @@ def analyse(
     findings = project.analyze(progress, added=batch if batched else None)
     reach = Reach((), found_by, registrations(packs))
     reached: list[str] = []
+    reach_verdicts: dict[str, bool] = {}
     if skipped_paths:
-        findings, reach, reached = _analyze_reached(
+        findings, reach, reached, reach_verdicts = _analyze_reached(
             project, findings, skipped_paths, reach, root, jobs, trees, seen, rechecked, progress
         )
     loaded.update(rechecked)
@@ -193,14 +195,17 @@ def analyse(
             result.stats["files_parsed_from_cache"] = trees.stats.hits
             if trees.stats.stored:
                 trees.prune()
-    return result, loaded, reach
+    return result, loaded, reach, reach_verdicts
 
 
-def _text_naming_a_handle(item: tuple[Reach, Path]) -> str | None:
-    """The text of a file if it names one of the handles looked for, else None."""
+def _search_for_handles(item: tuple[Reach, Path]) -> tuple[str | None, str | None]:
+    """A file's content hash (None if it cannot be read) and its text if it names one of the
+    handles looked for (else None)."""
     reach, path = item
     text = read_source(path)[0]
-    return text if text is not None and reach.finds(text) else None
+    if text is None:
+        return None, None
+    return content_hash(text), text if reach.finds(text) else None
 
 
 def _module_names(files: Sequence[tuple[Path, str]], root: Path) -> list[str]:
@@ -319,32 +324,41 @@ def _analyze_reached(
     seen: set[Path],
     rechecked: dict[str, str],
     progress: Progress | None,
-) -> tuple[list[Finding], Reach, list[str]]:
+) -> tuple[list[Finding], Reach, list[str], dict[str, bool]]:
     """Analyse the ``prefiltered`` files that name a handle of the analysed code (see
     obolint.reach), then those that name a handle found in them, and so on.
 
     Returns the findings of the whole analysis (``findings`` before), every handle looked for
-    (in a ``Reach`` like ``reach``), and the display paths of the files analysed this way.
+    (in a ``Reach`` like ``reach``), the display paths of the files analysed this way, and
+    whether each text searched names one of those handles, by content hash.
     Each file found is listed in ``rechecked`` with its hash, even one that does not parse: a
     change to it changes the result of a scan that otherwise sees it as prefiltered.
     """
     reached: list[str] = []
     remaining = prefiltered
     checked: set[Handle] = set()
+    # Path -> (content hash, whether it names a handle) of each file searched.
+    verdicts: dict[Path, tuple[str | None, bool]] = {}
     for _ in range(MAX_REACH_ROUNDS):
         new = reach.looking_for(project.handles() - checked)
         checked.update(new.handles)
         if not new:
             break
         # Read again in each round: the texts are not held in memory during the analysis.
-        texts = map_forked(
-            _text_naming_a_handle,
+        searched = map_forked(
+            _search_for_handles,
             [(new, path) for path in remaining],
             jobs,
             min_items=MIN_FILES_FOR_SEARCH_POOL,
             chunk_size=SEARCH_CHUNK_SIZE,
         )
-        found = [(p, text) for p, text in zip(remaining, texts, strict=True) if text is not None]
+        found: list[tuple[Path, str]] = []
+        for path, (digest, text) in zip(remaining, searched, strict=True):
+            if text is not None:
+                found.append((path, text))
+                verdicts[path] = (digest, True)
+            elif verdicts.setdefault(path, (digest, False)) != (digest, False):
+                verdicts[path] = (None, False)  # changed since an earlier round searched it
         if not found:
             break
         found_paths = {path for path, _ in found}
@@ -368,7 +382,10 @@ def _analyze_reached(
                     added.append(_add_parsed(project, parsed_file, project.packs).module_name)
                     reached.append(parsed_file.path)
         findings = project.analyze(progress, added=added)
-    return findings, reach.looking_for(checked), reached
+    # Every round searched all the files not found before it, so a file never found names
+    # none of the handles checked, the returned Reach's, in the text it had in every round.
+    by_content = {digest: names for digest, names in verdicts.values() if digest is not None}
+    return findings, reach.looking_for(checked), reached, by_content
 
 
 def _skipped_file(

@@ -146,7 +146,7 @@ def _scan(
     # LibCST and the analysis are imported only now: a cache hit needs neither.
     from obolint.analysis import analyse
 
-    result, loaded, reach = analyse(
+    result, loaded, reach, reach_verdicts = analyse(
         sources,
         wanted,
         packs,
@@ -163,6 +163,11 @@ def _scan(
         # Under the key of what matters, and a copy under this scan's exact key (see above).
         for key in {relevant_key, exact_key}:
             cache.store(key, result, loaded, reach.to_json())
+        if reach_verdicts:
+            # So that a rerun after an edit to a prefiltered file searches only that file.
+            vocabulary = reach.vocabulary
+            known = cache.load_verdicts(REACH_ENTRY_PREFIX, vocabulary)
+            _store_reach_verdicts(cache, vocabulary, {**known, **reach_verdicts}, reach_verdicts)
     result.commented = commented
     return result
 
@@ -311,6 +316,14 @@ def _kept_verdicts(verdicts: dict[str, bool], current: dict[str, bool]) -> dict[
     return verdicts
 
 
+def _store_reach_verdicts(
+    cache: ResultCache, vocabulary: str, verdicts: dict[str, bool], current: dict[str, bool]
+) -> None:
+    """Keep whether each text names a handle of ``vocabulary`` (``Reach.vocabulary``), by
+    content hash; ``current``: this scan's (see _kept_verdicts)."""
+    cache.store_verdicts(REACH_ENTRY_PREFIX, vocabulary, _kept_verdicts(verdicts, current))
+
+
 def _cached_result(
     cache: ResultCache,
     key: str,
@@ -340,32 +353,44 @@ def _cached_result(
             reach = Reach.from_json(reach_doc, found_by)
         except (KeyError, TypeError, ValueError):
             return None
-        known = cache.load_verdicts(REACH_ENTRY_PREFIX, reach.vocabulary)
-        found: dict[str, bool] = {}
-        names_one = False
-        for path, i in prefiltered:
-            if path in context:
-                continue
-            verdict = known.get(read.digests[i])
-            if verdict is None:
-                text = read.text(i)
-                verdict = found[read.digests[i]] = text is not None and reach.finds(text)
-            if verdict:
-                names_one = True
-                break
-        if found:
-            verdicts = {**known, **found}
-            # This scan's files with a verdict: the search may have stopped before the others.
-            current = {
-                read.digests[i]: verdicts[read.digests[i]]
-                for _, i in prefiltered
-                if read.digests[i] in verdicts
-            }
-            cache.store_verdicts(
-                REACH_ENTRY_PREFIX, reach.vocabulary, _kept_verdicts(verdicts, current)
-            )
-        if names_one:
+        if _names_a_handle(cache, reach, prefiltered, context, read):
             return None
     result.stats["cache"] = "hit"
     result.stats["duration_s"] = round(time.perf_counter() - started, 3)
     return result, context, reach_doc
+
+
+def _names_a_handle(
+    cache: ResultCache,
+    reach: Reach,
+    prefiltered: Sequence[tuple[str, int]],
+    context: dict[str, str],
+    read: _ReadFiles,
+) -> bool:
+    """Whether one of the ``prefiltered`` files outside ``context`` names a handle of
+    ``reach`` now; verdicts on unchanged texts come from the cache, and new ones are kept."""
+    if not reach:
+        return False
+    known = cache.load_verdicts(REACH_ENTRY_PREFIX, reach.vocabulary)
+    found: dict[str, bool] = {}
+    names_one = False
+    for path, i in prefiltered:
+        if path in context:
+            continue
+        verdict = known.get(read.digests[i])
+        if verdict is None:
+            text = read.text(i)
+            verdict = found[read.digests[i]] = text is not None and reach.finds(text)
+        if verdict:
+            names_one = True
+            break
+    if found:
+        verdicts = {**known, **found}
+        # This scan's files with a verdict: the search may have stopped before the others.
+        current = {
+            read.digests[i]: verdicts[read.digests[i]]
+            for _, i in prefiltered
+            if read.digests[i] in verdicts
+        }
+        _store_reach_verdicts(cache, reach.vocabulary, verdicts, current)
+    return names_one

@@ -233,8 +233,8 @@ def test_prefiltered_files_are_searched_on_worker_processes(tmp_path, monkeypatc
     monkeypatch.setattr(analysis, "MIN_FILES_FOR_SEARCH_POOL", 8)
     monkeypatch.setattr(analysis, "SEARCH_CHUNK_SIZE", 2)
     notes = tmp_path / "pids"
-    workerpids.start(notes, analysis._text_naming_a_handle, wait_for_a_worker=True)
-    monkeypatch.setattr(analysis, "_text_naming_a_handle", workerpids.noting_pid)
+    workerpids.start(notes, analysis._search_for_handles, wait_for_a_worker=True)
+    monkeypatch.setattr(analysis, "_search_for_handles", workerpids.noting_pid)
     report = run("--no-cache", "--jobs", "2", ".")
     assert [(f["path"], f["line"], f["rule"]) for f in report["findings"]] == searched_here
     assert report["stats"]["files_reached"] == 8
@@ -246,15 +246,15 @@ def test_prefiltered_files_are_searched_on_worker_processes(tmp_path, monkeypatc
     assert len(set(pids)) >= 2
 
 
-def test_a_second_edit_to_a_prefiltered_file_reads_only_that_file(project, indexed, reads):
-    # Whether a text names a handle is kept per content: after the first edit, the unchanged
-    # prefiltered files are neither read nor searched again.
-    run(".")
+def test_an_edit_to_a_prefiltered_file_reads_only_that_file(project, indexed, reads):
+    # Whether a text names a handle is kept per content, from the analysis on: after an edit,
+    # the unchanged prefiltered files are neither read nor searched again.
+    assert run(".")["stats"]["cache"] == "miss"
     for version in (1, 2):
         (project / "notes.py").write_text(f"def add(a, b):\n    return a + b + {version}\n")
         reads.clear()
         assert run(".")["stats"]["cache"] == "hit"
-    assert reads == ["notes.py"]
+        assert reads == ["notes.py"]
     # Kept verdicts never hide a file that starts using a handle.
     (project / "chat.py").write_text(SENT)
     report = run(".")
@@ -289,4 +289,33 @@ def test_kept_verdicts_are_only_those_computed(project, monkeypatch):
     (project / "zz.py").write_text(SENT + "# later\n")
     cached, fresh = run("."), run(".", "--no-cache")
     assert [(f["path"], f["rule"]) for f in fresh["findings"]] == [("zz.py", "OBO101")]
+    assert cached["findings"] == fresh["findings"]
+
+
+def test_a_file_changed_between_search_rounds_gets_no_kept_verdict(project, monkeypatch):
+    # Round one reaches greeting.py, round two looks for its handle in chat.py, which changed
+    # in between to a version that names round one's handle. Round two's search does not say
+    # whether that version names a handle of round one: no verdict is kept for it.
+    (project / "greeting.py").write_text(
+        "from prompts import support_prompt\n\n\ndef greeting(question):\n"
+        "    return support_prompt(question)\n"
+    )
+    real = analysis.read_source
+    chat_reads = []
+
+    def chat_edited_after_round_one(path):
+        if path.name == "chat.py":
+            chat_reads.append(path)
+            if len(chat_reads) > 1:
+                return SENT, None
+        return real(path)
+
+    monkeypatch.setattr(analysis, "read_source", chat_edited_after_round_one)
+    first = run(".")
+    assert first["stats"]["files_reached"] == 1 and len(chat_reads) == 2
+    monkeypatch.setattr(analysis, "read_source", real)
+    (project / "chat.py").write_text(SENT)
+    cached, fresh = run("."), run(".", "--no-cache")
+    assert [(f["path"], f["rule"]) for f in fresh["findings"]] == [("chat.py", "OBO101")]
+    assert cached["stats"]["cache"] == "miss"
     assert cached["findings"] == fresh["findings"]
