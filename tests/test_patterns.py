@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from obolint.patterns import NamePatterns, split_last_name
+from obolint.packs import load_packs
+from obolint.patterns import NamePatterns, _compiled, split_last_name
 
 CASES = [
     # pattern, name, matches
@@ -35,6 +36,10 @@ CASES = [
     ("a*.create", "ab.x.created", False),
     ("*Stub().*", "pkg.FooStub().Call", True),
     ("dspy.predict.*()", "dspy.predict.Predict()", True),
+    ("*session.request", "client_session.request", True),
+    ("*session.request", "session.request", True),
+    ("*session.request", "session.requests", False),
+    ("*session.request", "x.session.request.get", False),
 ]
 
 
@@ -67,3 +72,54 @@ def test_sets_join():
 def test_the_last_name_of_a_pattern():
     assert split_last_name("sdk.Client().ask") == ("sdk.Client()", "ask")
     assert split_last_name("sdk.*Agent") == ("sdk", "Agent")
+
+
+def _spellings(pattern: str) -> set[str]:
+    """Names near ``pattern``: its wildcards filled in several ways, with and without a
+    prefix, and cut short by a character."""
+    filled = {pattern.replace("*", fill) for fill in ("", "x", "x.y", ".")}
+    filled |= {pattern.replace("*.", fill) for fill in ("", "x")}
+    return {
+        spelling
+        for name in filled
+        for spelling in (name, "a." + name, "a" + name, name[1:], name[:-1] + "Z")
+    }
+
+
+def test_comparisons_and_suffix_tests_match_what_the_expression_matches():
+    # Patterns whose only wildcard leads them are not compiled: the answer must be the one
+    # the expression of the glob gives, for every pattern of the built-in packs.
+    specs = load_packs()
+    tables = [
+        specs.call_sinks,
+        specs.call_sources,
+        specs.exchanges,
+        specs.read_sources,
+        specs.store_sinks,
+        specs.tools,
+    ]
+    pack_patterns = {
+        pattern
+        for table in tables
+        for spec in table
+        for value in vars(spec).values()
+        if isinstance(value, NamePatterns)
+        for pattern in value.patterns
+    }
+    assert len(pack_patterns) > 500
+    by_last: dict[str, set[str]] = {}
+    for pattern in pack_patterns:
+        by_last.setdefault(pattern.rpartition(".")[2].strip("*"), set()).add(pattern)
+    compared = 0
+    for group in by_last.values():
+        names = {name for pattern in group for name in _spellings(pattern)}
+        for pattern in group:
+            expression = _compiled([pattern])
+            matcher = NamePatterns([pattern])
+            for name in names:
+                assert matcher.matches(name) is (expression.match(name) is not None), (
+                    pattern,
+                    name,
+                )
+                compared += 1
+    assert compared > 10_000
