@@ -31,6 +31,14 @@ from obolint import __version__
 from obolint.findings import FileError, Finding, Location, ScanResult, TraceStep
 
 CACHE_DIR_NAME = ".obolint_cache"
+# The results directory's own files (entries, verdicts, the file index) lose their least
+# recently used once they pass this size: each scan of new content adds entries (saleor: two
+# of 150 KB per analysis), and only the latest few are ever hit again. The parse cache has its
+# own cap (obolint.treecache).
+MAX_BYTES = 64 * 1024 * 1024
+# And past this many files: a small project's entries are small, and each scan that stores one
+# lists the directory (pre-commit runs store one per set of files passed).
+MAX_FILES = 1_000
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by obolint.\n"
@@ -198,6 +206,8 @@ class ResultCache:
             return None
         if not hmac.compare_digest(mac, sign(self.key, key, body.encode("utf-8"))):
             return None  # written by someone without our key: never trusted
+        with contextlib.suppress(OSError):
+            os.utime(self.directory / f"{key}.json")  # recently used: pruned last
         doc = json.loads(body)
         return doc if isinstance(doc, dict) else None
 
@@ -245,6 +255,11 @@ class ResultCache:
         """Write an entry atomically; a failure to write is never an error for the scan."""
         self._write(key, {"result": _result_to(result), "context": context, "reach": reach})
 
+    def prune(self) -> None:
+        """Keep the directory's own files under MAX_BYTES and MAX_FILES, the least recently
+        used going first."""
+        prune_least_recently_used(self.directory, ".json", MAX_BYTES, MAX_FILES)
+
     def make_directory(self) -> None:
         """Create the cache directory, tagged (CACHEDIR.TAG) and ignored by git; raises
         OSError when it cannot be made."""
@@ -276,6 +291,36 @@ def clean(directory: Path) -> int:
     )
     shutil.rmtree(directory, ignore_errors=True)
     return count
+
+
+def prune_least_recently_used(
+    directory: Path, suffix: str, max_bytes: int, max_files: int | None = None
+) -> None:
+    """Remove the least recently used files ending in ``suffix`` directly in ``directory``
+    (by modification time: a read of one touches it) once together they hold over
+    ``max_bytes`` or number over ``max_files``, down to three quarters of each. Another run's
+    file being written is the newest, so the last to go; should it go, that run only fails to
+    store it."""
+    entries = []
+    try:
+        with os.scandir(directory) as found:
+            for entry in found:
+                if entry.name.endswith(suffix) and entry.is_file(follow_symlinks=False):
+                    status = entry.stat(follow_symlinks=False)
+                    entries.append((status.st_mtime_ns, status.st_size, entry.path))
+    except OSError:
+        return
+    total = sum(size for _, size, _ in entries)
+    count = len(entries)
+    if total <= max_bytes and (max_files is None or count <= max_files):
+        return
+    for _, size, path in sorted(entries):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+            total -= size
+            count -= 1
+        if total <= max_bytes * 3 // 4 and (max_files is None or count <= max_files * 3 // 4):
+            break
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:

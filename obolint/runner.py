@@ -132,6 +132,7 @@ def _scan(
             # with another version of a prefiltered file (one that names a handle, or not)
             # recomputes it, and this exact scan's result must not change with it.
             cache.store(exact_key, *cached)
+            cache.prune()
             cached[0].commented = read.commented_paths(shown)
             return cached[0]
     # A miss: the files the index answered for are read now.
@@ -168,6 +169,7 @@ def _scan(
             vocabulary = reach.vocabulary
             known = cache.load_verdicts(REACH_ENTRY_PREFIX, vocabulary)
             _store_reach_verdicts(cache, vocabulary, {**known, **reach_verdicts}, reach_verdicts)
+        cache.prune()
     result.commented = commented
     return result
 

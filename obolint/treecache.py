@@ -28,7 +28,7 @@ from typing import Any
 import libcst as cst
 
 from obolint import __version__, nodepickle
-from obolint.cache import atomic_write, code_digest, sign
+from obolint.cache import atomic_write, code_digest, prune_least_recently_used, sign
 from obolint.findings import FileError
 
 DIRECTORY_NAME = "trees"
@@ -135,24 +135,7 @@ class TreeCache:
     def prune(self, max_bytes: int = MAX_BYTES) -> None:
         """Remove the least recently used entries once the directory holds over ``max_bytes``,
         down to three quarters of it."""
-        entries = []
-        try:
-            with os.scandir(self.directory) as found:
-                for entry in found:
-                    if entry.name.endswith(_SUFFIX) and entry.is_file():
-                        stat = entry.stat()
-                        entries.append((stat.st_mtime_ns, stat.st_size, entry.path))
-        except OSError:
-            return
-        total = sum(size for _, size, _ in entries)
-        if total <= max_bytes:
-            return
-        for _, size, path in sorted(entries):
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-                total -= size
-            if total <= max_bytes * 3 // 4:
-                break
+        prune_least_recently_used(self.directory, _SUFFIX, max_bytes)
 
 
 class _RestrictedUnpickler(pickle.Unpickler):

@@ -322,3 +322,71 @@ def test_a_module_created_after_a_partial_scan_is_a_miss(project):
     second = run("chat.py")
     assert second["stats"]["cache"] == "miss"
     assert [(f["path"], f["rule"]) for f in second["findings"]] == [("helpers.py", "OBO101")]
+
+
+def test_the_least_recently_used_entries_go_once_the_directory_passes_its_cap(project, monkeypatch):
+    from obolint import cache
+
+    directory = project / ".obolint_cache"
+
+    def scan(version: int) -> dict:
+        (project / "app.py").write_text(PRINTED_ENV_TOKEN + f"# version {version}\n")
+        return run(".")
+
+    first = scan(0)
+    entries = [p for p in directory.glob("*.json") if p.name[0] in "0123456789abcdef"]
+    assert len(entries) == 1  # one file: its exact and relevance keys are one
+    entry_size = entries[0].stat().st_size
+    others = sum(p.stat().st_size for p in directory.glob("*.json")) - entry_size
+    # Room for three entries and a half: the fourth makes it prune the two oldest.
+    monkeypatch.setattr(cache, "MAX_BYTES", others + entry_size * 7 // 2)
+    for version in (1, 2):
+        assert scan(version)["stats"]["cache"] == "miss"
+    assert scan(1)["stats"]["cache"] == "hit"  # read: now more recent than version 2
+    for version in (3, 4):
+        report = scan(version)
+        assert report["stats"]["cache"] == "miss"
+        assert report["findings"] == first["findings"]
+        size = sum(p.stat().st_size for p in directory.glob("*.json"))
+        assert size <= cache.MAX_BYTES
+    assert [scan(version)["stats"]["cache"] for version in (4, 3, 1)] == ["hit"] * 3
+    assert scan(2)["stats"]["cache"] == "miss"
+    assert scan(0)["stats"]["cache"] == "miss"
+
+
+def test_the_least_recently_used_entries_go_once_they_are_too_many(project, monkeypatch):
+    from obolint import cache
+
+    monkeypatch.setattr(cache, "MAX_FILES", 4)
+    for version in range(8):
+        (project / "app.py").write_text(PRINTED_ENV_TOKEN + f"# version {version}\n")
+        run(".")
+        assert len(list((project / ".obolint_cache").glob("*.json"))) <= 4
+    assert run(".")["stats"]["cache"] == "hit"  # the newest entry is kept
+
+
+def _files_of_ages(directory: Path, sizes: list[int]) -> None:
+    """Files f0, f1, ... of these sizes, f0 the least recently used."""
+    directory.mkdir()
+    for n, size in enumerate(sizes):
+        path = directory / f"f{n}.json"
+        path.write_bytes(b"x" * size)
+        os.utime(path, ns=(1_000_000_000 * (n + 1),) * 2)
+
+
+def test_pruning_by_size_removes_only_what_brings_it_under_three_quarters(tmp_path):
+    from obolint.cache import prune_least_recently_used
+
+    _files_of_ages(tmp_path / "c", [1000] + [100] * 7)  # 1,700 bytes, the oldest the largest
+    prune_least_recently_used(tmp_path / "c", ".json", 1600)
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [f"f{n}.json" for n in range(1, 8)]
+
+
+def test_pruning_by_count_keeps_three_quarters_of_the_cap(tmp_path):
+    from obolint.cache import prune_least_recently_used
+
+    _files_of_ages(tmp_path / "c", [100] * 9)
+    prune_least_recently_used(tmp_path / "c", ".json", 10_000, max_files=8)
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [f"f{n}.json" for n in range(3, 9)]
+    prune_least_recently_used(tmp_path / "c", ".txt", 0)  # other files: untouched
+    assert len(list((tmp_path / "c").iterdir())) == 6
