@@ -20,10 +20,12 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -85,6 +87,11 @@ REACH_ENTRY_PREFIX = "reach-"
 FILE_INDEX_ENTRY_PREFIX = "files-"
 # Entries that are not scan results (not counted by `obolint cache clean`).
 _AUXILIARY_PREFIXES = (PREFILTER_ENTRY_PREFIX, REACH_ENTRY_PREFIX, FILE_INDEX_ENTRY_PREFIX)
+# The names of the files obolint writes here (entries, and the temporary files of writes that a
+# killed run left behind): pruning removes nothing else.
+_OWN_FILE_NAMES = re.compile(
+    r"(?:(?:prefilter|reach|files)-)?[0-9a-f]{64}\.json|\.tmp-[a-z0-9_]+\.json"
+)
 
 
 def _auxiliary_key(prefix: str, vocabulary: str = "") -> str:
@@ -183,6 +190,7 @@ class ResultCache:
     def __init__(self, directory: Path, key: bytes) -> None:
         self.directory = directory
         self.key = key
+        self.opened_ns = time.time_ns()  # what this run wrote or read since is never pruned
 
     def load(self, key: str) -> tuple[ScanResult, dict[str, str], dict] | None:
         """The cached result, the hashes of the prefiltered files it read (on demand or by a
@@ -258,7 +266,9 @@ class ResultCache:
     def prune(self) -> None:
         """Keep the directory's own files under MAX_BYTES and MAX_FILES, the least recently
         used going first."""
-        prune_least_recently_used(self.directory, ".json", MAX_BYTES, MAX_FILES)
+        prune_least_recently_used(
+            self.directory, _OWN_FILE_NAMES, MAX_BYTES, MAX_FILES, self.opened_ns
+        )
 
     def make_directory(self) -> None:
         """Create the cache directory, tagged (CACHEDIR.TAG) and ignored by git; raises
@@ -294,31 +304,53 @@ def clean(directory: Path) -> int:
 
 
 def prune_least_recently_used(
-    directory: Path, suffix: str, max_bytes: int, max_files: int | None = None
+    directory: Path,
+    names: re.Pattern[str],
+    max_bytes: int,
+    max_files: int | None = None,
+    kept_since_ns: int | None = None,
 ) -> None:
-    """Remove the least recently used files ending in ``suffix`` directly in ``directory``
-    (by modification time: a read of one touches it) once together they hold over
-    ``max_bytes`` or number over ``max_files``, down to three quarters of each. Another run's
-    file being written is the newest, so the last to go; should it go, that run only fails to
-    store it."""
+    """Remove the least recently used files in ``directory`` whose whole names match
+    ``names`` (by modification time: a read of one touches it) once together they hold over
+    ``max_bytes`` or number over ``max_files``, down to three quarters of each; never one
+    changed since ``kept_since_ns`` (what this run stored or read). Nothing is removed from a
+    directory that is a symbolic link: a repository could commit one to point elsewhere.
+
+    Concurrent runs may prune together: a file another run removed counts as removed, and
+    another run's file being written is the newest, so the last to go (should it go, that run
+    only fails to store it)."""
     entries = []
     try:
+        if directory.is_symlink():
+            return
         with os.scandir(directory) as found:
             for entry in found:
-                if entry.name.endswith(suffix) and entry.is_file(follow_symlinks=False):
+                if not names.fullmatch(entry.name):
+                    continue
+                try:
+                    if not entry.is_file(follow_symlinks=False):
+                        continue
                     status = entry.stat(follow_symlinks=False)
-                    entries.append((status.st_mtime_ns, status.st_size, entry.path))
+                except FileNotFoundError:  # removed or renamed by another run meanwhile
+                    continue
+                entries.append((status.st_mtime_ns, status.st_size, entry.path))
     except OSError:
         return
     total = sum(size for _, size, _ in entries)
     count = len(entries)
     if total <= max_bytes and (max_files is None or count <= max_files):
         return
-    for _, size, path in sorted(entries):
-        with contextlib.suppress(OSError):
+    for modified, size, path in sorted(entries):
+        if kept_since_ns is not None and modified >= kept_since_ns:
+            break  # this one and all after it: this run's
+        try:
             os.unlink(path)
-            total -= size
-            count -= 1
+        except FileNotFoundError:
+            pass  # another run removed it
+        except OSError:
+            continue
+        total -= size
+        count -= 1
         if total <= max_bytes * 3 // 4 and (max_files is None or count <= max_files * 3 // 4):
             break
 

@@ -20,7 +20,9 @@ import importlib.metadata
 import io
 import os
 import pickle
+import re
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,8 @@ DIRECTORY_NAME = "trees"
 MAX_BYTES = 256 * 1024 * 1024
 _FORMAT = 4  # 4: nodes pickled as builder calls (obolint.nodepickle)
 _SUFFIX = ".tree"
+# The entries and the temporary files of writes that a killed run left behind.
+_OWN_FILE_NAMES = re.compile(r"[0-9a-f]{64}\.tree|\.tmp-[a-z0-9_]+\.tree")
 _MAC_BYTES = 64  # hex digest
 
 
@@ -63,6 +67,7 @@ class TreeCache:
     def __init__(self, directory: Path, key: bytes, parsed_type: type) -> None:
         self.directory = directory
         self.key = key
+        self.opened_ns = time.time_ns()  # what this run wrote or read since is never pruned
         # The record parse_source returns (obolint.parsing.ParsedFile), the one class besides
         # LibCST's nodes and FileError that an entry may hold.
         self._allowed = {
@@ -134,8 +139,10 @@ class TreeCache:
 
     def prune(self, max_bytes: int = MAX_BYTES) -> None:
         """Remove the least recently used entries once the directory holds over ``max_bytes``,
-        down to three quarters of it."""
-        prune_least_recently_used(self.directory, _SUFFIX, max_bytes)
+        down to three quarters of it (not those this run stored or loaded)."""
+        if self.directory.parent.is_symlink():  # the results directory: see the function
+            return
+        prune_least_recently_used(self.directory, _OWN_FILE_NAMES, max_bytes, None, self.opened_ns)
 
 
 class _RestrictedUnpickler(pickle.Unpickler):

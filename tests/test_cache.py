@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -365,28 +366,94 @@ def test_the_least_recently_used_entries_go_once_they_are_too_many(project, monk
     assert run(".")["stats"]["cache"] == "hit"  # the newest entry is kept
 
 
-def _files_of_ages(directory: Path, sizes: list[int]) -> None:
-    """Files f0, f1, ... of these sizes, f0 the least recently used."""
+OURS = re.compile(r"f[0-9]+\.json")
+
+
+def _files_of_ages(directory: Path, sizes: list[int]) -> list[str]:
+    """Files f0.json, f1.json, ... of these sizes, f0 the least recently used."""
     directory.mkdir()
     for n, size in enumerate(sizes):
         path = directory / f"f{n}.json"
         path.write_bytes(b"x" * size)
         os.utime(path, ns=(1_000_000_000 * (n + 1),) * 2)
+    return [f"f{n}.json" for n in range(len(sizes))]
+
+
+def _left(directory: Path) -> list[str]:
+    return sorted((p.name for p in directory.iterdir()), key=lambda name: (len(name), name))
 
 
 def test_pruning_by_size_removes_only_what_brings_it_under_three_quarters(tmp_path):
     from obolint.cache import prune_least_recently_used
 
-    _files_of_ages(tmp_path / "c", [1000] + [100] * 7)  # 1,700 bytes, the oldest the largest
-    prune_least_recently_used(tmp_path / "c", ".json", 1600)
-    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [f"f{n}.json" for n in range(1, 8)]
+    names = _files_of_ages(tmp_path / "c", [1000] + [100] * 7)  # 1,700 bytes, oldest largest
+    prune_least_recently_used(tmp_path / "c", OURS, 1600)
+    assert _left(tmp_path / "c") == names[1:]
 
 
 def test_pruning_by_count_keeps_three_quarters_of_the_cap(tmp_path):
     from obolint.cache import prune_least_recently_used
 
-    _files_of_ages(tmp_path / "c", [100] * 9)
-    prune_least_recently_used(tmp_path / "c", ".json", 10_000, max_files=8)
-    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [f"f{n}.json" for n in range(3, 9)]
-    prune_least_recently_used(tmp_path / "c", ".txt", 0)  # other files: untouched
-    assert len(list((tmp_path / "c").iterdir())) == 6
+    names = _files_of_ages(tmp_path / "c", [100] * 9)
+    prune_least_recently_used(tmp_path / "c", OURS, 10_000, max_files=8)
+    assert _left(tmp_path / "c") == names[3:]
+    prune_least_recently_used(tmp_path / "c", re.compile(r"g.*"), 0)  # not its files: kept
+    assert _left(tmp_path / "c") == names[3:]
+
+
+def test_pruning_keeps_what_this_run_stored_or_read(tmp_path):
+    from obolint.cache import prune_least_recently_used
+
+    names = _files_of_ages(tmp_path / "c", [100] * 8)
+    # f5 to f7 were touched after the run began: kept though the cap asks for fewer files.
+    prune_least_recently_used(tmp_path / "c", OURS, 0, kept_since_ns=5_500_000_000)
+    assert _left(tmp_path / "c") == names[5:]
+
+
+def test_a_file_another_run_removed_counts_as_removed(tmp_path, monkeypatch):
+    from obolint import cache
+
+    names = _files_of_ages(tmp_path / "c", [100] * 12)
+    real_unlink = os.unlink
+
+    def removed_by_another_run_first(path):
+        real_unlink(path)
+        if path.endswith("f0.json"):
+            raise FileNotFoundError(path)
+
+    monkeypatch.setattr(cache.os, "unlink", removed_by_another_run_first)
+    cache.prune_least_recently_used(tmp_path / "c", OURS, 10_000, max_files=8)
+    assert _left(tmp_path / "c") == names[6:]  # six left, as without the other run
+
+
+def test_a_cache_directory_that_is_a_symbolic_link_is_never_pruned(project, monkeypatch):
+    from obolint import cache
+
+    elsewhere = project.parent / "elsewhere"
+    elsewhere.mkdir()
+    planted = [elsewhere / f"{n:064x}.json" for n in range(6)]
+    for path in planted:
+        path.write_text("{}")
+    (project / ".obolint_cache").symlink_to(elsewhere)
+    monkeypatch.setattr(cache, "MAX_FILES", 2)
+    for version in range(3):
+        (project / "app.py").write_text(PRINTED_ENV_TOKEN + f"# version {version}\n")
+        run(".")
+    assert all(path.exists() for path in planted)
+
+
+def test_files_obolint_did_not_write_are_never_pruned(project, monkeypatch):
+    from obolint import cache
+
+    directory = project / ".obolint_cache"
+    directory.mkdir()
+    foreign = [directory / name for name in ("notes.json", "a" * 63 + ".json", "x.tree")]
+    for path in foreign:
+        path.write_text("{}")
+        os.utime(path, ns=(1_000_000_000,) * 2)  # older than anything obolint writes
+    monkeypatch.setattr(cache, "MAX_FILES", 2)
+    for version in range(4):
+        (project / "app.py").write_text(PRINTED_ENV_TOKEN + f"# version {version}\n")
+        run(".")
+        assert len([p for p in directory.glob("*.json") if p not in foreign]) <= 2
+    assert all(path.exists() for path in foreign)

@@ -123,14 +123,17 @@ def test_a_signed_entry_still_builds_only_syntax_trees(tmp_path):
 def test_least_recently_used_trees_go_first(tmp_path):
     cache = TreeCache(tmp_path / "trees", b"k" * 32, ParsedFile)
     payload = pickle.dumps((None, None))
-    # e3 is the oldest and the last by name: pruning must go by age, not by name.
-    for n, age in enumerate((300, 200, 100, 400)):
-        cache.store(f"e{n}", payload + b"\0" * 1000)
-        path = tmp_path / "trees" / f"e{n}.tree"
+    # The last name is the oldest: pruning must go by age, not by name.
+    names = [f"{n:064x}" for n in range(4)]
+    for name, age in zip(names, (300, 200, 100, 400), strict=True):
+        cache.store(name, payload + b"\0" * 1000)
+        path = tmp_path / "trees" / f"{name}.tree"
         os.utime(path, (path.stat().st_atime - age, path.stat().st_mtime - age))
-    size = (tmp_path / "trees" / "e0.tree").stat().st_size
+    (tmp_path / "trees" / "notes.tree").write_bytes(b"not ours")  # never removed
+    size = (tmp_path / "trees" / f"{names[0]}.tree").stat().st_size
     cache.prune(max_bytes=size * 2)  # over the cap: down to 3/4 of it, oldest first
-    assert sorted(p.name for p in (tmp_path / "trees").glob("*.tree")) == ["e2.tree"]
+    left = sorted(p.name for p in (tmp_path / "trees").glob("*.tree"))
+    assert left == [f"{names[2]}.tree", "notes.tree"]
 
 
 def test_no_cache_stores_no_trees(project):
