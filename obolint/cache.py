@@ -87,10 +87,20 @@ REACH_ENTRY_PREFIX = "reach-"
 FILE_INDEX_ENTRY_PREFIX = "files-"
 # Entries that are not scan results (not counted by `obolint cache clean`).
 _AUXILIARY_PREFIXES = (PREFILTER_ENTRY_PREFIX, REACH_ENTRY_PREFIX, FILE_INDEX_ENTRY_PREFIX)
-# The names of the files obolint writes here (entries, and the temporary files of writes that a
-# killed run left behind): pruning removes nothing else.
-_OWN_FILE_NAMES = re.compile(
-    r"(?:(?:prefilter|reach|files)-)?[0-9a-f]{64}\.json|\.tmp-[a-z0-9_]+\.json"
+# atomic_write's temporary files start with this.
+_TEMPORARY_PREFIX = ".tmp-"
+
+
+def own_file_names(entry: str, suffix: str) -> re.Pattern[str]:
+    """The names of the files obolint writes in a cache directory: entries (``entry``, an
+    expression, then ``suffix``) and the temporary files of writes that a killed run left
+    behind. Pruning removes nothing else."""
+    temporary = re.escape(_TEMPORARY_PREFIX) + "[a-z0-9_]+"
+    return re.compile(f"(?:{entry}|{temporary}){re.escape(suffix)}")
+
+
+_OWN_FILE_NAMES = own_file_names(
+    "(?:" + "|".join(map(re.escape, _AUXILIARY_PREFIXES)) + ")?[0-9a-f]{64}", ".json"
 )
 
 
@@ -357,7 +367,7 @@ def prune_least_recently_used(
 
 def atomic_write(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (a temporary file, then a rename)."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=_TEMPORARY_PREFIX, suffix=path.suffix)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data.encode("utf-8") if isinstance(data, str) else data)

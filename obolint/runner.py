@@ -41,8 +41,9 @@ if TYPE_CHECKING:  # not imported at run time: it imports LibCST
 # because the file index knows its hash (see _read_sources).
 Source = tuple[Path, str | None, FileError | None]
 
-# Prefilter verdicts (one per file content) the cache keeps even beyond this scan's files.
-MIN_PREFILTER_VERDICTS_KEPT = 20_000
+# Verdicts of one kind (prefilter or reach, one per file content) the cache keeps even beyond
+# this scan's files.
+MIN_VERDICTS_KEPT = 20_000
 
 
 @contextlib.contextmanager
@@ -168,7 +169,8 @@ def _scan(
             # So that a rerun after an edit to a prefiltered file searches only that file.
             vocabulary = reach.vocabulary
             known = cache.load_verdicts(REACH_ENTRY_PREFIX, vocabulary)
-            _store_reach_verdicts(cache, vocabulary, {**known, **reach_verdicts}, reach_verdicts)
+            verdicts = {**known, **reach_verdicts}
+            _remember_verdicts(cache, REACH_ENTRY_PREFIX, vocabulary, verdicts, reach_verdicts)
         cache.prune()
     result.commented = commented
     return result
@@ -303,27 +305,24 @@ def _worth_parsing(
         wanted[i] = verdicts[read.digests[i]]
     if cache is not None and found:
         current = {read.digests[i]: wanted[i] for i in readable}
-        cache.store_verdicts(
-            PREFILTER_ENTRY_PREFIX, found_by.key, _kept_verdicts(verdicts, current)
-        )
+        _remember_verdicts(cache, PREFILTER_ENTRY_PREFIX, found_by.key, verdicts, current)
     return wanted
 
 
-def _kept_verdicts(verdicts: dict[str, bool], current: dict[str, bool]) -> dict[str, bool]:
-    """The verdicts to store: those of files outside this scan are kept for scans of other
-    subsets (pre-commit passes a few files), until there are more than
-    MIN_PREFILTER_VERDICTS_KEPT of them and more than twice this scan's (``current``)."""
-    if len(verdicts) > max(2 * len(current), MIN_PREFILTER_VERDICTS_KEPT):
-        return current
-    return verdicts
-
-
-def _store_reach_verdicts(
-    cache: ResultCache, vocabulary: str, verdicts: dict[str, bool], current: dict[str, bool]
+def _remember_verdicts(
+    cache: ResultCache,
+    prefix: str,
+    vocabulary: str,
+    verdicts: dict[str, bool],
+    current: dict[str, bool],
 ) -> None:
-    """Keep whether each text names a handle of ``vocabulary`` (``Reach.vocabulary``), by
-    content hash; ``current``: this scan's (see _kept_verdicts)."""
-    cache.store_verdicts(REACH_ENTRY_PREFIX, vocabulary, _kept_verdicts(verdicts, current))
+    """Store ``verdicts`` of one kind (see ResultCache.load_verdicts) by content hash. Those
+    of files outside this scan are kept for scans of other subsets (pre-commit passes a few
+    files), until there are more than MIN_VERDICTS_KEPT of them and more than twice this
+    scan's (``current``); then only this scan's are."""
+    if len(verdicts) > max(2 * len(current), MIN_VERDICTS_KEPT):
+        verdicts = current
+    cache.store_verdicts(prefix, vocabulary, verdicts)
 
 
 def _cached_result(
@@ -394,5 +393,5 @@ def _names_a_handle(
             for _, i in prefiltered
             if read.digests[i] in verdicts
         }
-        _store_reach_verdicts(cache, reach.vocabulary, verdicts, current)
+        _remember_verdicts(cache, REACH_ENTRY_PREFIX, reach.vocabulary, verdicts, current)
     return names_one

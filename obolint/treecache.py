@@ -20,7 +20,6 @@ import importlib.metadata
 import io
 import os
 import pickle
-import re
 import sys
 import time
 from dataclasses import dataclass
@@ -30,15 +29,20 @@ from typing import Any
 import libcst as cst
 
 from obolint import __version__, nodepickle
-from obolint.cache import atomic_write, code_digest, prune_least_recently_used, sign
+from obolint.cache import (
+    atomic_write,
+    code_digest,
+    own_file_names,
+    prune_least_recently_used,
+    sign,
+)
 from obolint.findings import FileError
 
 DIRECTORY_NAME = "trees"
 MAX_BYTES = 256 * 1024 * 1024
 _FORMAT = 4  # 4: nodes pickled as builder calls (obolint.nodepickle)
 _SUFFIX = ".tree"
-# The entries and the temporary files of writes that a killed run left behind.
-_OWN_FILE_NAMES = re.compile(r"[0-9a-f]{64}\.tree|\.tmp-[a-z0-9_]+\.tree")
+_OWN_FILE_NAMES = own_file_names("[0-9a-f]{64}", _SUFFIX)
 _MAC_BYTES = 64  # hex digest
 
 

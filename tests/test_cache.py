@@ -297,7 +297,7 @@ def test_verdicts_of_other_files_are_kept_until_they_outnumber_the_scan(
 ):
     from obolint import runner
 
-    monkeypatch.setattr(runner, "MIN_PREFILTER_VERDICTS_KEPT", kept_at_least)
+    monkeypatch.setattr(runner, "MIN_VERDICTS_KEPT", kept_at_least)
     for name in ("a", "b", "c"):
         (project / f"{name}.py").write_text(f"{name.upper()} = 1\n")
     run(".")

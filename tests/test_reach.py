@@ -267,7 +267,7 @@ def test_kept_verdicts_are_only_those_computed(project, monkeypatch):
     # it; pruning the kept verdicts to this scan's files must not invent one for them.
     from obolint import runner
 
-    monkeypatch.setattr(runner, "MIN_PREFILTER_VERDICTS_KEPT", 0)
+    monkeypatch.setattr(runner, "MIN_VERDICTS_KEPT", 0)
     later = PLAIN + "# later\n"  # sorts after chat.py, names no handle
     (project / "zz.py").write_text(later)
     for n in range(10):
