@@ -174,6 +174,9 @@ _BLOCK_BEFORE = frozenset(
         # Tokens that are not credentials: schema references, MCP progress tokens,
         # lexer/parser tokens.
         "ref", "progress", "lexer", "parser", "syntax",
+        # A prepositional phrase: the name is its head, which holds or lacks a credential
+        # (``settings_with_token_data``, ``url_without_token``).
+        "with", "without",
     }
 )  # fmt: skip
 
@@ -196,6 +199,8 @@ _BLOCK_BEFORE_TOKEN = frozenset(
         "prompt", "completion", "reasoning", "input", "output",
         # anti-forgery tokens are not access credentials
         "csrf", "xsrf",
+        # a token as a unit of text (``input_cost_per_token``, ``chars_per_token``)
+        "per",
     }
 )  # fmt: skip
 

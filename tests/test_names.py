@@ -123,6 +123,11 @@ NEGATIVES = [
     "max_completion_tokens",
     "token_count",
     "token_range",
+    "input_cost_per_token",
+    "CHARS_PER_TOKEN",
+    # a prepositional phrase names its head, not the credential it holds or lacks
+    "settings_with_token_data",
+    "url_without_token",
     "password_require_uppercase",
     "supports_manual_credentials",
     "credentials_spec",

@@ -46,6 +46,12 @@ MAX_LOOP_PASSES = 3
 MAX_EXPR_DEPTH = 200
 
 _NON_SECRET_ANNOTATIONS = frozenset({"int", "float", "bool", "complex", "None"})
+# The standard library's enumerations: their members are labels.
+_ENUM_BASES = frozenset(
+    {"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag", "enum.ReprEnum"}
+)
+# What an annotation may name besides a masked type and still hold nothing else.
+_OPTIONAL_NAMES = frozenset({"None", "typing.Optional", "typing.Union"})
 # Calls of the builtins whose results are never a credential, whatever the packs say.
 _BUILTIN_STOPPERS = frozenset(
     {"len", "bool", "int", "float", "isinstance", "issubclass", "hash", "id", "type", "callable"}
@@ -142,7 +148,18 @@ class FunctionInterpreter:
                 join(*(r.items[i] for r in self.returns))  # type: ignore[index]
                 for i in range(lengths.pop())
             )
-        returned = Value(flows=join(*self.returns).flows if self.returns else (), items=items)
+        fields = None
+        if self.returns and all(r.fields for r in self.returns):
+            common = set.intersection(*({key for key, _ in r.fields} for r in self.returns))
+            fields = tuple(
+                (key, join(*(r.field(key) for r in self.returns)))  # type: ignore[misc]
+                for key in sorted(common)
+            )
+        returned = Value(
+            flows=join(*self.returns).flows if self.returns else (),
+            items=items,
+            fields=fields or (),
+        )
         # A parameter named like a credential is one inside its function; what the function
         # returns of it is what each caller passes (`normalize(token)` of an empty string).
         dropped = {PARAM_NAME}
@@ -150,8 +167,16 @@ class FunctionInterpreter:
             # def new_request_id(): return secrets.token_hex(8): what it mints is an identifier.
             dropped.add(MINTED)
         returned = _with_flows(returned, lambda flows: _without_markers(flows, dropped))
+        returns = self.info.node.returns
+        if returns is not None and self._masked_annotation(returns.annotation):
+            # Declared to return a masked type: what a name says is inside the mask
+            # (`return self._token`).
+            returned = _with_flows(
+                returned, lambda flows: tuple(f for f in flows if f.source_kind != "name")
+            )
         return FunctionSummary(
             return_items=None if returned.items is None else tuple(v.flows for v in returned.items),
+            return_fields=tuple((key, v.flows) for key, v in returned.fields) or None,
             returns=returned.flows,
             param_sinks=_distinct(self.param_sinks),
             deferred=frozenset(self.deferred) if self.deferred else _NOTHING_DEFERRED,
@@ -197,7 +222,10 @@ class FunctionInterpreter:
         if (
             names.is_credential_name(name)
             and not self._non_secret_annotation(annotation)
-            and not (annotation is not None and self._masks_its_secrets(annotation))
+            and not (
+                annotation is not None
+                and (self._masks_its_secrets(annotation) or self._masked_annotation(annotation))
+            )
         ):
             flows.append(
                 self._new_flow(
@@ -245,6 +273,25 @@ class FunctionInterpreter:
         holds (see _masking_model): the parameter is no credential by its name."""
         ann_q = self.annotation_qname(annotation)
         return ann_q is not None and self._masking_model(ann_q)
+
+    def _masked_annotation(self, annotation: cst.BaseExpression) -> bool:
+        """``token: Masked`` or ``-> Masked | None``: a masked type of the packs (or
+        None), which shows no secret when formatted; ``.get_secret_value()`` gives it."""
+        if not self.propagation.masked_types:
+            return False
+        found = self.annotation_qnames(annotation)
+        masked = [q for q in found if self.propagation.masked_types.matches(q)]
+        return bool(masked) and all(q in masked or q in _OPTIONAL_NAMES for q in found)
+
+    def _returns_masked(self, value: Value) -> bool:
+        """``value`` is what a project function gives whose return annotation is a masked
+        type (``async def get_access_token(self) -> Masked | None``)."""
+        if not value.qname or not value.qname.endswith("()") or not self.propagation.masked_types:
+            return False
+        info = self.ctx.project.function_for(value.qname[:-2])
+        if info is None or info.node.returns is None:
+            return False
+        return self._probe_in(info.module)._masked_annotation(info.node.returns.annotation)
 
     def annotation_qname(self, annotation: cst.BaseExpression) -> str | None:
         """The qualified name of a simple annotation (``Request``, ``RunContextWrapper[X]``)."""
@@ -507,9 +554,10 @@ class FunctionInterpreter:
         """Record a returned value and check return sinks (routes, tools)."""
         if value.tainted:
             step = TraceStep(self.ctx.location(node), "returned")
-            # Only what a caller gets: the flows, the object and the tuple's elements.
+            # Only what a caller gets: the flows, the object, the tuple's elements and the
+            # dict's keys.
             value = _with_flows(
-                Value(flows=value.flows, qname=value.qname, items=value.items),
+                Value(flows=value.flows, qname=value.qname, items=value.items, fields=value.fields),
                 lambda flows: with_step(flows, step),
             )
         self.returns.append(value)
@@ -686,7 +734,7 @@ class FunctionInterpreter:
         """A value assigned to a credential-named variable is a credential (CodeQL's choice)."""
         if CREDENTIAL in value.labels() or not names.is_credential_name(name):
             return value
-        if not self._may_hold_secret(value_node):
+        if not self._may_hold_secret(value_node) or self._returns_masked(value):
             return value
         flow = self._new_flow(
             target,
@@ -997,7 +1045,14 @@ class FunctionInterpreter:
             )
         stored = self.ctx.project.field_flows(base.qname, attr)
         if stored:
-            value = replace(value, flows=merge_flows(value.flows, stored))
+            keys = self.ctx.project.field_keys_of(base.qname, attr)
+            if keys is not None and not value.flows and not value.fields:
+                # self.params = {"host": host, "api_key": key}: self.params["host"] elsewhere
+                # holds what "host" does.
+                fields = tuple((name, Value(flows=flows)) for name, flows in sorted(keys.items()))
+                value = replace(value, flows=stored, fields=fields)
+            else:
+                value = replace(value, flows=merge_flows(value.flows, stored))
         if not base.tainted and _is_module_name(base.qname, self.ctx):
             # `config.API_KEY` where `config` is a scanned module.
             found = self.ctx.project.global_value(qname)
@@ -1042,6 +1097,7 @@ class FunctionInterpreter:
             and names.is_credential_name(key)
             and not _is_module_name(base.qname, self.ctx)
             and not self._masked_field(base.qname, key)
+            and not self._enum_class(base.qname)
         ):
             note = f"`{self.ctx.code(node, 50)}` is named like a credential"
             flows = merge_flows(flows, (self._new_flow(node, note),))
@@ -1061,6 +1117,30 @@ class FunctionInterpreter:
         return any(
             self.propagation.masked_types.matches(q) for q in probe.annotation_qnames(annotation)
         )
+
+    def _enum_class(self, qname: str | None) -> bool:
+        """A project class derived from an enumeration: ``AuthType.API_TOKEN`` is a member, a
+        label, whatever its name says."""
+        project = self.ctx.project
+        seen: set[str] = set()
+        todo = [qname] if qname and "(" not in qname else []
+        while todo:
+            current = project.class_for(todo.pop())
+            if current is None or current in seen or len(seen) > 16:
+                continue
+            seen.add(current)
+            owner = project.modules.get(project.class_modules[current])
+            node = owner.classes.get(current) if owner is not None else None
+            if node is None:
+                continue
+            probe = self._probe_in(owner)
+            for base in node.bases:
+                base_q = probe.qname_of(base.value)
+                if base_q in _ENUM_BASES:
+                    return True
+                if base_q:
+                    todo.append(base_q)
+        return False
 
     def _masking_model(self, class_qname: str) -> bool:
         """A project class whose fields named like credentials, in it and its project base
@@ -1744,7 +1824,10 @@ class FunctionInterpreter:
             if summary.return_items is None
             else tuple(Value(flows=returned(item)) for item in summary.return_items)
         )
-        return Value(flows=returned(summary.returns), qname=qname, items=items)
+        fields = tuple(
+            (key, Value(flows=returned(flows))) for key, flows in summary.return_fields or ()
+        )
+        return Value(flows=returned(summary.returns), qname=qname, items=items, fields=fields)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -1923,11 +2006,13 @@ def _fields_cover(value: Value) -> bool:
 
 
 def _with_flows(value: Value, change: Callable[[tuple[Flow, ...]], tuple[Flow, ...]]) -> Value:
-    """``value`` with ``change`` applied to its flows and to those of its tuple elements."""
+    """``value`` with ``change`` applied to its flows and to those of its tuple elements and
+    dict keys."""
     items = value.items
     if items is not None:
         items = tuple(replace(v, flows=change(v.flows)) for v in items)
-    return replace(value, flows=change(value.flows), items=items)
+    fields = tuple((key, Value(flows=change(v.flows))) for key, v in value.fields)
+    return replace(value, flows=change(value.flows), items=items, fields=fields)
 
 
 def _without_markers(flows: tuple[Flow, ...], markers: Container[str]) -> tuple[Flow, ...]:

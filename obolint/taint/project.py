@@ -117,6 +117,12 @@ class Project:
         self._returned_objects: dict[str, str | None] = {}
         # Per class, per attribute: which __init__ parameters are stored there.
         self.init_fields: dict[str, dict[str, frozenset[int]]] = {}
+        # Per class and attribute: the flows of each key, while every value stored there
+        # with a flow is a dict with constant keys that hold all its flows (self.params =
+        # {"host": host, "api_key": key}); None once one is not.
+        self.field_keys: dict[tuple[str, str], dict[str, tuple[Flow, ...]] | None] = {}
+        # Per class, attribute and key: which __init__ parameters are stored under the key.
+        self._init_field_keys: dict[str, dict[str, dict[str, frozenset[int]]]] = {}
         # Per nested function: the enclosing scope's variables where it is defined.
         self.closures: dict[str, dict[str, Value]] = {}
         # Tools: the framework spec of each tool function, and parameters bound outside the
@@ -388,15 +394,33 @@ class Project:
                     if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                         yield small.target.value, small
 
-    def add_field(self, class_qname: str, attr: str, flows: tuple[Flow, ...]) -> None:
-        """Record flows stored on instances of a class."""
-        if not flows:
+    def add_field(
+        self,
+        class_qname: str,
+        attr: str,
+        flows: tuple[Flow, ...],
+        by_key: dict[str, tuple[Flow, ...]] | None = None,
+    ) -> None:
+        """Record flows stored on instances of a class; ``by_key``: the flows of each key of
+        the dict stored, when its keys hold them all."""
+        if not flows and by_key is None:
             return
         key = (class_qname, attr)
-        old = self.fields.get(key, ())
-        new = merge_flows(old, flows)
-        self.fields[key] = new
-        if {f.key() for f in new} != {f.key() for f in old}:
+        changed = False
+        if flows:
+            old = self.fields.get(key, ())
+            new = merge_flows(old, flows)
+            self.fields[key] = new
+            changed = {f.key() for f in new} != {f.key() for f in old}
+        old_keys = self.field_keys.get(key, {})
+        new_keys: dict[str, tuple[Flow, ...]] | None = None
+        if old_keys is not None and by_key is not None:
+            # Also a dict that holds nothing yet: its keys are clean where others are not.
+            new_keys = dict(old_keys)
+            for name, held in by_key.items():
+                new_keys[name] = merge_flows(new_keys.get(name, ()), held)
+        self.field_keys[key] = new_keys
+        if changed or _keys_signature(old_keys) != _keys_signature(new_keys):
             self._note_change(("field", class_qname, attr))
 
     def store_field(
@@ -409,13 +433,26 @@ class Project:
         if info is None or info.class_qname != class_qname:
             return
         concrete_flows = concrete(value.flows)
-        self.add_field(class_qname, attr, concrete_flows)
+        by_key: dict[str, tuple[Flow, ...]] | None = None
+        if value.fields:
+            keyed = {name: concrete(item.flows) for name, item in value.fields}
+            held = {f.key() for flows in keyed.values() for f in flows}
+            if all(f.key() in held for f in concrete_flows):
+                by_key = keyed  # a key that holds nothing is read as clean
+        self.add_field(class_qname, attr, concrete_flows, by_key)
         if info.name == "__init__":
             params = frozenset(i for f in value.flows if (i := param_index(f)) is not None)
             if params:
                 stored = self.init_fields.setdefault(class_qname, {})
                 old = stored.get(attr, frozenset())
-                if not params <= old:
+                keys = self._init_field_keys.setdefault(class_qname, {}).setdefault(attr, {})
+                grew = False
+                for name, item in value.fields:
+                    under = frozenset(i for f in item.flows if (i := param_index(f)) is not None)
+                    if not under <= keys.get(name, frozenset()):
+                        keys[name] = keys.get(name, frozenset()) | under
+                        grew = True
+                if not params <= old or grew:
                     stored[attr] = old | params
                     # Constructors elsewhere store what __init__ keeps (construct_fields).
                     self._note_change(("fn", f"{class_qname}.__init__"))
@@ -438,10 +475,15 @@ class Project:
                 index = init.param_indices.get(arg.keyword)
                 if index is not None:
                     carried.append((index, flows))
+        keys = self._init_field_keys.get(class_qname, {})
         for attr, indices in list(stored.items()):
             for index, flows in carried:
                 if index in indices:
-                    self.add_field(class_qname, attr, flows)
+                    # Under the keys of the dict __init__ stores, if it stores the parameter
+                    # only under keys (a parameter stored otherwise too is under every key).
+                    under = [name for name, ps in keys.get(attr, {}).items() if index in ps]
+                    by_key = {name: flows for name in under} if under else None
+                    self.add_field(class_qname, attr, flows, by_key)
 
     def store_request_state(self, attr: str, flows: tuple[Flow, ...]) -> None:
         """``state.attr = value`` on a request state object of the packs: kept for the rest of
@@ -460,6 +502,16 @@ class Project:
         if self.known_class(class_qname):
             self._uses(("field", class_qname, attr))
         return self.fields.get((class_qname, attr), ())
+
+    def field_keys_of(
+        self, base_qname: str | None, attr: str
+    ) -> dict[str, tuple[Flow, ...]] | None:
+        """The flows of each key of the dicts stored on ``attr`` of class ``C`` or its
+        instances (see field_keys), if known; read after field_flows."""
+        if not base_qname or self.packs.propagation.request_state.matches(base_qname):
+            return None
+        class_qname = base_qname[:-2] if base_qname.endswith("()") else base_qname
+        return self.field_keys.get((class_qname, attr))
 
     def field_object(self, base_qname: str | None, attr: str) -> str | None:
         """The name of the one object methods store on ``attr`` of ``C()`` (``pkg.Codec()``).
@@ -1270,6 +1322,10 @@ def _is_setting(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Attribute):  # self.algorithm: the object's own configuration
         return not names.is_credential_name(node.attr.value)
     return isinstance(node, cst.Name) and node.value in ("None", "True", "False")
+
+
+def _keys_signature(keys: dict[str, tuple[Flow, ...]] | None) -> dict | None:
+    return None if keys is None else {name: {f.key() for f in fl} for name, fl in keys.items()}
 
 
 def _value_signature(value: Value) -> tuple:

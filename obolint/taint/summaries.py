@@ -65,6 +65,9 @@ class FunctionSummary:
     deferred: frozenset[DeferredCall] = frozenset()
     # When every return gives a tuple of the same length: the flows of each element.
     return_items: tuple[tuple[Flow, ...], ...] | None = None
+    # When every return gives a dict with constant keys: the flows of each key all of them
+    # set (a caller's `result["input"]` is not what `result["session_key"]` holds).
+    return_fields: tuple[tuple[str, tuple[Flow, ...]], ...] | None = None
 
     def signature(self) -> tuple:
         """A comparable digest (no traces) used to detect the fixed point."""
@@ -75,7 +78,15 @@ class FunctionSummary:
             if self.return_items is None
             else tuple(frozenset((f.labels, f.markers) for f in item) for item in self.return_items)
         )
-        return (ret, sinks, self.deferred, items)
+        fields = (
+            None
+            if self.return_fields is None
+            else tuple(
+                (key, frozenset((f.labels, f.markers) for f in flows))
+                for key, flows in self.return_fields
+            )
+        )
+        return (ret, sinks, self.deferred, items, fields)
 
 
 def param_index(flow: Flow) -> int | None:
