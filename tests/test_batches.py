@@ -162,8 +162,8 @@ def _tool_on_an_agent_of_a_later_batch(root: Path) -> list[Path]:
             """\
             from pydantic_ai import Agent
 
-            # Its tools take no api_token from the model (a trigger word: this file is parsed).
             agent = Agent("openai:gpt-4o")
+            deploy_token = None  # a trigger word in code: this file is parsed
 
             from app import tools  # registers the tools
             """,

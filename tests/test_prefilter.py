@@ -95,13 +95,51 @@ def test_a_stem_in_names_that_are_no_credentials_does_not_pass(text: str):
         "def refreshAccessToken(): ...\n",
         "headers = {'X-API-Key': key}\n",
         "h = {'Authorization': f'Bearer {value}'}\n",
-        "# the token is sent\n",  # conservative: comments and docstrings count
         'v = config["auth tokens"]\n',  # a phrase across a space, in a string
         "v = os.environ['GITHUB_PAT']\n",
         "data = {'grant_type': 'urn:ietf:params:oauth:grant-type:token-exchange'}\n",
     ],
 )
 def test_a_stem_in_a_credential_name_or_key_passes(text: str):
+    assert PACK_TRIGGERS.search(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Docstrings of a module, a function (after its header's `:`) and a class, raw too.
+        '"""Helpers that refresh the access_token."""\nimport os\n',
+        "#!/usr/bin/env python\n# Copyright\n\n'''Reads the api_key.'''\nx = 1\n",
+        'def call(url,\n         timeout=3) -> dict:\n    """Call it.\n\n    api_key: the key.\n'
+        '    """\n    return {}\n',
+        'class Tool:\n    r"""A tool.\n\n    Args:\n        auth_token: sent.\n    """\n',
+        # Comments, also after code.
+        "# the token is sent\n",
+        "retries = 3  # the client_secret is read later\n",
+    ],
+)
+def test_a_stem_only_in_comments_and_docstrings_does_not_pass(text: str):
+    assert not PACK_TRIGGERS.search(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A prompt or template is a string a flow can be formatted into, not a docstring.
+        'PROMPT = """Use the api_key you were given."""\n',
+        'send(\n    """the api_key is here"""\n)\n',
+        # An f-string holds code.
+        'def f(x):\n    f"""{x.api_key}"""\n',
+        # A `#` inside a string is no comment; the code after a docstring is code.
+        's = "#"; access_token = read()\n',
+        'def f():\n    """Doc."""\n    api_key = load()\n',
+        # Text after the closing quotes: not a docstring alone on its lines.
+        'def f():\n    """Doc.""" + api_key\n',
+        # Unpaired quotes: the rest is code.
+        'def f():\n    """never closed\n    api_key = 1\n',
+    ],
+)
+def test_a_stem_in_code_next_to_prose_passes(text: str):
     assert PACK_TRIGGERS.search(text)
 
 
