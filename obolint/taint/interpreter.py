@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -1118,12 +1118,12 @@ class FunctionInterpreter:
             self.propagation.masked_types.matches(q) for q in probe.annotation_qnames(annotation)
         )
 
-    def _enum_class(self, qname: str | None) -> bool:
-        """A project class derived from an enumeration: ``AuthType.API_TOKEN`` is a member, a
-        label, whatever its name says."""
+    def _lineage(self, class_qname: str) -> Iterator[tuple[str, list[str]]]:
+        """A project class and its project base classes (through re-exports: `from pkg import
+        X`), each once, with the names of its bases as its own module resolves them."""
         project = self.ctx.project
         seen: set[str] = set()
-        todo = [qname] if qname and "(" not in qname else []
+        todo = [class_qname]
         while todo:
             current = project.class_for(todo.pop())
             if current is None or current in seen or len(seen) > 16:
@@ -1131,42 +1131,33 @@ class FunctionInterpreter:
             seen.add(current)
             owner = project.modules.get(project.class_modules[current])
             node = owner.classes.get(current) if owner is not None else None
-            if node is None:
-                continue
-            probe = self._probe_in(owner)
-            for base in node.bases:
-                base_q = probe.qname_of(base.value)
-                if base_q in _ENUM_BASES:
-                    return True
-                if base_q:
-                    todo.append(base_q)
-        return False
+            bases: list[str] = []
+            if node is not None:
+                probe = self._probe_in(owner)
+                bases = [q for base in node.bases if (q := probe.qname_of(base.value))]
+            yield current, bases
+            todo.extend(bases)
+
+    def _enum_class(self, qname: str | None) -> bool:
+        """A project class derived from an enumeration: ``AuthType.API_TOKEN`` is a member, a
+        label, whatever its name says."""
+        if not qname or "(" in qname:
+            return False
+        return any(base in _ENUM_BASES for _, bases in self._lineage(qname) for base in bases)
 
     def _masking_model(self, class_qname: str) -> bool:
         """A project class whose fields named like credentials, in it and its project base
         classes, are all declared with a masked type of the packs, and there is one at least (a
         model whose `api_key` is declared with one): formatted or logged whole, it shows none."""
-        project = self.ctx.project
         if not self.propagation.masked_types:
             return False
         secret_fields = 0
-        seen: set[str] = set()
-        todo = [class_qname]
-        while todo:
-            current = project.class_for(todo.pop())  # through re-exports (`from pkg import X`)
-            if current is None or current in seen or len(seen) > 16:
-                continue
-            seen.add(current)
-            for attr in project.declared_fields(current):
+        for current, _ in self._lineage(class_qname):
+            for attr in self.ctx.project.declared_fields(current):
                 if names.is_credential_name(attr):
                     if not self._masked_field(current, attr):
                         return False
                     secret_fields += 1
-            owner = project.modules.get(project.class_modules[current])
-            node = owner.classes.get(current) if owner is not None else None
-            if node is not None:
-                probe = self._probe_in(owner)
-                todo.extend(q for base in node.bases if (q := probe.qname_of(base.value)))
         return secret_fields > 0
 
     def _loop_targets(
