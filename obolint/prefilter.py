@@ -38,6 +38,9 @@ _TOO_COMMON = frozenset({"get", "pop", "json", "read", "load", "config", "value"
 # How far around a stem a name, key or quoted string is read: enough for any real one, and a
 # file of one long line (minified, generated) stays linear in the number of stems it holds.
 MAX_NAME_CHARS = 256
+# How far back a comment's `#` or a docstring's line start is looked for, and ahead for the
+# end of a docstring's line: beyond it, a stem counts.
+MAX_PROSE_LINE_CHARS = 1024
 # Names and keys judged per vocabulary, kept for the files searched after; a bound on them
 # keeps a scan of generated code from growing the table without end.
 MAX_JUDGED_NAMES = 100_000
@@ -281,7 +284,9 @@ class _Prose:
 
     def _in_comment(self, position: int) -> bool:
         text = self.text
-        line_start = text.rfind("\n", 0, position) + 1
+        line_start = _line_start(text, position)
+        if line_start is None:
+            return False
         hash_at = text.find("#", line_start, position)
         if hash_at < 0:
             return False
@@ -298,12 +303,18 @@ class _Prose:
 def _docstrings(text: str) -> list[tuple[int, int]]:
     """The spans of the docstrings of ``text`` (see _Prose), in order."""
     found: list[tuple[int, int]] = []
+    # The next of each kind of quotes, each searched for again only once passed: searching
+    # for both after every string would read a file without one kind to its end each time.
+    upcoming = {'"""': text.find('"""'), "'''": text.find("'''")}
     position = 0
     while True:
-        double, single = text.find('"""', position), text.find("'''", position)
-        opening = min(q for q in (double, single, len(text)) if q >= 0)
-        if opening == len(text):
+        for quote, at in upcoming.items():
+            if 0 <= at < position:
+                upcoming[quote] = text.find(quote, position)
+        waiting = [at for at in upcoming.values() if at >= 0]
+        if not waiting:
             return found
+        opening = min(waiting)
         quote = text[opening : opening + 3]
         closing = text.find(quote, opening + 3)
         if closing < 0:
@@ -314,16 +325,28 @@ def _docstrings(text: str) -> list[tuple[int, int]]:
         position = end
 
 
+def _line_start(text: str, position: int) -> int | None:
+    """Where the line of ``position`` starts; None if that is over MAX_PROSE_LINE_CHARS
+    before it (a file of one long line stays linear in the number of stems it holds)."""
+    low = max(0, position - MAX_PROSE_LINE_CHARS)
+    start = text.rfind("\n", low, position) + 1
+    return start if start or low == 0 else None
+
+
 def _opens_docstring(text: str, opening: int) -> bool:
     """Whether the quotes at ``opening`` start a line (after a prefix such as `r`) that comes
     first in the file (after comments) or after a line ending with `:`."""
-    line_start = text.rfind("\n", 0, opening) + 1
+    line_start = _line_start(text, opening)
+    if line_start is None:
+        return False
     head = text[line_start:opening].strip()
     if head and not (len(head) <= 2 and all(c in "rRuU" for c in head)):
         return False
     before = line_start - 1
     while before > 0:
-        previous_start = text.rfind("\n", 0, before) + 1
+        previous_start = _line_start(text, before)
+        if previous_start is None:
+            return False
         line = text[previous_start:before].strip()
         if line and not line.startswith("#"):
             return line.endswith(":")
@@ -333,8 +356,12 @@ def _opens_docstring(text: str, opening: int) -> bool:
 
 def _ends_line(text: str, end: int) -> bool:
     """Whether only blanks, or a comment, follow ``end`` on its line."""
-    line_end = text.find("\n", end)
-    rest = text[end : len(text) if line_end < 0 else line_end].strip()
+    line_end = text.find("\n", end, end + MAX_PROSE_LINE_CHARS)
+    if line_end < 0:
+        if end + MAX_PROSE_LINE_CHARS < len(text):
+            return False
+        line_end = len(text)
+    rest = text[end:line_end].strip()
     return not rest or rest.startswith("#")
 
 

@@ -194,6 +194,17 @@ def test_a_file_of_one_long_line_is_searched_around_each_stem_only():
     assert PACK_TRIGGERS.search(line + "y = {'api-key': v}\n")
 
 
+def test_prose_is_told_apart_in_linear_time_on_hostile_texts():
+    # One comment line of 1.6 MB: a stem over MAX_PROSE_LINE_CHARS past the `#` counts, as if
+    # in code, instead of every stem looking back to the line's start.
+    comment = "# " + "api_key " * 200_000 + "\n"
+    assert PACK_TRIGGERS.search(comment)
+    # 100,000 triple-quoted strings, none with single quotes: the docstring spans are found in
+    # one pass, not by searching the rest of the file for `'''` after each string.
+    docstring = 'def f():\n    """The api_key."""\n' + 's = """a"""\n' * 100_000
+    assert not PACK_TRIGGERS.search(docstring)
+
+
 def test_the_class_of_a_framework_scheme_is_a_source_name():
     # `Depends(scheme)` names only `Depends`; the class the scheme is built from tells.
     assert PACK_TRIGGERS.search("scheme = APIKeyHeader(name='X-Service')\n")
