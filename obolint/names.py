@@ -174,9 +174,9 @@ _BLOCK_BEFORE = frozenset(
         # Tokens that are not credentials: schema references, MCP progress tokens,
         # lexer/parser tokens.
         "ref", "progress", "lexer", "parser", "syntax",
-        # A prepositional phrase: the name is its head, which holds or lacks a credential
-        # (``settings_with_token_data``, ``url_without_token``).
-        "with", "without",
+        # What lacks a credential (``url_without_token``); `with` is no such word: a URL or a
+        # connection string "with" one holds it.
+        "without",
     }
 )  # fmt: skip
 

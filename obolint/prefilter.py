@@ -17,6 +17,7 @@ analysis needs it (see obolint.reach, and demand-driven loading in obolint.runne
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -265,77 +266,99 @@ class Triggers:
 class _Prose:
     """The comments and docstrings of a text, found on first need: no flow starts in them,
     and an agent framework documents every `api_key` parameter and counts tokens in prose
-    (agno: 328 of the 1,153 files with a credential name have one only there).
+    (agno: 244 of the 1,157 files analysed had a credential name only there).
 
-    Found on the text alone, erring towards code: a comment is a `#` with no quote before it
-    on its line; a docstring is a triple-quoted string, without an `f` or `b` prefix, alone
-    on its lines, at the start of the file or after a line that ends with `:` (the header of
-    a `def`, `class` or block). Triple quotes are paired from the start of the file, so one in
-    a comment or a one-line string can pair them wrongly; each string is checked on both
-    ends, so code is taken for a docstring only if that also looks like one."""
+    Found on the text alone, erring towards code. A comment is a `#` with no quote before it
+    on its line, outside any triple-quoted string. A docstring is a triple-quoted string,
+    without an `f` or `b` prefix, alone on its lines, first in the file or after the header of
+    a `def` or `class` (a line ending with `:` that starts so, or with `)`, or ends with `):`
+    or holds `) ->`). Triple quotes are paired from the start of the file, skipping those in a
+    comment or inside one-line quotes (`'\"\"\"'`); one in a string written otherwise can pair
+    them wrongly, and each docstring is checked on both ends, so code is taken for one only if
+    that also looks like one."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._docstrings: list[tuple[int, int]] | None = None
+        # All the triple-quoted strings, and the docstrings among them.
+        self._spans: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None
 
     def holds(self, position: int) -> bool:
         """Whether ``position`` is in a comment or a docstring."""
-        return self._in_comment(position) or self._in_docstring(position)
-
-    def _in_comment(self, position: int) -> bool:
-        text = self.text
-        line_start = _line_start(text, position)
-        if line_start is None:
-            return False
-        hash_at = text.find("#", line_start, position)
-        if hash_at < 0:
-            return False
-        before = text[line_start:hash_at]
-        return '"' not in before and "'" not in before
-
-    def _in_docstring(self, position: int) -> bool:
-        if self._docstrings is None:
-            self._docstrings = _docstrings(self.text)
-        index = bisect.bisect_right(self._docstrings, (position, len(self.text))) - 1
-        return index >= 0 and position < self._docstrings[index][1]
+        if self._spans is None:
+            self._spans = _triple_quoted(self.text)
+        strings, docstrings = self._spans
+        if _within(docstrings, position):
+            return True
+        return _in_comment(self.text, position) and not _within(strings, position)
 
 
-def _docstrings(text: str) -> list[tuple[int, int]]:
-    """The spans of the docstrings of ``text`` (see _Prose), in order."""
-    found: list[tuple[int, int]] = []
+def _within(spans: list[tuple[int, int]], position: int) -> bool:
+    index = bisect.bisect_right(spans, (position, math.inf)) - 1
+    return index >= 0 and position < spans[index][1]
+
+
+def _in_comment(text: str, position: int) -> bool:
+    """Whether a `#` with no quote before it precedes ``position`` on its line."""
+    line_start = _line_start(text, position)
+    if line_start is None:
+        return False
+    hash_at = text.find("#", line_start, position)
+    if hash_at < 0:
+        return False
+    before = text[line_start:hash_at]
+    return '"' not in before and "'" not in before
+
+
+def _triple_quoted(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The spans of the triple-quoted strings of ``text``, and of its docstrings (see _Prose),
+    in order."""
+    strings: list[tuple[int, int]] = []
+    docstrings: list[tuple[int, int]] = []
     # The next of each kind of quotes, each searched for again only once passed: searching
     # for both after every string would read a file without one kind to its end each time.
     upcoming = {'"""': text.find('"""'), "'''": text.find("'''")}
     position = 0
     while True:
         for quote, at in upcoming.items():
-            if 0 <= at < position:
-                upcoming[quote] = text.find(quote, position)
+            while 0 <= at < position or (at >= 0 and not _opens_string(text, at)):
+                at = text.find(quote, max(position, at + 3))
+            upcoming[quote] = at
         waiting = [at for at in upcoming.values() if at >= 0]
         if not waiting:
-            return found
+            return strings, docstrings
         opening = min(waiting)
         quote = text[opening : opening + 3]
         closing = text.find(quote, opening + 3)
         if closing < 0:
-            return found
+            return strings, docstrings
         end = closing + 3
+        strings.append((opening, end))
         if _opens_docstring(text, opening) and _ends_line(text, end):
-            found.append((opening, end))
+            docstrings.append((opening, end))
         position = end
 
 
+def _opens_string(text: str, at: int) -> bool:
+    """Whether the triple quotes at ``at``, outside any triple-quoted string, open one: not in
+    a comment, nor the content of one-line quotes of the other kind (`'\"\"\"'`)."""
+    other = "'" if text[at] == '"' else '"'
+    if at > 0 and text[at - 1] == other and text[at + 3 : at + 4] == other:
+        return False
+    return not _in_comment(text, at)
+
+
 def _line_start(text: str, position: int) -> int | None:
-    """Where the line of ``position`` starts; None if that is over MAX_PROSE_LINE_CHARS
-    before it (a file of one long line stays linear in the number of stems it holds)."""
+    """Where the line of ``position`` starts (after `\\n` or `\\r`); None if that is over
+    MAX_PROSE_LINE_CHARS before it (a file of one long line stays linear in the number of
+    stems it holds)."""
     low = max(0, position - MAX_PROSE_LINE_CHARS)
-    start = text.rfind("\n", low, position) + 1
+    start = max(text.rfind("\n", low, position), text.rfind("\r", low, position)) + 1
     return start if start or low == 0 else None
 
 
 def _opens_docstring(text: str, opening: int) -> bool:
     """Whether the quotes at ``opening`` start a line (after a prefix such as `r`) that comes
-    first in the file (after comments) or after a line ending with `:`."""
+    first in the file (after comments) or after the header of a `def` or `class`."""
     line_start = _line_start(text, opening)
     if line_start is None:
         return False
@@ -349,19 +372,22 @@ def _opens_docstring(text: str, opening: int) -> bool:
             return False
         line = text[previous_start:before].strip()
         if line and not line.startswith("#"):
-            return line.endswith(":")
+            return line.endswith(":") and (
+                line.startswith(("def ", "async def ", "class ", ")"))
+                or line.endswith("):")
+                or ") ->" in line
+            )
         before = previous_start - 1
     return True
 
 
 def _ends_line(text: str, end: int) -> bool:
     """Whether only blanks, or a comment, follow ``end`` on its line."""
-    line_end = text.find("\n", end, end + MAX_PROSE_LINE_CHARS)
-    if line_end < 0:
-        if end + MAX_PROSE_LINE_CHARS < len(text):
-            return False
-        line_end = len(text)
-    rest = text[end:line_end].strip()
+    window = end + MAX_PROSE_LINE_CHARS
+    ends = [at for at in (text.find("\n", end, window), text.find("\r", end, window)) if at >= 0]
+    if not ends and window < len(text):
+        return False
+    rest = text[end : min(ends, default=len(text))].strip()
     return not rest or rest.startswith("#")
 
 

@@ -103,6 +103,8 @@ POSITIVES = {
     "db_pass": "password",
     "passcode": "passcode",
     "page_access_token": "token",
+    "url_with_token": "token",
+    "connection_string_with_password": "password",
     "password_reset_token": "token",
     "request.headers.authorization": "authorization",
     "settings.SECRET_KEY": "secret",
@@ -125,8 +127,7 @@ NEGATIVES = [
     "token_range",
     "input_cost_per_token",
     "CHARS_PER_TOKEN",
-    # a prepositional phrase names its head, not the credential it holds or lacks
-    "settings_with_token_data",
+    # what lacks the credential
     "url_without_token",
     "password_require_uppercase",
     "supports_manual_credentials",

@@ -137,6 +137,20 @@ def test_a_stem_only_in_comments_and_docstrings_does_not_pass(text: str):
         'def f():\n    """Doc.""" + api_key\n',
         # Unpaired quotes: the rest is code.
         'def f():\n    """never closed\n    api_key = 1\n',
+        # Lines that end in a lone carriage return; a `#` line inside a triple-quoted string.
+        "import logging\r# helper\rdef go(cfg):\r    api_key = cfg.load()\r    log(api_key)\r",
+        'log.info(f"""\n# key {cfg.api_key}\n""")\n',
+        'PROMPT = """\n# Use the api_key you were given.\n"""\n',
+        # Triple quotes inside one-line quotes or a comment do not pair with the next ones, and
+        # a prompt's line ending with `:` is no `def` header.
+        'def unquote(s):\n    return s.strip(\'"""\')\n'
+        'PROMPT = """Answer the question.\nAnswer:\n"""\n'
+        "def go(cfg):\n    api_key = cfg.load()\n"
+        'OTHER = """\nx\n"""\n',
+        '# the model may wrap code in """ fences\n'
+        'PROMPT = """Answer the question.\nAnswer:\n"""\n'
+        "def go(cfg):\n    api_key = cfg.load()\n"
+        'OTHER = """\nx\n"""\n',
     ],
 )
 def test_a_stem_in_code_next_to_prose_passes(text: str):
@@ -203,6 +217,22 @@ def test_prose_is_told_apart_in_linear_time_on_hostile_texts():
     # one pass, not by searching the rest of the file for `'''` after each string.
     docstring = 'def f():\n    """The api_key."""\n' + 's = """a"""\n' * 100_000
     assert not PACK_TRIGGERS.search(docstring)
+    counted = _CountingText(docstring)
+    strings, docstrings = prefilter._triple_quoted(counted)
+    assert (len(strings), len(docstrings)) == (100_001, 1)
+    assert counted.scanned < 4 * len(docstring)
+
+
+class _CountingText(str):
+    """A text that counts the characters its searches pass over."""
+
+    scanned = 0
+
+    def find(self, sub, start=0, end=None):  # type: ignore[override]
+        end = len(self) if end is None else end
+        at = super().find(sub, start, end)
+        self.scanned += (end if at < 0 else at) - start
+        return at
 
 
 def test_the_class_of_a_framework_scheme_is_a_source_name():

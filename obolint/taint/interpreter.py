@@ -149,7 +149,7 @@ class FunctionInterpreter:
                 for i in range(lengths.pop())
             )
         fields = None
-        if self.returns and all(r.fields for r in self.returns):
+        if self.returns and all(_keys_hold_all(r) for r in self.returns):
             common = set.intersection(*({key for key, _ in r.fields} for r in self.returns))
             fields = tuple(
                 (key, join(*(r.field(key) for r in self.returns)))  # type: ignore[misc]
@@ -662,7 +662,7 @@ class FunctionInterpreter:
             if not loop and not augmented and value_node is not None:
                 named = self._name_source(name, target, value, value_node)
                 # A credential by its name is all of it, whatever its elements held.
-                value = named if named is value else replace(named, items=None)
+                value = named if named is value else replace(named, items=None, fields=())
             env[name] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e for e in target.elements]
@@ -734,7 +734,9 @@ class FunctionInterpreter:
         """A value assigned to a credential-named variable is a credential (CodeQL's choice)."""
         if CREDENTIAL in value.labels() or not names.is_credential_name(name):
             return value
-        if not self._may_hold_secret(value_node) or self._returns_masked(value):
+        if not self._may_hold_secret(value_node) or (
+            _is_call(value_node) and self._returns_masked(value)
+        ):
             return value
         flow = self._new_flow(
             target,
@@ -1320,8 +1322,12 @@ class FunctionInterpreter:
             values.append(value)
             values.append(key_value)
         joined = join(*values) if values else CLEAN
+        # A key given twice holds what its last occurrence does (`{**defaults, "headers": h}`).
+        latest = dict(fields)
         return Value(
-            flows=joined.flows, constants=constants | joined.constants, fields=tuple(fields)
+            flows=joined.flows,
+            constants=constants | joined.constants,
+            fields=tuple((key, latest[key]) for key in dict.fromkeys(key for key, _ in fields)),
         )
 
     def _eval_comprehension(self, node, env: Env) -> Value:
@@ -1988,6 +1994,22 @@ def _not_held_whole(value: Value) -> tuple[Flow, ...]:
     return tuple(f for f in value.flows if f.key() not in held)
 
 
+def _is_call(node: cst.BaseExpression) -> bool:
+    """A call, or an ``await`` of one."""
+    return isinstance(node.expression if isinstance(node, cst.Await) else node, cst.Call)
+
+
+def _keys_hold_all(value: Value) -> bool:
+    """Whether ``value`` is a dict built in code whose constant keys hold every flow it has: not
+    a mapping the packs name as a whole (``request.headers``, whose keys are read in any
+    case), nor one with flows under no key (``d.update(extra)``)."""
+    if not value.fields or any(
+        WHOLE_MAPPING in f.markers for _, item in value.fields for f in item.flows
+    ):
+        return False
+    return _fields_cover(value) or not value.flows
+
+
 def _fields_cover(value: Value) -> bool:
     """Whether the per-key values of ``value`` hold every flow it has."""
     if not value.fields:
@@ -2002,7 +2024,7 @@ def _with_flows(value: Value, change: Callable[[tuple[Flow, ...]], tuple[Flow, .
     items = value.items
     if items is not None:
         items = tuple(replace(v, flows=change(v.flows)) for v in items)
-    fields = tuple((key, Value(flows=change(v.flows))) for key, v in value.fields)
+    fields = tuple((key, replace(v, flows=change(v.flows))) for key, v in value.fields)
     return replace(value, flows=change(value.flows), items=items, fields=fields)
 
 

@@ -17,7 +17,7 @@ from obolint.resolve import imports_first, suffix_index
 from obolint.taint.context import FunctionInfo, ModuleContext, materialize
 from obolint.taint.interpreter import FunctionInterpreter
 from obolint.taint.summaries import FunctionSummary, SinkHit, Unit, concrete, param_index
-from obolint.taint.values import INBOUND, Flow, Value, merge_flows
+from obolint.taint.values import INBOUND, WHOLE_MAPPING, Flow, Value, merge_flows
 
 _EMPTY_SUMMARY = FunctionSummary()
 # Summaries are recomputed until nothing changes; this bounds it for pathological call graphs.
@@ -121,8 +121,10 @@ class Project:
         # with a flow is a dict with constant keys that hold all its flows (self.params =
         # {"host": host, "api_key": key}); None once one is not.
         self.field_keys: dict[tuple[str, str], dict[str, tuple[Flow, ...]] | None] = {}
-        # Per class, attribute and key: which __init__ parameters are stored under the key.
+        # Per class, attribute and key: which __init__ parameters are stored under the key;
+        # and per class and attribute, which are stored there otherwise (whole).
         self._init_field_keys: dict[str, dict[str, dict[str, frozenset[int]]]] = {}
+        self._init_field_whole: dict[str, dict[str, frozenset[int]]] = {}
         # Per nested function: the enclosing scope's variables where it is defined.
         self.closures: dict[str, dict[str, Value]] = {}
         # Tools: the framework spec of each tool function, and parameters bound outside the
@@ -434,7 +436,11 @@ class Project:
             return
         concrete_flows = concrete(value.flows)
         by_key: dict[str, tuple[Flow, ...]] | None = None
-        if value.fields:
+        if value.fields and not any(
+            WHOLE_MAPPING in f.markers for _, item in value.fields for f in item.flows
+        ):
+            # Not a mapping the packs name as a whole (`request.headers`): its keys are read
+            # in any case, and its credentials are under no key of its own.
             keyed = {name: concrete(item.flows) for name, item in value.fields}
             held = {f.key() for flows in keyed.values() for f in flows}
             if all(f.key() in held for f in concrete_flows):
@@ -447,11 +453,18 @@ class Project:
                 old = stored.get(attr, frozenset())
                 keys = self._init_field_keys.setdefault(class_qname, {}).setdefault(attr, {})
                 grew = False
+                keyed: set[int] = set()
                 for name, item in value.fields:
                     under = frozenset(i for f in item.flows if (i := param_index(f)) is not None)
+                    keyed |= under
                     if not under <= keys.get(name, frozenset()):
                         keys[name] = keys.get(name, frozenset()) | under
                         grew = True
+                # Stored whole too (`self.conn = auth`, or beside the keys): under every key.
+                whole = self._init_field_whole.setdefault(class_qname, {})
+                if not params - keyed <= whole.get(attr, frozenset()):
+                    whole[attr] = whole.get(attr, frozenset()) | (params - keyed)
+                    grew = True
                 if not params <= old or grew:
                     stored[attr] = old | params
                     # Constructors elsewhere store what __init__ keeps (construct_fields).
@@ -476,13 +489,15 @@ class Project:
                 if index is not None:
                     carried.append((index, flows))
         keys = self._init_field_keys.get(class_qname, {})
+        whole = self._init_field_whole.get(class_qname, {})
         for attr, indices in list(stored.items()):
             for index, flows in carried:
                 if index in indices:
                     # Under the keys of the dict __init__ stores, if it stores the parameter
                     # only under keys (a parameter stored otherwise too is under every key).
                     under = [name for name, ps in keys.get(attr, {}).items() if index in ps]
-                    by_key = {name: flows for name in under} if under else None
+                    stored_whole = index in whole.get(attr, frozenset())
+                    by_key = {name: flows for name in under} if under and not stored_whole else None
                     self.add_field(class_qname, attr, flows, by_key)
 
     def store_request_state(self, attr: str, flows: tuple[Flow, ...]) -> None:
