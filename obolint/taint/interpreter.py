@@ -35,6 +35,7 @@ from obolint.taint.values import (
     WHOLE_MAPPING,
     Flow,
     Value,
+    holds_whole_mapping,
     join,
     merge_flows,
     with_step,
@@ -222,10 +223,7 @@ class FunctionInterpreter:
         if (
             names.is_credential_name(name)
             and not self._non_secret_annotation(annotation)
-            and not (
-                annotation is not None
-                and (self._masks_its_secrets(annotation) or self._masked_annotation(annotation))
-            )
+            and not (annotation is not None and self._masks_its_secrets(annotation))
         ):
             flows.append(
                 self._new_flow(
@@ -269,10 +267,13 @@ class FunctionInterpreter:
         return isinstance(annotation, cst.Name) and annotation.value in _NON_SECRET_ANNOTATIONS
 
     def _masks_its_secrets(self, annotation: cst.BaseExpression) -> bool:
-        """``credentials: APIKeyCredentials`` where that project model masks every secret it
-        holds (see _masking_model): the parameter is no credential by its name."""
+        """``token: Masked`` (see _masked_annotation), or ``credentials: APIKeyCredentials``
+        where that project model masks every secret it holds (see _masking_model): the
+        parameter is no credential by its name."""
         ann_q = self.annotation_qname(annotation)
-        return ann_q is not None and self._masking_model(ann_q)
+        if ann_q is not None and self._masking_model(ann_q):
+            return True
+        return self._masked_annotation(annotation)
 
     def _masked_annotation(self, annotation: cst.BaseExpression) -> bool:
         """``token: Masked`` or ``-> Masked | None``: a masked type of the packs (or
@@ -2003,9 +2004,7 @@ def _keys_hold_all(value: Value) -> bool:
     """Whether ``value`` is a dict built in code whose constant keys hold every flow it has: not
     a mapping the packs name as a whole (``request.headers``, whose keys are read in any
     case), nor one with flows under no key (``d.update(extra)``)."""
-    if not value.fields or any(
-        WHOLE_MAPPING in f.markers for _, item in value.fields for f in item.flows
-    ):
+    if not value.fields or holds_whole_mapping(value):
         return False
     return _fields_cover(value) or not value.flows
 

@@ -17,7 +17,7 @@ from obolint.resolve import imports_first, suffix_index
 from obolint.taint.context import FunctionInfo, ModuleContext, materialize
 from obolint.taint.interpreter import FunctionInterpreter
 from obolint.taint.summaries import FunctionSummary, SinkHit, Unit, concrete, param_index
-from obolint.taint.values import INBOUND, WHOLE_MAPPING, Flow, Value, merge_flows
+from obolint.taint.values import INBOUND, Flow, Value, holds_whole_mapping, merge_flows
 
 _EMPTY_SUMMARY = FunctionSummary()
 # Summaries are recomputed until nothing changes; this bounds it for pathological call graphs.
@@ -436,11 +436,7 @@ class Project:
             return
         concrete_flows = concrete(value.flows)
         by_key: dict[str, tuple[Flow, ...]] | None = None
-        if value.fields and not any(
-            WHOLE_MAPPING in f.markers for _, item in value.fields for f in item.flows
-        ):
-            # Not a mapping the packs name as a whole (`request.headers`): its keys are read
-            # in any case, and its credentials are under no key of its own.
+        if value.fields and not holds_whole_mapping(value):
             keyed = {name: concrete(item.flows) for name, item in value.fields}
             held = {f.key() for flows in keyed.values() for f in flows}
             if all(f.key() in held for f in concrete_flows):

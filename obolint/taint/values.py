@@ -102,6 +102,12 @@ class Value:
 CLEAN = Value()
 
 
+def holds_whole_mapping(value: Value) -> bool:
+    """Whether a per-key value of ``value`` is a credential the packs read from a mapping they
+    name as a whole (``request.headers``): its keys are read in any case, not as written."""
+    return any(WHOLE_MAPPING in f.markers for _, item in value.fields for f in item.flows)
+
+
 def merge_flows(*groups: tuple[Flow, ...]) -> tuple[Flow, ...]:
     """Union of flows, one per source, preferring the shortest trace; capped in size."""
     best: dict[tuple, Flow] = {}
