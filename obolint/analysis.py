@@ -13,6 +13,7 @@ from pathlib import Path
 
 from obolint.cache import ResultCache, content_hash
 from obolint.findings import FileError, Finding, ScanResult
+from obolint.outline import LeftOut, LeftOutDefinitions, left_out_of
 from obolint.packs import PackSet
 from obolint.parallel import map_forked
 from obolint.parsing import ParsedFile, files_not_in_cache, parse_in_order
@@ -102,12 +103,26 @@ def analyse(
         if cache is not None
         else None
     )
-    project.loader, project.locator = _module_loader(
-        project, packs, root, loaded, skipped_paths, seen, rechecked, trees
-    )
     result.errors.extend(error for _, _, error in sources if error is not None)
     sources.clear()  # the texts of prefiltered files
     module_names = _module_names(to_parse, root)
+    # Each file is parsed without its top-level definitions that no flow can reach (see
+    # obolint.outline); those a file parsed later or a handle needs are put back.
+    texts_to_parse, left_out = left_out_of(to_parse, module_names, found_by, jobs)
+    full_texts = {path: text for path, text in to_parse}
+    to_parse = [(path, text) for (path, _), text in zip(to_parse, texts_to_parse, strict=True)]
+    put_back = _putting_back(project, packs, root, trees, left_out)
+    project.loader, project.locator = _module_loader(
+        project,
+        packs,
+        root,
+        loaded,
+        skipped_paths,
+        seen,
+        rechecked,
+        trees,
+        lambda text: put_back(left_out.named_in(text)),
+    )
     batch_size = len(to_parse)
     # With the trees at hand (parse cache) there is no parsing to overlap.
     if jobs >= 2 and files_not_in_cache(to_parse, root, trees) >= MIN_FILES_FOR_BATCHES:
@@ -134,6 +149,12 @@ def analyse(
             if progress is not None:
                 progress("Parsing", done, len(to_parse))
             parsed_file, error = next(parse_results)
+            full_text = full_texts.pop(path)
+            entry = left_out.by_path.get(path)
+            if entry is not None and (error is not None or entry.wanted):
+                # Named by a file loaded meanwhile, or the rest alone does not parse.
+                left_out.remove(entry)
+                parsed_file, error = _parse_whole(path, full_text, root, trees)
             if error is not None:
                 result.errors.append(error)
                 seen.discard(path.resolve())  # as if never parsed: it may be loaded on demand
@@ -151,9 +172,15 @@ def analyse(
     reach = Reach((), found_by, registrations(packs))
     reached: list[str] = []
     reach_verdicts: dict[str, bool] = {}
-    if skipped_paths:
+    if skipped_paths or left_out:
         findings, reach, reached, reach_verdicts = _analyze_reached(
-            project, findings, skipped_paths, reach, root, jobs, trees, seen, rechecked, progress
+            project,
+            findings,
+            skipped_paths,
+            reach,
+            (root, jobs, trees),
+            (seen, rechecked, left_out, put_back),
+            progress,
         )
     loaded.update(rechecked)
     requested.update(reached)  # reported on like any analysed file
@@ -186,6 +213,7 @@ def analyse(
         "context_files": context,
         "files_reached": len(reached),
         "files_skipped_prefilter": skipped,
+        "definitions_skipped": len(left_out),
         "findings": len(result.findings),
         "duration_s": round(time.perf_counter() - started, 3),
     }
@@ -230,7 +258,16 @@ def _add_parsed(
         module_name = parsed_file.module_name
         if module_name in project.modules:
             module_name = f"{module_name}@{parsed_file.path}"
-    ctx = ModuleContext(
+    ctx = _context(project, parsed_file, packs, module_name)
+    project.add_module(ctx)
+    return ctx
+
+
+def _context(
+    project: Project, parsed_file: ParsedFile, packs: PackSet, module_name: str
+) -> ModuleContext:
+    """The context of a parsed file, analysed under ``module_name``."""
+    return ModuleContext(
         path=parsed_file.path,
         module_name=module_name,
         module=parsed_file.module,
@@ -239,8 +276,45 @@ def _add_parsed(
         packs=packs,
         project=project,
     )
-    project.add_module(ctx)
-    return ctx
+
+
+def _parse_whole(
+    path: Path, text: str, root: Path, trees: TreeCache | None
+) -> tuple[ParsedFile | None, FileError | None]:
+    """Parse one file here (or load it from ``trees``)."""
+    with contextlib.closing(parse_in_order([(path, text)], root, 1, trees)) as results:
+        return next(results)
+
+
+def _putting_back(
+    project: Project,
+    packs: PackSet,
+    root: Path,
+    trees: TreeCache | None,
+    left_out: LeftOutDefinitions,
+) -> Callable[[list[LeftOut]], list[str]]:
+    """A function that puts back the definitions left out of some files: a file already
+    added is parsed whole and replaces its module (the names of those are returned), one not
+    yet added is parsed whole when its turn comes."""
+
+    def put_back(entries: list[LeftOut]) -> list[str]:
+        replaced = []
+        for entry in entries:
+            added = project.modules.get(entry.module_name)
+            if added is None or added.path != display_path(entry.path):
+                entry.wanted = True
+                continue
+            left_out.remove(entry)
+            text = read_source(entry.path)[0]
+            if text is None:
+                continue
+            parsed_file, _ = _parse_whole(entry.path, text, root, trees)
+            if parsed_file is not None:
+                project.replace_module(_context(project, parsed_file, packs, entry.module_name))
+                replaced.append(entry.module_name)
+        return replaced
+
+    return put_back
 
 
 def _module_loader(
@@ -252,6 +326,7 @@ def _module_loader(
     seen: set[Path],
     rechecked: dict[str, str],
     trees: TreeCache | None,
+    put_back_named_in: Callable[[str], object],
 ) -> tuple[Callable[[str], ModuleContext | None], Callable[[str], bool]]:
     """Parse project modules on demand (or load them from ``trees``), when a call or read in
     an analysed module needs them; and tell, without parsing, whether a module name has a file
@@ -304,10 +379,10 @@ def _module_loader(
         loaded[display_path(path)] = content_hash(text) if text is not None else ""
         if text is None:
             return None
-        with contextlib.closing(parse_in_order([(path, text)], root, 1, trees)) as results:
-            parsed_file, error = next(results)
+        parsed_file, error = _parse_whole(path, text, root, trees)
         if parsed_file is None:
             return None
+        put_back_named_in(text)  # before its units run: they may call those
         return _add_parsed(project, parsed_file, packs)
 
     return load, locate
@@ -318,11 +393,10 @@ def _analyze_reached(
     findings: list[Finding],
     prefiltered: list[Path],
     reach: Reach,
-    root: Path,
-    jobs: int,
-    trees: TreeCache | None,
-    seen: set[Path],
-    rechecked: dict[str, str],
+    parsing: tuple[Path, int, TreeCache | None],
+    state: tuple[
+        set[Path], dict[str, str], LeftOutDefinitions, Callable[[list[LeftOut]], list[str]]
+    ],
     progress: Progress | None,
 ) -> tuple[list[Finding], Reach, list[str], dict[str, bool]]:
     """Analyse the ``prefiltered`` files that name a handle of the analysed code (see
@@ -334,6 +408,8 @@ def _analyze_reached(
     Each file found is listed in ``rechecked`` with its hash, even one that does not parse: a
     change to it changes the result of a scan that otherwise sees it as prefiltered.
     """
+    root, jobs, trees = parsing
+    seen, rechecked, left_out, put_back = state
     reached: list[str] = []
     remaining = prefiltered
     checked: set[Handle] = set()
@@ -344,6 +420,8 @@ def _analyze_reached(
         checked.update(new.handles)
         if not new:
             break
+        # Definitions left out that name a handle are put back, as a file would be reached.
+        added = put_back(left_out.naming_a_handle(new, lambda e: _names_outside(project, e)))
         # Read again in each round: the texts are not held in memory during the analysis.
         searched = map_forked(
             _search_for_handles,
@@ -359,16 +437,16 @@ def _analyze_reached(
                 verdicts[path] = (digest, True)
             elif verdicts.setdefault(path, (digest, False)) != (digest, False):
                 verdicts[path] = (None, False)  # changed since an earlier round searched it
-        if not found:
+        if not found and not added:
             break
         found_paths = {path for path, _ in found}
         remaining = [path for path in remaining if path not in found_paths]
         by_path = {m.path: name for name, m in project.modules.items()}
-        added: list[str] = []
         to_parse: list[tuple[Path, str]] = []
         for path, text in found:
             shown = display_path(path)
             rechecked[shown] = content_hash(text)
+            added.extend(put_back(left_out.named_in(text)))
             if shown in by_path:  # loaded on demand meanwhile
                 added.append(by_path[shown])
                 reached.append(shown)
@@ -386,6 +464,21 @@ def _analyze_reached(
     # none of the handles checked, the returned Reach's, in the text it had in every round.
     by_content = {digest: names for digest, names in verdicts.values() if digest is not None}
     return findings, reach.looking_for(checked), reached, by_content
+
+
+def _names_outside(project: Project, entry: LeftOut) -> set[str]:
+    """The names that the code of ``entry``'s file outside its left-out definitions holds for
+    an owner of a handle (see obolint.reach): its module's last name, its classes' and the
+    names and module parts of its imports."""
+    ctx = project.modules.get(entry.module_name)
+    if ctx is None:
+        return set()
+    names = {entry.module_name.partition("@")[0].rpartition(".")[2]}
+    names.update(qname.rpartition(".")[2] for qname in ctx.classes)
+    for local, target in ctx.imports.items():
+        names.add(local)
+        names.update(target.split("."))
+    return names
 
 
 def _skipped_file(

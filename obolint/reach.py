@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from obolint.packs import PackSet
@@ -100,8 +101,9 @@ class Reach:
         """A ``Reach`` with the same prefilter and registrations, for ``handles``."""
         return Reach(handles, self.prefilter, self.registration)
 
-    def finds(self, text: str) -> bool:
-        """Whether ``text`` names a handle and its owner (and, for a tool, a registration)."""
+    def finds(self, text: str, owners_named: AbstractSet[str] = frozenset()) -> bool:
+        """Whether ``text`` names a handle and its owner (and, for a tool, a registration);
+        ``owners_named``: names that the code around ``text`` holds (a part of a file)."""
         if not self.handles:
             return False
         if self._names_as_text and not any(name in text for name in self._names_as_text):
@@ -109,10 +111,17 @@ class Reach:
         identifiers = set(_IDENTIFIER.findall(text))
         return any(
             h.name in identifiers
-            and h.owner in identifiers
+            and (h.owner in identifiers or h.owner in owners_named)
             and (not h.as_tool or self._registers(h.name, text, identifiers))
             for h in self.handles
         )
+
+    def names_a_handle(self, text: str) -> bool:
+        """Whether ``text`` names a handle, its owner aside."""
+        if self._names_as_text and not any(name in text for name in self._names_as_text):
+            return False
+        identifiers = set(_IDENTIFIER.findall(text))
+        return any(h.name in identifiers for h in self.handles)
 
     def _registers(self, name: str, text: str, identifiers: set[str]) -> bool:
         """Whether ``text`` may register function ``name`` as a tool: it calls a registration

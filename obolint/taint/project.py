@@ -183,6 +183,18 @@ class Project:
                     # Functions defined under `if TYPE_CHECKING:` / `try:` at the same level.
                     stack.append((stmt, prefix, class_q, enclosing))
 
+    def replace_module(self, ctx: ModuleContext) -> None:
+        """Put ``ctx`` in place of the module of its name, parsed from less of its file (see
+        obolint.outline): it runs again in the next round. What it shares with the module it
+        replaces stays (its globals, summaries by name), so what read them need not run
+        again unless they change."""
+        old = self.modules.get(ctx.module_name)
+        if old is not None:
+            ctx.globals = old.globals
+        self._attribute_stores.pop(ctx.module_name, None)
+        self.add_module(ctx)
+        self._new_modules.add(ctx.module_name)
+
     # --- queries used by the interpreter ---------------------------------------------------
 
     def module(self, name: str) -> ModuleContext | None:

@@ -1,0 +1,272 @@
+"""Top-level definitions that no flow can reach are left out of the parse, and put back when
+something names them."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from clirun import run
+
+from obolint import analysis
+from obolint.outline import (
+    blanked,
+    definitions_to_leave_out,
+    left_out_of,
+    top_level_definitions,
+)
+from obolint.packs import load_packs
+from obolint.prefilter import triggers
+from obolint.runner import scan
+
+PACKS = load_packs()
+PREFILTER = triggers(PACKS)
+
+
+def _names(text: str) -> list[str]:
+    return [d.name for d in top_level_definitions(textwrap.dedent(text))]
+
+
+def test_definitions_start_at_the_margin_with_their_decorators():
+    text = textwrap.dedent(
+        """\
+        import os
+
+        @app.get(
+            "/x",
+        )
+        @cached
+        async def read(
+            query: str,
+        ) -> str:
+            return query
+        # a comment at the margin inside the body
+            # more body
+            return ""
+
+        # a comment before the next statement is not the definition's
+        class Store(
+            Base,
+        ):
+            def get(self):
+                return 1
+        X = 1
+        """
+    )
+    found = top_level_definitions(text)
+    assert [d.name for d in found] == ["read", "Store"]
+    read, store = found
+    assert text[read.start :].startswith("@app.get(")
+    assert text[read.start : read.end].endswith('    return ""\n')
+    assert text[store.start : store.end].endswith("        return 1\n")
+
+
+def test_a_definition_inside_a_triple_quoted_string_is_none():
+    text = '''
+PROMPT = """
+def not_code():
+    return 1
+"""
+
+def real():
+    return PROMPT
+'''
+    assert _names(text) == ["real"]
+
+
+def test_decorators_without_a_definition_and_other_statements_end_nothing_else():
+    text = """
+        @decorator
+        x = 1
+
+        def after():
+            pass
+        if True:
+            def nested():
+                pass
+        """
+    assert _names(text) == ["after"]
+
+
+def test_a_definition_with_a_trigger_an_import_or_a_dunder_name_is_kept():
+    text = textwrap.dedent(
+        """\
+        def uses_key(api_key):
+            return api_key
+
+        def imports_late():
+            import json
+            return json
+
+        def __getattr__(name):
+            return name
+
+        def plain(rows):
+            return len(rows)
+
+        def prose(rows):
+            \"\"\"Counts rows; the api_key is not needed here.\"\"\"
+            return len(rows)
+        """
+    )
+    assert [d.name for d in definitions_to_leave_out(text, PREFILTER)] == ["plain", "prose"]
+
+
+def test_a_source_name_confirmed_elsewhere_in_the_file_keeps_the_definition():
+    # `to_json` counts as a source only where the credentials class is named too: here in an
+    # import, outside the definition.
+    text = textwrap.dedent(
+        """\
+        from google.oauth2.credentials import Credentials
+
+        def dump(result):
+            log.info("%s", result.to_json())
+        """
+    )
+    assert definitions_to_leave_out(text, PREFILTER) == []
+
+
+def test_emptied_definitions_keep_every_line_end():
+    text = "a = 1\r\ndef f():\r\n    return 2\r\n\r\nb = 3\n"
+    (definition,) = top_level_definitions(text)
+    result = blanked(text, [definition])
+    assert result == "a = 1\r\n\r\n\r\n\r\nb = 3\n"
+    assert result.splitlines()[4] == text.splitlines()[4]
+
+
+def test_a_definition_named_in_another_file_or_outside_itself_is_kept(tmp_path: Path):
+    first = textwrap.dedent(
+        """\
+        def uses_key(api_key):
+            return helper(api_key)
+
+        def helper(value):
+            return value
+
+        def alone():
+            return alone_too()
+
+        def alone_too():
+            return 1
+        """
+    )
+    second = "from first import lonely\n\ndef lonely():\n    return 2\n"
+    files = [(tmp_path / "first.py", first), (tmp_path / "second.py", second)]
+    texts, left_out = left_out_of(files, ["first", "second"], PREFILTER, 1)
+    left = {e.path.name: [d.name for d, _ in e.definitions] for e in left_out.by_path.values()}
+    # `helper` is called from a kept definition, `alone_too` from one left out: both are
+    # named outside themselves. `lonely` is named by an import in its own file.
+    assert left == {"first.py": ["alone"]}
+    assert texts[1] == second
+    assert texts[0].count("\n") == first.count("\n") and "def alone()" not in texts[0]
+
+
+def _write(root: Path, name: str, text: str) -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def _findings(files: list[Path], root: Path, jobs: int = 1) -> list[tuple[str, str, int]]:
+    result = scan(files, PACKS, [r.id for r in PACKS.rules], root=root, jobs=jobs)
+    assert not result.errors, result.errors
+    return sorted((f.rule, Path(f.location.path).name, f.location.line) for f in result.findings)
+
+
+# `record` holds no trigger and no scanned file names it: it is left out of main.py's parse,
+# until helper.py, read on demand for `forward` (a credential is passed to it), names it.
+_MAIN = """\
+    import logging
+
+    from app import helper
+
+    log = logging.getLogger(__name__)
+
+
+    def entry(api_token: str) -> None:
+        helper.forward(api_token)
+
+
+    def record(value: str) -> None:
+        log.info("value %s", value)
+    """
+_HELPER = """\
+    from app.main import record
+
+
+    def forward(value: str) -> None:
+        record(value)
+    """
+
+
+def test_a_module_read_on_demand_puts_back_what_it_names(tmp_path: Path):
+    main = _write(tmp_path, "app/main.py", _MAIN)
+    _write(tmp_path, "app/__init__.py", "")
+    _write(tmp_path, "app/helper.py", _HELPER)
+    # Pre-commit passes only main.py: helper.py is read for its summaries.
+    assert _findings([main], tmp_path) == [("OBO501", "main.py", 13)]
+
+
+def test_a_file_named_before_it_is_added_is_parsed_whole(tmp_path: Path, monkeypatch):
+    # Analysed in two batches, `other.py` (which main.py does not import) first: its call
+    # into helper.py reads helper.py, which names `record`, while main.py is still awaited.
+    main = _write(tmp_path, "app/main.py", _MAIN)
+    _write(tmp_path, "app/__init__.py", "")
+    _write(tmp_path, "app/helper.py", _HELPER)
+    other = _write(
+        tmp_path,
+        "app/aardvark.py",
+        """\
+        from app import helper
+
+
+        def start(api_token: str) -> None:
+            helper.forward(api_token)
+        """,
+    )
+    monkeypatch.setattr(analysis, "MIN_FILES_FOR_BATCHES", 2)
+    monkeypatch.setattr(analysis, "ANALYSIS_BATCHES", 2)
+    batched = _findings([other, main], tmp_path, jobs=2)
+    monkeypatch.setattr(analysis, "MIN_FILES_FOR_BATCHES", 10**9)
+    assert batched == _findings([other, main], tmp_path, jobs=2)
+    assert ("OBO501", "main.py", 13) in batched
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_left_out_definitions_are_counted(tmp_path: Path, jobs: int):
+    main = _write(tmp_path, "app/main.py", _MAIN.replace("helper.forward(api_token)", "pass"))
+    result = scan([main], PACKS, [r.id for r in PACKS.rules], root=tmp_path, jobs=jobs)
+    assert result.stats["definitions_skipped"] == 1
+    assert result.findings == []
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_every_line_end_ends_a_line(line_end: str):
+    text = line_end.join(["TOKEN = 1", "def first():", "    return 1", "print(TOKEN)", ""])
+    (definition,) = top_level_definitions(text)
+    assert (
+        text[definition.start : definition.end] == f"def first():{line_end}    return 1{line_end}"
+    )
+
+
+def test_a_definition_named_since_the_last_scan_is_parsed_despite_the_parse_cache(
+    tmp_path: Path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, "app/__init__.py", "")
+    _write(tmp_path, "app/main.py", _MAIN.replace("helper.forward(api_token)", "pass"))
+    caller = "def go(api_token: str) -> None:\n    pass\n"
+    _write(tmp_path, "app/caller.py", caller)
+    first = run(".")
+    assert first["findings"] == [] and first["stats"]["definitions_skipped"] == 1
+    # main.py is unchanged, but its tree without `record` (in the parse cache) is no use now.
+    names = "import os\n\nfrom app.main import record\n\n\n" + caller.replace(
+        "pass", 'record(os.environ["SERVICE_API_KEY"])'
+    )
+    _write(tmp_path, "app/caller.py", names)
+    second = run(".")
+    assert second["stats"]["definitions_skipped"] == 0
+    assert second["stats"]["files_parsed_from_cache"] == 0
+    assert [(f["path"], f["line"]) for f in second["findings"]] == [("app/main.py", 13)]
