@@ -40,7 +40,7 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 SEMGREP_RULES = BENCH_DIR / "semgrep-credential-taint.yml"
-FLOOR_KINDS = ("list", "read", "prefilter", "ast", "libcst", "libcst-matched")
+FLOOR_KINDS = ("list", "read", "prefilter", "ast", "libcst", "libcst-matched", "libcst-outlined")
 MISSING = "—"
 # Semgrep otherwise checks for a newer version online (a minute of retries when offline).
 SEMGREP_ENV = dict(os.environ, SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off")
@@ -423,6 +423,11 @@ def floor_rows(files: list[str], tmp: Path, args: argparse.Namespace, directory:
         ("ast", "floor: ast.parse", limited_list),
         ("libcst", "floor: libcst.parse_module", limited_list),
         ("libcst-matched", "floor: libcst.parse_module, files the prefilter passes", all_list),
+        (
+            "libcst-outlined",
+            "floor: libcst.parse_module, those files without the definitions left out",
+            all_list,
+        ),
     ):
         row = Row(label)
         result = tmp / f"floor-{kind}.json"
@@ -445,6 +450,13 @@ def floor_rows(files: list[str], tmp: Path, args: argparse.Namespace, directory:
                 note = (
                     f"the {data['matched']:,} files ({data['bytes'] / 1e6:.1f} MB) in which a "
                     "flow can start, all on one process; " + note
+                )
+            elif kind == "libcst-outlined":
+                row.files = data["matched"]
+                note = (
+                    f"the same files, {data['bytes'] / 1e6:.1f} MB once the top-level definitions "
+                    "no flow can reach are left out (before any is put back), all on one "
+                    "process; " + note
                 )
             if data.get("errors"):
                 note += f"; {data['errors']} files failed"
@@ -481,7 +493,7 @@ def floor_main(kind: str, directory: Path, listing: Path | None, result: Path) -
     gc.disable()
     paths = [p for p in listing.read_text(encoding="utf-8").splitlines() if p]
     matched = errors = size = 0
-    if kind in ("prefilter", "libcst-matched"):
+    if kind in ("prefilter", "libcst-matched", "libcst-outlined"):
         from obolint.packs import load_packs
         from obolint.prefilter import triggers
         from obolint.sourcefiles import read_source
@@ -489,16 +501,32 @@ def floor_main(kind: str, directory: Path, listing: Path | None, result: Path) -
         found_by = triggers(load_packs())
     if kind.startswith("libcst"):
         import libcst
-    if kind == "libcst-matched":
+    outlined: dict[str, str] = {}
+    if kind in ("libcst-matched", "libcst-outlined"):
         # The files obolint parses before any reached by name or read for context (readable
         # as obolint reads them, with a trigger word): the floor of a scan that parses only
         # what can matter. Chosen before the clock starts.
         texts = [read_source(Path(p))[0] for p in paths]
-        paths = [p for p, text in zip(paths, texts, strict=True) if text and found_by.search(text)]
+        wanted = [
+            (Path(p), text)
+            for p, text in zip(paths, texts, strict=True)
+            if text and found_by.search(text)
+        ]
+        paths = [str(path) for path, _ in wanted]
         matched = len(paths)
+        if kind == "libcst-outlined":
+            from obolint.outline import left_out_of
+
+            left = left_out_of(wanted, paths, found_by, 1)[0]
+            outlined = dict(zip(paths, left, strict=True))
     started = time.perf_counter()
     for path in paths:
         try:
+            if kind == "libcst-outlined":
+                text = outlined[path]
+                size += len(text.encode("utf-8", "replace"))
+                libcst.parse_module(text)
+                continue
             data = Path(path).read_bytes()
             size += len(data)
             if kind == "read":
