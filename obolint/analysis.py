@@ -13,7 +13,7 @@ from pathlib import Path
 
 from obolint.cache import ResultCache, content_hash
 from obolint.findings import FileError, Finding, ScanResult
-from obolint.outline import LeftOut, LeftOutDefinitions, left_out_of
+from obolint.outline import FileContext, LeftOut, LeftOutDefinitions, left_out_of
 from obolint.packs import PackSet
 from obolint.parallel import map_forked
 from obolint.parsing import ParsedFile, files_not_in_cache, parse_in_order
@@ -178,8 +178,13 @@ def analyse(
             findings,
             skipped_paths,
             reach,
-            (root, jobs, trees),
-            (seen, rechecked, left_out, put_back),
+            root,
+            jobs,
+            trees,
+            seen,
+            rechecked,
+            left_out,
+            put_back,
             progress,
         )
     loaded.update(rechecked)
@@ -299,15 +304,20 @@ def _putting_back(
 
     def put_back(entries: list[LeftOut]) -> list[str]:
         replaced = []
-        for entry in entries:
-            added = project.modules.get(entry.module_name)
-            if added is None or added.path != display_path(entry.path):
+        todo = list(entries)
+        while todo:
+            entry = todo.pop()
+            if entry.path not in left_out.by_path or entry.wanted:
+                continue  # put back already, or to be when its file is added
+            # What it names may be left out elsewhere (`handler` calling `a.handler`).
+            todo.extend(left_out.named_in("\n".join(body for _, body in entry.definitions)))
+            if project.modules.get(entry.module_name) is None:
                 entry.wanted = True
                 continue
             left_out.remove(entry)
             text = read_source(entry.path)[0]
             if text is None:
-                continue
+                continue  # gone since it was read: as a file that no longer parses
             parsed_file, _ = _parse_whole(entry.path, text, root, trees)
             if parsed_file is not None:
                 project.replace_module(_context(project, parsed_file, packs, entry.module_name))
@@ -393,14 +403,18 @@ def _analyze_reached(
     findings: list[Finding],
     prefiltered: list[Path],
     reach: Reach,
-    parsing: tuple[Path, int, TreeCache | None],
-    state: tuple[
-        set[Path], dict[str, str], LeftOutDefinitions, Callable[[list[LeftOut]], list[str]]
-    ],
+    root: Path,
+    jobs: int,
+    trees: TreeCache | None,
+    seen: set[Path],
+    rechecked: dict[str, str],
+    left_out: LeftOutDefinitions,
+    put_back: Callable[[list[LeftOut]], list[str]],
     progress: Progress | None,
 ) -> tuple[list[Finding], Reach, list[str], dict[str, bool]]:
     """Analyse the ``prefiltered`` files that name a handle of the analysed code (see
-    obolint.reach), then those that name a handle found in them, and so on.
+    obolint.reach), then those that name a handle found in them, and so on; and put back the
+    definitions ``left_out`` that name one (see obolint.outline) or that those files name.
 
     Returns the findings of the whole analysis (``findings`` before), every handle looked for
     (in a ``Reach`` like ``reach``), the display paths of the files analysed this way, and
@@ -408,30 +422,33 @@ def _analyze_reached(
     Each file found is listed in ``rechecked`` with its hash, even one that does not parse: a
     change to it changes the result of a scan that otherwise sees it as prefiltered.
     """
-    root, jobs, trees = parsing
-    seen, rechecked, left_out, put_back = state
     reached: list[str] = []
     remaining = prefiltered
     checked: set[Handle] = set()
+    checked_in_parts: set[Handle] = set()  # every handle, for the definitions left out
     # Path -> (content hash, whether it names a handle) of each file searched.
     verdicts: dict[Path, tuple[str | None, bool]] = {}
     for _ in range(MAX_REACH_ROUNDS):
-        new = reach.looking_for(project.handles() - checked)
+        handles = project.handles()
+        new = reach.looking_for(handles - checked)
         checked.update(new.handles)
-        if not new:
+        # Definitions left out that name a handle are put back, as a file would be reached;
+        # any handle counts, since a part of a file need not name the owner.
+        in_parts = reach.looking_for(handles - checked_in_parts, in_files=False)
+        checked_in_parts.update(handles)
+        added = put_back(left_out.naming_a_handle(in_parts, lambda e: _file_context(project, e)))
+        if not new and not added:
             break
-        # Definitions left out that name a handle are put back, as a file would be reached.
-        added = put_back(left_out.naming_a_handle(new, lambda e: _names_outside(project, e)))
         # Read again in each round: the texts are not held in memory during the analysis.
         searched = map_forked(
             _search_for_handles,
-            [(new, path) for path in remaining],
+            [(new, path) for path in remaining if new],
             jobs,
             min_items=MIN_FILES_FOR_SEARCH_POOL,
             chunk_size=SEARCH_CHUNK_SIZE,
         )
         found: list[tuple[Path, str]] = []
-        for path, (digest, text) in zip(remaining, searched, strict=True):
+        for path, (digest, text) in zip(remaining if new else [], searched, strict=True):
             if text is not None:
                 found.append((path, text))
                 verdicts[path] = (digest, True)
@@ -466,19 +483,19 @@ def _analyze_reached(
     return findings, reach.looking_for(checked), reached, by_content
 
 
-def _names_outside(project: Project, entry: LeftOut) -> set[str]:
-    """The names that the code of ``entry``'s file outside its left-out definitions holds for
-    an owner of a handle (see obolint.reach): its module's last name, its classes' and the
-    names and module parts of its imports."""
+def _file_context(project: Project, entry: LeftOut) -> FileContext:
+    """What the code of ``entry``'s file outside its left-out definitions tells of names
+    (see obolint.outline): its imports, and the names that may own a handle: its module's last
+    name, its classes' and the names and module parts of its imports."""
     ctx = project.modules.get(entry.module_name)
     if ctx is None:
-        return set()
+        return {}, set()
     names = {entry.module_name.partition("@")[0].rpartition(".")[2]}
     names.update(qname.rpartition(".")[2] for qname in ctx.classes)
     for local, target in ctx.imports.items():
         names.add(local)
         names.update(target.split("."))
-    return names
+    return ctx.imports, names
 
 
 def _skipped_file(

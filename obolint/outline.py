@@ -3,19 +3,23 @@
 The prefilter skips a file without a credential name in its code; the same holds for one
 top-level `def` or `class` of a file it passes: if the definition's own text has no trigger and
 no other text of the scan names it, nothing can call it with a credential, and it cannot start a
-flow. Such a definition is left out of the parse: its lines are emptied (line ends kept, so
-every position in the rest of the file stays where it was). In a large repository most of the
-text that passes is tests: saleor, 10.5 MB parsed, 3.4 MB of it such definitions.
+flow. Such a definition is left out of the parse: its characters are removed, its line ends kept,
+so every position in the rest of the file stays where it was. In a large repository most of
+the text that passes is tests: saleor, 3.7 of the 10.5 MB that pass.
 
-What a file left out this way still reaches is checked as for a prefiltered file (see
-obolint.reach): a definition that names a handle of the analysed code, or that a file parsed
-later names, is parsed after all (see obolint.analysis).
+What such a definition could still take in is checked as for a prefiltered file (see
+obolint.reach): one that names a handle of the analysed code, or that a file parsed later
+names, is put back (see obolint.analysis).
 
 Found on the text alone, erring towards keeping code: a definition starts at a line with no
-indentation that begins with `def`, `async def`, `class` or a decorator `@`, outside any
-triple-quoted string, and runs to the last indented line before the next unindented line of
-code. A definition that holds an `import` is kept (imports at any depth name modules for the
-whole file), and so is a dunder (`__getattr__` is called by the language).
+indentation that begins with `def`, `async def`, `class` or a decorator `@`, outside any string
+(a lexer of comments and string literals finds the strings that span lines), and runs to its
+last line before the next line of code at the margin. Kept besides: a definition that holds an
+`import` (imports at any depth name modules for the whole file), a dunder (`__getattr__` is
+called by the language), one that names a module-level name bound by a statement with a trigger
+(`scheme = APIKeyHeader(...)`, then `Depends(scheme)`), and one that assigns an attribute
+(`x.out = None`) that other code of the file assigns too (the analysis reads which object an
+attribute holds from every such assignment in the module).
 """
 
 from __future__ import annotations
@@ -23,21 +27,43 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
 from obolint.parallel import map_forked
-from obolint.prefilter import Triggers, triple_quoted_strings
-from obolint.reach import Reach
+from obolint.prefilter import Triggers
+from obolint.reach import IDENTIFIER, Reach
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
 # An import statement anywhere in a line (`import x`, `from . import y`, `...; import z`).
 _IMPORT = re.compile(r"(?:^|[;:])[ \t]*(?:import[ \t]|from[ \t].*[ \t]import\b)", re.M)
 # A line that starts at the margin with code or a comment (not a closing bracket).
 _MARGIN_LINE = re.compile(r"^[^ \t\r\n)\]}][^\r\n]*", re.M)
+# Comments and string literals, in the order a tokenizer meets them (a quote inside a comment
+# or another string is neither). A one-line string ends at its line's end if unclosed.
+_LEXEME = re.compile(
+    r"#[^\r\n]*"
+    r"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)'
+    r"|'(?:[^'\\\r\n]|\\(?:\r\n|.))*(?:'|(?=[\r\n])|\Z)"
+    r'|"(?:[^"\\\r\n]|\\(?:\r\n|.))*(?:"|(?=[\r\n])|\Z)',
+    re.S,
+)
+# `owner.attr =` (also annotated or augmented): the attribute assigned.
+_ATTRIBUTE_STORE = re.compile(
+    r"\.[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\r\n]*)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)"
+)
+# `self.attr =` or `cls.attr =`: the analysis takes an attribute to hold the object one
+# class's methods store on their receiver unless other code of the module assigns it too.
+_RECEIVER_STORE = re.compile(
+    r"\b(?:self|cls)[ \t]*\.[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\r\n]*)?"
+    r"(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)"
+)
+# The targets of a module-level assignment (`a = `, `a: T = `, `a, b = `).
+_ASSIGNMENT_TARGETS = re.compile(r"([A-Za-z_][A-Za-z0-9_, \t]*?)[ \t]*(?::[^=\r\n]*)?=(?!=)")
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
 # Files are searched on forked worker processes (--jobs) from this many, in chunks.
 MIN_FILES_FOR_POOL = 64
 POOL_CHUNK_SIZE = 16
@@ -54,42 +80,70 @@ class Definition:
 
 def top_level_definitions(text: str) -> list[Definition]:
     """The top-level definitions of ``text``, in order."""
-    strings = triple_quoted_strings(text)
-    found: list[Definition] = []
-    # The definition being read: its name (None while only decorators are read) and start.
+    return _top_level(text, _multiline_strings(text))[0]
+
+
+def _top_level(
+    text: str, strings: list[tuple[int, int]]
+) -> tuple[list[Definition], list[tuple[int, int]]]:
+    """The top-level definitions of ``text``, and the spans of its other top-level code;
+    ``strings``: the spans of its strings that hold a line end."""
+    definitions: list[Definition] = []
+    statements: list[tuple[int, int]] = []
+    # What is being read: a definition (its name; None while only decorators are read) or
+    # other code, from ``start``.
     name: str | None = None
     start = -1
+    in_definition = False
     # Only lines at the margin start or end a definition; the lines between are its own.
     # A lone `\r` ends a line too (the regex knows only `\n`); the length stays the same.
     lines = text.replace("\r", "\n") if "\r" in text else text
     for match in _MARGIN_LINE.finditer(lines):
         line_start = match.start()
-        if _within(strings, line_start):
+        if _starts_inside(strings, line_start):
             continue
         line = match.group()
         if line.startswith("#"):
             continue  # a comment at the margin does not end a definition
-        if start >= 0 and name is not None:
-            found.append(Definition(name, start, _content_end(text, start, line_start)))
-            start = -1
-        if line.startswith("@"):
-            if start < 0:
-                start, name = line_start, None
-            continue
         header = _DEFINITION.match(line)
-        if header is not None:
-            if start < 0:
-                start = line_start
-            name = header.group(1)
-        else:
-            start = -1  # other code: decorators not followed by a definition are kept
-    if start >= 0 and name is not None:
-        found.append(Definition(name, start, _content_end(text, start, len(text))))
-    return found
+        if start >= 0 and in_definition and name is None:  # decorators so far
+            if header is not None:
+                name = header.group(1)
+                continue
+            if line.startswith("@"):
+                continue
+        if start >= 0:
+            end = _content_end(text, start, line_start)
+            if not in_definition:
+                statements.append((start, end))
+            elif name is not None:
+                definitions.append(Definition(name, start, end))
+        start = line_start
+        in_definition = header is not None or line.startswith("@")
+        name = header.group(1) if header is not None else None
+    if start >= 0:
+        end = _content_end(text, start, len(text))
+        if not in_definition:
+            statements.append((start, end))
+        elif name is not None:
+            definitions.append(Definition(name, start, end))
+    return definitions, statements
 
 
-def _within(spans: list[tuple[int, int]], position: int) -> bool:
-    """Whether ``position`` is inside (not at the start of) one of ``spans``."""
+def _multiline_strings(text: str) -> list[tuple[int, int]]:
+    """The spans of the string literals of ``text`` that hold a line end, in order."""
+    if "'" not in text and '"' not in text:
+        return []
+    return [
+        match.span()
+        for match in _LEXEME.finditer(text)
+        if match.group()[0] != "#" and ("\n" in match.group() or "\r" in match.group())
+    ]
+
+
+def _starts_inside(spans: list[tuple[int, int]], position: int) -> bool:
+    """Whether ``position`` is inside one of ``spans``, not at its start: a line that starts
+    with a string's opening quote is code."""
     index = bisect.bisect_left(spans, (position, position)) - 1
     return index >= 0 and position < spans[index][1]
 
@@ -99,7 +153,9 @@ def _content_end(text: str, start: int, stop: int) -> int:
     at the margin, with its line end."""
     end = stop
     while end > start:
-        line_start = max(text.rfind("\n", start, end - 1), text.rfind("\r", start, end - 1)) + 1
+        line_start = max(
+            start, max(text.rfind("\n", start, end - 1), text.rfind("\r", start, end - 1)) + 1
+        )
         line = text[line_start:end]
         if line.strip() and not line.startswith("#"):
             # The `\r` of a `\r\n` was taken for the line's end: the `\n` belongs to it.
@@ -109,19 +165,71 @@ def _content_end(text: str, start: int, stop: int) -> int:
 
 
 def definitions_to_leave_out(text: str, triggers: Triggers) -> list[Definition]:
-    """The top-level definitions of ``text`` without a trigger (see module docstring); whether
-    another text names them is not checked here."""
-    left_out = []
+    """The top-level definitions of ``text`` that may be left out (see the module docstring);
+    whether another text names them is not checked here."""
+    strings = _multiline_strings(text)
+    definitions, statements = _top_level(text, strings)
+    if not definitions:
+        return []
     lowered = text.lower()
-    for definition in top_level_definitions(text):
+    bound = _names_bound_with_a_trigger(text, statements, strings, triggers, lowered)
+    on_receivers = Counter(_RECEIVER_STORE.findall(text))
+    left_out = []
+    for definition in definitions:
         name = definition.name
         if name.startswith("__") and name.endswith("__"):
             continue
         body = text[definition.start : definition.end]
-        if ("import" in body and _IMPORT.search(body)) or triggers.search(body, lowered):
+        if "import" in body and _IMPORT.search(body):
+            continue
+        if on_receivers:
+            own = Counter(_RECEIVER_STORE.findall(body))
+            if any(on_receivers[a] > own[a] for a in set(_ATTRIBUTE_STORE.findall(body))):
+                continue
+        if bound and not bound.isdisjoint(IDENTIFIER.findall(body)):
+            continue
+        if triggers.search(body, lowered):
             continue
         left_out.append(definition)
     return left_out
+
+
+def _names_bound_with_a_trigger(
+    text: str,
+    statements: list[tuple[int, int]],
+    strings: list[tuple[int, int]],
+    triggers: Triggers,
+    lowered: str,
+) -> set[str]:
+    """The names that module-level assignments and imports with a trigger bind. A trigger in
+    a string over several lines (a GraphQL query with `$token`, a prompt) does not count: such
+    a string is no key or scheme, and a global that holds a credential is a handle anyway."""
+    bound: set[str] = set()
+    for start, end in statements:
+        statement = _without_strings(text, start, end, strings)
+        if statement.startswith(("import", "from")):
+            _, keyword, names = statement.partition("import")
+            if keyword and triggers.search(statement, lowered):
+                bound.update(IDENTIFIER.findall(names))
+            continue
+        targets = _ASSIGNMENT_TARGETS.match(statement)
+        if targets is not None and triggers.search(statement, lowered):
+            bound.update(IDENTIFIER.findall(targets.group(1)))
+    bound.discard("as")
+    return bound
+
+
+def _without_strings(text: str, start: int, end: int, strings: list[tuple[int, int]]) -> str:
+    """``text[start:end]`` without the ``strings`` inside it."""
+    parts = []
+    index = bisect.bisect_left(strings, (start, start))
+    for opening, closing in strings[index:]:
+        if opening >= end:
+            break
+        parts.append(text[start:opening])
+        start = closing
+    parts.append(text[start:end])
+    return "".join(parts)
 
 
 @dataclass
@@ -131,8 +239,13 @@ class LeftOut:
     path: Path
     module_name: str
     definitions: list[tuple[Definition, str]]  # each with its text
-    # Named by a file loaded before this one was added: it is parsed whole.
+    # Named by a file loaded before this one was added: it is parsed whole when added.
     wanted: bool = False
+
+
+# What the code of a file outside its left-out definitions tells about names: its imports
+# (local name -> qualified name), and the names it holds that may own a handle.
+FileContext = tuple[Mapping[str, str], AbstractSet[str]]
 
 
 class LeftOutDefinitions:
@@ -156,17 +269,18 @@ class LeftOutDefinitions:
         return [self.by_path[path] for path in sorted(paths) if path in self.by_path]
 
     def naming_a_handle(
-        self, reach: Reach, names_outside: Callable[[LeftOut], AbstractSet[str]]
+        self, reach: Reach, context_of: Callable[[LeftOut], FileContext]
     ) -> list[LeftOut]:
-        """The files with a left-out definition that names a handle of ``reach`` and its
-        owner, there or among the ``names_outside`` the definitions of its file."""
+        """The files with a left-out definition that names a handle of ``reach`` (also by an
+        import alias) and its owner, there or elsewhere in its file."""
         found = []
-        for entry in list(self.by_path.values()):
-            named = [body for _, body in entry.definitions if reach.names_a_handle(body)]
-            if named:
-                owners = names_outside(entry)
-                if any(reach.finds(body, owners) for body in named):
+        for entry in self.by_path.values():
+            imports, owners = context_of(entry)
+            for _, body in entry.definitions:
+                imported = _imported_names(body, imports)
+                if reach.names_a_handle(body, imported) and reach.finds(body, owners, imported):
                     found.append(entry)
+                    break
         return found
 
     def remove(self, entry: LeftOut) -> None:
@@ -174,15 +288,25 @@ class LeftOutDefinitions:
         self.by_path.pop(entry.path, None)
 
 
+def _imported_names(body: str, imports: Mapping[str, str]) -> set[str]:
+    """The last names of what the identifiers of ``body`` import (``S`` for ``from conf
+    import SERVICE as S``: ``SERVICE``)."""
+    if not imports:
+        return set()
+    return {
+        imports[name].rpartition(".")[2] for name in IDENTIFIER.findall(body) if name in imports
+    }
+
+
 def left_out_of(
-    files: Sequence[tuple[Path, str]], module_names: Sequence[str], found: Triggers, jobs: int
+    files: Sequence[tuple[Path, str]], module_names: Sequence[str], triggers: Triggers, jobs: int
 ) -> tuple[list[str], LeftOutDefinitions]:
     """The text to parse of each file (with the definitions left out emptied) and those
     definitions. On ``jobs`` processes where there are many files."""
     texts = [text for _, text in files]
     candidates = map_forked(
         _candidates,
-        [(found, text) for text in texts],
+        [(triggers, text) for text in texts],
         jobs,
         min_items=MIN_FILES_FOR_POOL,
         chunk_size=POOL_CHUNK_SIZE,
@@ -204,7 +328,8 @@ def left_out_of(
     to_parse: list[str] = []
     left_out: list[LeftOut] = []
     for (path, text), name, per_file in zip(files, module_names, candidates, strict=True):
-        # Named nowhere but inside definitions of its name that are left out too.
+        # Named nowhere but inside definitions of its name that are left out too (once one
+        # of those is put back, what it names is put back as well).
         kept_out = [d for d, _ in per_file if total[d.name] == own[d.name]]
         to_parse.append(blanked(text, kept_out))
         if kept_out:
@@ -215,36 +340,39 @@ def left_out_of(
 def _candidates(item: tuple[Triggers, str]) -> list[tuple[Definition, int]]:
     """The definitions of the text that may be left out, each with how often its name occurs
     in it."""
-    found, text = item
+    triggers, text = item
     return [
-        (d, _IDENTIFIER.findall(text, d.start, d.end).count(d.name))
-        for d in definitions_to_leave_out(text, found)
+        (d, IDENTIFIER.findall(text, d.start, d.end).count(d.name))
+        for d in definitions_to_leave_out(text, triggers)
     ]
 
 
 def _count_names(item: tuple[frozenset[str], str]) -> Counter[str]:
     """How often each of the names occurs in the text."""
     names, text = item
-    return Counter(i for i in _IDENTIFIER.findall(text) if i in names)
+    return Counter(i for i in IDENTIFIER.findall(text) if i in names)
 
 
 def names_any(text: str, names: Container[str]) -> set[str]:
     """The identifiers of ``text`` that are among ``names``."""
-    return {i for i in _IDENTIFIER.findall(text) if i in names}
+    return {i for i in IDENTIFIER.findall(text) if i in names}
 
 
 def blanked(text: str, definitions: Sequence[Definition]) -> str:
-    """``text`` with the characters of ``definitions`` removed, all line ends kept."""
+    """``text`` with the characters of ``definitions`` removed, all line ends kept (a blank
+    keeps a lone `\\r` and a `\\n` after it two line ends)."""
     if not definitions:
         return text
     parts = []
     position = 0
     for definition in definitions:
         parts.append(text[position : definition.start])
-        parts.append("".join(_LINE_ENDS.findall(text, definition.start, definition.end)))
+        previous = text[definition.start - 1 : definition.start]
+        for line_end in _LINE_ENDS.findall(text, definition.start, definition.end):
+            if previous == "\r" and line_end[0] == "\n":
+                parts.append(" ")
+            parts.append(line_end)
+            previous = line_end[-1]
         position = definition.end
     parts.append(text[position:])
     return "".join(parts)
-
-
-_LINE_ENDS = re.compile(r"\r\n|\r|\n")

@@ -316,11 +316,6 @@ def _in_comment(text: str, position: int) -> bool:
     return '"' not in before and "'" not in before
 
 
-def triple_quoted_strings(text: str) -> list[tuple[int, int]]:
-    """The spans of the triple-quoted strings of ``text``, in order (see _Prose)."""
-    return _triple_quoted(text)[0]
-
-
 def _triple_quoted(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """The spans of the triple-quoted strings of ``text``, and of its docstrings (see _Prose),
     in order."""

@@ -20,7 +20,7 @@ from obolint.packs import PackSet
 from obolint.patterns import split_last_name
 from obolint.prefilter import Triggers
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Up to this many handle names, a text is first searched for each as a substring (a few
 # microseconds per name), and only one that holds one is split into identifiers (about 50
 # microseconds per file). A round after the first looks for the few handles the files reached
@@ -74,16 +74,21 @@ class Reach:
     """The handles worth looking for in prefiltered files, and the test for one file."""
 
     def __init__(
-        self, handles: Iterable[Handle], prefilter: Triggers, registration: Registrations
+        self,
+        handles: Iterable[Handle],
+        prefilter: Triggers,
+        registration: Registrations,
+        *,
+        in_files: bool = True,
     ) -> None:
         # A file that names a handle or owner that passes the prefilter on its own is parsed
-        # anyway; a dunder is called by the language, not by name.
+        # anyway (``in_files``: this looks in whole files; a part of one may name only the
+        # handle, see obolint.outline); a dunder is called by the language, not by name.
         self.handles = tuple(
             sorted(
                 h
                 for h in handles
-                if not prefilter.search(h.name)
-                and not prefilter.search(h.owner)
+                if not (in_files and (prefilter.search(h.name) or prefilter.search(h.owner)))
                 and not (h.name.startswith("__") and h.name.endswith("__"))
             )
         )
@@ -97,30 +102,42 @@ class Reach:
     def __bool__(self) -> bool:
         return bool(self.handles)
 
-    def looking_for(self, handles: Iterable[Handle]) -> Reach:
+    def looking_for(self, handles: Iterable[Handle], *, in_files: bool = True) -> Reach:
         """A ``Reach`` with the same prefilter and registrations, for ``handles``."""
-        return Reach(handles, self.prefilter, self.registration)
+        return Reach(handles, self.prefilter, self.registration, in_files=in_files)
 
-    def finds(self, text: str, owners_named: AbstractSet[str] = frozenset()) -> bool:
-        """Whether ``text`` names a handle and its owner (and, for a tool, a registration);
-        ``owners_named``: names that the code around ``text`` holds (a part of a file)."""
+    def finds(
+        self,
+        text: str,
+        owners_named: AbstractSet[str] = frozenset(),
+        imported: AbstractSet[str] = frozenset(),
+    ) -> bool:
+        """Whether ``text`` names a handle and its owner (and, for a tool, a registration).
+        For a part of a file: ``owners_named``, the names the code around it holds, and
+        ``imported``, the names its identifiers import (under an alias)."""
         if not self.handles:
             return False
-        if self._names_as_text and not any(name in text for name in self._names_as_text):
+        if (
+            not imported
+            and self._names_as_text
+            and not any(name in text for name in self._names_as_text)
+        ):
             return False  # no handle's name, not even as part of a longer one
-        identifiers = set(_IDENTIFIER.findall(text))
+        identifiers = set(IDENTIFIER.findall(text))
         return any(
-            h.name in identifiers
+            (h.name in identifiers or h.name in imported)
             and (h.owner in identifiers or h.owner in owners_named)
             and (not h.as_tool or self._registers(h.name, text, identifiers))
             for h in self.handles
         )
 
-    def names_a_handle(self, text: str) -> bool:
-        """Whether ``text`` names a handle, its owner aside."""
+    def names_a_handle(self, text: str, imported: AbstractSet[str] = frozenset()) -> bool:
+        """Whether ``text`` names a handle, its owner aside (``imported``: see finds)."""
+        if any(h.name in imported for h in self.handles):
+            return True
         if self._names_as_text and not any(name in text for name in self._names_as_text):
             return False
-        identifiers = set(_IDENTIFIER.findall(text))
+        identifiers = set(IDENTIFIER.findall(text))
         return any(h.name in identifiers for h in self.handles)
 
     def _registers(self, name: str, text: str, identifiers: set[str]) -> bool:

@@ -270,3 +270,83 @@ def test_a_definition_named_since_the_last_scan_is_parsed_despite_the_parse_cach
     assert second["stats"]["definitions_skipped"] == 0
     assert second["stats"]["files_parsed_from_cache"] == 0
     assert [(f["path"], f["line"]) for f in second["findings"]] == [("app/main.py", 13)]
+
+
+def test_triple_quotes_inside_one_line_strings_open_no_string():
+    # Paired as triple-quoted strings, the quotes in `fence` and `other` would make one
+    # string of all between them, and `emit` part of `fence`.
+    text = textwrap.dedent(
+        """\
+        def fence():
+            return "x'''"
+
+
+        def emit(value):
+            log.info("v=%s", value)
+
+
+        def other():
+            return "y'''"
+        """
+    )
+    assert [d.name for d in top_level_definitions(text)] == ["fence", "emit", "other"]
+
+
+def test_a_string_continued_with_a_backslash_is_one_string():
+    text = 'def f():\n    s = "abc\\\n" ; log.info(api_key) # "\n\nx = 1\n'
+    (definition,) = top_level_definitions(text)
+    assert text[definition.start : definition.end].endswith('# "\n')
+
+
+def test_a_one_line_definition_after_a_comment_first_in_the_file():
+    text = "# c\nimport os\nclass E(Exception): pass\nx = 1\n"
+    (definition,) = top_level_definitions(text)
+    assert text[definition.start : definition.end] == "class E(Exception): pass\n"
+
+
+@pytest.mark.parametrize("before", ["x = 1\r", "x = 1\r\n", "x = 1\n"])
+def test_emptying_never_joins_two_line_ends_into_one(before: str):
+    text = before + "def unused():\n    return 1\r\ny = 2\n"
+    (definition,) = top_level_definitions(text)
+    result = blanked(text, [definition])
+    assert len(result.splitlines()) == len(text.splitlines())
+    assert result.splitlines()[-1] == "y = 2"
+
+
+def test_a_definition_that_assigns_an_attribute_others_assign_is_kept():
+    # Which object `self.out` holds is read from every `.out = ...` of the module: without
+    # `configure`, the logger's calls would be sinks that the whole file does not have.
+    text = textwrap.dedent(
+        """\
+        class Service:
+            def __init__(self, api_key):
+                self.out = logging.Logger("svc")
+
+        def configure(thing):
+            thing.out = None
+
+        def unrelated(thing):
+            thing.count += 1
+        """
+    )
+    assert [d.name for d in definitions_to_leave_out(text, PREFILTER)] == ["unrelated"]
+
+
+def test_a_definition_that_names_what_a_statement_with_a_trigger_binds_is_kept():
+    text = textwrap.dedent(
+        """\
+        from app.security import bearer_auth as scheme
+        from app.vault import Store as Plain
+        gate: Header = APIKeyHeader(name="X-Service")
+
+        def uses_scheme(value=Depends(scheme)):
+            return value
+
+        def uses_gate(value=Depends(gate)):
+            return value
+
+        def uses_plain():
+            return Plain()
+        """
+    )
+    assert [d.name for d in definitions_to_leave_out(text, PREFILTER)] == ["uses_plain"]
