@@ -7,13 +7,22 @@ a second to import, an eighth of a warm run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from obolint.cache import ResultCache, content_hash
 from obolint.findings import FileError, Finding, ScanResult
-from obolint.outline import FileContext, LeftOut, LeftOutDefinitions, left_out_of
+from obolint.outline import (
+    Definition,
+    FileContext,
+    LeftOut,
+    LeftOutDefinitions,
+    Wanted,
+    fragment,
+    left_out_of,
+)
 from obolint.packs import PackSet
 from obolint.parallel import map_forked
 from obolint.parsing import ParsedFile, files_not_in_cache, parse_in_order
@@ -151,8 +160,8 @@ def analyse(
             parsed_file, error = next(parse_results)
             full_text = full_texts.pop(path)
             entry = left_out.by_path.get(path)
-            if entry is not None and (error is not None or entry.wanted):
-                # Named by a file loaded meanwhile, or the rest alone does not parse.
+            if entry is not None and error is not None:
+                # The rest alone does not parse.
                 left_out.remove(entry)
                 parsed_file, error = _parse_whole(path, full_text, root, trees)
             if error is not None:
@@ -162,6 +171,8 @@ def analyse(
             assert parsed_file is not None
             requested.add(parsed_file.path)
             batch.append(_add_parsed(project, parsed_file, packs, name).module_name)
+            if entry is not None and entry.wanted:
+                put_back({path: set(entry.wanted)})  # named by a file loaded meanwhile
             if len(batch) >= batch_size and done + 1 < len(to_parse):
                 # Analysed while the workers parse the next batch.
                 project.advance(added=batch)
@@ -297,34 +308,65 @@ def _putting_back(
     root: Path,
     trees: TreeCache | None,
     left_out: LeftOutDefinitions,
-) -> Callable[[list[LeftOut]], list[str]]:
-    """A function that puts back the definitions left out of some files: a file already
-    added is parsed whole and replaces its module (the names of those are returned), one not
-    yet added is parsed whole when its turn comes."""
+) -> Callable[[Wanted], list[str]]:
+    """A function that puts back definitions left out (and those they name, in turn): each
+    file's are parsed on their own and added to its module, which replaces the one without
+    them (the names of the modules replaced are returned); those of a file not yet added are
+    put back once it is."""
 
-    def put_back(entries: list[LeftOut]) -> list[str]:
+    def put_back(wanted: Wanted) -> list[str]:
         replaced = []
-        todo = list(entries)
+        todo = {path: set(names) for path, names in wanted.items()}
         while todo:
-            entry = todo.pop()
-            if entry.path not in left_out.by_path or entry.wanted:
-                continue  # put back already, or to be when its file is added
-            # What it names may be left out elsewhere (`handler` calling `a.handler`).
-            todo.extend(left_out.named_in("\n".join(body for _, body in entry.definitions)))
-            if project.modules.get(entry.module_name) is None:
-                entry.wanted = True
+            path, names = todo.popitem()
+            entry = left_out.by_path.get(path)
+            if entry is None:
                 continue
-            left_out.remove(entry)
-            text = read_source(entry.path)[0]
-            if text is None:
-                continue  # gone since it was read: as a file that no longer parses
-            parsed_file, _ = _parse_whole(entry.path, text, root, trees)
-            if parsed_file is not None:
-                project.replace_module(_context(project, parsed_file, packs, entry.module_name))
-                replaced.append(entry.module_name)
+            module = project.modules.get(entry.module_name)
+            if module is None:
+                names -= entry.wanted
+                entry.wanted |= names
+                taken = [(d, body) for d, body in entry.definitions if d.name in names]
+            else:
+                taken = left_out.take(path, names | entry.wanted)
+            if not taken:
+                continue
+            # What they name may be left out elsewhere (`handler` calling `a.handler`).
+            for more, more_names in left_out.named_in("\n".join(b for _, b in taken)).items():
+                todo.setdefault(more, set()).update(more_names)
+            if module is not None and _add_definitions(project, module, taken, root, trees):
+                replaced.append(module.module_name)
         return replaced
 
     return put_back
+
+
+def _add_definitions(
+    project: Project,
+    module: ModuleContext,
+    definitions: list[tuple[Definition, str]],
+    root: Path,
+    trees: TreeCache | None,
+) -> bool:
+    """Parse ``definitions`` of ``module``'s file and put the module with them in its place;
+    whether it was (not if they do not parse on their own, as a text mis-split would not)."""
+    path = Path(module.path)
+    parsed, error = _parse_whole(path, fragment(definitions), root, trees)
+    if parsed is None or error is not None:
+        return False
+    statements = [*module.module.body, *parsed.module.body]
+    project.replace_module(
+        dataclasses.replace(
+            module,
+            module=module.module.with_changes(body=statements),
+            positions=None,
+            functions={},
+            classes={},
+            annotation_cache={},
+            parts=(*(module.parts or (module.module,)), parsed.module),
+        )
+    )
+    return True
 
 
 def _module_loader(
@@ -409,7 +451,7 @@ def _analyze_reached(
     seen: set[Path],
     rechecked: dict[str, str],
     left_out: LeftOutDefinitions,
-    put_back: Callable[[list[LeftOut]], list[str]],
+    put_back: Callable[[Wanted], list[str]],
     progress: Progress | None,
 ) -> tuple[list[Finding], Reach, list[str], dict[str, bool]]:
     """Analyse the ``prefiltered`` files that name a handle of the analysed code (see

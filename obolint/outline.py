@@ -29,8 +29,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from obolint.parallel import map_forked
 from obolint.prefilter import Triggers
@@ -64,6 +65,8 @@ _RECEIVER_STORE = re.compile(
 # The targets of a module-level assignment (`a = `, `a: T = `, `a, b = `).
 _ASSIGNMENT_TARGETS = re.compile(r"([A-Za-z_][A-Za-z0-9_, \t]*?)[ \t]*(?::[^=\r\n]*)?=(?!=)")
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
+Given = TypeVar("Given")
+Out = TypeVar("Out")
 # Files are searched on forked worker processes (--jobs) from this many, in chunks.
 MIN_FILES_FOR_POOL = 64
 POOL_CHUNK_SIZE = 16
@@ -76,6 +79,7 @@ class Definition:
     name: str
     start: int
     end: int
+    line: int = 0  # how many lines come before it (counted for those left out)
 
 
 def top_level_definitions(text: str) -> list[Definition]:
@@ -238,9 +242,13 @@ class LeftOut:
 
     path: Path
     module_name: str
-    definitions: list[tuple[Definition, str]]  # each with its text
-    # Named by a file loaded before this one was added: it is parsed whole when added.
-    wanted: bool = False
+    definitions: list[tuple[Definition, str]]  # each with its text, in order
+    # Names of those named by a file loaded before this one was added: put back once it is.
+    wanted: set[str] = field(default_factory=set)
+
+
+# Definitions to put back: their names, by file.
+Wanted = dict[Path, set[str]]
 
 
 # What the code of a file outside its left-out definitions tells about names: its imports
@@ -261,31 +269,55 @@ class LeftOutDefinitions:
     def __len__(self) -> int:
         return sum(len(entry.definitions) for entry in self.by_path.values())
 
-    def named_in(self, text: str) -> list[LeftOut]:
-        """The files with a left-out definition that ``text`` names."""
-        paths = {
-            p for name in names_any(text, self._paths_by_name) for p in self._paths_by_name[name]
-        }
-        return [self.by_path[path] for path in sorted(paths) if path in self.by_path]
+    def named_in(self, text: str) -> Wanted:
+        """The left-out definitions that ``text`` names."""
+        wanted: Wanted = {}
+        for name in names_any(text, self._paths_by_name):
+            for path in self._paths_by_name[name]:
+                if path in self.by_path:
+                    wanted.setdefault(path, set()).add(name)
+        return wanted
 
-    def naming_a_handle(
-        self, reach: Reach, context_of: Callable[[LeftOut], FileContext]
-    ) -> list[LeftOut]:
-        """The files with a left-out definition that names a handle of ``reach`` (also by an
-        import alias) and its owner, there or elsewhere in its file."""
-        found = []
+    def naming_a_handle(self, reach: Reach, context_of: Callable[[LeftOut], FileContext]) -> Wanted:
+        """The left-out definitions that name a handle of ``reach`` (also by an import alias)
+        and its owner, there or elsewhere in their file."""
+        wanted: Wanted = {}
         for entry in self.by_path.values():
             imports, owners = context_of(entry)
-            for _, body in entry.definitions:
+            for definition, body in entry.definitions:
                 imported = _imported_names(body, imports)
                 if reach.names_a_handle(body, imported) and reach.finds(body, owners, imported):
-                    found.append(entry)
-                    break
-        return found
+                    wanted.setdefault(entry.path, set()).add(definition.name)
+        return wanted
+
+    def take(self, path: Path, names: AbstractSet[str]) -> list[tuple[Definition, str]]:
+        """The definitions of ``path`` with these names that are still left out: no longer."""
+        entry = self.by_path.get(path)
+        if entry is None:
+            return []
+        taken = [(d, body) for d, body in entry.definitions if d.name in names]
+        entry.definitions = [(d, body) for d, body in entry.definitions if d.name not in names]
+        if not entry.definitions:
+            del self.by_path[path]
+        return taken
 
     def remove(self, entry: LeftOut) -> None:
         """``entry``'s definitions are parsed after all: no longer left out."""
         self.by_path.pop(entry.path, None)
+
+
+def fragment(definitions: Sequence[tuple[Definition, str]]) -> str:
+    """A text of ``definitions`` (in order) on the lines they have in their file, the others
+    empty: parsed, its nodes have the positions they have in the file."""
+    parts = [""]
+    line = 0
+    for definition, body in definitions:
+        if definition.line > line:
+            # A space keeps a lone `\r` that ends the definition before and a `\n` apart.
+            parts.append(" " * parts[-1].endswith("\r") + "\n" * (definition.line - line))
+        parts.append(body)
+        line = definition.line + len(_LINE_ENDS.findall(body))
+    return "".join(parts)
 
 
 def _imported_names(body: str, imports: Mapping[str, str]) -> set[str]:
@@ -304,21 +336,9 @@ def left_out_of(
     """The text to parse of each file (with the definitions left out emptied) and those
     definitions. On ``jobs`` processes where there are many files."""
     texts = [text for _, text in files]
-    candidates = map_forked(
-        _candidates,
-        [(triggers, text) for text in texts],
-        jobs,
-        min_items=MIN_FILES_FOR_POOL,
-        chunk_size=POOL_CHUNK_SIZE,
-    )
+    candidates = _for_each_text(_candidates, triggers, texts, jobs)
     names = frozenset(d.name for per_file in candidates for d, _ in per_file)
-    counted = map_forked(
-        _count_names,
-        [(names, text) for text in texts],
-        jobs,
-        min_items=MIN_FILES_FOR_POOL,
-        chunk_size=POOL_CHUNK_SIZE,
-    )
+    counted = _for_each_text(_count_names, names, texts, jobs)
     total: Counter[str] = Counter()
     own: Counter[str] = Counter()
     for counts, per_file in zip(counted, candidates, strict=True):
@@ -330,11 +350,32 @@ def left_out_of(
     for (path, text), name, per_file in zip(files, module_names, candidates, strict=True):
         # Named nowhere but inside definitions of its name that are left out too (once one
         # of those is put back, what it names is put back as well).
-        kept_out = [d for d, _ in per_file if total[d.name] == own[d.name]]
+        kept_out = _with_lines(text, [d for d, _ in per_file if total[d.name] == own[d.name]])
         to_parse.append(blanked(text, kept_out))
         if kept_out:
             left_out.append(LeftOut(path, name, [(d, text[d.start : d.end]) for d in kept_out]))
     return to_parse, LeftOutDefinitions(left_out)
+
+
+def _with_lines(text: str, definitions: list[Definition]) -> list[Definition]:
+    """``definitions`` (in order) with the number of lines before each."""
+    counted = []
+    line = position = 0
+    for definition in definitions:
+        line += len(_LINE_ENDS.findall(text, position, definition.start))
+        position = definition.start
+        counted.append(replace(definition, line=line))
+    return counted
+
+
+def _for_each_text(
+    function: Callable[[tuple[Given, str]], Out], given: Given, texts: list[str], jobs: int
+) -> list[Out]:
+    """``function((given, text))`` for each text, on forked workers where there are many."""
+    items = [(given, text) for text in texts]
+    return map_forked(
+        function, items, jobs, min_items=MIN_FILES_FOR_POOL, chunk_size=POOL_CHUNK_SIZE
+    )
 
 
 def _candidates(item: tuple[Triggers, str]) -> list[tuple[Definition, int]]:

@@ -6,13 +6,16 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import libcst
 import pytest
 from clirun import run
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from obolint import analysis
 from obolint.outline import (
     blanked,
     definitions_to_leave_out,
+    fragment,
     left_out_of,
     top_level_definitions,
 )
@@ -209,7 +212,9 @@ def test_a_module_read_on_demand_puts_back_what_it_names(tmp_path: Path):
     assert _findings([main], tmp_path) == [("OBO501", "main.py", 13)]
 
 
-def test_a_file_named_before_it_is_added_is_parsed_whole(tmp_path: Path, monkeypatch):
+def test_a_file_named_before_it_is_added_gets_its_definitions_back_when_added(
+    tmp_path: Path, monkeypatch
+):
     # Analysed in two batches, `other.py` (which main.py does not import) first: its call
     # into helper.py reads helper.py, which names `record`, while main.py is still awaited.
     main = _write(tmp_path, "app/main.py", _MAIN)
@@ -350,3 +355,17 @@ def test_a_definition_that_names_what_a_statement_with_a_trigger_binds_is_kept()
         """
     )
     assert [d.name for d in definitions_to_leave_out(text, PREFILTER)] == ["uses_plain"]
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_definitions_put_back_are_parsed_on_their_own_lines(line_end: str):
+    lines = ["import os", "", "def first():", "    return 1", "X = 2", "class Second:", "    y = 3"]
+    text = line_end.join(lines) + line_end
+    files = [(Path("m.py"), text)]
+    _, left_out = left_out_of(files, ["m"], PREFILTER, 1)
+    (entry,) = left_out.by_path.values()
+    module = libcst.parse_module(fragment(entry.definitions))
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    first, second = module.body
+    assert (positions[first].start.line, positions[second].start.line) == (3, 6)
+    assert positions[second.body.body[0]].start.line == 7

@@ -80,6 +80,10 @@ class ModuleContext:
     steps: int = 0  # expression evaluations in the current round (see MAX_STEPS_PER_MODULE)
     # id(annotation node) -> (node, qualified names): annotations are resolved many times.
     annotation_cache: dict[int, tuple] = field(default_factory=dict)
+    # The trees whose nodes ``module`` holds, each parsed with the nodes on their lines in the
+    # file (a file parsed without some definitions, then those; see obolint.outline); none:
+    # ``module`` alone.
+    parts: tuple[cst.Module, ...] = ()
 
     def location(self, node: cst.CSTNode) -> NodeLocation:
         """Where ``node`` is; its line and column are computed only if someone reads them."""
@@ -89,13 +93,21 @@ class ModuleContext:
         """The 1-based location of ``node`` (end column exclusive)."""
         if self.positions is None:
             # Asked for deep inside the interpreter: compute on a fresh stack.
-            self.positions = on_fresh_stack(lambda: node_positions(self.module))
+            self.positions = on_fresh_stack(self._positions)
         rng = self.positions.get(node)
         if rng is None:
             return Location(self.path, 1, 1, 1, 1)
         return Location(
             self.path, rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1
         )
+
+    def _positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        if not self.parts:
+            return node_positions(self.module)
+        positions: dict[cst.CSTNode, CodeRange] = {}
+        for part in self.parts:
+            positions.update(node_positions(part))
+        return positions
 
     def code(self, node: cst.CSTNode, limit: int = 60) -> str:
         """Source text of ``node`` with whitespace folded, shortened to ``limit`` characters."""

@@ -141,12 +141,15 @@ class Project:
 
     def add_module(self, ctx: ModuleContext) -> None:
         """Register a parsed module and index its functions and classes."""
-        self.modules[ctx.module_name] = ctx
         raw_name = ctx.module_name.partition("@")[0]
         if self._awaited[raw_name] > 0:
             self._awaited[raw_name] -= 1
             if not self._awaited[raw_name]:
                 del self._awaited[raw_name]
+        self._index_module(ctx)
+
+    def _index_module(self, ctx: ModuleContext) -> None:
+        self.modules[ctx.module_name] = ctx
         self._modules_changed(reindex=ctx.module_name not in self._indexed)
         self._imports_from = {}
         stack: list[tuple[cst.CSTNode, str, str | None, FunctionInfo | None]] = [
@@ -184,15 +187,15 @@ class Project:
                     stack.append((stmt, prefix, class_q, enclosing))
 
     def replace_module(self, ctx: ModuleContext) -> None:
-        """Put ``ctx`` in place of the module of its name, parsed from less of its file (see
-        obolint.outline): it runs again in the next round. What it shares with the module it
-        replaces stays (its globals, summaries by name), so what read them need not run
-        again unless they change."""
+        """Put ``ctx`` in place of the module of its name, which lacked some of its file's
+        definitions (see obolint.outline): it runs again in the next round. Its globals and
+        the summaries of its functions (by name) stay until then, so what read them runs
+        again only if that changes them."""
         old = self.modules.get(ctx.module_name)
         if old is not None:
             ctx.globals = old.globals
         self._attribute_stores.pop(ctx.module_name, None)
-        self.add_module(ctx)
+        self._index_module(ctx)
         self._new_modules.add(ctx.module_name)
 
     # --- queries used by the interpreter ---------------------------------------------------
