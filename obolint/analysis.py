@@ -120,7 +120,7 @@ def analyse(
     texts_to_parse, left_out = left_out_of(to_parse, module_names, found_by, jobs)
     full_texts = {path: text for path, text in to_parse}
     to_parse = [(path, text) for (path, _), text in zip(to_parse, texts_to_parse, strict=True)]
-    put_back = _putting_back(project, packs, root, trees, left_out)
+    put_back = _putting_back(project, root, left_out)
     project.loader, project.locator = _module_loader(
         project,
         packs,
@@ -172,7 +172,8 @@ def analyse(
             requested.add(parsed_file.path)
             batch.append(_add_parsed(project, parsed_file, packs, name).module_name)
             if entry is not None and entry.wanted:
-                put_back({path: set(entry.wanted)})  # named by a file loaded meanwhile
+                # Named by a file loaded meanwhile; the module runs with its batch.
+                put_back({path: set(entry.wanted)})
             if len(batch) >= batch_size and done + 1 < len(to_parse):
                 # Analysed while the workers parse the next batch.
                 project.advance(added=batch)
@@ -303,11 +304,7 @@ def _parse_whole(
 
 
 def _putting_back(
-    project: Project,
-    packs: PackSet,
-    root: Path,
-    trees: TreeCache | None,
-    left_out: LeftOutDefinitions,
+    project: Project, root: Path, left_out: LeftOutDefinitions
 ) -> Callable[[Wanted], list[str]]:
     """A function that puts back definitions left out (and those they name, in turn): each
     file's are parsed on their own and added to its module, which replaces the one without
@@ -334,7 +331,7 @@ def _putting_back(
             # What they name may be left out elsewhere (`handler` calling `a.handler`).
             for more, more_names in left_out.named_in("\n".join(b for _, b in taken)).items():
                 todo.setdefault(more, set()).update(more_names)
-            if module is not None and _add_definitions(project, module, taken, root, trees):
+            if module is not None and _add_definitions(project, module, taken, left_out, root):
                 replaced.append(module.module_name)
         return replaced
 
@@ -345,25 +342,36 @@ def _add_definitions(
     project: Project,
     module: ModuleContext,
     definitions: list[tuple[Definition, str]],
+    left_out: LeftOutDefinitions,
     root: Path,
-    trees: TreeCache | None,
 ) -> bool:
     """Parse ``definitions`` of ``module``'s file and put the module with them in its place;
-    whether it was (not if they do not parse on their own, as a text mis-split would not)."""
+    if they do not parse on their own (a text split wrongly), the whole file, with the rest
+    of its definitions left out. Whether the module was replaced."""
     path = Path(module.path)
-    parsed, error = _parse_whole(path, fragment(definitions), root, trees)
-    if parsed is None or error is not None:
-        return False
-    statements = [*module.module.body, *parsed.module.body]
+    # Not from or into the parse cache: the entries would be per set of definitions put back.
+    parsed, error = _parse_whole(path, fragment(definitions), root, None)
+    if parsed is not None and error is None:
+        parts = (*(module.parts or (module.module,)), parsed.module)
+        tree = module.module.with_changes(body=[*module.module.body, *parsed.module.body])
+    else:
+        whole = read_source(path)[0]
+        entry = left_out.by_path.get(path)
+        if entry is not None:
+            left_out.remove(entry)
+        parsed, error = _parse_whole(path, whole, root, None) if whole else (None, None)
+        if parsed is None or error is not None:
+            return False  # gone or broken since it was read: as a file that does not parse
+        parts, tree = (), parsed.module
     project.replace_module(
         dataclasses.replace(
             module,
-            module=module.module.with_changes(body=statements),
+            module=tree,
             positions=None,
             functions={},
             classes={},
             annotation_cache={},
-            parts=(*(module.parts or (module.module,)), parsed.module),
+            parts=parts,
         )
     )
     return True

@@ -369,3 +369,16 @@ def test_definitions_put_back_are_parsed_on_their_own_lines(line_end: str):
     first, second = module.body
     assert (positions[first].start.line, positions[second].start.line) == (3, 6)
     assert positions[second.body.body[0]].start.line == 7
+
+
+def test_definitions_that_do_not_parse_on_their_own_bring_the_whole_file_back(
+    tmp_path: Path, monkeypatch
+):
+    # As if the text had been split wrongly: the file is parsed whole instead.
+    main = _write(tmp_path, "app/main.py", _MAIN)
+    _write(tmp_path, "app/__init__.py", "")
+    _write(tmp_path, "app/helper.py", _HELPER)
+    monkeypatch.setattr(analysis, "fragment", lambda definitions: "def (:\n")
+    result = scan([main], PACKS, [r.id for r in PACKS.rules], root=tmp_path, jobs=1)
+    assert [(f.rule, f.location.line) for f in result.findings] == [("OBO501", 13)]
+    assert result.stats["definitions_skipped"] == 0 and not result.errors
