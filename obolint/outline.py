@@ -56,12 +56,8 @@ _LEXEME = re.compile(
 _ATTRIBUTE_STORE = re.compile(
     r"\.[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\r\n]*)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)"
 )
-# `self.attr =` or `cls.attr =`: the analysis takes an attribute to hold the object one
-# class's methods store on their receiver unless other code of the module assigns it too.
-_RECEIVER_STORE = re.compile(
-    r"\b(?:self|cls)[ \t]*\.[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\r\n]*)?"
-    r"(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)"
-)
+# A character of a name (the one before `self` must not be one).
+_NAME_CHAR = re.compile(r"[A-Za-z0-9_.]")
 # The targets of a module-level assignment (`a = `, `a: T = `, `a, b = `).
 _ASSIGNMENT_TARGETS = re.compile(r"([A-Za-z_][A-Za-z0-9_, \t]*?)[ \t]*(?::[^=\r\n]*)?=(?!=)")
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
@@ -177,7 +173,8 @@ def definitions_to_leave_out(text: str, triggers: Triggers) -> list[Definition]:
         return []
     lowered = text.lower()
     bound = _names_bound_with_a_trigger(text, statements, strings, triggers, lowered)
-    on_receivers = Counter(_RECEIVER_STORE.findall(text))
+    stores = _attribute_stores(text)
+    on_receivers = Counter(attr for _, attr, on_receiver in stores if on_receiver)
     left_out = []
     for definition in definitions:
         name = definition.name
@@ -187,8 +184,11 @@ def definitions_to_leave_out(text: str, triggers: Triggers) -> list[Definition]:
         if "import" in body and _IMPORT.search(body):
             continue
         if on_receivers:
-            own = Counter(_RECEIVER_STORE.findall(body))
-            if any(on_receivers[a] > own[a] for a in set(_ATTRIBUTE_STORE.findall(body))):
+            first = bisect.bisect_left(stores, (definition.start, "", False))
+            last = bisect.bisect_left(stores, (definition.end, "", False))
+            own = stores[first:last]
+            mine = Counter(attr for _, attr, on_receiver in own if on_receiver)
+            if any(on_receivers[attr] > mine[attr] for _, attr, _ in own):
                 continue
         if bound and not bound.isdisjoint(IDENTIFIER.findall(body)):
             continue
@@ -196,6 +196,19 @@ def definitions_to_leave_out(text: str, triggers: Triggers) -> list[Definition]:
             continue
         left_out.append(definition)
     return left_out
+
+
+def _attribute_stores(text: str) -> list[tuple[int, str, bool]]:
+    """Each ``owner.attr =`` of ``text``: where, the attribute, and whether the owner is
+    ``self`` or ``cls``."""
+    stores = []
+    for match in _ATTRIBUTE_STORE.finditer(text):
+        owner = text[max(0, match.start() - 8) : match.start()].rstrip(" \t")
+        on_receiver = owner.endswith(("self", "cls")) and not _NAME_CHAR.match(
+            owner[-5:-4] if owner.endswith("self") else owner[-4:-3]
+        )
+        stores.append((match.start(), match.group(1), on_receiver))
+    return stores
 
 
 def _names_bound_with_a_trigger(
