@@ -42,7 +42,7 @@ from obolint.taint.interpreter import (
     AnalysisBudgetExceeded,
     ExpressionTooDeep,
 )
-from obolint.taint.project import Progress, Project
+from obolint.taint.project import Progress, Project, last_name
 from obolint.treecache import DIRECTORY_NAME as TREES_DIRECTORY
 from obolint.treecache import TreeCache
 
@@ -386,7 +386,7 @@ def _module_loader(
     seen: set[Path],
     rechecked: dict[str, str],
     trees: TreeCache | None,
-    put_back_named_in: Callable[[str], object],
+    put_back_named_in: Callable[[str], list[str]],
 ) -> tuple[Callable[[str], ModuleContext | None], Callable[[str], bool]]:
     """Parse project modules on demand (or load them from ``trees``), when a call or read in
     an analysed module needs them; and tell, without parsing, whether a module name has a file
@@ -490,15 +490,16 @@ def _analyze_reached(
         if not new and not added:
             break
         # Read again in each round: the texts are not held in memory during the analysis.
+        searching = remaining if new else []
         searched = map_forked(
             _search_for_handles,
-            [(new, path) for path in remaining if new],
+            [(new, path) for path in searching],
             jobs,
             min_items=MIN_FILES_FOR_SEARCH_POOL,
             chunk_size=SEARCH_CHUNK_SIZE,
         )
         found: list[tuple[Path, str]] = []
-        for path, (digest, text) in zip(remaining if new else [], searched, strict=True):
+        for path, (digest, text) in zip(searching, searched, strict=True):
             if text is not None:
                 found.append((path, text))
                 verdicts[path] = (digest, True)
@@ -540,8 +541,8 @@ def _file_context(project: Project, entry: LeftOut) -> FileContext:
     ctx = project.modules.get(entry.module_name)
     if ctx is None:
         return {}, set()
-    names = {entry.module_name.partition("@")[0].rpartition(".")[2]}
-    names.update(qname.rpartition(".")[2] for qname in ctx.classes)
+    names = {last_name(entry.module_name)}
+    names.update(last_name(qname) for qname in ctx.classes)
     for local, target in ctx.imports.items():
         names.add(local)
         names.update(target.split("."))

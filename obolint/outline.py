@@ -299,7 +299,7 @@ class LeftOutDefinitions:
             imports, owners = context_of(entry)
             for definition, body in entry.definitions:
                 imported = _imported_names(body, imports)
-                if reach.names_a_handle(body, imported) and reach.finds(body, owners, imported):
+                if reach.finds(body, owners, imported):
                     wanted.setdefault(entry.path, set()).add(definition.name)
         return wanted
 

@@ -131,15 +131,6 @@ class Reach:
             for h in self.handles
         )
 
-    def names_a_handle(self, text: str, imported: AbstractSet[str] = frozenset()) -> bool:
-        """Whether ``text`` names a handle, its owner aside (``imported``: see finds)."""
-        if any(h.name in imported for h in self.handles):
-            return True
-        if self._names_as_text and not any(name in text for name in self._names_as_text):
-            return False
-        identifiers = set(IDENTIFIER.findall(text))
-        return any(h.name in identifiers for h in self.handles)
-
     def _registers(self, name: str, text: str, identifiers: set[str]) -> bool:
         """Whether ``text`` may register function ``name`` as a tool: it calls a registration
         and passes ``name`` as an argument or element (``tools=[search]``, ``Tool(search)``),

@@ -769,7 +769,7 @@ class Project:
         for qual, info in self.functions.items():
             if info.enclosing is not None or info.module.module_name in self.failures:
                 continue
-            owner = _last_name(info.class_qname or info.module.module_name)
+            owner = last_name(info.class_qname or info.module.module_name)
             summary = self.summaries.get(qual)
             if summary is not None and concrete(summary.returns):
                 by_function.setdefault(qual, []).append(Handle(info.name, owner))
@@ -780,7 +780,7 @@ class Project:
                 by_function.setdefault(qual, []).append(Handle(info.name, owner, as_tool=True))
         found = {handle for handles in by_function.values() for handle in handles}
         for ctx in self._healthy_modules():
-            owner = _last_name(ctx.module_name)
+            owner = last_name(ctx.module_name)
             for name, value in ctx.globals.items():
                 if concrete(value.flows) or any(v.tainted for _, v in value.fields):
                     found.add(Handle(name, owner))
@@ -1312,7 +1312,7 @@ def _reexported(module: ModuleContext, rest: list[str]) -> str | None:
     return None
 
 
-def _last_name(qname: str) -> str:
+def last_name(qname: str) -> str:
     """``pkg.mod.Class`` → ``Class``; a module kept under ``name@path`` is ``name``."""
     return qname.partition("@")[0].rpartition(".")[2]
 
