@@ -17,9 +17,10 @@ indentation that begins with `def`, `async def`, `class` or a decorator `@`, out
 last line before the next line of code at the margin. Kept besides: a definition that holds an
 `import` (imports at any depth name modules for the whole file), a dunder (`__getattr__` is
 called by the language), one that names a module-level name bound by a statement with a trigger
-(`scheme = APIKeyHeader(...)`, then `Depends(scheme)`), and one that assigns an attribute
+(`scheme = APIKeyHeader(...)`, then `Depends(scheme)`), one that assigns an attribute
 (`x.out = None`) that other code of the file assigns too (the analysis reads which object an
-attribute holds from every such assignment in the module).
+attribute holds from every such assignment in the module), and one that CPython's parser does
+not take (so that a syntax error in it is reported as the file's, as in any file parsed whole).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+from obolint import pysyntax
 from obolint.parallel import map_forked
 from obolint.prefilter import Triggers
 from obolint.reach import IDENTIFIER, Reach
@@ -192,10 +194,22 @@ def definitions_to_leave_out(text: str, triggers: Triggers) -> list[Definition]:
                 continue
         if bound and not bound.isdisjoint(IDENTIFIER.findall(body)):
             continue
-        if triggers.search(body, lowered):
+        if triggers.search(body, lowered) or not _parses(body):
             continue
         left_out.append(definition)
     return left_out
+
+
+def _parses(body: str) -> bool:
+    """Whether CPython's parser takes ``body``. A definition it does not take is kept, so that
+    a syntax error in it is reported as the file's, by LibCST's parse of the file; a definition
+    in syntax newer than this Python's is kept too, and LibCST decides. (About 0.18 s per MB of
+    candidates, a thirteenth of LibCST's time: saleor, 4.9 MB, 0.9 s on two processes.)"""
+    try:
+        pysyntax.parse(body)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _attribute_stores(text: str) -> list[tuple[int, str, bool]]:

@@ -8,14 +8,13 @@ import os
 import pickle
 import re
 import sys
-import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
 
-from obolint import memory, nodepickle, sharedtokens
+from obolint import memory, nodepickle, pysyntax, sharedtokens
 from obolint.cache import content_hash
 from obolint.findings import FileError
 from obolint.parallel import OrderedResults, imap_in_order
@@ -319,9 +318,7 @@ def _cpython_verdict(text: str) -> tuple[str | None, SyntaxError | None]:
     """Ask CPython's parser (ten times faster than LibCST's) first: why the file nests too
     deeply to parse safely, if it does, and the syntax error it found, if any."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and the like: not ours
-            tree = ast.parse(text)
+        tree = pysyntax.parse(text)
     except (RecursionError, MemoryError):
         return "it is too complex for Python's own parser", None
     except SyntaxError as exc:

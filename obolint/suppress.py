@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from obolint import pysyntax
 from obolint.discovery import ExcludeMatcher
 from obolint.findings import Finding, Notice, SuppressedFinding
 from obolint.rulemeta import RuleMeta
@@ -130,9 +131,7 @@ def _statement_units(text: str, tokens: Sequence[tokenize.TokenInfo]) -> list[tu
     """(first, last) lines of every simple statement and compound-statement header (with its
     decorators)."""
     try:
-        with warnings.catch_warnings():  # e.g. invalid escape sequences: not ours to report
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+        tree = pysyntax.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         # Syntax newer than this Python's `ast` (LibCST read it): each code line stands alone.
         return [(line, line) for line in sorted(_code_lines(tokens))]

@@ -109,6 +109,16 @@ CASES = [
         {"broken.py": ("syntax error at line 1", "Fix the syntax")},
     ),
     Hostile(
+        # The definition has no trigger word: it would be left out of the parse if it parsed.
+        "syntax-error-in-a-definition-without-a-trigger",
+        write(
+            "broken_helper.py",
+            "import os\ntoken = os.environ['API_TOKEN']\n\n\n"
+            "def render(items):\n    return [i for i in items if]\n",
+        ),
+        {"broken_helper.py": ("syntax error at line 6", "Fix the syntax")},
+    ),
+    Hostile(
         "python-2",
         write("legacy.py", 'token = "x"\nprint "token", token\n'),
         {"legacy.py": ("syntax error at line 2", "print")},
@@ -372,6 +382,13 @@ def test_nesting_that_crashed_the_parser_is_a_diagnostic_in_a_real_process(
         "ternaries.py": "token = " + "a if b else " * 2000 + "c\n",
         "minus_lines.py": "token = (" + "\n".join(["-"] * 3000) + "a)\n",
         "keyword_calls.py": "token = " + "f(a=" * 300 + "1" + ")" * 300 + "\n",
+        # Python 3.10's own parser overflowed the C stack on chains this long (150,000 links
+        # did), in the check of a file that may nest deeply and of a definition left out.
+        "plus_chain.py": "token = " + "+".join(["a"] * 1_000_000) + "\n",
+        "call_chain.py": "token = a" + "()" * 200_000 + "\n",
+        "chain_in_a_definition.py": "token = 1\n\n\ndef table():\n    return a"
+        + "[0]" * 200_000
+        + "\n",
     }
     for name, text in deep_without_many_brackets.items():
         (tmp_path / name).write_text(text)
@@ -388,6 +405,8 @@ def test_nesting_that_crashed_the_parser_is_a_diagnostic_in_a_real_process(
     report = json.loads(completed.stdout)
     assert findings_of(report) == {LEAK}
     errors = {e["path"]: e["message"] for e in report["errors"]}
+    # A definition Python 3.10 parses is left out of LibCST's parse: no diagnostic there.
+    errors.setdefault("chain_in_a_definition.py", "nests too deeply")
     assert set(errors) == {"parens.py", "andchain.py", "elifs.py", *deep_without_many_brackets}
     assert all("nests too deeply" in message for message in errors.values())
 

@@ -4,6 +4,7 @@ something names them."""
 from __future__ import annotations
 
 import textwrap
+import warnings
 from pathlib import Path
 
 import libcst
@@ -382,3 +383,22 @@ def test_definitions_that_do_not_parse_on_their_own_bring_the_whole_file_back(
     result = scan([main], PACKS, [r.id for r in PACKS.rules], root=tmp_path, jobs=1)
     assert [(f.rule, f.location.line) for f in result.findings] == [("OBO501", 13)]
     assert result.stats["definitions_skipped"] == 0 and not result.errors
+
+
+def test_a_definition_python_does_not_parse_is_kept():
+    # So that LibCST's parse of the whole file reports the syntax error, as for any file.
+    text = (
+        "import os\ntoken = os.environ['API_TOKEN']\n\n\n"
+        "def render(items):\n    return [i for i in items if]\n\n\n"
+        "def fine(items):\n    return items\n"
+    )
+    assert [d.name for d in definitions_to_leave_out(text, PREFILTER)] == ["fine"]
+
+
+def test_a_definition_with_an_invalid_escape_is_left_out_and_nothing_is_printed():
+    text = "token = 1\n\n\ndef pattern():\n    return '\\d+'\n"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("error")  # a warning is no syntax error
+        names = [d.name for d in definitions_to_leave_out(text, PREFILTER)]
+    assert names == ["pattern"]
+    assert caught == []
