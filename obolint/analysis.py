@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from obolint.outline import (
     FileContext,
     LeftOut,
     LeftOutDefinitions,
+    Outlines,
     Wanted,
     fragment,
     left_out_of,
@@ -62,6 +64,10 @@ MAX_REACH_ROUNDS = 8
 # files, 0.26 s on one process).
 MIN_FILES_FOR_SEARCH_POOL = 1000
 SEARCH_CHUNK_SIZE = 64
+# The outlines of texts outside this scan (see obolint.outline.Outlines) stay in the cache for
+# scans of other subsets (pre-commit passes a few files) up to this many texts in all, or
+# twice this scan's; then only this scan's are kept.
+MIN_OUTLINES_KEPT = 5_000
 
 
 def analyse(
@@ -117,7 +123,12 @@ def analyse(
     module_names = _module_names(to_parse, root)
     # Each file is parsed without its top-level definitions that no flow can reach (see
     # obolint.outline); those a file parsed later or a handle needs are put back.
-    texts_to_parse, left_out = left_out_of(to_parse, module_names, found_by, jobs)
+    # Which definitions CPython's parser takes depends on its version (see obolint.outline).
+    outline_vocabulary = f"{found_by.key}\0python{sys.version_info[0]}.{sys.version_info[1]}"
+    outlines = Outlines(cache.load_outlines(outline_vocabulary)) if cache is not None else None
+    texts_to_parse, left_out = left_out_of(to_parse, module_names, found_by, jobs, outlines)
+    if cache is not None and outlines is not None:
+        _remember_outlines(cache, outline_vocabulary, outlines)
     full_texts = {path: text for path, text in to_parse}
     to_parse = [(path, text) for (path, _), text in zip(to_parse, texts_to_parse, strict=True)]
     put_back = _putting_back(project, root, left_out)
@@ -251,6 +262,17 @@ def _search_for_handles(item: tuple[Reach, Path]) -> tuple[str | None, str | Non
     if text is None:
         return None, None
     return content_hash(text), text if reach.finds(text) else None
+
+
+def _remember_outlines(cache: ResultCache, vocabulary: str, outlines: Outlines) -> None:
+    """Store this scan's outlines with those of other texts known before, within bounds (if
+    it found any not known before)."""
+    if outlines.found.keys() <= outlines.known.keys():
+        return
+    kept = {**outlines.known, **outlines.found}
+    if len(kept) > max(2 * len(outlines.found), MIN_OUTLINES_KEPT):
+        kept = outlines.found
+    cache.store_outlines(vocabulary, kept)
 
 
 def _module_names(files: Sequence[tuple[Path, str]], root: Path) -> list[str]:

@@ -85,8 +85,14 @@ def scan_key(
 PREFILTER_ENTRY_PREFIX = "prefilter-"
 REACH_ENTRY_PREFIX = "reach-"
 FILE_INDEX_ENTRY_PREFIX = "files-"
+OUTLINE_ENTRY_PREFIX = "outline-"
 # Entries that are not scan results (not counted by `obolint cache clean`).
-_AUXILIARY_PREFIXES = (PREFILTER_ENTRY_PREFIX, REACH_ENTRY_PREFIX, FILE_INDEX_ENTRY_PREFIX)
+_AUXILIARY_PREFIXES = (
+    PREFILTER_ENTRY_PREFIX,
+    REACH_ENTRY_PREFIX,
+    FILE_INDEX_ENTRY_PREFIX,
+    OUTLINE_ENTRY_PREFIX,
+)
 # atomic_write's temporary files start with this.
 _TEMPORARY_PREFIX = ".tmp-"
 
@@ -245,6 +251,22 @@ class ResultCache:
     def store_verdicts(self, prefix: str, vocabulary: str, verdicts: dict[str, bool]) -> None:
         """Remember verdicts of one kind (see ``load_verdicts``) by content hash."""
         self._write(_auxiliary_key(prefix, vocabulary), {"verdicts": verdicts})
+
+    def load_outlines(self, vocabulary: str) -> dict[str, list]:
+        """The definitions each text may leave out (see obolint.outline.left_out_of), by
+        content hash, for one ``vocabulary`` (``Triggers.key`` and the Python version)."""
+        try:
+            doc = self._read(_auxiliary_key(OUTLINE_ENTRY_PREFIX, vocabulary))
+        except (OSError, ValueError):
+            return {}
+        found = doc.get("outlines") if doc is not None else None
+        if not isinstance(found, dict):
+            return {}
+        return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, list)}
+
+    def store_outlines(self, vocabulary: str, outlines: dict[str, list]) -> None:
+        """Remember what ``load_outlines`` returns."""
+        self._write(_auxiliary_key(OUTLINE_ENTRY_PREFIX, vocabulary), {"outlines": outlines})
 
     def load_file_index(self) -> dict[str, list]:
         """The file index (see obolint.fileindex): absolute path -> [size, modification time,

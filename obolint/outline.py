@@ -35,11 +35,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from obolint import pysyntax
+from obolint.cache import content_hash
 from obolint.parallel import map_forked
 from obolint.prefilter import Triggers
 from obolint.reach import IDENTIFIER, Reach
 
 _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
+_DEFINITION_STARTS = ("@", "def", "async", "class")
 # An import statement anywhere in a line (`import x`, `from . import y`, `...; import z`).
 _IMPORT = re.compile(r"(?:^|[;:])[ \t]*(?:import[ \t]|from[ \t].*[ \t]import\b)", re.M)
 # A line that starts at the margin with code or a comment (not a closing bracket).
@@ -357,13 +359,38 @@ def _imported_names(body: str, imports: Mapping[str, str]) -> set[str]:
     }
 
 
+@dataclass
+class Outlines:
+    """The definitions that texts may leave out, by content hash, as the results cache keeps
+    them (per definition: its name, start, end, and how often the name occurs in it):
+    ``known`` from earlier scans, ``found`` this scan's. A rerun after an edit so looks for
+    them in the edited files only (saleor: 3.3 s of CPU for all 664 files that pass)."""
+
+    known: Mapping[str, list] = field(default_factory=dict)
+    found: dict[str, list] = field(default_factory=dict)
+
+
 def left_out_of(
-    files: Sequence[tuple[Path, str]], module_names: Sequence[str], triggers: Triggers, jobs: int
+    files: Sequence[tuple[Path, str]],
+    module_names: Sequence[str],
+    triggers: Triggers,
+    jobs: int,
+    outlines: Outlines | None = None,
 ) -> tuple[list[str], LeftOutDefinitions]:
     """The text to parse of each file (with the definitions left out emptied) and those
-    definitions. On ``jobs`` processes where there are many files."""
+    definitions. On ``jobs`` processes where there are many files; with ``outlines``, the
+    candidates of the texts it knows are taken from it, and it is given those of all."""
     texts = [text for _, text in files]
-    candidates = _for_each_text(_candidates, triggers, texts, jobs)
+    known: list[list[tuple[Definition, int]] | None] = [None] * len(texts)
+    digests = [content_hash(text) for text in texts] if outlines is not None else []
+    if outlines is not None:
+        known = [_from_stored(outlines.known.get(digests[i]), t) for i, t in enumerate(texts)]
+    todo = [i for i, found in enumerate(known) if found is None]
+    computed = iter(_for_each_text(_candidates, triggers, [texts[i] for i in todo], jobs))
+    candidates = [found if found is not None else next(computed) for found in known]
+    if outlines is not None:
+        for digest, per_file in zip(digests, candidates, strict=True):
+            outlines.found[digest] = [[d.name, d.start, d.end, n] for d, n in per_file]
     names = frozenset(d.name for per_file in candidates for d, _ in per_file)
     counted = _for_each_text(_count_names, names, texts, jobs)
     total: Counter[str] = Counter()
@@ -382,6 +409,28 @@ def left_out_of(
         if kept_out:
             left_out.append(LeftOut(path, name, [(d, text[d.start : d.end]) for d in kept_out]))
     return to_parse, LeftOutDefinitions(left_out)
+
+
+def _from_stored(stored: list | None, text: str) -> list[tuple[Definition, int]] | None:
+    """The candidates of ``text`` from an entry of ``Outlines``, or None if it is not one."""
+    if stored is None:
+        return None
+    candidates = []
+    previous_end = 0
+    for item in stored:
+        if not (
+            isinstance(item, list)
+            and len(item) == 4
+            and isinstance(item[0], str)
+            and all(type(number) is int for number in item[1:])
+            and previous_end <= item[1] < item[2] <= len(text)
+            and text.startswith(_DEFINITION_STARTS, item[1])
+        ):
+            return None
+        name, start, end, count = item
+        candidates.append((Definition(name, start, end), count))
+        previous_end = end
+    return candidates
 
 
 def _with_lines(text: str, definitions: list[Definition]) -> list[Definition]:

@@ -451,9 +451,10 @@ def test_files_obolint_did_not_write_are_never_pruned(project, monkeypatch):
     for path in foreign:
         path.write_text("{}")
         os.utime(path, ns=(1_000_000_000,) * 2)  # older than anything obolint writes
-    monkeypatch.setattr(cache, "MAX_FILES", 2)
+    # A scan of a changed file writes three: its result, prefilter verdicts and outlines.
+    monkeypatch.setattr(cache, "MAX_FILES", 3)
     for version in range(4):
         (project / "app.py").write_text(PRINTED_ENV_TOKEN + f"# version {version}\n")
         run(".")
-        assert len([p for p in directory.glob("*.json") if p not in foreign]) <= 2
+        assert len([p for p in directory.glob("*.json") if p not in foreign]) <= 3
     assert all(path.exists() for path in foreign)

@@ -12,7 +12,8 @@ import pytest
 from clirun import run
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from obolint import analysis
+from obolint import analysis, outline
+from obolint.cache import content_hash
 from obolint.outline import (
     blanked,
     definitions_to_leave_out,
@@ -402,3 +403,57 @@ def test_a_definition_with_an_invalid_escape_is_left_out_and_nothing_is_printed(
         names = [d.name for d in definitions_to_leave_out(text, PREFILTER)]
     assert names == ["pattern"]
     assert caught == []
+
+
+_RELAY = """\
+    import os
+
+    from openai import OpenAI
+
+    client = OpenAI()
+    TOKEN = os.environ["API_TOKEN"]
+
+
+    def relay(text):
+        client.chat.completions.create(model="m", messages=[{"role": "user", "content": text}])
+    """
+
+
+def test_a_rerun_looks_for_definitions_only_in_the_edited_file(tmp_path: Path, monkeypatch):
+    _write(tmp_path, "relay.py", _RELAY)
+    caller = _write(tmp_path, "caller.py", "import os\nkey = os.environ['API_KEY']\n")
+    monkeypatch.chdir(tmp_path)
+    assert run(".")["stats"]["definitions_skipped"] == 1  # relay
+    searched = []
+    candidates = outline._candidates
+    monkeypatch.setattr(
+        outline, "_candidates", lambda item: [searched.append(item[1])] and candidates(item)
+    )
+    # Now `caller.py` names `relay`: it is kept, though its file's outline comes from the cache.
+    caller.write_text("import os\n\nfrom relay import relay\n\nrelay(os.environ['API_KEY'])\n")
+    edited = run(".")
+    assert searched == [caller.read_text()]
+    assert edited["stats"]["definitions_skipped"] == 0
+    assert [(f["rule"], f["path"]) for f in edited["findings"]] == [("OBO101", "relay.py")]
+    assert edited["findings"] == run("--no-cache", ".")["findings"]
+
+
+def test_a_stored_outline_that_does_not_fit_its_text_is_not_used():
+    text = "token = 1\n\n\ndef helper():\n    return 1\n"
+    (definition,) = definitions_to_leave_out(text, PREFILTER)
+    good = [["helper", definition.start, definition.end, 1]]
+    assert outline._from_stored(good, text) == [(definition, 1)]
+    for bad in (
+        [["helper", definition.start + 1, definition.end, 1]],  # not where a definition starts
+        [["helper", definition.start, len(text) + 1, 1]],
+        [["helper", definition.start, definition.end, "1"]],
+        [["helper", definition.start, definition.end]],
+        ["helper"],
+        [good[0], good[0]],  # overlapping
+    ):
+        assert outline._from_stored(bad, text) is None
+    files = [(Path("a.py"), text)]
+    fresh = left_out_of(files, ["a"], PREFILTER, 1)
+    stored = outline.Outlines({content_hash(text): [["helper", 0, 3, 1]]})
+    assert left_out_of(files, ["a"], PREFILTER, 1, stored)[0] == fresh[0]
+    assert stored.found == {content_hash(text): good}
