@@ -64,10 +64,12 @@ MAX_REACH_ROUNDS = 8
 # files, 0.26 s on one process).
 MIN_FILES_FOR_SEARCH_POOL = 1000
 SEARCH_CHUNK_SIZE = 64
-# The outlines of texts outside this scan (see obolint.outline.Outlines) stay in the cache for
-# scans of other subsets (pre-commit passes a few files) up to this many texts in all, or
-# twice this scan's; then only this scan's are kept.
-MIN_OUTLINES_KEPT = 5_000
+# Outlines (see obolint.outline.Outlines) are read from and kept in the cache by scans that
+# parse at least this many files: a pre-commit run finds those of its few files sooner than it
+# would load the entry. Those of texts outside the scan are kept for scans of other subsets up
+# to MIN_OUTLINES_KEPT texts in all, or twice this scan's; then only this scan's are.
+MIN_FILES_FOR_OUTLINES = 200
+MIN_OUTLINES_KEPT = 20_000
 
 
 def analyse(
@@ -125,7 +127,9 @@ def analyse(
     # obolint.outline); those a file parsed later or a handle needs are put back.
     # Which definitions CPython's parser takes depends on its version (see obolint.outline).
     outline_vocabulary = f"{found_by.key}\0python{sys.version_info[0]}.{sys.version_info[1]}"
-    outlines = Outlines(cache.load_outlines(outline_vocabulary)) if cache is not None else None
+    outlines = None
+    if cache is not None and len(to_parse) >= MIN_FILES_FOR_OUTLINES:
+        outlines = Outlines(cache.load_outlines(outline_vocabulary))
     texts_to_parse, left_out = left_out_of(to_parse, module_names, found_by, jobs, outlines)
     if cache is not None and outlines is not None:
         _remember_outlines(cache, outline_vocabulary, outlines)
@@ -265,13 +269,14 @@ def _search_for_handles(item: tuple[Reach, Path]) -> tuple[str | None, str | Non
 
 
 def _remember_outlines(cache: ResultCache, vocabulary: str, outlines: Outlines) -> None:
-    """Store this scan's outlines with those of other texts known before, within bounds (if
-    it found any not known before)."""
-    if outlines.found.keys() <= outlines.known.keys():
+    """Store this scan's outlines with those of other texts known before, within bounds, if
+    any is not known as it is."""
+    this_scan = outlines.this_scan
+    if all(outlines.known.get(digest) == outline for digest, outline in this_scan.items()):
         return
-    kept = {**outlines.known, **outlines.found}
-    if len(kept) > max(2 * len(outlines.found), MIN_OUTLINES_KEPT):
-        kept = outlines.found
+    kept = {**outlines.known, **this_scan}
+    if len(kept) > max(2 * len(this_scan), MIN_OUTLINES_KEPT):
+        kept = this_scan
     cache.store_outlines(vocabulary, kept)
 
 

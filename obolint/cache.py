@@ -221,7 +221,10 @@ class ResultCache:
 
     def _read(self, key: str) -> dict | None:
         """The entry stored under ``key`` if it is of this format and signed with our key."""
-        raw = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
+        try:
+            raw = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
+        except RecursionError:
+            return None  # nested deeper than json can read: not ours (read before its check)
         if not isinstance(raw, dict) or raw.get("format") != _FORMAT:
             return None
         body = raw.get("entry")
@@ -262,7 +265,7 @@ class ResultCache:
         found = doc.get("outlines") if doc is not None else None
         if not isinstance(found, dict):
             return {}
-        return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, list)}
+        return {k: v for k, v in found.items() if isinstance(v, list)}
 
     def store_outlines(self, vocabulary: str, outlines: dict[str, list]) -> None:
         """Remember what ``load_outlines`` returns."""

@@ -37,8 +37,10 @@ from typing import TypeVar
 from obolint import pysyntax
 from obolint.cache import content_hash
 from obolint.parallel import map_forked
+from obolint.parsing import cpython_verdict, may_be_pathological
 from obolint.prefilter import Triggers
 from obolint.reach import IDENTIFIER, Reach
+from obolint.stack import on_fresh_stack
 
 _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
 _DEFINITION_STARTS = ("@", "def", "async", "class")
@@ -196,17 +198,21 @@ def definitions_to_leave_out(text: str, triggers: Triggers) -> list[Definition]:
                 continue
         if bound and not bound.isdisjoint(IDENTIFIER.findall(body)):
             continue
-        if triggers.search(body, lowered) or not _parses(body):
+        if triggers.search(body, lowered) or not _parses_as_in_its_file(body):
             continue
         left_out.append(definition)
     return left_out
 
 
-def _parses(body: str) -> bool:
-    """Whether CPython's parser takes ``body``. A definition it does not take is kept, so that
-    a syntax error in it is reported as the file's, by LibCST's parse of the file; a definition
-    in syntax newer than this Python's is kept too, and LibCST decides. (About 0.18 s per MB of
-    candidates, a thirteenth of LibCST's time: saleor, 4.9 MB, 0.9 s on two processes.)"""
+def _parses_as_in_its_file(body: str) -> bool:
+    """Whether the parse of the whole file would take ``body``: CPython's parser does, and
+    (where it may nest deeply) the depth is within what obolint parses (see obolint.parsing).
+    A definition that fails is kept, so that the file's parse reports it as for any file; one
+    in syntax newer than this Python's is kept too, and LibCST decides. (About 0.18 s per MB
+    of candidates, a thirteenth of LibCST's time: saleor, 4.9 MB, 0.9 s of CPU.)"""
+    if may_be_pathological(body):
+        too_deep, syntax_error = cpython_verdict(body)
+        return too_deep is None and syntax_error is None
     try:
         pysyntax.parse(body)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -363,11 +369,12 @@ def _imported_names(body: str, imports: Mapping[str, str]) -> set[str]:
 class Outlines:
     """The definitions that texts may leave out, by content hash, as the results cache keeps
     them (per definition: its name, start, end, and how often the name occurs in it):
-    ``known`` from earlier scans, ``found`` this scan's. A rerun after an edit so looks for
-    them in the edited files only (saleor: 3.3 s of CPU for all 664 files that pass)."""
+    ``known`` from earlier scans, ``this_scan`` those of this scan's texts. A rerun after an
+    edit so looks for them in the edited files only (saleor: 3.3 s of CPU for all 664 files
+    that pass)."""
 
     known: Mapping[str, list] = field(default_factory=dict)
-    found: dict[str, list] = field(default_factory=dict)
+    this_scan: dict[str, list] = field(default_factory=dict)
 
 
 def left_out_of(
@@ -390,7 +397,7 @@ def left_out_of(
     candidates = [found if found is not None else next(computed) for found in known]
     if outlines is not None:
         for digest, per_file in zip(digests, candidates, strict=True):
-            outlines.found[digest] = [[d.name, d.start, d.end, n] for d, n in per_file]
+            outlines.this_scan[digest] = [[d.name, d.start, d.end, n] for d, n in per_file]
     names = frozenset(d.name for per_file in candidates for d, _ in per_file)
     counted = _for_each_text(_count_names, names, texts, jobs)
     total: Counter[str] = Counter()
@@ -456,12 +463,15 @@ def _for_each_text(
 
 def _candidates(item: tuple[Triggers, str]) -> list[tuple[Definition, int]]:
     """The definitions of the text that may be left out, each with how often its name occurs
-    in it."""
+    in it. On the large-stack thread: once per text, not once per definition CPython parses
+    there (see obolint.pysyntax)."""
     triggers, text = item
-    return [
-        (d, IDENTIFIER.findall(text, d.start, d.end).count(d.name))
-        for d in definitions_to_leave_out(text, triggers)
-    ]
+    return on_fresh_stack(
+        lambda: [
+            (d, IDENTIFIER.findall(text, d.start, d.end).count(d.name))
+            for d in definitions_to_leave_out(text, triggers)
+        ]
+    )
 
 
 def _count_names(item: tuple[frozenset[str], str]) -> Counter[str]:

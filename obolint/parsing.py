@@ -62,8 +62,8 @@ _Parsed = tuple[tuple[ParsedFile | None, FileError | None], bytes | None]
 def parse_source(path: Path, text: str, root: Path) -> tuple[ParsedFile | None, FileError | None]:
     """Parse text with LibCST and collect its imports."""
     shown = display_path(path)
-    checked = _may_be_pathological(text)
-    too_deep, cpython_error = _cpython_verdict(text) if checked else (None, None)
+    checked = may_be_pathological(text)
+    too_deep, cpython_error = cpython_verdict(text) if checked else (None, None)
     if too_deep is not None:
         return None, FileError(
             shown, f"file nests too deeply to parse ({too_deep}); it was skipped.", "recursion"
@@ -72,7 +72,7 @@ def parse_source(path: Path, text: str, root: Path) -> tuple[ParsedFile | None, 
         module = _parse_on_large_stack(text)
     except cst.ParserSyntaxError as exc:
         if not checked:
-            too_deep, cpython_error = _cpython_verdict(text)
+            too_deep, cpython_error = cpython_verdict(text)
         if too_deep is None and cpython_error is None:
             # Valid Python that LibCST's grammar lacks (`(x): int = 1`): not the user's error.
             return None, FileError(
@@ -274,7 +274,7 @@ _EXPRESSION_WORDS = (b"not", b"lambda", b"else", b"elif", b"await", b"and", b"or
 MAX_OPERATORS_UNVETTED = 1000
 
 
-def _may_be_pathological(text: str) -> bool:
+def may_be_pathological(text: str) -> bool:
     """Whether the file is big or may nest deeply enough that CPython should vet it first.
 
     Deep nesting takes deeply nested brackets, or many operators or expression keywords,
@@ -314,7 +314,7 @@ def _bracket_depth(brackets: bytes) -> int:
     return deepest
 
 
-def _cpython_verdict(text: str) -> tuple[str | None, SyntaxError | None]:
+def cpython_verdict(text: str) -> tuple[str | None, SyntaxError | None]:
     """Ask CPython's parser (ten times faster than LibCST's) first: why the file nests too
     deeply to parse safely, if it does, and the syntax error it found, if any."""
     try:

@@ -7,20 +7,19 @@ import warnings
 
 from obolint.stack import on_fresh_stack
 
-# Python 3.10 builds a syntax tree by recursing on the C stack with no limit: a chain of
-# 150,000 `+` (or calls, or subscripts) overflowed the 8 MB stack of a main thread and killed
-# the process (3.11 raises RecursionError instead). A level takes two characters at least, so
-# a text this short nests at most 10,000 levels deep, safe on any stack; longer ones are parsed
-# on the large-stack thread, whose 256 MB hold more than a 5 MiB file can nest.
-MAX_CHARS_ON_ANY_STACK = 20_000
-
 
 def parse(text: str) -> ast.Module:
-    """``ast.parse(text)`` without printing warnings (`"\\d"`: a SyntaxWarning for the user's
-    own compiler to give). Raises SyntaxError, ValueError (NUL bytes), RecursionError or
-    MemoryError (nesting too deep for CPython), never crashes."""
-    if len(text) <= MAX_CHARS_ON_ANY_STACK:
-        return _parse(text)
+    """``ast.parse(text)`` on the large-stack thread, without printing warnings (`"\\d"`: a
+    SyntaxWarning for the user's own compiler to give). Raises SyntaxError, ValueError (NUL
+    bytes), RecursionError or MemoryError (nesting too deep for CPython); never crashes.
+
+    Python 3.10 builds the tree by recursing on the C stack with no limit: a chain of 150,000
+    `+` (or calls, or subscripts) overflowed a main thread's 8 MB and killed the process; the
+    thread's 256 MB hold more than a 5 MiB file can nest. And from 3.11 the limit that raises
+    RecursionError counts from the caller's own depth: a definition of 2,916 nested `-` parsed
+    at one depth and not at another (a forked worker's), so whether it was left out depended
+    on `--jobs` and the cache. Each job of that thread starts from the same empty stack.
+    """
     return on_fresh_stack(lambda: _parse(text))
 
 

@@ -101,6 +101,22 @@ def test_a_corrupt_entry_is_ignored(project):
     assert run(".")["stats"]["cache"] == "hit"
 
 
+def test_an_entry_nested_deeper_than_json_reads_is_ignored(project, indexed, monkeypatch):
+    # Read before its signature is checked: RecursionError ended every scan that missed.
+    from obolint import analysis
+
+    monkeypatch.setattr(analysis, "MIN_FILES_FOR_OUTLINES", 1)
+    run(".")
+    entries = list((project / ".obolint_cache").glob("*.json"))
+    assert {entry.name.split("-")[0] for entry in entries} >= {"files", "outline", "prefilter"}
+    for entry in entries:
+        entry.write_text("[" * 100_000)
+    (project / "app.py").write_text(PRINTED_ENV_TOKEN + "# edited\n")
+    cached = run(".")
+    assert cached["stats"]["cache"] == "miss"
+    assert cached["findings"] == run("--no-cache", ".")["findings"] != []
+
+
 def test_cache_clean(project):
     run(".")
     result = CliRunner().invoke(main, ["cache", "clean"])
@@ -451,10 +467,9 @@ def test_files_obolint_did_not_write_are_never_pruned(project, monkeypatch):
     for path in foreign:
         path.write_text("{}")
         os.utime(path, ns=(1_000_000_000,) * 2)  # older than anything obolint writes
-    # A scan of a changed file writes three: its result, prefilter verdicts and outlines.
-    monkeypatch.setattr(cache, "MAX_FILES", 3)
+    monkeypatch.setattr(cache, "MAX_FILES", 2)
     for version in range(4):
         (project / "app.py").write_text(PRINTED_ENV_TOKEN + f"# version {version}\n")
         run(".")
-        assert len([p for p in directory.glob("*.json") if p not in foreign]) <= 3
+        assert len([p for p in directory.glob("*.json") if p not in foreign]) <= 2
     assert all(path.exists() for path in foreign)

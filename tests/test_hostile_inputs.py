@@ -414,12 +414,12 @@ def test_nesting_that_crashed_the_parser_is_a_diagnostic_in_a_real_process(
 def test_only_files_that_may_nest_deeply_are_vetted_by_cpython_first() -> None:
     # Vetting costs a tenth of LibCST's parse: a long flat table is not worth it.
     table = "ROWS = [\n" + "    (1, 'a', {'k': [2]}),\n" * 2000 + "]\n"
-    assert not parsing._may_be_pathological(table)
-    assert parsing._may_be_pathological("x = " + "[" * 101 + "]" * 101 + "\n")
-    assert not parsing._may_be_pathological("x = " + "[" * 100 + "]" * 100 + "\n")
+    assert not parsing.may_be_pathological(table)
+    assert parsing.may_be_pathological("x = " + "[" * 101 + "]" * 101 + "\n")
+    assert not parsing.may_be_pathological("x = " + "[" * 100 + "]" * 100 + "\n")
     # Closing brackets in strings do not hide the nesting after them.
-    assert parsing._may_be_pathological("s = ')))'\nx = " + "f(" * 101 + ")" * 101 + "\n")
-    assert parsing._may_be_pathological("x = " + "not " * 1001 + "a\n")
+    assert parsing.may_be_pathological("s = ')))'\nx = " + "f(" * 101 + ")" * 101 + "\n")
+    assert parsing.may_be_pathological("x = " + "not " * 1001 + "a\n")
 
 
 # --- per-file isolation of errors inside obolint ------------------------------------------

@@ -420,6 +420,7 @@ _RELAY = """\
 
 
 def test_a_rerun_looks_for_definitions_only_in_the_edited_file(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(analysis, "MIN_FILES_FOR_OUTLINES", 1)
     _write(tmp_path, "relay.py", _RELAY)
     caller = _write(tmp_path, "caller.py", "import os\nkey = os.environ['API_KEY']\n")
     monkeypatch.chdir(tmp_path)
@@ -456,4 +457,42 @@ def test_a_stored_outline_that_does_not_fit_its_text_is_not_used():
     fresh = left_out_of(files, ["a"], PREFILTER, 1)
     stored = outline.Outlines({content_hash(text): [["helper", 0, 3, 1]]})
     assert left_out_of(files, ["a"], PREFILTER, 1, stored)[0] == fresh[0]
-    assert stored.found == {content_hash(text): good}
+    assert stored.this_scan == {content_hash(text): good}
+
+
+def test_outlines_are_not_cached_by_small_scans(tmp_path: Path, monkeypatch):
+    # A pre-commit run finds its few files' outlines sooner than it would load the entry, and
+    # must not replace the outlines of a whole scan with its own.
+    _write(tmp_path, "relay.py", _RELAY)
+    monkeypatch.chdir(tmp_path)
+    run(".")
+    assert not list((tmp_path / ".obolint_cache").glob("outline-*.json"))
+    monkeypatch.setattr(analysis, "MIN_FILES_FOR_OUTLINES", 1)
+    (tmp_path / "relay.py").write_text(textwrap.dedent(_RELAY) + "# edited\n")
+    run(".")
+    assert list((tmp_path / ".obolint_cache").glob("outline-*.json"))
+
+
+def test_a_definition_nested_deeper_than_obolint_parses_is_kept():
+    # The file's parse would report it ("nests too deeply"), though CPython takes it.
+    text = "token = 1\n\n\ndef chain():\n    return " + " and ".join(["a"] * 1100) + "\n"
+    assert definitions_to_leave_out(text, PREFILTER) == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_deep_definitions_are_judged_as_the_parse_of_their_file_would_be(
+    tmp_path: Path, monkeypatch, jobs: int
+):
+    # At the edge of CPython's limits, whether a definition parsed depended on the caller's
+    # depth (from Python 3.11), so on --jobs and the cache; and a definition deeper than
+    # obolint parses must not hide the file's "nests too deeply" as it did when left out.
+    monkeypatch.setattr(outline, "MIN_FILES_FOR_POOL", 2)
+    files = []
+    for length in (990, 1010, 2904, 2916, 2925):
+        text = f"token = 1\n\n\ndef minus_{length}():\n    return " + "-" * length + "a\n"
+        files.append(_write(tmp_path, f"chain_{length}.py", text))
+    result = scan(files, PACKS, [r.id for r in PACKS.rules], root=tmp_path, jobs=jobs)
+    errors = sorted(Path(e.path).name for e in result.errors)
+    assert errors == ["chain_1010.py", "chain_2904.py", "chain_2916.py", "chain_2925.py"]
+    assert all("nests too deeply" in e.message for e in result.errors)
+    assert result.stats["definitions_skipped"] == 1
