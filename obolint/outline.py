@@ -19,8 +19,10 @@ last line before the next line of code at the margin. Kept besides: a definition
 called by the language), one that names a module-level name bound by a statement with a trigger
 (`scheme = APIKeyHeader(...)`, then `Depends(scheme)`), one that assigns an attribute
 (`x.out = None`) that other code of the file assigns too (the analysis reads which object an
-attribute holds from every such assignment in the module), and one that CPython's parser does
-not take (so that a syntax error in it is reported as the file's, as in any file parsed whole).
+attribute holds from every such assignment in the module), and one that the parse of the whole
+file would not take: one CPython's parser rejects, or, in a file vetted because it may nest
+deeply (see obolint.parsing), one nested deeper than obolint parses; so that the file's parse
+reports it as for any file. A vetted file whose rest would no longer be vetted is parsed whole.
 """
 
 from __future__ import annotations
@@ -177,6 +179,7 @@ def definitions_to_leave_out(text: str, triggers: Triggers) -> list[Definition]:
     definitions, statements = _top_level(text, strings)
     if not definitions:
         return []
+    vetted = may_be_pathological(text)  # as the parse of the whole file would be
     lowered = text.lower()
     bound = _names_bound_with_a_trigger(text, statements, strings, triggers, lowered)
     stores = _attribute_stores(text)
@@ -198,19 +201,19 @@ def definitions_to_leave_out(text: str, triggers: Triggers) -> list[Definition]:
                 continue
         if bound and not bound.isdisjoint(IDENTIFIER.findall(body)):
             continue
-        if triggers.search(body, lowered) or not _parses_as_in_its_file(body):
+        if triggers.search(body, lowered) or not _parses_as_in_its_file(body, vetted):
             continue
         left_out.append(definition)
     return left_out
 
 
-def _parses_as_in_its_file(body: str) -> bool:
-    """Whether the parse of the whole file would take ``body``: CPython's parser does, and
-    (where it may nest deeply) the depth is within what obolint parses (see obolint.parsing).
-    A definition that fails is kept, so that the file's parse reports it as for any file; one
-    in syntax newer than this Python's is kept too, and LibCST decides. (About 0.18 s per MB
-    of candidates, a thirteenth of LibCST's time: saleor, 4.9 MB, 0.9 s of CPU.)"""
-    if may_be_pathological(body):
+def _parses_as_in_its_file(body: str, vetted: bool) -> bool:
+    """Whether the parse of the whole file would take ``body``: CPython's parser does, and, in
+    a file ``vetted`` because it may nest deeply (see obolint.parsing), no deeper than obolint
+    parses. A definition that fails is kept, so that the file's parse reports it as for any
+    file; one in syntax newer than this Python's is kept too, and LibCST decides. (About 0.18 s
+    per MB of candidates, a thirteenth of LibCST's time: saleor, 4.9 MB, 0.9 s of CPU.)"""
+    if vetted:
         too_deep, syntax_error = cpython_verdict(body)
         return too_deep is None and syntax_error is None
     try:
@@ -412,7 +415,12 @@ def left_out_of(
         # Named nowhere but inside definitions of its name that are left out too (once one
         # of those is put back, what it names is put back as well).
         kept_out = _with_lines(text, [d for d, _ in per_file if total[d.name] == own[d.name]])
-        to_parse.append(blanked(text, kept_out))
+        rest = blanked(text, kept_out)
+        if kept_out and may_be_pathological(text) and not may_be_pathological(rest):
+            # The rest would not be vetted, though what it keeps may nest deeper than obolint
+            # parses: parsed whole, vetted as it would be anyway.
+            kept_out, rest = [], text
+        to_parse.append(rest)
         if kept_out:
             left_out.append(LeftOut(path, name, [(d, text[d.start : d.end]) for d in kept_out]))
     return to_parse, LeftOutDefinitions(left_out)

@@ -18,7 +18,8 @@ def parse(text: str) -> ast.Module:
     thread's 256 MB hold more than a 5 MiB file can nest. And from 3.11 the limit that raises
     RecursionError counts from the caller's own depth: a definition of 2,916 nested `-` parsed
     at one depth and not at another (a forked worker's), so whether it was left out depended
-    on `--jobs` and the cache. Each job of that thread starts from the same empty stack.
+    on `--jobs` and the cache. Jobs of that thread start from its empty stack, and a call made
+    from one (the outline's pass over a text) is always made from the same place in it.
     """
     return on_fresh_stack(lambda: _parse(text))
 

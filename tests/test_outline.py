@@ -496,3 +496,24 @@ def test_deep_definitions_are_judged_as_the_parse_of_their_file_would_be(
     assert errors == ["chain_1010.py", "chain_2904.py", "chain_2916.py", "chain_2925.py"]
     assert all("nests too deeply" in e.message for e in result.errors)
     assert result.stats["definitions_skipped"] == 1
+
+
+def test_a_file_vetted_for_deep_nesting_keeps_what_its_vetting_would_reject(tmp_path: Path):
+    # Whether a file is vetted (it may nest deeply: see obolint.parsing) depends on all of it,
+    # not on one definition; a definition that needs the vetting is kept, and a file whose rest
+    # would no longer be vetted is parsed whole.
+    url = "token = 'https://example.com'\n\n\n"  # `//`: with the chain, over 1,000 operators
+    spread = "".join(f"    v{i} = 1 + 1\n" for i in range(600))  # shallow, 600 operators
+    files = {
+        "and_chain.py": url + "def chain():\n    return " + " and ".join(["a"] * 1001) + "\n",
+        "subscripts.py": 'token = 1\n"""' + "x" * 200_000 + '"""\n\n\n'
+        "def chain():\n    return a" + "[0]" * 1100 + "\n",
+        "rest_deep.py": "token = a" + "[0]" * 1100 + "\nz = " + "+".join(["1"] * 500) + "\n\n\n"
+        "def spread():\n" + spread,
+    }
+    paths = [_write(tmp_path, name, text) for name, text in files.items()]
+    result = scan(paths, PACKS, [r.id for r in PACKS.rules], root=tmp_path, jobs=1)
+    messages = {Path(e.path).name: e.message for e in result.errors}
+    assert sorted(messages) == sorted(files)
+    assert all("nests too deeply to parse" in message for message in messages.values())
+    assert result.stats["definitions_skipped"] == 0
