@@ -22,7 +22,8 @@ called by the language), one that names a module-level name bound by a statement
 attribute holds from every such assignment in the module), and one that the parse of the whole
 file would not take: one CPython's parser rejects, or, in a file vetted because it may nest
 deeply (see obolint.parsing), one nested deeper than obolint parses; so that the file's parse
-reports it as for any file. A vetted file whose rest would no longer be vetted is parsed whole.
+reports it as for any file. Where the rest of a vetted file would no longer be vetted, it is
+vetted here, and the file parsed whole if that fails.
 """
 
 from __future__ import annotations
@@ -410,20 +411,37 @@ def left_out_of(
         for definition, count in per_file:
             own[definition.name] += count
     to_parse: list[str] = []
-    left_out: list[LeftOut] = []
-    for (path, text), name, per_file in zip(files, module_names, candidates, strict=True):
+    kept_out_of: list[list[Definition]] = []
+    for (_, text), per_file in zip(files, candidates, strict=True):
         # Named nowhere but inside definitions of its name that are left out too (once one
         # of those is put back, what it names is put back as well).
         kept_out = _with_lines(text, [d for d, _ in per_file if total[d.name] == own[d.name]])
-        rest = blanked(text, kept_out)
-        if kept_out and may_be_pathological(text) and not may_be_pathological(rest):
-            # The rest would not be vetted, though what it keeps may nest deeper than obolint
-            # parses: parsed whole, vetted as it would be anyway.
-            kept_out, rest = [], text
-        to_parse.append(rest)
-        if kept_out:
-            left_out.append(LeftOut(path, name, [(d, text[d.start : d.end]) for d in kept_out]))
+        kept_out_of.append(kept_out)
+        to_parse.append(blanked(text, kept_out))
+    # A file vetted because it may nest deeply whose rest would not be: the rest is vetted
+    # here, as its parse would not, and the file is parsed whole if that fails.
+    unvetted = [
+        i
+        for i, (_, text) in enumerate(files)
+        if kept_out_of[i] and may_be_pathological(text) and not may_be_pathological(to_parse[i])
+    ]
+    passed = map_forked(
+        _passes_vetting, [to_parse[i] for i in unvetted], jobs, min_items=2, chunk_size=1
+    )
+    for i, ok in zip(unvetted, passed, strict=True):
+        if not ok:
+            kept_out_of[i], to_parse[i] = [], files[i][1]
+    left_out = [
+        LeftOut(path, name, [(d, text[d.start : d.end]) for d in kept_out])
+        for (path, text), name, kept_out in zip(files, module_names, kept_out_of, strict=True)
+        if kept_out
+    ]
     return to_parse, LeftOutDefinitions(left_out)
+
+
+def _passes_vetting(text: str) -> bool:
+    """Whether CPython's parser takes ``text`` and it nests no deeper than obolint parses."""
+    return cpython_verdict(text) == (None, None)
 
 
 def _from_stored(stored: list | None, text: str) -> list[tuple[Definition, int]] | None:
