@@ -255,7 +255,7 @@ class ResultCache:
         """Remember verdicts of one kind (see ``load_verdicts``) by content hash."""
         self._write(_auxiliary_key(prefix, vocabulary), {"verdicts": verdicts})
 
-    def load_outlines(self, vocabulary: str) -> dict[str, list]:
+    def load_outlines(self, vocabulary: str) -> dict[str, dict]:
         """The definitions each text may leave out (see obolint.outline.left_out_of), by
         content hash, for one ``vocabulary`` (``Triggers.key`` and the Python version)."""
         try:
@@ -265,9 +265,9 @@ class ResultCache:
         found = doc.get("outlines") if doc is not None else None
         if not isinstance(found, dict):
             return {}
-        return {k: v for k, v in found.items() if isinstance(v, list)}
+        return {k: v for k, v in found.items() if isinstance(v, dict)}
 
-    def store_outlines(self, vocabulary: str, outlines: dict[str, list]) -> None:
+    def store_outlines(self, vocabulary: str, outlines: dict[str, dict]) -> None:
         """Remember what ``load_outlines`` returns."""
         self._write(_auxiliary_key(OUTLINE_ENTRY_PREFIX, vocabulary), {"outlines": outlines})
 

@@ -70,6 +70,9 @@ _NAME_CHAR = re.compile(r"[A-Za-z0-9_.]")
 # The targets of a module-level assignment (`a = `, `a: T = `, `a, b = `).
 _ASSIGNMENT_TARGETS = re.compile(r"([A-Za-z_][A-Za-z0-9_, \t]*?)[ \t]*(?::[^=\r\n]*)?=(?!=)")
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
+# Whether a text is vetted for deep nesting (see obolint.parsing), and its definitions that may
+# be left out, each with how often its name occurs in it.
+Outline = tuple[bool, list[tuple["Definition", int]]]
 Given = TypeVar("Given")
 Out = TypeVar("Out")
 # Files are searched on forked worker processes (--jobs) from this many, in chunks.
@@ -176,11 +179,16 @@ def _content_end(text: str, start: int, stop: int) -> int:
 def definitions_to_leave_out(text: str, triggers: Triggers) -> list[Definition]:
     """The top-level definitions of ``text`` that may be left out (see the module docstring);
     whether another text names them is not checked here."""
+    return _definitions_to_leave_out(text, triggers, may_be_pathological(text))
+
+
+def _definitions_to_leave_out(text: str, triggers: Triggers, vetted: bool) -> list[Definition]:
+    """``definitions_to_leave_out``, for a text ``vetted`` (or not) for deep nesting, as the
+    parse of the whole file would be."""
     strings = _multiline_strings(text)
     definitions, statements = _top_level(text, strings)
     if not definitions:
         return []
-    vetted = may_be_pathological(text)  # as the parse of the whole file would be
     lowered = text.lower()
     bound = _names_bound_with_a_trigger(text, statements, strings, triggers, lowered)
     stores = _attribute_stores(text)
@@ -371,14 +379,14 @@ def _imported_names(body: str, imports: Mapping[str, str]) -> set[str]:
 
 @dataclass
 class Outlines:
-    """The definitions that texts may leave out, by content hash, as the results cache keeps
-    them (per definition: its name, start, end, and how often the name occurs in it):
-    ``known`` from earlier scans, ``this_scan`` those of this scan's texts. A rerun after an
-    edit so looks for them in the edited files only (saleor: 3.3 s of CPU for all 664 files
-    that pass)."""
+    """The outlines of texts, by content hash, as the results cache keeps them (whether the
+    text is vetted for deep nesting; per definition that may be left out, its name, start, end,
+    and how often the name occurs in it): ``known`` from earlier scans, ``this_scan`` those of
+    this scan's texts. A rerun after an edit so looks for them in the edited files only
+    (saleor: 3.3 s of CPU for all 664 files that pass)."""
 
-    known: Mapping[str, list] = field(default_factory=dict)
-    this_scan: dict[str, list] = field(default_factory=dict)
+    known: Mapping[str, dict] = field(default_factory=dict)
+    this_scan: dict[str, dict] = field(default_factory=dict)
 
 
 def left_out_of(
@@ -392,16 +400,20 @@ def left_out_of(
     definitions. On ``jobs`` processes where there are many files; with ``outlines``, the
     candidates of the texts it knows are taken from it, and it is given those of all."""
     texts = [text for _, text in files]
-    known: list[list[tuple[Definition, int]] | None] = [None] * len(texts)
+    known: list[Outline | None] = [None] * len(texts)
     digests = [content_hash(text) for text in texts] if outlines is not None else []
     if outlines is not None:
         known = [_from_stored(outlines.known.get(digests[i]), t) for i, t in enumerate(texts)]
     todo = [i for i, found in enumerate(known) if found is None]
-    computed = iter(_for_each_text(_candidates, triggers, [texts[i] for i in todo], jobs))
-    candidates = [found if found is not None else next(computed) for found in known]
+    computed = iter(_for_each_text(_outline, triggers, [texts[i] for i in todo], jobs))
+    outlined = [found if found is not None else next(computed) for found in known]
     if outlines is not None:
-        for digest, per_file in zip(digests, candidates, strict=True):
-            outlines.this_scan[digest] = [[d.name, d.start, d.end, n] for d, n in per_file]
+        for digest, (vetted, per_file) in zip(digests, outlined, strict=True):
+            outlines.this_scan[digest] = {
+                "vetted": vetted,
+                "definitions": [[d.name, d.start, d.end, n] for d, n in per_file],
+            }
+    candidates = [per_file for _, per_file in outlined]
     names = frozenset(d.name for per_file in candidates for d, _ in per_file)
     counted = _for_each_text(_count_names, names, texts, jobs)
     total: Counter[str] = Counter()
@@ -423,7 +435,7 @@ def left_out_of(
     unvetted = [
         i
         for i, (_, text) in enumerate(files)
-        if kept_out_of[i] and may_be_pathological(text) and not may_be_pathological(to_parse[i])
+        if kept_out_of[i] and outlined[i][0] and not may_be_pathological(to_parse[i])
     ]
     passed = map_forked(
         _passes_vetting, [to_parse[i] for i in unvetted], jobs, min_items=2, chunk_size=1
@@ -444,13 +456,16 @@ def _passes_vetting(text: str) -> bool:
     return cpython_verdict(text) == (None, None)
 
 
-def _from_stored(stored: list | None, text: str) -> list[tuple[Definition, int]] | None:
-    """The candidates of ``text`` from an entry of ``Outlines``, or None if it is not one."""
-    if stored is None:
+def _from_stored(stored: object, text: str) -> Outline | None:
+    """The outline of ``text`` from an entry of ``Outlines``, or None if it is not one."""
+    if not isinstance(stored, dict):
+        return None
+    vetted, definitions = stored.get("vetted"), stored.get("definitions")
+    if not isinstance(vetted, bool) or not isinstance(definitions, list):
         return None
     candidates = []
     previous_end = 0
-    for item in stored:
+    for item in definitions:
         if not (
             isinstance(item, list)
             and len(item) == 4
@@ -463,7 +478,7 @@ def _from_stored(stored: list | None, text: str) -> list[tuple[Definition, int]]
         name, start, end, count = item
         candidates.append((Definition(name, start, end), count))
         previous_end = end
-    return candidates
+    return vetted, candidates
 
 
 def _with_lines(text: str, definitions: list[Definition]) -> list[Definition]:
@@ -487,17 +502,20 @@ def _for_each_text(
     )
 
 
-def _candidates(item: tuple[Triggers, str]) -> list[tuple[Definition, int]]:
-    """The definitions of the text that may be left out, each with how often its name occurs
-    in it. On the large-stack thread: once per text, not once per definition CPython parses
-    there (see obolint.pysyntax)."""
+def _outline(item: tuple[Triggers, str]) -> Outline:
+    """Whether the text is vetted for deep nesting, and the definitions of the text that may be
+    left out, each with how often its name occurs in it. On the large-stack thread: once per
+    text, not once per definition CPython parses there (see obolint.pysyntax)."""
     triggers, text = item
-    return on_fresh_stack(
-        lambda: [
+
+    def outline() -> Outline:
+        vetted = may_be_pathological(text)
+        return vetted, [
             (d, IDENTIFIER.findall(text, d.start, d.end).count(d.name))
-            for d in definitions_to_leave_out(text, triggers)
+            for d in _definitions_to_leave_out(text, triggers, vetted)
         ]
-    )
+
+    return on_fresh_stack(outline)
 
 
 def _count_names(item: tuple[frozenset[str], str]) -> Counter[str]:

@@ -426,9 +426,9 @@ def test_a_rerun_looks_for_definitions_only_in_the_edited_file(tmp_path: Path, m
     monkeypatch.chdir(tmp_path)
     assert run(".")["stats"]["definitions_skipped"] == 1  # relay
     searched = []
-    candidates = outline._candidates
+    outlined = outline._outline
     monkeypatch.setattr(
-        outline, "_candidates", lambda item: [searched.append(item[1])] and candidates(item)
+        outline, "_outline", lambda item: [searched.append(item[1])] and outlined(item)
     )
     # Now `caller.py` names `relay`: it is kept, though its file's outline comes from the cache.
     caller.write_text("import os\n\nfrom relay import relay\n\nrelay(os.environ['API_KEY'])\n")
@@ -442,20 +442,26 @@ def test_a_rerun_looks_for_definitions_only_in_the_edited_file(tmp_path: Path, m
 def test_a_stored_outline_that_does_not_fit_its_text_is_not_used():
     text = "token = 1\n\n\ndef helper():\n    return 1\n"
     (definition,) = definitions_to_leave_out(text, PREFILTER)
-    good = [["helper", definition.start, definition.end, 1]]
-    assert outline._from_stored(good, text) == [(definition, 1)]
-    for bad in (
+    item = ["helper", definition.start, definition.end, 1]
+    good = {"vetted": False, "definitions": [item]}
+    assert outline._from_stored(good, text) == (False, [(definition, 1)])
+    for bad_definitions in (
         [["helper", definition.start + 1, definition.end, 1]],  # not where a definition starts
         [["helper", definition.start, len(text) + 1, 1]],
         [["helper", definition.start, definition.end, "1"]],
         [["helper", definition.start, definition.end]],
         ["helper"],
-        [good[0], good[0]],  # overlapping
+        [item, item],  # overlapping
+        None,
     ):
+        assert outline._from_stored({"vetted": False, "definitions": bad_definitions}, text) is None
+    for bad in ([item], {"definitions": [item]}, {"vetted": 0, "definitions": [item]}, None):
         assert outline._from_stored(bad, text) is None
     files = [(Path("a.py"), text)]
     fresh = left_out_of(files, ["a"], PREFILTER, 1)
-    stored = outline.Outlines({content_hash(text): [["helper", 0, 3, 1]]})
+    stored = outline.Outlines(
+        {content_hash(text): {"vetted": False, "definitions": [["helper", 0, 3, 1]]}}
+    )
     assert left_out_of(files, ["a"], PREFILTER, 1, stored)[0] == fresh[0]
     assert stored.this_scan == {content_hash(text): good}
 
