@@ -242,14 +242,8 @@ class ResultCache:
         """Known verdicts of one kind (``PREFILTER_ENTRY_PREFIX``: whether a text contains a
         trigger word of the ``vocabulary``, ``Triggers.key``; ``REACH_ENTRY_PREFIX``: whether it
         names a handle of the ``vocabulary``, ``Reach.vocabulary``), by content hash."""
-        try:
-            doc = self._read(_auxiliary_key(prefix, vocabulary))
-            found = doc.get("verdicts") if doc is not None else None
-            if not isinstance(found, dict):
-                return {}
-            return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, bool)}
-        except (OSError, ValueError):
-            return {}
+        found = self._auxiliary_table(prefix, vocabulary, "verdicts")
+        return {k: v for k, v in found.items() if isinstance(v, bool)}
 
     def store_verdicts(self, prefix: str, vocabulary: str, verdicts: dict[str, bool]) -> None:
         """Remember verdicts of one kind (see ``load_verdicts``) by content hash."""
@@ -258,18 +252,22 @@ class ResultCache:
     def load_outlines(self, vocabulary: str) -> dict[str, dict]:
         """The definitions each text may leave out (see obolint.outline.left_out_of), by
         content hash, for one ``vocabulary`` (``Triggers.key`` and the Python version)."""
-        try:
-            doc = self._read(_auxiliary_key(OUTLINE_ENTRY_PREFIX, vocabulary))
-        except (OSError, ValueError):
-            return {}
-        found = doc.get("outlines") if doc is not None else None
-        if not isinstance(found, dict):
-            return {}
+        found = self._auxiliary_table(OUTLINE_ENTRY_PREFIX, vocabulary, "outlines")
         return {k: v for k, v in found.items() if isinstance(v, dict)}
 
     def store_outlines(self, vocabulary: str, outlines: dict[str, dict]) -> None:
         """Remember what ``load_outlines`` returns."""
         self._write(_auxiliary_key(OUTLINE_ENTRY_PREFIX, vocabulary), {"outlines": outlines})
+
+    def _auxiliary_table(self, prefix: str, vocabulary: str, name: str) -> dict:
+        """The table ``name`` (content hash -> value) of an auxiliary entry, or {} if there is
+        none of ours."""
+        try:
+            doc = self._read(_auxiliary_key(prefix, vocabulary))
+        except (OSError, ValueError):
+            return {}
+        found = doc.get(name) if doc is not None else None
+        return found if isinstance(found, dict) else {}
 
     def load_file_index(self) -> dict[str, list]:
         """The file index (see obolint.fileindex): absolute path -> [size, modification time,

@@ -223,11 +223,10 @@ def _parses_as_in_its_file(body: str, vetted: bool) -> bool:
     file; one in syntax newer than this Python's is kept too, and LibCST decides. (About 0.18 s
     per MB of candidates, a thirteenth of LibCST's time: saleor, 4.9 MB, 0.9 s of CPU.)"""
     if vetted:
-        too_deep, syntax_error = cpython_verdict(body)
-        return too_deep is None and syntax_error is None
+        return _passes_vetting(body)
     try:
         pysyntax.parse(body)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except pysyntax.REJECTED:
         return False
     return True
 
@@ -408,11 +407,7 @@ def left_out_of(
     computed = iter(_for_each_text(_outline, triggers, [texts[i] for i in todo], jobs))
     outlined = [found if found is not None else next(computed) for found in known]
     if outlines is not None:
-        for digest, (vetted, per_file) in zip(digests, outlined, strict=True):
-            outlines.this_scan[digest] = {
-                "vetted": vetted,
-                "definitions": [[d.name, d.start, d.end, n] for d, n in per_file],
-            }
+        outlines.this_scan.update(zip(digests, map(_to_stored, outlined), strict=True))
     candidates = [per_file for _, per_file in outlined]
     names = frozenset(d.name for per_file in candidates for d, _ in per_file)
     counted = _for_each_text(_count_names, names, texts, jobs)
@@ -434,8 +429,8 @@ def left_out_of(
     # here, as its parse would not, and the file is parsed whole if that fails.
     unvetted = [
         i
-        for i, (_, text) in enumerate(files)
-        if kept_out_of[i] and outlined[i][0] and not may_be_pathological(to_parse[i])
+        for i, ((vetted, _), kept_out) in enumerate(zip(outlined, kept_out_of, strict=True))
+        if kept_out and vetted and not may_be_pathological(to_parse[i])
     ]
     passed = map_forked(
         _passes_vetting, [to_parse[i] for i in unvetted], jobs, min_items=2, chunk_size=1
@@ -454,6 +449,12 @@ def left_out_of(
 def _passes_vetting(text: str) -> bool:
     """Whether CPython's parser takes ``text`` and it nests no deeper than obolint parses."""
     return cpython_verdict(text) == (None, None)
+
+
+def _to_stored(outline: Outline) -> dict:
+    """``outline`` as ``Outlines`` keeps it (read back by ``_from_stored``)."""
+    vetted, candidates = outline
+    return {"vetted": vetted, "definitions": [[d.name, d.start, d.end, n] for d, n in candidates]}
 
 
 def _from_stored(stored: object, text: str) -> Outline | None:

@@ -7,6 +7,9 @@ import warnings
 
 from obolint.stack import on_fresh_stack
 
+# What ``parse`` raises for a text CPython's parser does not take.
+REJECTED = (SyntaxError, ValueError, RecursionError, MemoryError)
+
 
 def parse(text: str) -> ast.Module:
     """``ast.parse(text)`` on the large-stack thread, without printing warnings (`"\\d"`: a

@@ -132,7 +132,7 @@ def _statement_units(text: str, tokens: Sequence[tokenize.TokenInfo]) -> list[tu
     decorators)."""
     try:
         tree = pysyntax.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except pysyntax.REJECTED:
         # Syntax newer than this Python's `ast` (LibCST read it): each code line stands alone.
         return [(line, line) for line in sorted(_code_lines(tokens))]
     starts = [token.start for token in tokens]
