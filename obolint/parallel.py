@@ -35,6 +35,11 @@ _MAX_WORKERS = 61
 POOL_SWITCH_INTERVAL = 0.0005
 
 
+def workers_fork() -> bool:
+    """Whether pool workers start as forks of this process (at once, with its memory)."""
+    return _START_METHOD == "fork"
+
+
 def default_jobs() -> int:
     """The number of CPUs this process may use: those it may run on, and no more than its
     control group's CPU quota allows, rounded up (see obolint.cpulimit)."""
@@ -88,7 +93,7 @@ def map_forked(
     workers only where they are forked: for work too light to be worth starting a fresh
     interpreter, and items not worth pickling. The workers have ended when it returns, also
     on an error or Ctrl-C."""
-    if _START_METHOD != "fork":
+    if not workers_fork():
         jobs = 1
     with contextlib.closing(
         imap_in_order(function, items, jobs, min_items=min_items, chunk_size=chunk_size)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from clirun import run
 
-from obolint import analysis, parsing
+from obolint import analysis, parallel, parsing
 from obolint.cache import CACHE_DIR_NAME, sign, signing_key
 from obolint.parsing import ParsedFile
 from obolint.treecache import DIRECTORY_NAME, TreeCache
@@ -178,3 +178,30 @@ def test_the_libcst_version_is_part_of_the_key(tmp_path, monkeypatch):
     before = cache.entry_name(tmp_path / "a.py", "a.py", tmp_path, "0" * 32)
     monkeypatch.setattr(treecache, "_LIBCST_VERSION", "0.0.0")
     assert cache.entry_name(tmp_path / "a.py", "a.py", tmp_path, "0" * 32) != before
+
+
+@pytest.mark.skipif(not parallel.workers_fork(), reason="only where workers fork")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_rerun_parses_the_edited_file_on_a_worker_while_it_loads_the_others(
+    tmp_path, monkeypatch, jobs
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(parsing, "MIN_TREES_TO_OVERLAP", 8)
+    for n in range(10):
+        (tmp_path / f"mod_{n}.py").write_text(LEAKY.format(n=n))
+    run("-j", jobs, ".")
+    (tmp_path / "mod_4.py").write_text(LEAKY.format(n=4) + "logging.warning(token)\n")
+    pools: list[int] = []
+    real_start = parallel.OrderedResults.start_pool
+
+    def start_pool(self, workers, chunk_size):
+        pools.append(len(self._items))
+        return real_start(self, workers, chunk_size)
+
+    monkeypatch.setattr(parallel.OrderedResults, "start_pool", start_pool)
+    rerun = run("-j", jobs, ".")
+    assert rerun["stats"]["files_parsed_from_cache"] == 9
+    # One file to parse is too few for a pool, unless nine trees are loaded meanwhile.
+    assert pools == ([1] if jobs == "2" else [])
+    assert without_stats(rerun) == without_stats(run("--no-cache", "."))
+    assert len(rerun["findings"]) == 11
