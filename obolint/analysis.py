@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from obolint.cache import ResultCache, content_hash
+from obolint.cache import REACH_ENTRY_PREFIX, ResultCache, content_hash
 from obolint.findings import FileError, Finding, ScanResult
 from obolint.outline import (
     Definition,
@@ -74,6 +74,7 @@ MIN_OUTLINES_KEPT = 20_000
 
 def analyse(
     sources: list[tuple[Path, str | None, FileError | None]],
+    digests: Sequence[str],
     wanted: Sequence[bool],
     packs: PackSet,
     enabled_rules: list[str],
@@ -87,7 +88,8 @@ def analyse(
     started: float,
 ) -> tuple[ScanResult, dict[str, str], Reach, dict[str, bool]]:
     """Parse the ``wanted`` files of ``sources`` (path, text, read error; the list is emptied
-    once their texts are taken) and analyse them as one project. Returns the result, the
+    once their texts are taken; ``digests``: their content hashes) and analyse them as one
+    project. Returns the result, the
     hashes of the files read on demand or reached by name (and of paths where an absent module
     would be), every handle looked for in prefiltered files (see obolint.reach), and whether
     each prefiltered text searched names one, by content hash."""
@@ -102,12 +104,14 @@ def analyse(
     # credential, it is still read for its summaries (see _module_loader). Their paths are
     # read again after the analysis (see obolint.reach): the texts are not held meanwhile.
     skipped_paths: list[Path] = []
-    for (path, text, error), is_wanted in zip(sources, wanted, strict=True):
+    skipped_digests: dict[Path, str] = {}
+    for (path, text, error), digest, is_wanted in zip(sources, digests, wanted, strict=True):
         if text is not None and error is None:
             if is_wanted:
                 to_parse.append((path, text))
             else:
                 skipped_paths.append(path)
+                skipped_digests[path] = digest
     skipped = len(skipped_paths)
     loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)
     # The files this scan parses, never loaded on demand (see _module_loader).
@@ -204,9 +208,11 @@ def analyse(
             project,
             findings,
             skipped_paths,
+            skipped_digests,
             reach,
             root,
             jobs,
+            cache,
             trees,
             seen,
             rechecked,
@@ -479,9 +485,11 @@ def _analyze_reached(
     project: Project,
     findings: list[Finding],
     prefiltered: list[Path],
+    prefiltered_digests: dict[Path, str],
     reach: Reach,
     root: Path,
     jobs: int,
+    cache: ResultCache | None,
     trees: TreeCache | None,
     seen: set[Path],
     rechecked: dict[str, str],
@@ -495,7 +503,10 @@ def _analyze_reached(
 
     Returns the findings of the whole analysis (``findings`` before), every handle looked for
     (in a ``Reach`` like ``reach``), the display paths of the files analysed this way, and
-    whether each text searched names one of those handles, by content hash.
+    whether each text searched names one of those handles, by content hash. A text that the
+    ``cache`` knows names none of a round's handles is not read in that round (a rerun after
+    an edit looks for the handles it looked for before); ``prefiltered_digests`` are the
+    content hashes of the prefiltered files as the scan read them.
     Each file found is listed in ``rechecked`` with its hash, even one that does not parse: a
     change to it changes the result of a scan that otherwise sees it as prefiltered.
     """
@@ -518,20 +529,38 @@ def _analyze_reached(
             break
         # Read again in each round: the texts are not held in memory during the analysis.
         searching = remaining if new else []
-        searched = map_forked(
-            _search_for_handles,
-            [(new, path) for path in searching],
-            jobs,
-            min_items=MIN_FILES_FOR_SEARCH_POOL,
-            chunk_size=SEARCH_CHUNK_SIZE,
+        known: dict[str, bool] = {}
+        if cache is not None and searching:
+            known = cache.load_verdicts(REACH_ENTRY_PREFIX, new.vocabulary)
+        to_read = [p for p in searching if known.get(prefiltered_digests.get(p, "")) is not False]
+        searched = dict(
+            zip(
+                to_read,
+                map_forked(
+                    _search_for_handles,
+                    [(new, path) for path in to_read],
+                    jobs,
+                    min_items=MIN_FILES_FOR_SEARCH_POOL,
+                    chunk_size=SEARCH_CHUNK_SIZE,
+                ),
+                strict=True,
+            )
         )
         found: list[tuple[Path, str]] = []
-        for path, (digest, text) in zip(searching, searched, strict=True):
+        this_round: dict[str, bool] = {}  # content hash -> whether it names one of `new`
+        for path in searching:
+            digest, text = searched.get(path) or (prefiltered_digests[path], None)
+            if digest is not None:
+                this_round[digest] = text is not None
             if text is not None:
                 found.append((path, text))
                 verdicts[path] = (digest, True)
             elif verdicts.setdefault(path, (digest, False)) != (digest, False):
                 verdicts[path] = (None, False)  # changed since an earlier round searched it
+        if cache is not None and any(known.get(d) is not v for d, v in this_round.items()):
+            cache.remember_verdicts(
+                REACH_ENTRY_PREFIX, new.vocabulary, {**known, **this_round}, this_round
+            )
         if not found and not added:
             break
         found_paths = {path for path, _ in found}

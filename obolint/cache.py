@@ -110,6 +110,11 @@ _OWN_FILE_NAMES = own_file_names(
 )
 
 
+# Verdicts of one kind (prefilter or reach, one per file content) the cache keeps even beyond
+# a scan's files.
+MIN_VERDICTS_KEPT = 20_000
+
+
 def _auxiliary_key(prefix: str, vocabulary: str = "") -> str:
     """The name of an auxiliary entry: the prefilter verdicts for one trigger vocabulary (one
     set of packs), the reach verdicts for one set of handles, or the file index (see
@@ -248,6 +253,17 @@ class ResultCache:
     def store_verdicts(self, prefix: str, vocabulary: str, verdicts: dict[str, bool]) -> None:
         """Remember verdicts of one kind (see ``load_verdicts``) by content hash."""
         self._write(_auxiliary_key(prefix, vocabulary), {"verdicts": verdicts})
+
+    def remember_verdicts(
+        self, prefix: str, vocabulary: str, verdicts: dict[str, bool], current: dict[str, bool]
+    ) -> None:
+        """Store ``verdicts`` of one kind (see ``load_verdicts``) by content hash. Those of files
+        outside this scan are kept for scans of other subsets (pre-commit passes a few files),
+        until there are more than MIN_VERDICTS_KEPT of them and more than twice this scan's
+        (``current``); then only this scan's are."""
+        if len(verdicts) > max(2 * len(current), MIN_VERDICTS_KEPT):
+            verdicts = current
+        self.store_verdicts(prefix, vocabulary, verdicts)
 
     def load_outlines(self, vocabulary: str) -> dict[str, dict]:
         """The definitions each text may leave out (see obolint.outline.left_out_of), by

@@ -41,10 +41,6 @@ if TYPE_CHECKING:  # not imported at run time: it imports LibCST
 # because the file index knows its hash (see _read_sources).
 Source = tuple[Path, str | None, FileError | None]
 
-# Verdicts of one kind (prefilter or reach, one per file content) the cache keeps even beyond
-# this scan's files.
-MIN_VERDICTS_KEPT = 20_000
-
 
 @contextlib.contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
@@ -150,6 +146,7 @@ def _scan(
 
     result, loaded, reach, reach_verdicts = analyse(
         sources,
+        read.digests,
         wanted,
         packs,
         enabled_rules,
@@ -170,7 +167,7 @@ def _scan(
             vocabulary = reach.vocabulary
             known = cache.load_verdicts(REACH_ENTRY_PREFIX, vocabulary)
             verdicts = {**known, **reach_verdicts}
-            _remember_verdicts(cache, REACH_ENTRY_PREFIX, vocabulary, verdicts, reach_verdicts)
+            cache.remember_verdicts(REACH_ENTRY_PREFIX, vocabulary, verdicts, reach_verdicts)
         cache.prune()
     result.commented = commented
     return result
@@ -305,24 +302,8 @@ def _worth_parsing(
         wanted[i] = verdicts[read.digests[i]]
     if cache is not None and found:
         current = {read.digests[i]: wanted[i] for i in readable}
-        _remember_verdicts(cache, PREFILTER_ENTRY_PREFIX, found_by.key, verdicts, current)
+        cache.remember_verdicts(PREFILTER_ENTRY_PREFIX, found_by.key, verdicts, current)
     return wanted
-
-
-def _remember_verdicts(
-    cache: ResultCache,
-    prefix: str,
-    vocabulary: str,
-    verdicts: dict[str, bool],
-    current: dict[str, bool],
-) -> None:
-    """Store ``verdicts`` of one kind (see ResultCache.load_verdicts) by content hash. Those
-    of files outside this scan are kept for scans of other subsets (pre-commit passes a few
-    files), until there are more than MIN_VERDICTS_KEPT of them and more than twice this
-    scan's (``current``); then only this scan's are."""
-    if len(verdicts) > max(2 * len(current), MIN_VERDICTS_KEPT):
-        verdicts = current
-    cache.store_verdicts(prefix, vocabulary, verdicts)
 
 
 def _cached_result(
@@ -393,5 +374,5 @@ def _names_a_handle(
             for _, i in prefiltered
             if read.digests[i] in verdicts
         }
-        _remember_verdicts(cache, REACH_ENTRY_PREFIX, reach.vocabulary, verdicts, current)
+        cache.remember_verdicts(REACH_ENTRY_PREFIX, reach.vocabulary, verdicts, current)
     return names_one

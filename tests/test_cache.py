@@ -311,9 +311,9 @@ def test_a_forged_prefilter_verdict_cannot_hide_a_file(project, searched):
 def test_verdicts_of_other_files_are_kept_until_they_outnumber_the_scan(
     project, searched, monkeypatch, kept_at_least, expected
 ):
-    from obolint import runner
+    from obolint import cache
 
-    monkeypatch.setattr(runner, "MIN_VERDICTS_KEPT", kept_at_least)
+    monkeypatch.setattr(cache, "MIN_VERDICTS_KEPT", kept_at_least)
     for name in ("a", "b", "c"):
         (project / f"{name}.py").write_text(f"{name.upper()} = 1\n")
     run(".")

@@ -265,9 +265,9 @@ def test_an_edit_to_a_prefiltered_file_reads_only_that_file(project, indexed, re
 def test_kept_verdicts_are_only_those_computed(project, monkeypatch):
     # A search that stops at the first file naming a handle has no verdict on the files after
     # it; pruning the kept verdicts to this scan's files must not invent one for them.
-    from obolint import runner
+    from obolint import cache
 
-    monkeypatch.setattr(runner, "MIN_VERDICTS_KEPT", 0)
+    monkeypatch.setattr(cache, "MIN_VERDICTS_KEPT", 0)
     later = PLAIN + "# later\n"  # sorts after chat.py, names no handle
     (project / "zz.py").write_text(later)
     for n in range(10):
@@ -319,3 +319,34 @@ def test_a_file_changed_between_search_rounds_gets_no_kept_verdict(project, monk
     assert [(f["path"], f["rule"]) for f in fresh["findings"]] == [("chat.py", "OBO101")]
     assert cached["stats"]["cache"] == "miss"
     assert cached["findings"] == fresh["findings"]
+
+
+def test_a_rerun_after_an_edit_to_an_analysed_file_reads_no_prefiltered_file_again(
+    project, monkeypatch
+):
+    # The analysis looks for the same handles as before; that chat.py and notes.py name none
+    # of them is known per content, so neither is read again.
+    searched = []
+    real = analysis._search_for_handles
+
+    def recording(item):
+        searched.append(item[1].name)
+        return real(item)
+
+    monkeypatch.setattr(analysis, "_search_for_handles", recording)
+    assert run(".")["stats"]["cache"] == "miss"
+    assert sorted(searched) == ["chat.py", "notes.py"]
+    searched.clear()
+    (project / "prompts.py").write_text(PROMPTS + "# edited\n")
+    rerun = run(".")
+    assert rerun["stats"]["cache"] == "miss"
+    assert searched == []
+    assert rerun["findings"] == run("--no-cache", ".")["findings"] == []
+    # A prefiltered file that starts using a handle is read: its content is new.
+    (project / "chat.py").write_text(SENT)
+    (project / "prompts.py").write_text(PROMPTS + "# edited again\n")
+    searched.clear()
+    report = run(".")
+    # Then notes.py, for the handles of chat.py: never looked for before.
+    assert searched == ["chat.py", "notes.py"]
+    assert [(f["path"], f["rule"]) for f in report["findings"]] == [("chat.py", "OBO101")]
