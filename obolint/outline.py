@@ -308,6 +308,9 @@ class LeftOutDefinitions:
     def __init__(self, left_out: Iterable[LeftOut]) -> None:
         self.by_path = {entry.path: entry for entry in left_out}
         self._paths_by_name: dict[str, set[Path]] = {}
+        # (path, start) -> the identifiers of that definition's text, found in the first round
+        # of naming_a_handle: each later round tests them against its handles alone.
+        self._identifiers: dict[tuple[Path, int], frozenset[str]] = {}
         for entry in self.by_path.values():
             for definition, _ in entry.definitions:
                 self._paths_by_name.setdefault(definition.name, set()).add(entry.path)
@@ -331,8 +334,12 @@ class LeftOutDefinitions:
         for entry in self.by_path.values():
             imports, owners = context_of(entry)
             for definition, body in entry.definitions:
-                imported = _imported_names(body, imports)
-                if reach.finds(body, owners, imported):
+                key = (entry.path, definition.start)
+                identifiers = self._identifiers.get(key)
+                if identifiers is None:
+                    identifiers = self._identifiers[key] = frozenset(IDENTIFIER.findall(body))
+                imported = _imported_names(identifiers, imports)
+                if reach.finds(body, owners, imported, identifiers):
                     wanted.setdefault(entry.path, set()).add(definition.name)
         return wanted
 
@@ -366,14 +373,12 @@ def fragment(definitions: Sequence[tuple[Definition, str]]) -> str:
     return "".join(parts)
 
 
-def _imported_names(body: str, imports: Mapping[str, str]) -> set[str]:
-    """The last names of what the identifiers of ``body`` import (``S`` for ``from conf
-    import SERVICE as S``: ``SERVICE``)."""
+def _imported_names(identifiers: AbstractSet[str], imports: Mapping[str, str]) -> set[str]:
+    """The last names of what these identifiers import (``S`` for ``from conf import
+    SERVICE as S``: ``SERVICE``)."""
     if not imports:
         return set()
-    return {
-        imports[name].rpartition(".")[2] for name in IDENTIFIER.findall(body) if name in imports
-    }
+    return {imports[name].rpartition(".")[2] for name in identifiers if name in imports}
 
 
 @dataclass

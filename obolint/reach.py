@@ -49,7 +49,7 @@ class Registrations:
     callees: frozenset[str]
     keywords: frozenset[str]
 
-    def appear_in(self, text: str, identifiers: set[str]) -> bool:
+    def appear_in(self, text: str, identifiers: AbstractSet[str]) -> bool:
         """Whether ``text`` (with these ``identifiers``) calls a registration."""
         if any(i.endswith(callee) for i in identifiers for callee in self.callees):
             return True
@@ -111,19 +111,22 @@ class Reach:
         text: str,
         owners_named: AbstractSet[str] = frozenset(),
         imported: AbstractSet[str] = frozenset(),
+        identifiers: AbstractSet[str] | None = None,
     ) -> bool:
         """Whether ``text`` names a handle and its owner (and, for a tool, a registration).
         For a part of a file: ``owners_named``, the names the code around it holds, and
-        ``imported``, the names its identifiers import (under an alias)."""
+        ``imported``, the names its identifiers import (under an alias). ``identifiers``:
+        those of ``text``, when known already."""
         if not self.handles:
             return False
-        if (
-            not imported
-            and self._names_as_text
-            and not any(name in text for name in self._names_as_text)
-        ):
-            return False  # no handle's name, not even as part of a longer one
-        identifiers = set(IDENTIFIER.findall(text))
+        if identifiers is None:
+            if (
+                not imported
+                and self._names_as_text
+                and not any(name in text for name in self._names_as_text)
+            ):
+                return False  # no handle's name, not even as part of a longer one
+            identifiers = set(IDENTIFIER.findall(text))
         return any(
             (h.name in identifiers or h.name in imported)
             and (h.owner in identifiers or h.owner in owners_named)
@@ -131,7 +134,7 @@ class Reach:
             for h in self.handles
         )
 
-    def _registers(self, name: str, text: str, identifiers: set[str]) -> bool:
+    def _registers(self, name: str, text: str, identifiers: AbstractSet[str]) -> bool:
         """Whether ``text`` may register function ``name`` as a tool: it calls a registration
         and passes ``name`` as an argument or element (``tools=[search]``, ``Tool(search)``),
         not only calls it, imports it or mentions it in prose."""
