@@ -35,6 +35,7 @@ from obolint.resolve import (
     imported_first,
     imported_modules,
     module_name_for,
+    resolved_path,
     suffix_index,
 )
 from obolint.sourcefiles import display_path, read_source
@@ -115,7 +116,7 @@ def analyse(
     skipped = len(skipped_paths)
     loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)
     # The files this scan parses, never loaded on demand (see _module_loader).
-    seen = {path.resolve() for path, _ in to_parse}
+    seen = {resolved_path(path) for path, _ in to_parse}
     # Other paths a cache entry checks again: files reached by name, and where absent modules
     # would be. Kept apart from `loaded` until the end: on-demand loading has its own budget.
     rechecked: dict[str, str] = {}
@@ -185,7 +186,7 @@ def analyse(
                 parsed_file, error = _parse_whole(path, full_text, root, trees)
             if error is not None:
                 result.errors.append(error)
-                seen.discard(path.resolve())  # as if never parsed: it may be loaded on demand
+                seen.discard(resolved_path(path))  # as if never parsed: it may be loaded on demand
                 continue
             assert parsed_file is not None
             requested.add(parsed_file.path)
@@ -447,7 +448,7 @@ def _module_loader(
             path = _module_file(module_name, root) or _skipped_file(
                 module_name, skipped, skipped_by_suffix
             )
-            paths[module_name] = (path, path.resolve()) if path is not None else None
+            paths[module_name] = (path, resolved_path(path)) if path is not None else None
         return paths[module_name]
 
     def locate(module_name: str) -> bool:
@@ -575,7 +576,7 @@ def _analyze_reached(
                 added.append(by_path[shown])
                 reached.append(shown)
             else:
-                seen.add(path.resolve())
+                seen.add(resolved_path(path))
                 to_parse.append((path, text))
         with contextlib.closing(parse_in_order(to_parse, root, jobs, trees, 2)) as results:
             for parsed_file, _error in results:

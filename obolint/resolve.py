@@ -28,6 +28,10 @@ def suffix_index(modules: Mapping[str, T]) -> dict[str, list[T]]:
 # when an analysis starts (a symlink in the root may change between the scans of a long-lived
 # process), so it holds the one root of a scan.
 _RESOLVED_ROOTS: dict[Path, Path] = {}
+# Directories with their symlinks resolved, forgotten with the roots: a scan resolves the path
+# of every file it reads (saleor: 4,300 files in 600 directories), and resolving each path
+# whole took a system call per part of it.
+_RESOLVED_DIRECTORIES: dict[Path, Path] = {}
 
 
 def _resolved_root(root: Path) -> Path:
@@ -40,14 +44,27 @@ def _resolved_root(root: Path) -> Path:
 
 
 def forget_resolved_roots() -> None:
-    """Resolve scan roots afresh from now on."""
+    """Resolve scan roots and directories afresh from now on."""
     _RESOLVED_ROOTS.clear()
+    _RESOLVED_DIRECTORIES.clear()
+
+
+def resolved_path(path: Path) -> Path:
+    """``path.resolve()``, with the directory ``path`` is in resolved once (see
+    forget_resolved_roots)."""
+    parent = path.parent
+    directory = _RESOLVED_DIRECTORIES.get(parent)
+    if directory is None:
+        directory = _RESOLVED_DIRECTORIES[parent] = parent.resolve()
+    found = directory / path.name
+    # Only a link needs resolving: its directory is resolved already.
+    return found.resolve() if found.is_symlink() else found
 
 
 def module_name_for(path: Path, root: Path) -> tuple[str, bool]:
     """The dotted module name of ``path`` under ``root``, and whether it is a package."""
     try:
-        rel = path.resolve().relative_to(_resolved_root(root))
+        rel = resolved_path(path).relative_to(_resolved_root(root))
     except ValueError:
         rel = Path(path.name)
     parts = list(rel.with_suffix("").parts)

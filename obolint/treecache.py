@@ -37,6 +37,7 @@ from obolint.cache import (
     sign,
 )
 from obolint.findings import FileError
+from obolint.resolve import resolved_path
 
 DIRECTORY_NAME = "trees"
 MAX_BYTES = 256 * 1024 * 1024
@@ -92,8 +93,8 @@ class TreeCache:
             code_digest(),
             _LIBCST_VERSION,
             sys.version,
-            os.fspath(root.resolve()),
-            os.fspath(path.resolve()),
+            os.fspath(resolved_path(root)),
+            os.fspath(resolved_path(path)),
             display_path,
             text_hash,
         )
