@@ -102,8 +102,9 @@ def analyse(
         retain[:] = [project]
     to_parse: list[tuple[Path, str]] = []
     # No flow can start in a prefiltered file; if an analysed file calls into it with a
-    # credential, it is still read for its summaries (see _module_loader). Their paths are
-    # read again after the analysis (see obolint.reach): the texts are not held meanwhile.
+    # credential, it is still read for its summaries (see _module_loader). After the analysis
+    # they are searched for handles (see obolint.reach), read again unless the cache knows the
+    # answer for their content: the texts are not held meanwhile.
     skipped_paths: list[Path] = []
     skipped_digests: dict[Path, str] = {}
     for (path, text, error), digest, is_wanted in zip(sources, digests, wanted, strict=True):
@@ -528,7 +529,8 @@ def _analyze_reached(
         added = put_back(left_out.naming_a_handle(in_parts, lambda e: _file_context(project, e)))
         if not new and not added:
             break
-        # Read again in each round: the texts are not held in memory during the analysis.
+        # Read again in each round (the texts are not held in memory during the analysis),
+        # except those the cache knows, by the content the scan read, to name none of these.
         searching = remaining if new else []
         known: dict[str, bool] = {}
         if cache is not None and searching:
@@ -585,8 +587,9 @@ def _analyze_reached(
                     added.append(_add_parsed(project, parsed_file, project.packs).module_name)
                     reached.append(parsed_file.path)
         findings = project.analyze(progress, added=added)
-    # Every round searched all the files not found before it, so a file never found names
-    # none of the handles checked, the returned Reach's, in the text it had in every round.
+    # Every round searched (or knew the answer for) all the files not found before it, so a
+    # file never found names none of the handles checked, the returned Reach's, in the text it
+    # had in every round.
     by_content = {digest: names for digest, names in verdicts.values() if digest is not None}
     return findings, reach.looking_for(checked), reached, by_content
 

@@ -151,11 +151,11 @@ def parse_in_order(
     todo = [i for i in range(len(files)) if names is None or not trees.has(names[i])]
     if min_files_for_pool is None:
         min_files_for_pool = MIN_FILES_FOR_PARSE_POOL
-    # A rerun after an edit: the few files to parse go to a worker while this process loads
-    # the trees of the others, all of them first (see _parsed_in_order).
+    # A rerun after an edit: the few files to parse (too few for a pool) go to a worker while
+    # this process loads the trees of the others, all of them first (see _parsed_in_order).
     overlap = (
         jobs >= 2
-        and bool(todo)
+        and 0 < len(todo) < min_files_for_pool
         and len(files) - len(todo) >= MIN_TREES_TO_OVERLAP
         and workers_fork()
     )

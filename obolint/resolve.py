@@ -52,6 +52,8 @@ def forget_resolved_roots() -> None:
 def resolved_path(path: Path) -> Path:
     """``path.resolve()``, with the directory ``path`` is in resolved once (see
     forget_resolved_roots)."""
+    if path.name in ("", ".."):  # `a/..` names a's parent, not an entry of a
+        return path.resolve()
     parent = path.parent
     directory = _RESOLVED_DIRECTORIES.get(parent)
     if directory is None:

@@ -166,8 +166,10 @@ def _scan(
             # So that a rerun after an edit to a prefiltered file searches only that file.
             vocabulary = reach.vocabulary
             known = cache.load_verdicts(REACH_ENTRY_PREFIX, vocabulary)
-            verdicts = {**known, **reach_verdicts}
-            cache.remember_verdicts(REACH_ENTRY_PREFIX, vocabulary, verdicts, reach_verdicts)
+            # With one round of looking for handles, the analysis stored this table already.
+            if any(known.get(digest) is not v for digest, v in reach_verdicts.items()):
+                verdicts = {**known, **reach_verdicts}
+                cache.remember_verdicts(REACH_ENTRY_PREFIX, vocabulary, verdicts, reach_verdicts)
         cache.prune()
     result.commented = commented
     return result

@@ -350,3 +350,31 @@ def test_a_rerun_after_an_edit_to_an_analysed_file_reads_no_prefiltered_file_aga
     # Then notes.py, for the handles of chat.py: never looked for before.
     assert searched == ["chat.py", "notes.py"]
     assert [(f["path"], f["rule"]) for f in report["findings"]] == [("chat.py", "OBO101")]
+
+
+def test_every_round_of_a_rerun_reads_only_the_files_it_reaches(project, monkeypatch):
+    # Round one reaches greeting.py (it names support_prompt); round two looks for greeting's
+    # own handle in chat.py and notes.py. After an edit to prompts.py both rounds look for
+    # what they looked for before: only greeting.py, which they analyse, is read again.
+    (project / "greeting.py").write_text(
+        "from prompts import support_prompt\n\n\ndef greeting(question):\n"
+        "    return support_prompt(question)\n"
+    )
+    searched = []
+    real = analysis._search_for_handles
+
+    def recording(item):
+        searched.append(item[1].name)
+        return real(item)
+
+    monkeypatch.setattr(analysis, "_search_for_handles", recording)
+    first = run(".")
+    assert first["stats"]["files_reached"] == 1
+    assert sorted(searched) == ["chat.py", "chat.py", "greeting.py", "notes.py", "notes.py"]
+    searched.clear()
+    (project / "prompts.py").write_text(PROMPTS + "# edited\n")
+    rerun = run(".")
+    assert rerun["stats"]["cache"] == "miss" and rerun["stats"]["files_reached"] == 1
+    assert searched == ["greeting.py"]
+    fresh = run("--no-cache", ".")
+    assert (rerun["findings"], rerun["errors"]) == (fresh["findings"], fresh["errors"])

@@ -30,6 +30,9 @@ def test_resolved_path_is_path_resolve(tmp_path, monkeypatch):
         Path("real/pkg/missing.py"),
         tmp_path / "linked" / "pkg" / "mod.py",
         Path("other.py"),
+        Path("linked/.."),  # the parent of the link's target
+        Path("real/pkg/.."),
+        Path("."),
     ]
     forget_resolved_roots()
     assert [resolved_path(p) for p in paths] == [p.resolve() for p in paths]

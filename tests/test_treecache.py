@@ -191,17 +191,40 @@ def test_a_rerun_parses_the_edited_file_on_a_worker_while_it_loads_the_others(
         (tmp_path / f"mod_{n}.py").write_text(LEAKY.format(n=n))
     run("-j", jobs, ".")
     (tmp_path / "mod_4.py").write_text(LEAKY.format(n=4) + "logging.warning(token)\n")
+    # A tampered entry is parsed again, here, whichever way the others are loaded.
+    tampered = sorted(trees_dir(tmp_path).glob("*.tree"))[0]
+    tampered.write_bytes(tampered.read_bytes()[:-1] + b"\0")
     pools: list[int] = []
     real_start = parallel.OrderedResults.start_pool
+    loads: list[str] = []
+    real_load = TreeCache.load
+    loaded_before_first_result: list[int] = []
+    real_next = parallel.OrderedResults.__next__
+
+    started: list[parallel.OrderedResults] = []
 
     def start_pool(self, workers, chunk_size):
         pools.append(len(self._items))
+        started.append(self)
         return real_start(self, workers, chunk_size)
 
+    def load(self, name):
+        loads.append(name)
+        return real_load(self, name)
+
+    def first_result(self):
+        if self in started and not loaded_before_first_result:
+            loaded_before_first_result.append(len(loads))
+        return real_next(self)
+
     monkeypatch.setattr(parallel.OrderedResults, "start_pool", start_pool)
+    monkeypatch.setattr(TreeCache, "load", load)
+    monkeypatch.setattr(parallel.OrderedResults, "__next__", first_result)
     rerun = run("-j", jobs, ".")
-    assert rerun["stats"]["files_parsed_from_cache"] == 9
-    # One file to parse is too few for a pool, unless nine trees are loaded meanwhile.
+    assert rerun["stats"]["files_parsed_from_cache"] == 8
+    # One file to parse is too few for a pool, unless nine trees are loaded meanwhile: then
+    # they are, before the worker's result is taken.
     assert pools == ([1] if jobs == "2" else [])
+    assert loaded_before_first_result == ([9] if jobs == "2" else [])
     assert without_stats(rerun) == without_stats(run("--no-cache", "."))
     assert len(rerun["findings"]) == 11
