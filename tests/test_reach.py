@@ -321,19 +321,25 @@ def test_a_file_changed_between_search_rounds_gets_no_kept_verdict(project, monk
     assert cached["findings"] == fresh["findings"]
 
 
-def test_a_rerun_after_an_edit_to_an_analysed_file_reads_no_prefiltered_file_again(
-    project, monkeypatch
-):
-    # The analysis looks for the same handles as before; that chat.py and notes.py name none
-    # of them is known per content, so neither is read again.
-    searched = []
+@pytest.fixture
+def searched(monkeypatch) -> list[str]:
+    """The names of the prefiltered files the search for handles reads, in order."""
+    names: list[str] = []
     real = analysis._search_for_handles
 
     def recording(item):
-        searched.append(item[1].name)
+        names.append(item[1].name)
         return real(item)
 
     monkeypatch.setattr(analysis, "_search_for_handles", recording)
+    return names
+
+
+def test_a_rerun_after_an_edit_to_an_analysed_file_reads_no_prefiltered_file_again(
+    project, searched
+):
+    # The analysis looks for the same handles as before; that chat.py and notes.py name none
+    # of them is known per content, so neither is read again.
     assert run(".")["stats"]["cache"] == "miss"
     assert sorted(searched) == ["chat.py", "notes.py"]
     searched.clear()
@@ -352,7 +358,7 @@ def test_a_rerun_after_an_edit_to_an_analysed_file_reads_no_prefiltered_file_aga
     assert [(f["path"], f["rule"]) for f in report["findings"]] == [("chat.py", "OBO101")]
 
 
-def test_every_round_of_a_rerun_reads_only_the_files_it_reaches(project, monkeypatch):
+def test_every_round_of_a_rerun_reads_only_the_files_it_reaches(project, searched):
     # Round one reaches greeting.py (it names support_prompt); round two looks for greeting's
     # own handle in chat.py and notes.py. After an edit to prompts.py both rounds look for
     # what they looked for before: only greeting.py, which they analyse, is read again.
@@ -360,14 +366,6 @@ def test_every_round_of_a_rerun_reads_only_the_files_it_reaches(project, monkeyp
         "from prompts import support_prompt\n\n\ndef greeting(question):\n"
         "    return support_prompt(question)\n"
     )
-    searched = []
-    real = analysis._search_for_handles
-
-    def recording(item):
-        searched.append(item[1].name)
-        return real(item)
-
-    monkeypatch.setattr(analysis, "_search_for_handles", recording)
     first = run(".")
     assert first["stats"]["files_reached"] == 1
     assert sorted(searched) == ["chat.py", "chat.py", "greeting.py", "notes.py", "notes.py"]
