@@ -191,9 +191,11 @@ def test_a_rerun_parses_the_edited_file_on_a_worker_while_it_loads_the_others(
         (tmp_path / f"mod_{n}.py").write_text(LEAKY.format(n=n))
     run("-j", jobs, ".")
     (tmp_path / "mod_4.py").write_text(LEAKY.format(n=4) + "logging.warning(token)\n")
-    # A tampered entry is parsed again, here, whichever way the others are loaded.
-    tampered = sorted(trees_dir(tmp_path).glob("*.tree"))[0]
-    tampered.write_bytes(tampered.read_bytes()[:-1] + b"\0")
+    # A tampered entry (of a file not edited) is parsed again, here, whichever way the others
+    # are loaded.
+    trees = TreeCache(trees_dir(tmp_path), signing_key(), ParsedFile)
+    entries = {trees.load(e.stem)[0].path: e for e in trees_dir(tmp_path).glob("*.tree")}
+    entries["mod_0.py"].write_bytes(entries["mod_0.py"].read_bytes()[:-1] + b"\0")
     pools: list[int] = []
     real_start = parallel.OrderedResults.start_pool
     loads: list[str] = []
