@@ -31,7 +31,7 @@ from obolint.parsing import ParsedFile, files_not_in_cache, parse_in_order
 from obolint.prefilter import Triggers
 from obolint.reach import Handle, Reach, registrations
 from obolint.resolve import (
-    forget_resolved_roots,
+    forget_resolved_directories,
     imported_first,
     imported_modules,
     module_name_for,
@@ -67,10 +67,8 @@ MIN_FILES_FOR_SEARCH_POOL = 1000
 SEARCH_CHUNK_SIZE = 64
 # Outlines (see obolint.outline.Outlines) are read from and kept in the cache by scans that
 # parse at least this many files: a pre-commit run finds those of its few files sooner than it
-# would load the entry. Those of texts outside the scan are kept for scans of other subsets up
-# to MIN_OUTLINES_KEPT texts in all, or twice this scan's; then only this scan's are.
+# would load the entry.
 MIN_FILES_FOR_OUTLINES = 200
-MIN_OUTLINES_KEPT = 20_000
 
 
 def analyse(
@@ -94,7 +92,7 @@ def analyse(
     hashes of the files read on demand or reached by name (and of paths where an absent module
     would be), every handle looked for in prefiltered files (see obolint.reach), and whether
     each prefiltered text searched names one, by content hash."""
-    forget_resolved_roots()  # a symlink in the root may have changed since the last scan
+    forget_resolved_directories()  # a symlink may have changed since the last scan
     file_count = len(sources)
     result = ScanResult()
     project = Project(packs, enabled_rules)
@@ -105,15 +103,13 @@ def analyse(
     # credential, it is still read for its summaries (see _module_loader). After the analysis
     # they are searched for handles (see obolint.reach), read again unless the cache knows the
     # answer for their content: the texts are not held meanwhile.
-    skipped_paths: list[Path] = []
-    skipped_digests: dict[Path, str] = {}
+    skipped_paths: dict[Path, str] = {}  # -> content hash
     for (path, text, error), digest, is_wanted in zip(sources, digests, wanted, strict=True):
         if text is not None and error is None:
             if is_wanted:
                 to_parse.append((path, text))
             else:
-                skipped_paths.append(path)
-                skipped_digests[path] = digest
+                skipped_paths[path] = digest
     skipped = len(skipped_paths)
     loaded: dict[str, str] = {}  # on-demand module path -> content hash ("" if unreadable)
     # The files this scan parses, never loaded on demand (see _module_loader).
@@ -138,7 +134,7 @@ def analyse(
         outlines = Outlines(cache.load_outlines(outline_vocabulary))
     texts_to_parse, left_out = left_out_of(to_parse, module_names, found_by, jobs, outlines)
     if cache is not None and outlines is not None:
-        _remember_outlines(cache, outline_vocabulary, outlines)
+        cache.remember_outlines(outline_vocabulary, outlines.known, outlines.this_scan)
     full_texts = {path: text for path, text in to_parse}
     to_parse = [(path, text) for (path, _), text in zip(to_parse, texts_to_parse, strict=True)]
     put_back = _putting_back(project, root, left_out)
@@ -147,7 +143,7 @@ def analyse(
         packs,
         root,
         loaded,
-        skipped_paths,
+        list(skipped_paths),
         seen,
         rechecked,
         trees,
@@ -210,7 +206,6 @@ def analyse(
             project,
             findings,
             skipped_paths,
-            skipped_digests,
             reach,
             root,
             jobs,
@@ -274,18 +269,6 @@ def _search_for_handles(item: tuple[Reach, Path]) -> tuple[str | None, str | Non
     if text is None:
         return None, None
     return content_hash(text), text if reach.finds(text) else None
-
-
-def _remember_outlines(cache: ResultCache, vocabulary: str, outlines: Outlines) -> None:
-    """Store this scan's outlines with those of other texts known before, within bounds, if
-    any is not known as it is."""
-    this_scan = outlines.this_scan
-    if all(outlines.known.get(digest) == outline for digest, outline in this_scan.items()):
-        return
-    kept = {**outlines.known, **this_scan}
-    if len(kept) > max(2 * len(this_scan), MIN_OUTLINES_KEPT):
-        kept = this_scan
-    cache.store_outlines(vocabulary, kept)
 
 
 def _module_names(files: Sequence[tuple[Path, str]], root: Path) -> list[str]:
@@ -486,8 +469,7 @@ def _module_loader(
 def _analyze_reached(
     project: Project,
     findings: list[Finding],
-    prefiltered: list[Path],
-    prefiltered_digests: dict[Path, str],
+    prefiltered: dict[Path, str],
     reach: Reach,
     root: Path,
     jobs: int,
@@ -507,13 +489,13 @@ def _analyze_reached(
     (in a ``Reach`` like ``reach``), the display paths of the files analysed this way, and
     whether each text searched names one of those handles, by content hash. A text that the
     ``cache`` knows names none of a round's handles is not read in that round (a rerun after
-    an edit looks for the handles it looked for before); ``prefiltered_digests`` are the
-    content hashes of the prefiltered files as the scan read them.
+    an edit looks for the handles it looked for before); ``prefiltered`` holds the content
+    hash of each file as the scan read it.
     Each file found is listed in ``rechecked`` with its hash, even one that does not parse: a
     change to it changes the result of a scan that otherwise sees it as prefiltered.
     """
     reached: list[str] = []
-    remaining = prefiltered
+    remaining = list(prefiltered)
     checked: set[Handle] = set()
     checked_in_parts: set[Handle] = set()  # every handle, for the definitions left out
     # Path -> (content hash, whether it names a handle) of each file searched.
@@ -529,41 +511,14 @@ def _analyze_reached(
         added = put_back(left_out.naming_a_handle(in_parts, lambda e: _file_context(project, e)))
         if not new and not added:
             break
-        # Read again in each round (the texts are not held in memory during the analysis),
-        # except those the cache knows, by the content the scan read, to name none of these.
-        searching = remaining if new else []
-        known: dict[str, bool] = {}
-        if cache is not None and searching:
-            known = cache.load_verdicts(REACH_ENTRY_PREFIX, new.vocabulary)
-        to_read = [p for p in searching if known.get(prefiltered_digests.get(p, "")) is not False]
-        searched = dict(
-            zip(
-                to_read,
-                map_forked(
-                    _search_for_handles,
-                    [(new, path) for path in to_read],
-                    jobs,
-                    min_items=MIN_FILES_FOR_SEARCH_POOL,
-                    chunk_size=SEARCH_CHUNK_SIZE,
-                ),
-                strict=True,
-            )
-        )
+        searched = _search_round(new, remaining if new else [], prefiltered, jobs, cache)
         found: list[tuple[Path, str]] = []
-        this_round: dict[str, bool] = {}  # content hash -> whether it names one of `new`
-        for path in searching:
-            digest, text = searched.get(path) or (prefiltered_digests[path], None)
-            if digest is not None:
-                this_round[digest] = text is not None
+        for path, (digest, text) in searched.items():
             if text is not None:
                 found.append((path, text))
                 verdicts[path] = (digest, True)
             elif verdicts.setdefault(path, (digest, False)) != (digest, False):
                 verdicts[path] = (None, False)  # changed since an earlier round searched it
-        if cache is not None and any(known.get(d) is not v for d, v in this_round.items()):
-            cache.remember_verdicts(
-                REACH_ENTRY_PREFIX, new.vocabulary, {**known, **this_round}, this_round
-            )
         if not found and not added:
             break
         found_paths = {path for path, _ in found}
@@ -592,6 +547,36 @@ def _analyze_reached(
     # had in every round.
     by_content = {digest: names for digest, names in verdicts.values() if digest is not None}
     return findings, reach.looking_for(checked), reached, by_content
+
+
+def _search_round(
+    reach: Reach,
+    searching: list[Path],
+    prefiltered: dict[Path, str],
+    jobs: int,
+    cache: ResultCache | None,
+) -> dict[Path, tuple[str | None, str | None]]:
+    """Each of the ``searching`` files: its content hash (None if it cannot be read) and its
+    text if it names a handle of ``reach`` (else None). Read again (the texts are not held in
+    memory during the analysis), except those the ``cache`` knows, by the content the scan read
+    (``prefiltered``), to name none; the answers are kept in the cache for the next scan."""
+    known: dict[str, bool] = {}
+    if cache is not None and searching:
+        known = cache.load_verdicts(REACH_ENTRY_PREFIX, reach.vocabulary)
+    to_read = [path for path in searching if known.get(prefiltered[path]) is not False]
+    read = map_forked(
+        _search_for_handles,
+        [(reach, path) for path in to_read],
+        jobs,
+        min_items=MIN_FILES_FOR_SEARCH_POOL,
+        chunk_size=SEARCH_CHUNK_SIZE,
+    )
+    searched = dict(zip(to_read, read, strict=True))
+    found = {path: searched.get(path) or (prefiltered[path], None) for path in searching}
+    if cache is not None:
+        this_round = {d: text is not None for d, text in found.values() if d is not None}
+        cache.remember_verdicts(REACH_ENTRY_PREFIX, reach.vocabulary, known, this_round)
+    return found
 
 
 def _file_context(project: Project, entry: LeftOut) -> FileContext:

@@ -26,7 +26,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from obolint import __version__
@@ -110,9 +110,10 @@ _OWN_FILE_NAMES = own_file_names(
 )
 
 
-# Verdicts of one kind (prefilter or reach, one per file content) the cache keeps even beyond
-# a scan's files.
+# Verdicts of one kind (prefilter or reach, one per file content), and outlines, that the cache
+# keeps even beyond a scan's files (see ResultCache._remember_table).
 MIN_VERDICTS_KEPT = 20_000
+MIN_OUTLINES_KEPT = 20_000
 
 
 def _auxiliary_key(prefix: str, vocabulary: str = "") -> str:
@@ -250,20 +251,13 @@ class ResultCache:
         found = self._auxiliary_table(prefix, vocabulary, "verdicts")
         return {k: v for k, v in found.items() if isinstance(v, bool)}
 
-    def store_verdicts(self, prefix: str, vocabulary: str, verdicts: dict[str, bool]) -> None:
-        """Remember verdicts of one kind (see ``load_verdicts``) by content hash."""
-        self._write(_auxiliary_key(prefix, vocabulary), {"verdicts": verdicts})
-
     def remember_verdicts(
-        self, prefix: str, vocabulary: str, verdicts: dict[str, bool], current: dict[str, bool]
+        self, prefix: str, vocabulary: str, known: Mapping[str, bool], current: Mapping[str, bool]
     ) -> None:
-        """Store ``verdicts`` of one kind (see ``load_verdicts``) by content hash. Those of files
-        outside this scan are kept for scans of other subsets (pre-commit passes a few files),
-        until there are more than MIN_VERDICTS_KEPT of them and more than twice this scan's
-        (``current``); then only this scan's are."""
-        if len(verdicts) > max(2 * len(current), MIN_VERDICTS_KEPT):
-            verdicts = current
-        self.store_verdicts(prefix, vocabulary, verdicts)
+        """Keep this scan's verdicts of one kind (``current``, see ``load_verdicts``) with
+        those ``known`` before (see ``_remember_table``)."""
+        key = _auxiliary_key(prefix, vocabulary)
+        self._remember_table(key, "verdicts", known, current, MIN_VERDICTS_KEPT)
 
     def load_outlines(self, vocabulary: str) -> dict[str, dict]:
         """The definitions each text may leave out (see obolint.outline.left_out_of), by
@@ -271,9 +265,27 @@ class ResultCache:
         found = self._auxiliary_table(OUTLINE_ENTRY_PREFIX, vocabulary, "outlines")
         return {k: v for k, v in found.items() if isinstance(v, dict)}
 
-    def store_outlines(self, vocabulary: str, outlines: dict[str, dict]) -> None:
-        """Remember what ``load_outlines`` returns."""
-        self._write(_auxiliary_key(OUTLINE_ENTRY_PREFIX, vocabulary), {"outlines": outlines})
+    def remember_outlines(
+        self, vocabulary: str, known: Mapping[str, dict], current: Mapping[str, dict]
+    ) -> None:
+        """Keep this scan's outlines (``current``, see ``load_outlines``) with those ``known``
+        before (see ``_remember_table``)."""
+        key = _auxiliary_key(OUTLINE_ENTRY_PREFIX, vocabulary)
+        self._remember_table(key, "outlines", known, current, MIN_OUTLINES_KEPT)
+
+    def _remember_table(
+        self, key: str, name: str, known: Mapping, current: Mapping, keep_at_least: int
+    ) -> None:
+        """Store table ``name`` (content hash -> value) under ``key``, unless every value of
+        this scan (``current``) is ``known`` as it is. Those of texts outside the scan are kept
+        for scans of other subsets (pre-commit passes a few files), until there are more than
+        ``keep_at_least`` in all and more than twice this scan's; then only this scan's are."""
+        if all(known.get(digest) == value for digest, value in current.items()):
+            return
+        kept = {**known, **current}
+        if len(kept) > max(2 * len(current), keep_at_least):
+            kept = dict(current)
+        self._write(key, {name: kept})
 
     def _auxiliary_table(self, prefix: str, vocabulary: str, name: str) -> dict:
         """The table ``name`` (content hash -> value) of an auxiliary entry, or {} if there is

@@ -23,42 +23,32 @@ def suffix_index(modules: Mapping[str, T]) -> dict[str, list[T]]:
     return index
 
 
-# Absolute scan roots with their symlinks resolved: module_name_for runs for every file of a
-# scan, and resolving the root again each time was a third of its system calls. Forgotten
-# when an analysis starts (a symlink in the root may change between the scans of a long-lived
-# process), so it holds the one root of a scan.
-_RESOLVED_ROOTS: dict[Path, Path] = {}
-# Directories with their symlinks resolved, forgotten with the roots: a scan resolves the path
-# of every file it reads (saleor: 4,300 files in 600 directories), and resolving each path
-# whole took a system call per part of it.
+# Directories with their symlinks resolved: a scan resolves its root and the path of every
+# file it reads (saleor: 4,300 files in 600 directories), and resolving each path whole took a
+# system call per part of it (and resolving the root again each time, a third of those).
+# Forgotten when an analysis starts: a symlink, or the working directory a relative path
+# depends on, may change between the scans of a long-lived process.
 _RESOLVED_DIRECTORIES: dict[Path, Path] = {}
 
 
-def _resolved_root(root: Path) -> Path:
-    if not root.is_absolute():
-        return root.resolve()  # depends on the working directory, which may change
-    found = _RESOLVED_ROOTS.get(root)
+def _resolved_directory(directory: Path) -> Path:
+    found = _RESOLVED_DIRECTORIES.get(directory)
     if found is None:
-        found = _RESOLVED_ROOTS[root] = root.resolve()
+        found = _RESOLVED_DIRECTORIES[directory] = directory.resolve()
     return found
 
 
-def forget_resolved_roots() -> None:
-    """Resolve scan roots and directories afresh from now on."""
-    _RESOLVED_ROOTS.clear()
+def forget_resolved_directories() -> None:
+    """Resolve directories (scan roots too) afresh from now on."""
     _RESOLVED_DIRECTORIES.clear()
 
 
 def resolved_path(path: Path) -> Path:
     """``path.resolve()``, with the directory ``path`` is in resolved once (see
-    forget_resolved_roots)."""
+    forget_resolved_directories)."""
     if path.name in ("", ".."):  # `a/..` names a's parent, not an entry of a
         return path.resolve()
-    parent = path.parent
-    directory = _RESOLVED_DIRECTORIES.get(parent)
-    if directory is None:
-        directory = _RESOLVED_DIRECTORIES[parent] = parent.resolve()
-    found = directory / path.name
+    found = _resolved_directory(path.parent) / path.name
     # Only a link needs resolving: its directory is resolved already.
     return found.resolve() if found.is_symlink() else found
 
@@ -66,7 +56,7 @@ def resolved_path(path: Path) -> Path:
 def module_name_for(path: Path, root: Path) -> tuple[str, bool]:
     """The dotted module name of ``path`` under ``root``, and whether it is a package."""
     try:
-        rel = resolved_path(path).relative_to(_resolved_root(root))
+        rel = resolved_path(path).relative_to(_resolved_directory(root))
     except ValueError:
         rel = Path(path.name)
     parts = list(rel.with_suffix("").parts)

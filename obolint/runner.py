@@ -165,11 +165,9 @@ def _scan(
         if reach_verdicts:
             # So that a rerun after an edit to a prefiltered file searches only that file.
             vocabulary = reach.vocabulary
-            known = cache.load_verdicts(REACH_ENTRY_PREFIX, vocabulary)
             # With one round of looking for handles, the analysis stored this table already.
-            if any(known.get(digest) is not v for digest, v in reach_verdicts.items()):
-                verdicts = {**known, **reach_verdicts}
-                cache.remember_verdicts(REACH_ENTRY_PREFIX, vocabulary, verdicts, reach_verdicts)
+            known = cache.load_verdicts(REACH_ENTRY_PREFIX, vocabulary)
+            cache.remember_verdicts(REACH_ENTRY_PREFIX, vocabulary, known, reach_verdicts)
         cache.prune()
     result.commented = commented
     return result
@@ -304,7 +302,7 @@ def _worth_parsing(
         wanted[i] = verdicts[read.digests[i]]
     if cache is not None and found:
         current = {read.digests[i]: wanted[i] for i in readable}
-        cache.remember_verdicts(PREFILTER_ENTRY_PREFIX, found_by.key, verdicts, current)
+        cache.remember_verdicts(PREFILTER_ENTRY_PREFIX, found_by.key, known, current)
     return wanted
 
 
@@ -376,5 +374,5 @@ def _names_a_handle(
             for _, i in prefiltered
             if read.digests[i] in verdicts
         }
-        cache.remember_verdicts(REACH_ENTRY_PREFIX, reach.vocabulary, verdicts, current)
+        cache.remember_verdicts(REACH_ENTRY_PREFIX, reach.vocabulary, known, current)
     return names_one

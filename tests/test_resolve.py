@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from obolint.resolve import forget_resolved_roots, resolved_path
+from obolint.resolve import forget_resolved_directories, resolved_path
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
@@ -34,11 +34,11 @@ def test_resolved_path_is_path_resolve(tmp_path, monkeypatch):
         Path("real/pkg/.."),
         Path("."),
     ]
-    forget_resolved_roots()
+    forget_resolved_directories()
     assert [resolved_path(p) for p in paths] == [p.resolve() for p in paths]
     # Forgotten between scans: a directory linked elsewhere since resolves anew.
     (tmp_path / "linked").unlink()
     (tmp_path / "elsewhere" / "pkg").mkdir(parents=True)
     (tmp_path / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
-    forget_resolved_roots()
+    forget_resolved_directories()
     assert resolved_path(Path("linked/pkg/mod.py")) == tmp_path / "elsewhere" / "pkg" / "mod.py"
