@@ -123,6 +123,10 @@ def analyse(
         else None
     )
     result.errors.extend(error for _, _, error in sources if error is not None)
+    # Which of several modules a dotted suffix names (see resolve.suffix_index).
+    project.packages = frozenset(
+        module_name_for(path, root)[0] for path, _, _ in sources if path.name == "__init__.py"
+    )
     sources.clear()  # the texts of prefiltered files
     module_names = _module_names(to_parse, root)
     # Each file is parsed without its top-level definitions that no flow can reach (see
@@ -155,6 +159,7 @@ def analyse(
         # Each module after those it imports, so that most calls find their callee analysed.
         order = imported_first(
             module_names,
+            project.packages,
             [
                 imported_modules(text, name, path.name == "__init__.py")
                 for (path, text), name in zip(to_parse, module_names, strict=True)
@@ -426,7 +431,7 @@ def _module_loader(
         if module_name not in paths:
             if not skipped and skipped_paths:
                 by_name = {module_name_for(path, root)[0]: path for path in skipped_paths}
-                by_suffix = suffix_index(by_name)
+                by_suffix = suffix_index(by_name, project.packages)
                 skipped.update(by_name)  # both or neither, should a path fail to resolve
                 skipped_by_suffix.update(by_suffix)
             path = _module_file(module_name, root) or _skipped_file(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -12,15 +13,32 @@ import libcst as cst
 T = TypeVar("T")
 
 
-def suffix_index(modules: Mapping[str, T]) -> dict[str, list[T]]:
-    """Each module's value filed under every proper dotted suffix of its name (``app.x`` and
-    ``x`` for ``backend.app.x``), for projects whose import root is below the scan root."""
-    index: dict[str, list[T]] = {}
+def suffix_index(modules: Mapping[str, T], packages: Container[str] = ()) -> dict[str, list[T]]:
+    """Each module's value filed under the proper dotted suffixes of its name that code could
+    import it by (``app.x`` and ``x`` for ``backend/app/x.py``), for projects whose import
+    root is below the scan root. A suffix that starts with the name of a standard-library
+    module is none (``saleor/core/logging.py`` is not what ``import logging`` gives). Where
+    several modules end with one suffix, those it would start below a package of ``packages``
+    (the module names of the scan's ``__init__.py`` files) are left out, if any is left:
+    ``app.db`` is ``backend/app/db.py``, not ``backend/ee/app/db.py`` (imported as
+    ``ee.app.db``; ``backend/ee`` is a package). A package alone does not rule a suffix out:
+    projects put an ``__init__.py`` in the directory they import from too."""
+    index: dict[str, list[tuple[T, bool]]] = {}
     for name, value in modules.items():
         parts = name.split(".")
         for start in range(1, len(parts)):
-            index.setdefault(".".join(parts[start:]), []).append(value)
-    return index
+            if parts[start] not in _STANDARD_LIBRARY:
+                below_package = ".".join(parts[:start]) in packages
+                index.setdefault(".".join(parts[start:]), []).append((value, below_package))
+    return {
+        suffix: [value for value, below in matches if not below]
+        if len(matches) > 1 and not all(below for _, below in matches)
+        else [value for value, _ in matches]
+        for suffix, matches in index.items()
+    }
+
+
+_STANDARD_LIBRARY = frozenset(sys.stdlib_module_names)
 
 
 # Directories with their symlinks resolved: a scan resolves its root and the path of every
@@ -192,12 +210,14 @@ def imported_modules(text: str, module_name: str, is_package: bool) -> set[str]:
     return found
 
 
-def imported_first(module_names: Sequence[str], imports: Sequence[set[str]]) -> list[int]:
+def imported_first(
+    module_names: Sequence[str], packages: Container[str], imports: Sequence[set[str]]
+) -> list[int]:
     """The indexes of ``module_names`` ordered so that each module comes after the modules it
-    imports (``imports[i]``: the names module ``i`` imports by), except within import cycles;
-    otherwise in the order given."""
+    imports (``imports[i]``: the names module ``i`` imports by; ``packages``: see
+    importable_suffixes), except within import cycles; otherwise in the order given."""
     by_name = {name: index for index, name in enumerate(module_names)}
-    by_suffix = suffix_index(by_name)
+    by_suffix = suffix_index(by_name, packages)
 
     def module_index(name: str) -> int | None:
         parts = name.split(".")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from obolint.resolve import forget_resolved_directories, resolved_path
+from obolint.resolve import forget_resolved_directories, resolved_path, suffix_index
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
@@ -42,3 +42,35 @@ def test_resolved_path_is_path_resolve(tmp_path, monkeypatch):
     (tmp_path / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     forget_resolved_directories()
     assert resolved_path(Path("linked/pkg/mod.py")) == tmp_path / "elsewhere" / "pkg" / "mod.py"
+
+
+def test_a_module_is_found_by_the_suffixes_code_could_import_it_by():
+    """``app.x`` and ``x`` name ``backend.app.x``; one module per suffix."""
+    index = suffix_index({"backend.app.x": 1, "backend.app.y": 2})
+    assert index["app.x"] == [1] and index["x"] == [1] and index["y"] == [2]
+    assert "backend.app.x" not in index  # the full name is looked up as such
+
+
+def test_no_suffix_starts_with_a_standard_library_module():
+    """``saleor/core/logging.py`` is not what ``import logging`` or ``logging.x`` gives."""
+    index = suffix_index({"shop.core.logging": 1, "shop.json.encoders": 2})
+    assert "logging" not in index and "json.encoders" not in index
+    assert index["core.logging"] == [1] and index["encoders"] == [2]
+
+
+def test_of_several_modules_a_suffix_names_those_below_a_package_are_left_out():
+    """``backend/ee`` is a package, imported as ``ee``: ``app.db`` is ``backend/app/db.py``."""
+    modules = {"backend.app.db": "community", "backend.ee.app.db": "enterprise"}
+    assert suffix_index(modules)["app.db"] == ["community", "enterprise"]  # ambiguous
+    index = suffix_index(modules, packages={"backend.ee"})
+    assert index["app.db"] == ["community"]
+    assert index["ee.app.db"] == ["enterprise"]
+
+
+def test_a_package_alone_does_not_rule_a_suffix_out():
+    """Projects put an ``__init__.py`` in the directory they import from too (``server.config``
+    for ``enterprise/server/config.py`` next to ``enterprise/__init__.py``); and where every
+    module a suffix names is below a package, the suffix stays ambiguous."""
+    assert suffix_index({"enterprise.server.config": 1}, {"enterprise"})["server.config"] == [1]
+    modules = {"a.pkg.mod": 1, "b.pkg.mod": 2}
+    assert suffix_index(modules, {"a", "b"})["pkg.mod"] == [1, 2]
