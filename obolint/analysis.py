@@ -34,6 +34,7 @@ from obolint.resolve import (
     forget_resolved_directories,
     imported_first,
     imported_modules,
+    imported_packages,
     module_name_for,
     resolved_path,
     suffix_index,
@@ -123,12 +124,13 @@ def analyse(
         else None
     )
     result.errors.extend(error for _, _, error in sources if error is not None)
-    # Which of several modules a dotted suffix names (see resolve.suffix_index).
+    # Which modules a dotted suffix names (see resolve.suffix_index).
     project.packages = frozenset(
         module_name_for(path, root)[0] for path, _, _ in sources if path.name == "__init__.py"
     )
     sources.clear()  # the texts of prefiltered files
     module_names = _module_names(to_parse, root)
+    project.imported_packages = frozenset(imported_packages(text for _, text in to_parse))
     # Each file is parsed without its top-level definitions that no flow can reach (see
     # obolint.outline); those a file parsed later or a handle needs are put back.
     # Which definitions CPython's parser takes depends on its version (see obolint.outline).
@@ -160,6 +162,7 @@ def analyse(
         order = imported_first(
             module_names,
             project.packages,
+            project.imported_packages,
             [
                 imported_modules(text, name, path.name == "__init__.py")
                 for (path, text), name in zip(to_parse, module_names, strict=True)
@@ -431,7 +434,7 @@ def _module_loader(
         if module_name not in paths:
             if not skipped and skipped_paths:
                 by_name = {module_name_for(path, root)[0]: path for path in skipped_paths}
-                by_suffix = suffix_index(by_name, project.packages)
+                by_suffix = suffix_index(by_name, project.packages, project.imported_packages)
                 skipped.update(by_name)  # both or neither, should a path fail to resolve
                 skipped_by_suffix.update(by_suffix)
             path = _module_file(module_name, root) or _skipped_file(

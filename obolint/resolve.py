@@ -13,29 +13,59 @@ import libcst as cst
 T = TypeVar("T")
 
 
-def suffix_index(modules: Mapping[str, T], packages: Container[str] = ()) -> dict[str, list[T]]:
+def suffix_index(
+    modules: Mapping[str, T], packages: Container[str] = (), imported: Container[str] = ()
+) -> dict[str, list[T]]:
     """Each module's value filed under the proper dotted suffixes of its name that code could
     import it by (``app.x`` and ``x`` for ``backend/app/x.py``), for projects whose import
-    root is below the scan root. A suffix that starts with the name of a standard-library
-    module is none (``saleor/core/logging.py`` is not what ``import logging`` gives). Where
-    several modules end with one suffix, those it would start below a package of ``packages``
-    (the module names of the scan's ``__init__.py`` files) are left out, if any is left:
-    ``app.db`` is ``backend/app/db.py``, not ``backend/ee/app/db.py`` (imported as
-    ``ee.app.db``; ``backend/ee`` is a package). A package alone does not rule a suffix out:
-    projects put an ``__init__.py`` in the directory they import from too."""
+    root is below the scan root.
+
+    A suffix is none that starts with the name of a standard-library module
+    (``saleor/core/logging.py`` is not what ``import logging`` gives), nor one whose first part
+    the code imports through the package that holds it (``imported``, see imported_packages):
+    where code imports ``saleor.graphql.x``, ``saleor/`` is no import root, and ``graphql`` is
+    the library, not ``saleor/graphql/``. (Not through a directory of the same name: code that
+    imports ``agno`` imports ``agno.x`` from ``libs/agno/agno/x.py``, not ``libs/agno``.)
+
+    Where several modules end with one suffix, those it would start below a package of
+    ``packages`` (the module names of the scan's ``__init__.py`` files) are left out, if any
+    is left: ``app.db`` is ``backend/app/db.py``, not ``backend/ee/app/db.py`` (imported as
+    ``ee.app.db``). A package alone does not rule a suffix out: projects put an
+    ``__init__.py`` in the directory they import from too.
+    """
     index: dict[str, list[tuple[T, bool]]] = {}
     for name, value in modules.items():
         parts = name.split(".")
         for start in range(1, len(parts)):
-            if parts[start] not in _STANDARD_LIBRARY:
-                below_package = ".".join(parts[:start]) in packages
-                index.setdefault(".".join(parts[start:]), []).append((value, below_package))
+            if parts[start] in _STANDARD_LIBRARY or any(
+                ".".join(parts[first : start + 1]) in imported for first in range(start)
+            ):
+                continue
+            below_package = ".".join(parts[:start]) in packages
+            index.setdefault(".".join(parts[start:]), []).append((value, below_package))
     return {
         suffix: [value for value, below in matches if not below]
         if len(matches) > 1 and not all(below for _, below in matches)
         else [value for value, _ in matches]
         for suffix, matches in index.items()
     }
+
+
+def imported_packages(texts: Iterable[str]) -> set[str]:
+    """The dotted names that ``texts`` import absolutely, with every leading part of each:
+    ``from saleor.graphql.core import x`` gives ``saleor``, ``saleor.graphql`` and
+    ``saleor.graphql.core``."""
+    found: set[str] = set()
+    for text in texts:
+        for dots, target, _, plain in _IMPORT_LINE.findall(text):
+            if dots:
+                continue
+            names = [p.split()[0] for p in plain.split(",") if p.strip()] if plain else [target]
+            for name in names:
+                parts = name.split(".")
+                found.update(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+    found.discard("")
+    return found
 
 
 _STANDARD_LIBRARY = frozenset(sys.stdlib_module_names)
@@ -211,13 +241,16 @@ def imported_modules(text: str, module_name: str, is_package: bool) -> set[str]:
 
 
 def imported_first(
-    module_names: Sequence[str], packages: Container[str], imports: Sequence[set[str]]
+    module_names: Sequence[str],
+    packages: Container[str],
+    imported: Container[str],
+    imports: Sequence[set[str]],
 ) -> list[int]:
     """The indexes of ``module_names`` ordered so that each module comes after the modules it
-    imports (``imports[i]``: the names module ``i`` imports by; ``packages``: see
-    importable_suffixes), except within import cycles; otherwise in the order given."""
+    imports (``imports[i]``: the names module ``i`` imports by; ``packages``, ``imported``:
+    see suffix_index), except within import cycles; otherwise in the order given."""
     by_name = {name: index for index, name in enumerate(module_names)}
-    by_suffix = suffix_index(by_name, packages)
+    by_suffix = suffix_index(by_name, packages, imported)
 
     def module_index(name: str) -> int | None:
         parts = name.split(".")

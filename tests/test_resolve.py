@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from obolint.resolve import forget_resolved_directories, resolved_path, suffix_index
+from obolint.resolve import (
+    forget_resolved_directories,
+    imported_packages,
+    resolved_path,
+    suffix_index,
+)
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
@@ -74,3 +79,38 @@ def test_a_package_alone_does_not_rule_a_suffix_out():
     assert suffix_index({"enterprise.server.config": 1}, {"enterprise"})["server.config"] == [1]
     modules = {"a.pkg.mod": 1, "b.pkg.mod": 2}
     assert suffix_index(modules, {"a", "b"})["pkg.mod"] == [1, 2]
+
+
+def test_imported_packages_are_every_leading_part_of_an_absolute_import():
+    """Relative imports name no package by which code imports; names after `import` in
+    `from x import y` may be attributes, and are left out."""
+    text = (
+        "import os.path, json as j\n"
+        "from saleor.graphql.core import types\n"
+        "from . import sibling\n"
+        "from .relative.mod import thing\n"
+        "    from agno.tools import (\n        x,\n    )\n"
+    )
+    assert imported_packages([text]) == {
+        "os",
+        "os.path",
+        "json",
+        "saleor",
+        "saleor.graphql",
+        "saleor.graphql.core",
+        "agno",
+        "agno.tools",
+    }
+
+
+def test_no_suffix_starts_below_a_package_that_code_imports_it_through():
+    """Code that imports ``saleor.graphql.x`` shows that ``saleor/`` is no import root:
+    ``graphql`` is the library, not ``saleor/graphql/``. A directory named like the package it
+    holds (``libs/agno/agno``) is not the package code imports as ``agno``."""
+    modules = {"saleor.graphql": 1, "saleor.graphql.core": 2, "libs.agno.agno.tools.mcp": 3}
+    imported = imported_packages(["from saleor.graphql.core import x\nimport agno.tools.mcp\n"])
+    index = suffix_index(modules, imported=imported)
+    assert "graphql" not in index and "graphql.core" not in index and "core" not in index
+    assert index["agno.tools.mcp"] == [3]
+    assert "tools.mcp" not in index and "mcp" not in index
+    assert suffix_index(modules)["graphql"] == [1]  # without the imports, as code may mean it

@@ -48,8 +48,10 @@ class Project:
         # Dotted suffix -> the full names of added and awaited modules ending with it; and
         # the names that index was built from.
         self._suffix_index: dict[str, list[str]] | None = None
-        # The module names of the scan's packages (see resolve.suffix_index).
+        # The module names of the scan's packages, and the packages its code imports by name
+        # (see resolve.suffix_index).
         self.packages: frozenset[str] = frozenset()
+        self.imported_packages: frozenset[str] = frozenset()
         self._indexed: set[str] = set()
         # Module name looked up -> (the module, whether it is awaited); see _find_module.
         self._lookups: dict[str, tuple[ModuleContext | None, bool]] = {}
@@ -266,7 +268,9 @@ class Project:
             return None, True
         if self._suffix_index is None:
             self._indexed = {*self.modules, *self._awaited}
-            self._suffix_index = suffix_index({full: full for full in self._indexed}, self.packages)
+            self._suffix_index = suffix_index(
+                {full: full for full in self._indexed}, self.packages, self.imported_packages
+            )
         matches = self._suffix_index.get(name, [])
         if len(matches) != 1:
             return None, False
