@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,20 +35,31 @@ def suffix_index(
     """
     index: dict[str, list[tuple[T, bool]]] = {}
     for name, value in modules.items():
-        parts = name.split(".")
-        for start in range(1, len(parts)):
-            if parts[start] in _STANDARD_LIBRARY or any(
-                ".".join(parts[first : start + 1]) in imported for first in range(start)
-            ):
-                continue
-            below_package = ".".join(parts[:start]) in packages
-            index.setdefault(".".join(parts[start:]), []).append((value, below_package))
-    return {
-        suffix: [value for value, below in matches if not below]
-        if len(matches) > 1 and not all(below for _, below in matches)
-        else [value for value, _ in matches]
-        for suffix, matches in index.items()
-    }
+        for suffix, below_package in module_suffixes(name, packages, imported):
+            index.setdefault(suffix, []).append((value, below_package))
+    return {suffix: named_by_suffix(matches) for suffix, matches in index.items()}
+
+
+def module_suffixes(
+    module_name: str, packages: Container[str] = (), imported: Container[str] = ()
+) -> Iterator[tuple[str, bool]]:
+    """The suffixes of ``module_name`` that code could import it by (see suffix_index), each
+    with whether it starts below a package of ``packages``."""
+    parts = module_name.split(".")
+    for start in range(1, len(parts)):
+        if parts[start] in _STANDARD_LIBRARY or any(
+            ".".join(parts[first : start + 1]) in imported for first in range(start)
+        ):
+            continue
+        yield ".".join(parts[start:]), ".".join(parts[:start]) in packages
+
+
+def named_by_suffix(matches: Sequence[tuple[T, bool]]) -> list[T]:
+    """Of the modules one suffix may name (each with whether the suffix starts below a
+    package), those it names (see suffix_index): it names one if the list has one."""
+    if len(matches) > 1 and not all(below for _, below in matches):
+        return [value for value, below in matches if not below]
+    return [value for value, _ in matches]
 
 
 def imported_packages(texts: Iterable[str]) -> set[str]:

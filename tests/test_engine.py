@@ -287,6 +287,28 @@ def test_a_callee_is_interpreted_before_its_caller_reads_its_summary(tmp_path, m
     assert runs == {"a_entry": 1, "b_middle": 1, "c_leaf": 1}
 
 
+def test_a_module_loaded_on_demand_defines_its_globals_before_the_next_unit_runs(
+    tmp_path, monkeypatch
+):
+    # cfg.py is read on demand while a.py's go() runs, and its body runs then: use() in b.py,
+    # interpreted after go(), finds cfg.HEADER at once instead of running again once the
+    # next round has run cfg.py's body.
+    runs = _count_function_runs(monkeypatch)
+    sources = {
+        "cfg.py": "import os\nHEADER = 'Bearer ' + os.environ['API_TOKEN']\n\n"
+        "def make(v):\n    return v\n",
+        "a.py": "import os\nfrom cfg import make\n\ndef go():\n    make(os.environ['API_TOKEN'])\n",
+        # A trigger word in use(): analysed from the first round, not left out (obolint.outline).
+        "b.py": "import logging\nimport cfg\n\ndef use():\n"
+        "    logging.info('Authorization: %s', cfg.HEADER)\n",
+    }
+    result = _scan_sources(tmp_path, sources, ("a.py", "b.py"))
+    assert [(f.rule, Path(f.location.path).name, f.location.line) for f in result.findings] == [
+        ("OBO501", "b.py", 5)
+    ]
+    assert runs["use"] == 1
+
+
 def test_a_call_chain_deeper_than_the_run_ahead_limit_is_still_followed(tmp_path):
     from obolint.taint.project import MAX_RUN_AHEAD
 

@@ -114,3 +114,46 @@ def test_no_suffix_starts_below_a_package_that_code_imports_it_through():
     assert index["agno.tools.mcp"] == [3]
     assert "tools.mcp" not in index and "mcp" not in index
     assert suffix_index(modules)["graphql"] == [1]  # without the imports, as code may mean it
+
+
+def test_modules_added_one_by_one_are_found_as_if_indexed_at_once():
+    """A project's suffix index grows with each module parsed on demand; it must name what an
+    index made of all of them names."""
+    import libcst as cst
+
+    from obolint.packs import load_packs
+    from obolint.taint.context import ModuleContext
+    from obolint.taint.project import Project
+
+    packs = load_packs()
+    names = ["backend.app.db", "backend.ee.app.db", "backend.app.auth", "tools.mcp", "libs.mcp"]
+    looked_up = ["app.db", "ee.app.db", "db", "app.auth", "auth", "mcp", "tools.mcp", "x"]
+
+    def project_of(added: list[str], look_up_between: bool) -> Project:
+        project = Project(packs, [])
+        project.packages = frozenset({"backend.ee"})
+        for name in added:
+            context = ModuleContext(
+                f"{name}.py", name, cst.parse_module(""), None, {}, packs, project
+            )
+            project.add_module(context)
+            if look_up_between:
+                for suffix in looked_up:
+                    project.module(suffix)
+        return project
+
+    def found(project: Project) -> list[str | None]:
+        return [getattr(project.module(suffix), "module_name", None) for suffix in looked_up]
+
+    at_once = found(project_of(names, look_up_between=False))
+    assert at_once == [
+        "backend.app.db",
+        "backend.ee.app.db",
+        None,  # two modules end with `db`, neither below a package
+        "backend.app.auth",
+        "backend.app.auth",
+        None,
+        "tools.mcp",
+        None,
+    ]
+    assert found(project_of(names, look_up_between=True)) == at_once

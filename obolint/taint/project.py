@@ -13,7 +13,7 @@ from obolint import names
 from obolint.findings import Finding, TraceStep
 from obolint.packs import PackSet, ReturnSink, ToolSpec
 from obolint.reach import Handle
-from obolint.resolve import imports_first, suffix_index
+from obolint.resolve import imports_first, module_suffixes, named_by_suffix
 from obolint.taint.context import FunctionInfo, ModuleContext, materialize
 from obolint.taint.interpreter import FunctionInterpreter
 from obolint.taint.summaries import FunctionSummary, SinkHit, Unit, concrete, param_index
@@ -45,9 +45,9 @@ class Project:
         self.modules: dict[str, ModuleContext] = {}
         # Module names of files this scan adds later (see expect_modules), one per file.
         self._awaited: Counter[str] = Counter()
-        # Dotted suffix -> the full names of added and awaited modules ending with it; and
-        # the names that index was built from.
-        self._suffix_index: dict[str, list[str]] | None = None
+        # Dotted suffix -> the full names of added and awaited modules it may name (see
+        # resolve.module_suffixes); and the names that index holds.
+        self._suffix_index: dict[str, list[tuple[str, bool]]] | None = None
         # The module names of the scan's packages, and the packages its code imports by name
         # (see resolve.suffix_index).
         self.packages: frozenset[str] = frozenset()
@@ -150,11 +150,16 @@ class Project:
             self._awaited[raw_name] -= 1
             if not self._awaited[raw_name]:
                 del self._awaited[raw_name]
+                if raw_name != ctx.module_name:
+                    self._suffix_index = None  # no module is named so: indexed anew
         self._index_module(ctx)
 
     def _index_module(self, ctx: ModuleContext) -> None:
         self.modules[ctx.module_name] = ctx
-        self._modules_changed(reindex=ctx.module_name not in self._indexed)
+        if ctx.module_name not in self._indexed and self._suffix_index is not None:
+            # Added to the index, not made anew: modules parsed on demand come one by one.
+            self._index_suffixes(ctx.module_name)
+        self._modules_changed(reindex=False)
         self._imports_from = {}
         stack: list[tuple[cst.CSTNode, str, str | None, FunctionInfo | None]] = [
             (ctx.module, ctx.module_name, None, None)
@@ -267,15 +272,23 @@ class Project:
         if self._awaited and name in self._awaited:
             return None, True
         if self._suffix_index is None:
-            self._indexed = {*self.modules, *self._awaited}
-            self._suffix_index = suffix_index(
-                {full: full for full in self._indexed}, self.packages, self.imported_packages
-            )
-        matches = self._suffix_index.get(name, [])
+            self._suffix_index, self._indexed = {}, set()
+            for full in {*self.modules, *self._awaited}:
+                self._index_suffixes(full)
+        matches = named_by_suffix(self._suffix_index.get(name, ()))
         if len(matches) != 1:
             return None, False
         found = self.modules.get(matches[0])
         return found, found is None
+
+    def _index_suffixes(self, module_name: str) -> None:
+        """File ``module_name`` under the suffixes it may be named by."""
+        assert self._suffix_index is not None
+        self._indexed.add(module_name)
+        for suffix, below_package in module_suffixes(
+            module_name, self.packages, self.imported_packages
+        ):
+            self._suffix_index.setdefault(suffix, []).append((module_name, below_package))
 
     def _is_awaited(self, name: str) -> bool:
         """Whether module ``name`` is not added yet but will be (see expect_modules)."""
@@ -822,19 +835,7 @@ class Project:
         ctx.steps = 0
         with self._isolated(ctx):
             if units is None or (module_name, "") in units:
-                self._start_unit((module_name, ""))
-                before = self._module_globals_signature(ctx)
-                ctx.globals = FunctionInterpreter(ctx, None, self._report).run_module()
-                after = self._module_globals_signature(ctx)
-                # Per name: other modules read it by name, also while it did not exist yet.
-                for name in before.keys() | after.keys():
-                    if before.get(name) != after.get(name):
-                        self._note_change(self._global_key(module_name, name))
-                if before.keys() != after.keys():
-                    # A name appeared or went: the module's own functions record only the
-                    # globals they found, so every one of them may see it.
-                    self._note_change(("globals", module_name))
-                self._class_attributes(ctx)
+                self._run_body(ctx)
             # Functions (not nested ones) this run interprets and has not yet: one that a
             # function calls is interpreted first, on demand (see _run_ahead), so that the
             # caller reads its summary of this run instead of running again for it later.
@@ -859,6 +860,42 @@ class Project:
             finally:
                 self._ahead = set()
         self._current = None
+
+    def _run_body(self, ctx: ModuleContext) -> None:
+        """Interpret a module's body; changes to its globals are noted with their tick."""
+        module_name = ctx.module_name
+        self._start_unit((module_name, ""))
+        before = self._module_globals_signature(ctx)
+        ctx.globals = FunctionInterpreter(ctx, None, self._report).run_module()
+        after = self._module_globals_signature(ctx)
+        # Per name: other modules read it by name, also while it did not exist yet.
+        for name in before.keys() | after.keys():
+            if before.get(name) != after.get(name):
+                self._note_change(self._global_key(module_name, name))
+        if before.keys() != after.keys():
+            # A name appeared or went: the module's own functions record only the
+            # globals they found, so every one of them may see it.
+            self._note_change(("globals", module_name))
+        self._class_attributes(ctx)
+
+    def _run_loaded_body(self, ctx: ModuleContext) -> None:
+        """Interpret the body of a module just loaded on demand, in the middle of the unit
+        that needed it, so that the units after it in this round find its globals instead of
+        running again once they appear (saleor: `User` of saleor/account/models.py, read by 344
+        units before the next round ran its body). It runs again with the next round's."""
+        if self._ahead_depth >= MAX_RUN_AHEAD:
+            return
+        current, findings = self._current, self._findings
+        self._ahead_depth += 1
+        try:
+            ctx.steps = 0
+            with self._isolated(ctx):
+                self._run_body(ctx)
+        finally:
+            self._ahead_depth -= 1
+            self._current, self._findings = current, findings
+        # The caller's reads from now on come after the change: they are not stale.
+        self._clock += 1
 
     def _run_function(self, ctx: ModuleContext, info: FunctionInfo) -> None:
         """Interpret one function of the module being run and store its summary."""
@@ -950,6 +987,8 @@ class Project:
                 requester = on_behalf_of or self._current
                 if requester is not None:
                     self._requesters.add(requester)
+                if self._current is not None:
+                    self._run_loaded_body(ctx)
                 return
 
     def loadable(self, qname: str) -> bool:
