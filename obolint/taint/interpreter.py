@@ -38,6 +38,7 @@ from obolint.taint.values import (
     holds_whole_mapping,
     join,
     merge_flows,
+    named,
     with_step,
 )
 
@@ -201,7 +202,7 @@ class FunctionInterpreter:
         annotation = param.annotation.annotation if param.annotation else None
         if index == 0 and self.info.is_method and name in ("self", "cls"):
             qname = f"{self.info.class_qname}()" if name == "self" else self.info.class_qname
-            return Value(qname=qname)
+            return named(qname)
         type_arg: str | None = None
         if annotation is not None:
             ann_q = self.annotation_qname(annotation)
@@ -416,10 +417,10 @@ class FunctionInterpreter:
             if self.info is not None:
                 self.ctx.project.capture(qual, {**self.enclosing_env, **env})
                 self._register_decorated_tool(stmt, qual, env)
-            env[stmt.name.value] = Value(qname=qual)
+            env[stmt.name.value] = named(qual)
         elif kind is cst.ClassDef:
             prefix = self.info.qualname if self.info else self.ctx.module_name
-            env[stmt.name.value] = Value(qname=f"{prefix}.{stmt.name.value}")
+            env[stmt.name.value] = named(f"{prefix}.{stmt.name.value}")
 
     def _exec_try(self, stmt: cst.Try | cst.TryStar, env: Env) -> None:
         """``try`` / ``except`` / ``else`` / ``finally``: handlers see the state before and
@@ -1013,11 +1014,11 @@ class FunctionInterpreter:
                 return found
             if names.mentions_credential(name):
                 self.ctx.project.request_module(imported)
-            return Value(qname=imported)
+            return named(imported)
         qual = f"{self.ctx.module_name}.{name}"
         if qual in self.ctx.functions or qual in self.ctx.classes:
-            return Value(qname=qual)
-        return Value(qname=name)
+            return named(qual)
+        return named(name)
 
     def _eval_attribute(self, node: cst.Attribute, env: Env) -> Value:
         path = _access_path(node)
@@ -1036,7 +1037,7 @@ class FunctionInterpreter:
         if stored_object is not None:
             # self.jwt = TokenCodec(...): an object, whatever its name says; and its methods
             # are that class's (self.jwt.decode is TokenCodec().decode).
-            value = Value(qname=stored_object)
+            value = named(stored_object)
         else:
             value = self._read(base, attr, node, qname)
         held = self._held_credentials(qname, node)
@@ -1096,7 +1097,7 @@ class FunctionInterpreter:
         for spec in keyed:
             flows = merge_flows(flows, (self._source_flow(spec, node),))
         if (
-            CREDENTIAL not in Value(flows=flows).labels()
+            not any(CREDENTIAL in flow.labels for flow in flows)
             and names.is_credential_name(key)
             and not _is_module_name(base.qname, self.ctx)
             and not self._masked_field(base.qname, key)
@@ -1423,7 +1424,7 @@ class FunctionInterpreter:
                     for a in args[1:]
                 ]
                 self._apply_summary(bound, rest, node, args[0].value.qname)
-            return Value(qname=result_q)
+            return named(result_q)
 
         # Functions of the scanned project: apply their summaries.
         awaited_hits = self.ctx.project.awaited_hits
@@ -1432,14 +1433,14 @@ class FunctionInterpreter:
             applied = self._apply_summary(target, args, node, callee_q)
             # A project function the packs call clean (`redact_key`, `verify_token`) still
             # has its sinks, but what it returns holds no credential.
-            return Value(qname=applied.qname) if kind == "stop" else applied
+            return named(applied.qname) if kind == "stop" else applied
         cls = self.ctx.project.class_for(callee_q)
         if cls is not None:
             return self._construct(cls, args, node)
         if self.ctx.project.awaited_hits != awaited_hits:
             # Defined in a module this scan adds later: nothing is known of it yet (not even
             # that it is no library call), and this unit runs again once it is added.
-            return Value(qname=result_q)
+            return named(result_q)
         if callee_q:
             # Maybe a function of a project module that was not parsed (pre-commit passes only
             # changed files; the prefilter skips files without a trigger word): parse it on
@@ -1471,7 +1472,7 @@ class FunctionInterpreter:
         # draw too few random bytes for one.
         if kind == "minting":
             if self._too_few_random_bytes(callee_q, args):
-                return Value(qname=result_q)
+                return named(result_q)
             note = f"token minted by `{self.ctx.code(node.func, 40)}()`"
             markers = frozenset({MINTED})
             if self.propagation.random_byte_count_calls.matches(callee_q):
@@ -1500,16 +1501,16 @@ class FunctionInterpreter:
             if read is not None:
                 return read
         if callee_q in _BUILTIN_STOPPERS or kind == "stop":
-            return Value(qname=result_q)
+            return named(result_q)
         if method is not None and method in packs.propagation.stop_methods:
-            return Value(qname=result_q)
+            return named(result_q)
         if matched_sink:
             # What a sink builds still holds its input (HumanMessage(token) stored in a chat
             # history is a memory leak too); the marker keeps the same rule from reporting
             # the same flow again at the next sink (llm.invoke([HumanMessage(token)])).
             builders = [spec for spec in matcher.call_sinks(callee_q) if spec.propagates]
             if not builders:
-                return Value(qname=result_q)
+                return named(result_q)
             markers = frozenset(SUNK_PREFIX + spec.rule for spec in builders)
             held = join(*(a.value for a in args)) if args else CLEAN
             flows = tuple(replace(f, markers=f.markers | markers) for f in held.flows)
@@ -1537,7 +1538,7 @@ class FunctionInterpreter:
                     if method == "update"
                     else current.fields,
                 )
-            return Value(qname=result_q)
+            return named(result_q)
 
         # Propagating methods: string building and conversions on a value.
         if method is not None and method in packs.propagation.methods and receiver_is_value:
@@ -1555,7 +1556,7 @@ class FunctionInterpreter:
             if incoming.tainted:
                 step = TraceStep(self.ctx.location(node), f"wrapped in `{last}(...)`")
                 return Value(flows=with_step(incoming.flows, step), qname=result_q, wraps=wraps)
-        return Value(qname=result_q, wraps=wraps)
+        return named(result_q) if wraps is None else Value(qname=result_q, wraps=wraps)
 
     def _keyed_read(
         self, receiver: Value, args: list[Arg], node: cst.Call, result_q: str | None
@@ -2067,7 +2068,7 @@ def _without_flows(env: Env, names_: frozenset[str]) -> Env:
     for name in names_:
         value = branch.get(name)
         if value is not None and value.tainted:
-            branch[name] = Value(qname=value.qname)
+            branch[name] = named(value.qname)
     return branch
 
 
