@@ -287,6 +287,19 @@ def test_a_callee_is_interpreted_before_its_caller_reads_its_summary(tmp_path, m
     assert runs == {"a_entry": 1, "b_middle": 1, "c_leaf": 1}
 
 
+def _findings_beside_a_config_read_on_demand(tmp_path: Path, reader: str) -> list:
+    """Scan a.py and b.py (``reader``): cfg.py, whose global HEADER holds a credential, is read
+    on demand once a.py's go() passes it one. (rule, file name, line) of each finding."""
+    sources = {
+        "cfg.py": "import os\nHEADER = 'Bearer ' + os.environ['API_TOKEN']\n\n"
+        "def make(v):\n    return v\n",
+        "a.py": "import os\nfrom cfg import make\n\ndef go():\n    make(os.environ['API_TOKEN'])\n",
+        "b.py": reader,
+    }
+    result = _scan_sources(tmp_path, sources, ("a.py", "b.py"))
+    return [(f.rule, Path(f.location.path).name, f.location.line) for f in result.findings]
+
+
 def test_a_module_loaded_on_demand_defines_its_globals_before_the_next_unit_runs(
     tmp_path, monkeypatch
 ):
@@ -294,18 +307,10 @@ def test_a_module_loaded_on_demand_defines_its_globals_before_the_next_unit_runs
     # interpreted after go(), finds cfg.HEADER at once instead of running again once the
     # next round has run cfg.py's body.
     runs = _count_function_runs(monkeypatch)
-    sources = {
-        "cfg.py": "import os\nHEADER = 'Bearer ' + os.environ['API_TOKEN']\n\n"
-        "def make(v):\n    return v\n",
-        "a.py": "import os\nfrom cfg import make\n\ndef go():\n    make(os.environ['API_TOKEN'])\n",
-        # A trigger word in use(): analysed from the first round, not left out (obolint.outline).
-        "b.py": "import logging\nimport cfg\n\ndef use():\n"
-        "    logging.info('Authorization: %s', cfg.HEADER)\n",
-    }
-    result = _scan_sources(tmp_path, sources, ("a.py", "b.py"))
-    assert [(f.rule, Path(f.location.path).name, f.location.line) for f in result.findings] == [
-        ("OBO501", "b.py", 5)
-    ]
+    # A trigger word in use(): analysed from the first round, not left out (obolint.outline).
+    reader = "import logging\nimport cfg\n\ndef use():\n"
+    reader += "    logging.info('Authorization: %s', cfg.HEADER)\n"
+    assert _findings_beside_a_config_read_on_demand(tmp_path, reader) == [("OBO501", "b.py", 5)]
     assert runs["use"] == 1
 
 
@@ -326,14 +331,6 @@ def test_a_call_chain_deeper_than_the_run_ahead_limit_is_still_followed(tmp_path
 def test_a_module_global_that_appears_later_reaches_its_reader_in_another_module(tmp_path):
     # cfg.py is read on demand (a.py passes it a credential) and runs a round after b.py
     # read cfg.HEADER, which did not exist yet: b.py runs again once it does.
-    sources = {
-        "cfg.py": "import os\nHEADER = 'Bearer ' + os.environ['API_TOKEN']\n\n"
-        "def make(v):\n    return v\n",
-        "a.py": "import os\nfrom cfg import make\n\ndef go():\n    make(os.environ['API_TOKEN'])\n",
-        "b.py": "# Logs the bearer header of the config module.\nimport logging\n"
-        "from cfg import HEADER\n\ndef use():\n    logging.info(HEADER)\n",
-    }
-    result = _scan_sources(tmp_path, sources, ("a.py", "b.py"))
-    assert [(f.rule, Path(f.location.path).name, f.location.line) for f in result.findings] == [
-        ("OBO501", "b.py", 6)
-    ]
+    reader = "# Logs the bearer header of the config module.\nimport logging\n"
+    reader += "from cfg import HEADER\n\ndef use():\n    logging.info(HEADER)\n"
+    assert _findings_beside_a_config_read_on_demand(tmp_path, reader) == [("OBO501", "b.py", 6)]
