@@ -31,6 +31,7 @@ from obolint.parsing import ParsedFile, files_not_in_cache, parse_in_order
 from obolint.prefilter import Triggers
 from obolint.reach import Handle, Reach, registrations
 from obolint.resolve import (
+    ImportEvidence,
     forget_resolved_directories,
     imported_first,
     imported_modules,
@@ -124,13 +125,13 @@ def analyse(
         else None
     )
     result.errors.extend(error for _, _, error in sources if error is not None)
-    # Which modules a dotted suffix names (see resolve.suffix_index).
-    project.packages = frozenset(
-        module_name_for(path, root)[0] for path, _, _ in sources if path.name == "__init__.py"
-    )
+    # The module names of every file of the scan, for resolve.ImportEvidence.
+    scanned_modules = [module_name_for(path, root)[0] for path, _, _ in sources]
     sources.clear()  # the texts of prefiltered files
     module_names = _module_names(to_parse, root)
-    project.imported_packages = frozenset(imported_packages(text for _, text in to_parse))
+    project.imports = ImportEvidence(
+        imported_packages(text for _, text in to_parse), scanned_modules
+    )
     # Each file is parsed without its top-level definitions that no flow can reach (see
     # obolint.outline); those a file parsed later or a handle needs are put back.
     # Which definitions CPython's parser takes depends on its version (see obolint.outline).
@@ -161,8 +162,7 @@ def analyse(
         # Each module after those it imports, so that most calls find their callee analysed.
         order = imported_first(
             module_names,
-            project.packages,
-            project.imported_packages,
+            project.imports,
             [
                 imported_modules(text, name, path.name == "__init__.py")
                 for (path, text), name in zip(to_parse, module_names, strict=True)
@@ -434,7 +434,7 @@ def _module_loader(
         if module_name not in paths:
             if not skipped and skipped_paths:
                 by_name = {module_name_for(path, root)[0]: path for path in skipped_paths}
-                by_suffix = suffix_index(by_name, project.packages, project.imported_packages)
+                by_suffix = suffix_index(by_name, project.imports)
                 skipped.update(by_name)  # both or neither, should a path fail to resolve
                 skipped_by_suffix.update(by_suffix)
             path = _module_file(module_name, root) or _skipped_file(

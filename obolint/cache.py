@@ -74,7 +74,17 @@ def scan_key(
 ) -> str:
     """The cache key of a scan: (path, content hash) of each file plus everything else."""
     digest = hashlib.sha256()
-    parts = (__version__, code_digest(), str(_FORMAT), packs_digest, ",".join(sorted(enabled)))
+    # Which names are the standard library's depends on the Python version (see
+    # resolve.module_suffixes), and one install may serve two interpreters.
+    python = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    parts = (
+        __version__,
+        code_digest(),
+        str(_FORMAT),
+        packs_digest,
+        ",".join(sorted(enabled)),
+        python,
+    )
     for part in (*parts, str(root)):
         digest.update(part.encode() + b"\0")
     for path, text_hash in sorted(files):

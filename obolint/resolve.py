@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -14,52 +14,74 @@ T = TypeVar("T")
 
 
 def suffix_index(
-    modules: Mapping[str, T], packages: Container[str] = (), imported: Container[str] = ()
+    modules: Mapping[str, T], imports: ImportEvidence | None = None
 ) -> dict[str, list[T]]:
     """Each module's value filed under the proper dotted suffixes of its name that code could
     import it by (``app.x`` and ``x`` for ``backend/app/x.py``), for projects whose import
-    root is below the scan root.
-
-    A suffix is none that starts with the name of a standard-library module
-    (``saleor/core/logging.py`` is not what ``import logging`` gives), nor one whose first part
-    the code imports through the package that holds it (``imported``, see imported_packages):
-    where code imports ``saleor.graphql.x``, ``saleor/`` is no import root, and ``graphql`` is
-    the library, not ``saleor/graphql/``. (Not through a directory of the same name: code that
-    imports ``agno`` imports ``agno.x`` from ``libs/agno/agno/x.py``, not ``libs/agno``.)
-
-    Where several modules end with one suffix, those it would start below a package of
-    ``packages`` (the module names of the scan's ``__init__.py`` files) are left out, if any
-    is left: ``app.db`` is ``backend/app/db.py``, not ``backend/ee/app/db.py`` (imported as
-    ``ee.app.db``). A package alone does not rule a suffix out: projects put an
-    ``__init__.py`` in the directory they import from too.
-    """
-    index: dict[str, list[tuple[T, bool]]] = {}
+    root is below the scan root (see module_suffixes)."""
+    index: dict[str, list[T]] = {}
     for name, value in modules.items():
-        for suffix, below_package in module_suffixes(name, packages, imported):
-            index.setdefault(suffix, []).append((value, below_package))
-    return {suffix: named_by_suffix(matches) for suffix, matches in index.items()}
+        for suffix in module_suffixes(name, imports):
+            index.setdefault(suffix, []).append(value)
+    return index
 
 
-def module_suffixes(
-    module_name: str, packages: Container[str] = (), imported: Container[str] = ()
-) -> Iterator[tuple[str, bool]]:
-    """The suffixes of ``module_name`` that code could import it by (see suffix_index), each
-    with whether it starts below a package of ``packages``."""
+def module_suffixes(module_name: str, imports: ImportEvidence | None = None) -> Iterator[str]:
+    """The proper dotted suffixes of ``module_name`` that code could import it by.
+
+    None starts with the name of a standard-library module (``saleor/core/logging.py`` is not
+    what ``import logging`` gives), nor with a name the scan's imports show to be another
+    package (see ImportEvidence.elsewhere): where code imports ``saleor.graphql.x`` and
+    ``graphql.language``, which ``saleor/graphql/`` lacks, ``graphql`` is the library.
+    """
     parts = module_name.split(".")
     for start in range(1, len(parts)):
-        if parts[start] in _STANDARD_LIBRARY or any(
-            ".".join(parts[first : start + 1]) in imported for first in range(start)
-        ):
+        if parts[start] in _STANDARD_LIBRARY:
             continue
-        yield ".".join(parts[start:]), ".".join(parts[:start]) in packages
+        if imports is not None and imports.elsewhere(parts, start):
+            continue
+        yield ".".join(parts[start:])
 
 
-def named_by_suffix(matches: Sequence[tuple[T, bool]]) -> list[T]:
-    """Of the modules one suffix may name (each with whether the suffix starts below a
-    package), those it names (see suffix_index): it names one if the list has one."""
-    if len(matches) > 1 and not all(below for _, below in matches):
-        return [value for value, below in matches if not below]
-    return [value for value, _ in matches]
+class ImportEvidence:
+    """What the scan's code imports absolutely, and which modules its files are: the evidence
+    that a dotted name means a package outside the project."""
+
+    def __init__(self, imported: Iterable[str], modules: Iterable[str]) -> None:
+        """``imported``: see imported_packages; ``modules``: the module names of the scan's
+        files."""
+        self.imported = frozenset(imported)
+        self.known = {
+            ".".join(parts[:end])
+            for name in modules
+            for parts in [name.split(".")]
+            for end in range(1, len(parts) + 1)
+        }
+        self._through: dict[str, list[str]] = {}  # first part -> imported names below it
+        for name in self.imported:
+            first, dot, _ = name.partition(".")
+            if dot:
+                self._through.setdefault(first, []).append(name)
+        self._elsewhere: dict[tuple[str, ...], bool] = {}
+
+    def elsewhere(self, parts: Sequence[str], start: int) -> bool:
+        """Whether ``parts[start]``, as a top-level name, is a package other than the directory
+        ``parts[:start + 1]``: the code imports that directory from above (by a name ending in
+        ``parts[start]``, such as ``saleor.graphql``), and imports through the top-level name
+        a module the directory lacks (``graphql.language``; Python imports one package per
+        name). Both spellings of one directory (``backend.app.keys`` and ``app.keys``) stay.
+        """
+        key = tuple(parts[: start + 1])
+        found = self._elsewhere.get(key)
+        if found is None:
+            prefix = ".".join(parts[:start])
+            found = any(
+                ".".join(parts[first : start + 1]) in self.imported for first in range(start)
+            ) and any(
+                f"{prefix}.{name}" not in self.known for name in self._through.get(parts[start], ())
+            )
+            self._elsewhere[key] = found
+        return found
 
 
 def imported_packages(texts: Iterable[str]) -> set[str]:
@@ -253,15 +275,14 @@ def imported_modules(text: str, module_name: str, is_package: bool) -> set[str]:
 
 def imported_first(
     module_names: Sequence[str],
-    packages: Container[str],
-    imported: Container[str],
-    imports: Sequence[set[str]],
+    imports: ImportEvidence | None,
+    imported: Sequence[set[str]],
 ) -> list[int]:
     """The indexes of ``module_names`` ordered so that each module comes after the modules it
-    imports (``imports[i]``: the names module ``i`` imports by; ``packages``, ``imported``:
-    see suffix_index), except within import cycles; otherwise in the order given."""
+    imports (``imported[i]``: the names module ``i`` imports by; ``imports``: see
+    module_suffixes), except within import cycles; otherwise in the order given."""
     by_name = {name: index for index, name in enumerate(module_names)}
-    by_suffix = suffix_index(by_name, packages, imported)
+    by_suffix = suffix_index(by_name, imports)
 
     def module_index(name: str) -> int | None:
         parts = name.split(".")
@@ -276,7 +297,7 @@ def imported_first(
 
     edges = [
         sorted({i for name in names if (i := module_index(name)) is not None} - {index})
-        for index, names in enumerate(imports)
+        for index, names in enumerate(imported)
     ]
     return imports_first(range(len(module_names)), edges.__getitem__)
 

@@ -473,3 +473,14 @@ def test_files_obolint_did_not_write_are_never_pruned(project, monkeypatch):
         run(".")
         assert len([p for p in directory.glob("*.json") if p not in foreign]) <= 2
     assert all(path.exists() for path in foreign)
+
+
+def test_the_cache_key_names_the_python_version(monkeypatch):
+    """Which names are the standard library's depends on it (see resolve.module_suffixes)."""
+    import sys
+
+    from obolint.cache import scan_key
+
+    key = scan_key([("a.py", "0" * 64)], "packs", ["OBO101"], Path("."))
+    monkeypatch.setattr(sys, "version_info", (3, 99, 0))
+    assert scan_key([("a.py", "0" * 64)], "packs", ["OBO101"], Path(".")) != key

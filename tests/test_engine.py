@@ -314,6 +314,33 @@ def test_a_module_loaded_on_demand_defines_its_globals_before_the_next_unit_runs
     assert runs["use"] == 1
 
 
+def test_a_module_body_run_at_load_runs_no_function_of_the_loading_module_ahead(
+    tmp_path, monkeypatch
+):
+    # cfg.py, loaded while a.py's f() runs, calls a.g() in its body. g() must not run ahead
+    # from inside cfg.py's body: an error in it is a.py's (its findings withheld), not cfg.py's.
+    from obolint.taint.interpreter import FunctionInterpreter
+
+    original = FunctionInterpreter.run_function
+
+    def failing_g(self):
+        if self.info.name == "g":
+            raise ValueError("an error interpreting g")
+        return original(self)
+
+    monkeypatch.setattr(FunctionInterpreter, "run_function", failing_g)
+    (tmp_path / "cfg.py").write_text("import a\nX = a.g()\n\ndef make(v):\n    return v\n")
+    (tmp_path / "a.py").write_text(
+        "import logging\nimport os\nfrom cfg import make\n\n"
+        "def f():\n    make(os.environ['API_TOKEN'])\n\n"
+        "def g():\n    return os.environ.get('API_TOKEN')\n\n"
+        "def h():\n    logging.info('k %s', os.environ['API_TOKEN'])\n"
+    )
+    result = scan([tmp_path / "a.py"], PACKS, ALL, root=tmp_path)
+    assert [Path(e.path).name for e in result.errors] == ["a.py"]
+    assert result.findings == []
+
+
 def test_a_call_chain_deeper_than_the_run_ahead_limit_is_still_followed(tmp_path):
     from obolint.taint.project import MAX_RUN_AHEAD
 

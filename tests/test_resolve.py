@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from obolint.resolve import (
+    ImportEvidence,
     forget_resolved_directories,
     imported_packages,
     resolved_path,
@@ -63,24 +64,6 @@ def test_no_suffix_starts_with_a_standard_library_module():
     assert index["core.logging"] == [1] and index["encoders"] == [2]
 
 
-def test_of_several_modules_a_suffix_names_those_below_a_package_are_left_out():
-    """``backend/ee`` is a package, imported as ``ee``: ``app.db`` is ``backend/app/db.py``."""
-    modules = {"backend.app.db": "community", "backend.ee.app.db": "enterprise"}
-    assert suffix_index(modules)["app.db"] == ["community", "enterprise"]  # ambiguous
-    index = suffix_index(modules, packages={"backend.ee"})
-    assert index["app.db"] == ["community"]
-    assert index["ee.app.db"] == ["enterprise"]
-
-
-def test_a_package_alone_does_not_rule_a_suffix_out():
-    """Projects put an ``__init__.py`` in the directory they import from too (``server.config``
-    for ``enterprise/server/config.py`` next to ``enterprise/__init__.py``); and where every
-    module a suffix names is below a package, the suffix stays ambiguous."""
-    assert suffix_index({"enterprise.server.config": 1}, {"enterprise"})["server.config"] == [1]
-    modules = {"a.pkg.mod": 1, "b.pkg.mod": 2}
-    assert suffix_index(modules, {"a", "b"})["pkg.mod"] == [1, 2]
-
-
 def test_imported_packages_are_every_leading_part_of_an_absolute_import():
     """Relative imports name no package by which code imports; names after `import` in
     `from x import y` may be attributes, and are left out."""
@@ -103,17 +86,46 @@ def test_imported_packages_are_every_leading_part_of_an_absolute_import():
     }
 
 
-def test_no_suffix_starts_below_a_package_that_code_imports_it_through():
-    """Code that imports ``saleor.graphql.x`` shows that ``saleor/`` is no import root:
-    ``graphql`` is the library, not ``saleor/graphql/``. A directory named like the package it
-    holds (``libs/agno/agno``) is not the package code imports as ``agno``."""
-    modules = {"saleor.graphql": 1, "saleor.graphql.core": 2, "libs.agno.agno.tools.mcp": 3}
-    imported = imported_packages(["from saleor.graphql.core import x\nimport agno.tools.mcp\n"])
-    index = suffix_index(modules, imported=imported)
-    assert "graphql" not in index and "graphql.core" not in index and "core" not in index
-    assert index["agno.tools.mcp"] == [3]
-    assert "tools.mcp" not in index and "mcp" not in index
-    assert suffix_index(modules)["graphql"] == [1]  # without the imports, as code may mean it
+def evidence(text: str, modules: list[str]) -> ImportEvidence:
+    """What ``text`` imports, in a scan of ``modules``."""
+    return ImportEvidence(imported_packages([text]), modules)
+
+
+def test_a_name_the_code_imports_as_another_package_is_no_suffix():
+    """Code imports ``saleor.graphql.core`` (so ``saleor/`` is no import root) and
+    ``graphql.language``, which ``saleor/graphql/`` lacks: ``graphql`` is the library."""
+    modules = ["saleor.graphql", "saleor.graphql.core", "saleor.graphql.error"]
+    text = "from saleor.graphql.core import x\nfrom graphql.language import ast\n"
+    index = suffix_index(dict.fromkeys(modules), evidence(text, modules))
+    assert "graphql" not in index and "graphql.core" not in index and "graphql.error" not in index
+    # Without the import of a module it lacks, `graphql` may still be saleor/graphql/.
+    text = "from saleor.graphql.core import x\nfrom graphql.error import E\n"
+    assert "graphql" in suffix_index(dict.fromkeys(modules), evidence(text, modules))
+
+
+def test_both_spellings_of_one_directory_stay():
+    """``from backend.app.keys import K`` in one file and ``from app.keys import K`` in another
+    (an import root at ``backend/`` too): ``app.keys`` is still ``backend/app/keys.py``."""
+    modules = ["backend.app.keys", "backend.app.routes"]
+    text = "from backend.app.keys import K\nfrom app.keys import K\n"
+    assert suffix_index(dict.fromkeys(modules), evidence(text, modules))["app.keys"] == [None]
+
+
+def test_a_directory_named_like_the_package_it_holds_is_no_evidence():
+    """Code that imports ``agno.tools`` and a module ``libs/agno/agno`` lacks
+    (``agno.old``) does not import ``libs/agno`` as ``agno``: ``agno.tools.mcp`` stays."""
+    modules = ["libs.agno.agno.tools.mcp"]
+    text = "import agno.tools\nfrom agno.old import x\n"
+    assert suffix_index({modules[0]: 1}, evidence(text, modules))["agno.tools.mcp"] == [1]
+
+
+def test_two_modules_a_suffix_names_without_evidence_stay_ambiguous():
+    """``app.keys`` for ``backend/app/keys.py`` and ``worker/app/keys.py``: which one depends on
+    the importer's search path, so neither."""
+    modules = ["backend.app.keys", "worker.app.keys"]
+    text = "from app.keys import K\n"
+    index = suffix_index({m: m for m in modules}, evidence(text, modules))
+    assert index["app.keys"] == modules
 
 
 def test_modules_added_one_by_one_are_found_as_if_indexed_at_once():
@@ -131,7 +143,9 @@ def test_modules_added_one_by_one_are_found_as_if_indexed_at_once():
 
     def project_of(added: list[str], look_up_between: bool) -> Project:
         project = Project(packs, [])
-        project.packages = frozenset({"backend.ee"})
+        # Code imports `ee.app.db` and `app.auth`, which backend/ee/app lacks.
+        imports = "from ee.app.db import x\nfrom app.auth import y\n"
+        project.imports = evidence(imports, names)
         for name in added:
             context = ModuleContext(
                 f"{name}.py", name, cst.parse_module(""), None, {}, packs, project
@@ -149,7 +163,7 @@ def test_modules_added_one_by_one_are_found_as_if_indexed_at_once():
     assert at_once == [
         "backend.app.db",
         "backend.ee.app.db",
-        None,  # two modules end with `db`, neither below a package
+        None,  # two modules end with `db`
         "backend.app.auth",
         "backend.app.auth",
         None,

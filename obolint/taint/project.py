@@ -13,7 +13,7 @@ from obolint import names
 from obolint.findings import Finding, TraceStep
 from obolint.packs import PackSet, ReturnSink, ToolSpec
 from obolint.reach import Handle
-from obolint.resolve import imports_first, module_suffixes, named_by_suffix
+from obolint.resolve import ImportEvidence, imports_first, module_suffixes
 from obolint.taint.context import FunctionInfo, ModuleContext, materialize
 from obolint.taint.interpreter import FunctionInterpreter
 from obolint.taint.summaries import FunctionSummary, SinkHit, Unit, concrete, param_index
@@ -47,11 +47,9 @@ class Project:
         self._awaited: Counter[str] = Counter()
         # Dotted suffix -> the full names of added and awaited modules it may name (see
         # resolve.module_suffixes); and the names that index holds.
-        self._suffix_index: dict[str, list[tuple[str, bool]]] | None = None
-        # The module names of the scan's packages, and the packages its code imports by name
-        # (see resolve.suffix_index).
-        self.packages: frozenset[str] = frozenset()
-        self.imported_packages: frozenset[str] = frozenset()
+        self._suffix_index: dict[str, list[str]] | None = None
+        # What the scan's code imports, and its modules (see resolve.module_suffixes).
+        self.imports: ImportEvidence | None = None
         self._indexed: set[str] = set()
         # Module name looked up -> (the module, whether it is awaited); see _find_module.
         self._lookups: dict[str, tuple[ModuleContext | None, bool]] = {}
@@ -275,7 +273,7 @@ class Project:
             self._suffix_index, self._indexed = {}, set()
             for full in {*self.modules, *self._awaited}:
                 self._index_suffixes(full)
-        matches = named_by_suffix(self._suffix_index.get(name, ()))
+        matches = self._suffix_index.get(name, ())
         if len(matches) != 1:
             return None, False
         found = self.modules.get(matches[0])
@@ -285,10 +283,8 @@ class Project:
         """File ``module_name`` under the suffixes it may be named by."""
         assert self._suffix_index is not None
         self._indexed.add(module_name)
-        for suffix, below_package in module_suffixes(
-            module_name, self.packages, self.imported_packages
-        ):
-            self._suffix_index.setdefault(suffix, []).append((module_name, below_package))
+        for suffix in module_suffixes(module_name, self.imports):
+            self._suffix_index.setdefault(suffix, []).append(module_name)
 
     def _is_awaited(self, name: str) -> bool:
         """Whether module ``name`` is not added yet but will be (see expect_modules)."""
@@ -885,15 +881,18 @@ class Project:
         units before the next round ran its body). It runs again with the next round's."""
         if self._ahead_depth >= MAX_RUN_AHEAD:
             return
-        current, findings = self._current, self._findings
+        current, findings, ahead = self._current, self._findings, self._ahead
         self._ahead_depth += 1
+        # The running module's functions do not run ahead from inside this body: a failure
+        # there would be recorded against this module, and theirs would go on.
+        self._ahead = set()
         try:
             ctx.steps = 0
             with self._isolated(ctx):
                 self._run_body(ctx)
         finally:
             self._ahead_depth -= 1
-            self._current, self._findings = current, findings
+            self._current, self._findings, self._ahead = current, findings, ahead
         # The caller's reads from now on come after the change: they are not stale.
         self._clock += 1
 
