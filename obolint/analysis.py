@@ -31,11 +31,9 @@ from obolint.parsing import ParsedFile, files_not_in_cache, parse_in_order
 from obolint.prefilter import Triggers
 from obolint.reach import Handle, Reach, registrations
 from obolint.resolve import (
-    ImportEvidence,
     forget_resolved_directories,
     imported_first,
     imported_modules,
-    imported_packages,
     module_name_for,
     resolved_path,
     suffix_index,
@@ -125,13 +123,8 @@ def analyse(
         else None
     )
     result.errors.extend(error for _, _, error in sources if error is not None)
-    # The module names of every file of the scan, for resolve.ImportEvidence.
-    scanned_modules = [module_name_for(path, root)[0] for path, _, _ in sources]
     sources.clear()  # the texts of prefiltered files
     module_names = _module_names(to_parse, root)
-    project.imports = ImportEvidence(
-        imported_packages(text for _, text in to_parse), scanned_modules
-    )
     # Each file is parsed without its top-level definitions that no flow can reach (see
     # obolint.outline); those a file parsed later or a handle needs are put back.
     # Which definitions CPython's parser takes depends on its version (see obolint.outline).
@@ -162,7 +155,6 @@ def analyse(
         # Each module after those it imports, so that most calls find their callee analysed.
         order = imported_first(
             module_names,
-            project.imports,
             [
                 imported_modules(text, name, path.name == "__init__.py")
                 for (path, text), name in zip(to_parse, module_names, strict=True)
@@ -434,7 +426,7 @@ def _module_loader(
         if module_name not in paths:
             if not skipped and skipped_paths:
                 by_name = {module_name_for(path, root)[0]: path for path in skipped_paths}
-                by_suffix = suffix_index(by_name, project.imports)
+                by_suffix = suffix_index(by_name)
                 skipped.update(by_name)  # both or neither, should a path fail to resolve
                 skipped_by_suffix.update(by_suffix)
             path = _module_file(module_name, root) or _skipped_file(

@@ -13,92 +13,25 @@ import libcst as cst
 T = TypeVar("T")
 
 
-def suffix_index(
-    modules: Mapping[str, T], imports: ImportEvidence | None = None
-) -> dict[str, list[T]]:
+def suffix_index(modules: Mapping[str, T]) -> dict[str, list[T]]:
     """Each module's value filed under the proper dotted suffixes of its name that code could
     import it by (``app.x`` and ``x`` for ``backend/app/x.py``), for projects whose import
     root is below the scan root (see module_suffixes)."""
     index: dict[str, list[T]] = {}
     for name, value in modules.items():
-        for suffix in module_suffixes(name, imports):
+        for suffix in module_suffixes(name):
             index.setdefault(suffix, []).append(value)
     return index
 
 
-def module_suffixes(module_name: str, imports: ImportEvidence | None = None) -> Iterator[str]:
-    """The proper dotted suffixes of ``module_name`` that code could import it by.
-
-    None starts with the name of a standard-library module (``saleor/core/logging.py`` is not
-    what ``import logging`` gives), nor with a name the scan's imports show to be another
-    package (see ImportEvidence.elsewhere): where code imports ``saleor.graphql.x`` and
-    ``graphql.language``, which ``saleor/graphql/`` lacks, ``graphql`` is the library.
-    """
+def module_suffixes(module_name: str) -> Iterator[str]:
+    """The proper dotted suffixes of ``module_name`` that code could import it by: none that
+    starts with the name of a standard-library module (``saleor/core/logging.py`` is not what
+    ``import logging`` gives)."""
     parts = module_name.split(".")
     for start in range(1, len(parts)):
-        if parts[start] in _STANDARD_LIBRARY:
-            continue
-        if imports is not None and imports.elsewhere(parts, start):
-            continue
-        yield ".".join(parts[start:])
-
-
-class ImportEvidence:
-    """What the scan's code imports absolutely, and which modules its files are: the evidence
-    that a dotted name means a package outside the project."""
-
-    def __init__(self, imported: Iterable[str], modules: Iterable[str]) -> None:
-        """``imported``: see imported_packages; ``modules``: the module names of the scan's
-        files."""
-        self.imported = frozenset(imported)
-        self.known = {
-            ".".join(parts[:end])
-            for name in modules
-            for parts in [name.split(".")]
-            for end in range(1, len(parts) + 1)
-        }
-        self._through: dict[str, list[str]] = {}  # first part -> imported names below it
-        for name in self.imported:
-            first, dot, _ = name.partition(".")
-            if dot:
-                self._through.setdefault(first, []).append(name)
-        self._elsewhere: dict[tuple[str, ...], bool] = {}
-
-    def elsewhere(self, parts: Sequence[str], start: int) -> bool:
-        """Whether ``parts[start]``, as a top-level name, is a package other than the directory
-        ``parts[:start + 1]``: the code imports that directory from above (by a name ending in
-        ``parts[start]``, such as ``saleor.graphql``), and imports through the top-level name
-        a module the directory lacks (``graphql.language``; Python imports one package per
-        name). Both spellings of one directory (``backend.app.keys`` and ``app.keys``) stay.
-        """
-        key = tuple(parts[: start + 1])
-        found = self._elsewhere.get(key)
-        if found is None:
-            prefix = ".".join(parts[:start])
-            found = any(
-                ".".join(parts[first : start + 1]) in self.imported for first in range(start)
-            ) and any(
-                f"{prefix}.{name}" not in self.known for name in self._through.get(parts[start], ())
-            )
-            self._elsewhere[key] = found
-        return found
-
-
-def imported_packages(texts: Iterable[str]) -> set[str]:
-    """The dotted names that ``texts`` import absolutely, with every leading part of each:
-    ``from saleor.graphql.core import x`` gives ``saleor``, ``saleor.graphql`` and
-    ``saleor.graphql.core``."""
-    found: set[str] = set()
-    for text in texts:
-        for dots, target, _, plain in _IMPORT_LINE.findall(text):
-            if dots:
-                continue
-            names = [p.split()[0] for p in plain.split(",") if p.strip()] if plain else [target]
-            for name in names:
-                parts = name.split(".")
-                found.update(".".join(parts[:end]) for end in range(1, len(parts) + 1))
-    found.discard("")
-    return found
+        if parts[start] not in _STANDARD_LIBRARY:
+            yield ".".join(parts[start:])
 
 
 _STANDARD_LIBRARY = frozenset(sys.stdlib_module_names)
@@ -273,16 +206,12 @@ def imported_modules(text: str, module_name: str, is_package: bool) -> set[str]:
     return found
 
 
-def imported_first(
-    module_names: Sequence[str],
-    imports: ImportEvidence | None,
-    imported: Sequence[set[str]],
-) -> list[int]:
+def imported_first(module_names: Sequence[str], imports: Sequence[set[str]]) -> list[int]:
     """The indexes of ``module_names`` ordered so that each module comes after the modules it
-    imports (``imported[i]``: the names module ``i`` imports by; ``imports``: see
-    module_suffixes), except within import cycles; otherwise in the order given."""
+    imports (``imports[i]``: the names module ``i`` imports by), except within import cycles;
+    otherwise in the order given."""
     by_name = {name: index for index, name in enumerate(module_names)}
-    by_suffix = suffix_index(by_name, imports)
+    by_suffix = suffix_index(by_name)
 
     def module_index(name: str) -> int | None:
         parts = name.split(".")
@@ -297,7 +226,7 @@ def imported_first(
 
     edges = [
         sorted({i for name in names if (i := module_index(name)) is not None} - {index})
-        for index, names in enumerate(imported)
+        for index, names in enumerate(imports)
     ]
     return imports_first(range(len(module_names)), edges.__getitem__)
 

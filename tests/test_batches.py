@@ -143,14 +143,14 @@ def test_imported_modules_reads_import_lines():
 def test_imported_first_places_imported_modules_first():
     names = ["app.views", "app.models", "app.util", "scripts.run"]
     imports = [{"app.models", "django.db"}, {"app.util.helpers"}, set(), {"views"}]
-    order = [names[i] for i in imported_first(names, None, imports)]
+    order = [names[i] for i in imported_first(names, imports)]
     assert order == ["app.util", "app.models", "app.views", "scripts.run"]
 
 
 def test_imported_first_keeps_the_given_order_within_a_cycle():
     names = ["a", "b", "c"]
     imports = [{"b"}, {"a"}, set()]
-    assert imported_first(names, None, imports) == [1, 0, 2]
+    assert imported_first(names, imports) == [1, 0, 2]
 
 
 def _tool_on_an_agent_of_a_later_batch(root: Path) -> list[Path]:

@@ -13,7 +13,7 @@ from obolint import names
 from obolint.findings import Finding, TraceStep
 from obolint.packs import PackSet, ReturnSink, ToolSpec
 from obolint.reach import Handle
-from obolint.resolve import ImportEvidence, imports_first, module_suffixes
+from obolint.resolve import imports_first, module_suffixes
 from obolint.taint.context import FunctionInfo, ModuleContext, materialize
 from obolint.taint.interpreter import FunctionInterpreter
 from obolint.taint.summaries import FunctionSummary, SinkHit, Unit, concrete, param_index
@@ -48,8 +48,6 @@ class Project:
         # Dotted suffix -> the full names of added and awaited modules it may name (see
         # resolve.module_suffixes); and the names that index holds.
         self._suffix_index: dict[str, list[str]] | None = None
-        # What the scan's code imports, and its modules (see resolve.module_suffixes).
-        self.imports: ImportEvidence | None = None
         self._indexed: set[str] = set()
         # Module name looked up -> (the module, whether it is awaited); see _find_module.
         self._lookups: dict[str, tuple[ModuleContext | None, bool]] = {}
@@ -283,7 +281,7 @@ class Project:
         """File ``module_name`` under the suffixes it may be named by."""
         assert self._suffix_index is not None
         self._indexed.add(module_name)
-        for suffix in module_suffixes(module_name, self.imports):
+        for suffix in module_suffixes(module_name):
             self._suffix_index.setdefault(suffix, []).append(module_name)
 
     def _is_awaited(self, name: str) -> bool:
