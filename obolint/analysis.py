@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
-from obolint.cache import REACH_ENTRY_PREFIX, ResultCache, content_hash
+from obolint.cache import REACH_ENTRY_PREFIX, ResultCache, content_hash, python_version
 from obolint.findings import FileError, Finding, ScanResult
 from obolint.outline import (
     Definition,
@@ -128,7 +127,7 @@ def analyse(
     # Each file is parsed without its top-level definitions that no flow can reach (see
     # obolint.outline); those a file parsed later or a handle needs are put back.
     # Which definitions CPython's parser takes depends on its version (see obolint.outline).
-    outline_vocabulary = f"{found_by.key}\0python{sys.version_info[0]}.{sys.version_info[1]}"
+    outline_vocabulary = f"{found_by.key}\0{python_version()}"
     outlines = None
     if cache is not None and len(to_parse) >= MIN_FILES_FOR_OUTLINES:
         outlines = Outlines(cache.load_outlines(outline_vocabulary))
@@ -143,7 +142,7 @@ def analyse(
         packs,
         root,
         loaded,
-        list(skipped_paths),
+        skipped_paths,
         seen,
         rechecked,
         trees,
@@ -400,7 +399,7 @@ def _module_loader(
     packs: PackSet,
     root: Path,
     loaded: dict[str, str],
-    skipped_paths: list[Path],
+    skipped_paths: Collection[Path],
     seen: set[Path],
     rechecked: dict[str, str],
     trees: TreeCache | None,

@@ -69,6 +69,11 @@ def code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
+def python_version() -> str:
+    """``python3.11``: the Python whose parser and standard library a scan saw."""
+    return f"python{sys.version_info[0]}.{sys.version_info[1]}"
+
+
 def scan_key(
     files: Iterable[tuple[str, str]], packs_digest: str, enabled: Iterable[str], root: Path
 ) -> str:
@@ -76,14 +81,13 @@ def scan_key(
     digest = hashlib.sha256()
     # Which names are the standard library's depends on the Python version (see
     # resolve.module_suffixes), and one install may serve two interpreters.
-    python = f"python{sys.version_info[0]}.{sys.version_info[1]}"
     parts = (
         __version__,
         code_digest(),
         str(_FORMAT),
         packs_digest,
         ",".join(sorted(enabled)),
-        python,
+        python_version(),
     )
     for part in (*parts, str(root)):
         digest.update(part.encode() + b"\0")

@@ -356,8 +356,8 @@ def test_a_call_chain_deeper_than_the_run_ahead_limit_is_still_followed(tmp_path
 
 
 def test_a_module_global_that_appears_later_reaches_its_reader_in_another_module(tmp_path):
-    # cfg.py is read on demand (a.py passes it a credential) and runs a round after b.py
-    # read cfg.HEADER, which did not exist yet: b.py runs again once it does.
+    # cfg.py is read on demand (a.py passes it a credential); b.py, with no trigger word but
+    # in a comment, is analysed only once it is found to name cfg's HEADER (obolint.reach).
     reader = "# Logs the bearer header of the config module.\nimport logging\n"
     reader += "from cfg import HEADER\n\ndef use():\n    logging.info(HEADER)\n"
     assert _findings_beside_a_config_read_on_demand(tmp_path, reader) == [("OBO501", "b.py", 6)]

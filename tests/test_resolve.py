@@ -1,4 +1,5 @@
-"""Paths resolved once per directory resolve as ``Path.resolve`` does."""
+"""Paths resolved once per directory resolve as ``Path.resolve`` does; modules are found by
+the suffixes of their names that code could import them by."""
 
 from __future__ import annotations
 

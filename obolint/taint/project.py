@@ -879,20 +879,12 @@ class Project:
         units before the next round ran its body). It runs again with the next round's."""
         if self._ahead_depth >= MAX_RUN_AHEAD:
             return
-        current, findings, ahead = self._current, self._findings, self._ahead
-        self._ahead_depth += 1
         # The running module's functions do not run ahead from inside this body: a failure
         # there would be recorded against this module, and theirs would go on.
-        self._ahead = set()
-        try:
+        with self._nested(ahead=set()):
             ctx.steps = 0
             with self._isolated(ctx):
                 self._run_body(ctx)
-        finally:
-            self._ahead_depth -= 1
-            self._current, self._findings, self._ahead = current, findings, ahead
-        # The caller's reads from now on come after the change: they are not stale.
-        self._clock += 1
 
     def _run_function(self, ctx: ModuleContext, info: FunctionInfo) -> None:
         """Interpret one function of the module being run and store its summary."""
@@ -914,14 +906,23 @@ class Project:
         if self._ahead_depth >= MAX_RUN_AHEAD:
             return
         info = self.functions[qual]
-        current, findings = self._current, self._findings
-        self._ahead_depth += 1
-        try:
+        with self._nested(self._ahead):
             self._run_function(info.module, info)
+
+    @contextlib.contextmanager
+    def _nested(self, ahead: set[str]) -> Iterator[None]:
+        """Interpret another unit in the middle of the running one, which goes on afterwards
+        with its unit, findings and ``_ahead`` as they were (``ahead``: the functions that
+        may run ahead meanwhile); its reads from then on come after the change, so they are
+        not stale."""
+        current, findings, kept = self._current, self._findings, self._ahead
+        self._ahead_depth += 1
+        self._ahead = ahead
+        try:
+            yield
         finally:
             self._ahead_depth -= 1
-            self._current, self._findings = current, findings
-        # The caller's reads from now on come after the change: they are not stale.
+            self._current, self._findings, self._ahead = current, findings, kept
         self._clock += 1
 
     def _note_change(self, key: tuple) -> None:
