@@ -19,6 +19,7 @@ __all__ = [
     "is_credential_name",
     "is_credential_wrapper",
     "is_maskable_credential_name",
+    "is_text_token_read",
     "mentions_credential",
     "names_random_secret",
     "split_words",
@@ -234,6 +235,9 @@ _BLOCK_AFTER = frozenset(
         "table", "tables", "column", "columns", "collection",
         # a riddle's answer, not access (``secret_word``, ``secret_image``)
         "word", "words", "numbers", "image", "images",
+        # a token as a unit of text and what a model computes for it (``token_logprob``)
+        "logprob", "logprobs", "logit", "logits", "prob", "probs", "probability",
+        "probabilities", "embedding", "embeddings",
         # measurements and reports about tokens (LLM token metrics, usage stats)
         "metrics", "metric", "stats", "statistics", "info", "details", "summary",
         # configuration of how credentials are handled, not credential values
@@ -347,6 +351,25 @@ def credential_word(name: str) -> str | None:
 def is_credential_name(name: str) -> bool:
     """Whether an identifier or string key denotes a credential value."""
     return credential_word(name) is not None
+
+
+# Words in an object's name that make its `token` a unit of text: an LLM's log-probabilities
+# (`token_logprob.token`, `choice.logprobs.content[0].token`), a tokenizer's or a lexer's.
+_TEXT_TOKEN_OWNER_WORDS = frozenset(
+    {
+        "logprob", "logprobs", "logit", "logits", "tokenizer", "tokenizers", "tokenized",
+        "detokenizer", "vocab", "vocabulary", "lexer", "lexers",
+    }
+)  # fmt: skip
+
+
+def is_text_token_read(owner: str, key: str) -> bool:
+    """Whether reading ``key`` from the object written ``owner`` (source text such as
+    ``token_logprob``) gives a token of text, not a credential: a bare ``token`` of an
+    object named for log-probabilities, a tokenizer or a lexer."""
+    return split_words(key) == ("token",) and any(
+        word in _TEXT_TOKEN_OWNER_WORDS for word in split_words(owner)
+    )
 
 
 # Words that make a function or variable name worth following into another module, even when

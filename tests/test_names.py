@@ -8,6 +8,7 @@ from obolint.names import (
     credential_word,
     is_credential_name,
     is_credential_wrapper,
+    is_text_token_read,
     mentions_credential,
     split_words,
 )
@@ -112,6 +113,10 @@ POSITIVES = {
 }
 
 NEGATIVES = [
+    # what a model computes for a token of text
+    "token_logprob",
+    "token_logits",
+    "token_embeddings",
     # database objects that store credentials
     "auth_tokens_table",
     "api_keys_collection",
@@ -315,3 +320,20 @@ def test_credential_wrappers(class_name: str, wraps: bool) -> None:
 )
 def test_mentions_credential(name: str, mentions: bool) -> None:
     assert mentions_credential(name) is mentions
+
+
+@pytest.mark.parametrize(
+    ("owner", "key", "text"),
+    [
+        ("token_logprob", "token", True),
+        ("response.choices[0].logprobs.content[0]", "token", True),
+        ("self.tokenizer", "token", True),
+        ("lexer.next()", "token", True),
+        ("account", "token", False),
+        ("token_logprob", "access_token", False),
+        ("creds", "token", False),
+    ],
+)
+def test_text_token_reads(owner: str, key: str, text: bool) -> None:
+    assert is_text_token_read(owner, key) is text
+

@@ -55,10 +55,68 @@ class FunctionInfo:
             indices.setdefault(param.name.value, index)
         return indices
 
+    @cached_property
+    def local_names(self) -> frozenset[str]:
+        """The names the function binds itself: parameters, assignment, loop, ``with`` and
+        ``except`` targets, imports and nested definitions (not those of nested scopes)."""
+        collector = _LocalNames()
+        for stmt in self.node.body.body if hasattr(self.node.body, "body") else ():
+            stmt.visit(collector)
+        return frozenset(collector.names) | frozenset(self.param_indices)
+
     @property
     def is_method(self) -> bool:
         """True for instance and class methods (their first parameter is bound)."""
         return self.class_qname is not None and not self.is_static
+
+
+class _LocalNames(cst.CSTVisitor):
+    """Collects the names bound in a function body (see FunctionInfo.local_names)."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._bind(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._bind(node.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind(node.target)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        if node.asname is None:
+            self.names.add(cst.helpers.get_full_name_for_node(node.name).split(".")[0])
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.names.add(node.name.value)
+        return False  # a nested scope
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.names.add(node.name.value)
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def _bind(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.names.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._bind(target.value)
 
 
 @dataclass

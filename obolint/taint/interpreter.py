@@ -18,6 +18,7 @@ from obolint.taint.context import FunctionInfo, ModuleContext
 from obolint.taint.summaries import (
     DeferredCall,
     FunctionSummary,
+    ParamField,
     ParamSink,
     SinkHit,
     Unit,
@@ -39,6 +40,8 @@ from obolint.taint.values import (
     join,
     merge_flows,
     named,
+    read_key,
+    under_key,
     with_step,
 )
 
@@ -118,6 +121,7 @@ class FunctionInterpreter:
         self.enclosing_env = enclosing_env or {}
         self.returns: list[Value] = []
         self.param_sinks: list[ParamSink] = []
+        self.param_fields: list[ParamField] = []
         self.deferred: set[DeferredCall] = set()
         self.depth = 0
         # Per enclosing `try` body: the environments of branches that left it by raise/return.
@@ -181,6 +185,7 @@ class FunctionInterpreter:
             return_fields=tuple((key, v.flows) for key, v in returned.fields) or None,
             returns=returned.flows,
             param_sinks=_distinct(self.param_sinks),
+            param_fields=_distinct_fields(self.param_fields),
             deferred=frozenset(self.deferred) if self.deferred else _NOTHING_DEFERRED,
         )
 
@@ -285,6 +290,34 @@ class FunctionInterpreter:
         masked = [q for q in found if self.propagation.masked_types.matches(q)]
         return bool(masked) and all(q in masked or q in _OPTIONAL_NAMES for q in found)
 
+    def _declared_library_object(self, info: FunctionInfo) -> str | None:
+        """``sdk.ChatHistory()`` for a function declared ``-> ChatHistory`` (or ``-> X | None``)
+        with ``ChatHistory`` imported from a library: calls on what it returns are the
+        library's (``history_for(sid).add_user_message(...)``). Not a project class (its
+        summaries follow it), a masked type (see _returns_masked), nor a builtin or typing
+        name. Read from the syntax once per function."""
+        known = self.ctx.project.declared_returns
+        if info.qualname in known:
+            return known[info.qualname]
+        found = None
+        returns = info.node.returns
+        if returns is not None:
+            probe = self._probe_in(info.module)
+            named = [q for q in probe.annotation_qnames(returns.annotation) if q != "None"]
+            qname = named[0] if len(named) == 1 else None
+            if (
+                qname is not None
+                and "." in qname
+                and qname.rsplit(".", 1)[1][:1].isupper()
+                and not qname.startswith(("typing.", "typing_extensions.", "collections."))
+                and not self.propagation.masked_types.matches(qname)
+                and self.ctx.project.class_for(qname) is None
+                and self.ctx.project.function_for(qname) is None
+            ):
+                found = f"{qname}()"
+        known[info.qualname] = found
+        return found
+
     def _returns_masked(self, value: Value) -> bool:
         """``value`` is what a project function gives whose return annotation is a masked
         type (``async def get_access_token(self) -> Masked | None``)."""
@@ -296,8 +329,25 @@ class FunctionInterpreter:
         return self._probe_in(info.module)._masked_annotation(info.node.returns.annotation)
 
     def annotation_qname(self, annotation: cst.BaseExpression) -> str | None:
-        """The qualified name of a simple annotation (``Request``, ``RunContextWrapper[X]``)."""
+        """The qualified name of a simple annotation (``Request``, ``RunContextWrapper[X]``,
+        ``Request | None``, ``Optional[Request]``)."""
         node = annotation
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            others = [
+                side
+                for side in (node.left, node.right)
+                if not (isinstance(side, cst.Name) and side.value == "None")
+            ]
+            if len(others) != 1:
+                return None
+            node = others[0]
+        if (
+            isinstance(node, cst.Subscript)
+            and len(node.slice) == 1
+            and isinstance(node.slice[0].slice, cst.Index)
+            and self.qname_of(node.value) == "typing.Optional"
+        ):
+            node = node.slice[0].slice.value
         if isinstance(node, cst.Subscript):
             node = node.value
         if isinstance(node, (cst.Name, cst.Attribute)):
@@ -696,7 +746,15 @@ class FunctionInterpreter:
             path = _access_path(target)
             if base.qname:
                 self._store_sink(f"{base.qname}.{target.attr.value}", value, target)
-                self.ctx.project.store_field(base.qname, target.attr.value, value, self.info)
+                stored_on = self.ctx.project.store_field(
+                    base.qname, target.attr.value, value, self.info
+                )
+                if stored_on is not None and self.info is not None and self.info.name != "__init__":
+                    # A setter: callers store what they pass (__init__'s are the constructor's).
+                    step = TraceStep(
+                        self.ctx.location(target), f"stored in `{self.ctx.code(target, 40)}`"
+                    )
+                    self._keep_stored_parameters(stored_on, target.attr.value, value.flows, step)
                 if value.tainted and self.propagation.request_state.matches(base.qname):
                     step = TraceStep(
                         self.ctx.location(target),
@@ -860,7 +918,7 @@ class FunctionInterpreter:
                 continue
             index = param_index(flow)
             if index is not None:
-                self.param_sinks.append(ParamSink(index, hit, flow.steps))
+                self.param_sinks.append(ParamSink(index, hit, flow.steps, read_key(flow)))
                 continue
             self.report(hit, flow.with_step(step))
 
@@ -923,7 +981,12 @@ class FunctionInterpreter:
             leftmost = leftmost.left
         first = self.eval(leftmost, env)
         operands = [first, *(self.eval(right, env) for right in reversed(rights))]
-        return Value(flows=join(*operands).flows, constants=first.constants)
+        qname = None
+        if first.qname and first.qname.endswith("()") and _only_pipes(node):
+            # `prompt | model | parser`, a chain of steps: it takes its input as its first
+            # step does, so `chain.invoke(x)` is the first object's `invoke(x)`.
+            qname = first.qname
+        return Value(flows=join(*operands).flows, constants=first.constants, qname=qname)
 
     def _eval_boolean_operation(self, node: cst.BooleanOperation, env: Env) -> Value:
         return join(self.eval(node.left, env), self.eval(node.right, env))
@@ -1085,8 +1148,9 @@ class FunctionInterpreter:
         if field_value is not None:
             flows = field_value.flows
         elif base.tainted and not self._clean_key(key):
-            # Not what other keys hold (``request.headers["user-agent"]``): the rest.
-            flows = _not_held_whole(base)
+            # Not what other keys hold (``request.headers["user-agent"]``): the rest; of a
+            # parameter, what a caller passes under this key.
+            flows = under_key(_not_held_whole(base), key)
         keyed = [
             spec
             for spec in self.ctx.packs.matcher.read_sources(base.qname)
@@ -1102,10 +1166,18 @@ class FunctionInterpreter:
             and not _is_module_name(base.qname, self.ctx)
             and not self._masked_field(base.qname, key)
             and not self._enum_class(base.qname)
+            and not self._text_token_read(node, key)
         ):
             note = f"`{self.ctx.code(node, 50)}` is named like a credential"
             flows = merge_flows(flows, (self._new_flow(node, note),))
         return Value(flows=flows, qname=qname)
+
+    def _text_token_read(self, node: cst.CSTNode, key: str) -> bool:
+        """``token_logprob.token``: a token of text, by the name of the object read from."""
+        owner = getattr(node, "value", None)
+        return isinstance(owner, cst.BaseExpression) and names.is_text_token_read(
+            self.ctx.code(owner, 200), key
+        )
 
     def _masked_field(self, base_qname: str | None, attr: str) -> bool:
         """``settings.api_key`` declared with a masked type of the packs: the object masks
@@ -1268,10 +1340,14 @@ class FunctionInterpreter:
             w in ("token", "secret", "password", "key", "credential", "credentials") for w in words
         ):
             return True
-        # `creds.service_account_email`, `token.user_name`, `key.private_key_id`: a name, id or
-        # date that ends in the word of a clean attribute describes the holder or the secret,
-        # and is not it (a session's id is the session itself).
-        return words[-1] in self.propagation.clean_attributes and "session" not in words
+        # `creds.service_account_email`, `token.user_name`, `key.private_key_id`,
+        # `credentials["gong_base_url"]`: a name, id, date or address that ends in the words of
+        # a clean attribute describes the holder or the secret, and is not it (a session's id
+        # is the session itself).
+        return "session" not in words and any(
+            words[-len(clean) :] == clean
+            for clean in _word_tails(self.propagation.clean_attributes)
+        )
 
     @staticmethod
     def _key_matches(spec, key: str) -> bool:
@@ -1287,6 +1363,8 @@ class FunctionInterpreter:
             return env[path]
         base = self.eval(node.value, env)
         key = _const_key(node)
+        if key is None and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            key = self._string_constant(node.slice[0].slice.value, env)
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 self.eval(element.slice.value, env)
@@ -1494,7 +1572,7 @@ class FunctionInterpreter:
             and receiver is not None
             and matcher.read_sources(receiver.qname)
             and args
-            and _is_key_like(_string_value(args[0].node))
+            and _is_key_like(self._string_constant(args[0].node))
         ):
             # (A key, not a URL: `session.get("https://x/oauth/token")` is an HTTP request.)
             read = self._keyed_read(receiver, args, node, result_q)
@@ -1562,7 +1640,7 @@ class FunctionInterpreter:
         self, receiver: Value, args: list[Arg], node: cst.Call, result_q: str | None
     ) -> Value | None:
         """``x.get("key", default)`` with a constant key: the read, or None for another key."""
-        key = _string_value(args[0].node) if args and args[0].position == 0 else None
+        key = self._string_constant(args[0].node) if args and args[0].position == 0 else None
         if key is None:
             if not _holds_whole_mapping(receiver):
                 return None
@@ -1615,6 +1693,20 @@ class FunctionInterpreter:
             note = f"arguments of `{short}()`: {spec.note}"
             self._sink_at(spec, arg.node, value, note, f"{short}()")
 
+    def _string_constant(self, node: cst.BaseExpression, env: Env | None = None) -> str | None:
+        """The string ``node`` is: a literal, or the name of a module-level string constant
+        (``os.getenv(KEY_ENV)``, ``session[SESSION_TOKEN_KEY]``) that no local variable
+        shadows."""
+        text = _string_value(node)
+        if (
+            text is None
+            and isinstance(node, cst.Name)
+            and (env is None or node.value not in env)
+            and (self.info is None or node.value not in self.info.local_names)
+        ):
+            text = self.ctx.project.string_constant(self.ctx, node.value)
+        return text
+
     def _too_few_random_bytes(self, callee_q: str | None, args: list[Arg]) -> bool:
         """A call of the packs' ``random-byte-count-calls`` that draws a constant number of
         random bytes, fewer than MIN_SECRET_BYTES (``f"client-{mint(2)}"``)."""
@@ -1631,7 +1723,7 @@ class FunctionInterpreter:
             return True
         for arg in args:
             if spec.key_arg.selects(arg.position, arg.keyword):
-                key = _string_value(arg.node)
+                key = self._string_constant(arg.node)
                 if key is None:
                     return False
                 if spec.key_pattern is not None:
@@ -1693,6 +1785,8 @@ class FunctionInterpreter:
         if init is not None:
             self._apply_summary(init, args, node, f"{instance}.__init__")
             self.ctx.project.construct_fields(class_qname, init, args)
+            if self.info is not None:
+                self._keep_constructed_parameters(class_qname, init, args)
             return Value(flows=held, qname=instance)
         # Dataclasses, model classes, NamedTuples: keyword or positional field values.
         declared = self.ctx.project.declared_fields(class_qname)
@@ -1706,8 +1800,46 @@ class FunctionInterpreter:
                 self.ctx.project.add_field(
                     class_qname, name, with_step(concrete(arg.value.flows), step)
                 )
+                self._keep_stored_parameters(class_qname, name, arg.value.flows, step)
                 given.append((name, Value(flows=with_step(arg.value.flows, step))))
         return Value(flows=held, qname=instance, fields=tuple(given))
+
+    def _keep_constructed_parameters(
+        self, class_qname: str, init: FunctionInfo, args: list[Arg]
+    ) -> None:
+        """``C(token)`` with this function's parameter ``token``: the attributes ``__init__``
+        stores it in are this function's parameter fields (see ParamField)."""
+        stored = self.ctx.project.init_fields.get(class_qname)
+        if not stored:
+            return
+        for arg in args:
+            if not any(param_index(f) is not None for f in arg.value.flows):
+                continue
+            index = arg.position + 1 if arg.position is not None else None
+            if arg.keyword:
+                index = init.param_indices.get(arg.keyword)
+            if index is None:
+                continue
+            for attr, indices in stored.items():
+                if index in indices:
+                    short = class_qname.rsplit(".", 1)[-1]
+                    step = TraceStep(self.ctx.location(arg.node), f"stored in `{short}.{attr}`")
+                    self._keep_stored_parameters(class_qname, attr, arg.value.flows, step)
+
+    def _keep_stored_parameters(
+        self, class_qname: str, attr: str, flows: tuple[Flow, ...], step: TraceStep
+    ) -> None:
+        """This function's parameters among ``flows`` are stored on instances of
+        ``class_qname`` as ``attr``: what each caller passes for them is (see ParamField)."""
+        if self.info is None:
+            return
+        for flow in flows:
+            index = param_index(flow)
+            if index is not None:
+                steps = flow.with_step(step).steps
+                self.param_fields.append(
+                    ParamField(index, class_qname, attr, steps, read_key(flow))
+                )
 
     def _defer(self, callee_q: str, args: list[Arg]) -> None:
         """Note the parameters passed to ``callee_q`` if a project module may define it."""
@@ -1762,9 +1894,11 @@ class FunctionInterpreter:
             elif arg.keyword == "**" and arg.value.tainted:
                 # f(**kwargs): per key when the dict is tracked, else every parameter.
                 # A dict whose keys do not hold all its flows (a function's result, then one
-                # key set: `c = parse(uri); c["driver"] = "x"; build(**c)`) may hold them
-                # under any other key.
+                # key set: `c = parse(uri); c["driver"] = "x"; build(**c)`) may hold those
+                # under any other key (not what its keys hold: `c.update(kwargs)` does not
+                # put `c["api_key"]` under every other key).
                 covered = _fields_cover(arg.value)
+                loose = _not_under_keys(arg.value)
                 for i, p in enumerate(params):
                     if i < offset:
                         continue
@@ -1772,13 +1906,26 @@ class FunctionInterpreter:
                     if field_value is not None:
                         by_index[i] = field_value
                     elif not covered and i not in by_index:
-                        by_index[i] = arg.value
+                        by_index[i] = loose
         if summary.deferred:
             self._follow_deferred(summary, by_index)
+
+        def passed(index: int, key: str | None) -> Value | None:
+            """What the call passes for parameter ``index``, under ``key`` if the function
+            read it so (see values.read_key): of a dict or object that holds its keys apart,
+            that key's value (nothing if it has no such key)."""
+            incoming = by_index.get(index)
+            if incoming is None or key is None or not incoming.fields:
+                return incoming
+            held = incoming.field(key)
+            if held is not None:
+                return held
+            return CLEAN if _keys_hold_all(incoming) else incoming
+
         call_loc = self.ctx.location(node)
         name = target.name
         for ps in summary.param_sinks:
-            incoming = by_index.get(ps.index)
+            incoming = passed(ps.index, ps.key)
             if incoming is None or not incoming.tainted:
                 continue
             pname = params[ps.index].name.value if ps.index < len(params) else "?"
@@ -1797,9 +1944,44 @@ class FunctionInterpreter:
                     # library code that logs its argument): only real sources cross files.
                     continue
                 if caller_index is not None:
-                    self.param_sinks.append(ParamSink(caller_index, ps.hit, combined.steps))
+                    self.param_sinks.append(
+                        ParamSink(caller_index, ps.hit, combined.steps, read_key(flow))
+                    )
                 else:
                     self.report(ps.hit, combined.with_step(sink_step))
+        for stored in summary.param_fields:
+            incoming = passed(stored.index, stored.key)
+            if incoming is None or not incoming.tainted:
+                continue
+            pname = params[stored.index].name.value if stored.index < len(params) else "?"
+            call_step = TraceStep(call_loc, f"passed to `{name}()` as `{pname}`")
+            real: list[Flow] = []
+            for flow in incoming.flows:
+                if (
+                    flow.source_kind == "name"
+                    and flow.source.location.path != stored.steps[-1].location.path
+                ):
+                    # As for parameter sinks: a value merely named like a credential does not
+                    # cross files into the objects of another (a test's `SECRET = "x"`).
+                    continue
+                combined = flow.with_step(call_step)
+                for step in stored.steps:
+                    combined = combined.with_step(step)
+                caller_index = param_index(flow)
+                if caller_index is None:
+                    real.append(combined)
+                elif self.info is not None:
+                    self.param_fields.append(
+                        ParamField(
+                            caller_index,
+                            stored.class_qname,
+                            stored.attr,
+                            combined.steps,
+                            read_key(flow),
+                        )
+                    )
+            if real:
+                self.ctx.project.add_field(stored.class_qname, stored.attr, tuple(real))
         ret_step = TraceStep(call_loc, f"returned by `{name}()`")
         through = TraceStep(call_loc, f"passed through `{name}()`")
 
@@ -1812,12 +1994,16 @@ class FunctionInterpreter:
                 if index is None:
                     flows.append(flow.with_step(ret_step))
                     continue
-                incoming = by_index.get(index)
+                incoming = passed(index, read_key(flow))
                 if incoming is not None:
                     flows.extend(f.with_step(through) for f in incoming.flows)
             return merge_flows(tuple(flows))
 
-        qname = self.ctx.project.returned_object(target) or (f"{callee_q}()" if callee_q else None)
+        qname = (
+            self.ctx.project.returned_object(target)
+            or self._declared_library_object(target)
+            or (f"{callee_q}()" if callee_q else None)
+        )
         items = (
             None
             if summary.return_items is None
@@ -1874,6 +2060,33 @@ def _handler_for_subclass(node_type: type) -> str:
     return handler
 
 
+@functools.lru_cache(maxsize=8)
+def _word_tails(attributes: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+    """The words of each clean attribute of the packs (``base_url`` → ``("base", "url")``)."""
+    return tuple(words for words in (names.split_words(a) for a in sorted(attributes)) if words)
+
+
+def _only_pipes(node: cst.BaseExpression) -> bool:
+    """``a | b | c``: every operator of a left-nested chain is ``|``."""
+    while isinstance(node, cst.BinaryOperation):
+        if not isinstance(node.operator, cst.BitOr):
+            return False
+        node = node.left
+    return True
+
+
+def _distinct_fields(param_fields: list[ParamField]) -> tuple[ParamField, ...]:
+    """One parameter field per parameter, class and attribute, the shortest path kept (as
+    _distinct does for sinks)."""
+    best: dict[tuple, ParamField] = {}
+    for stored in param_fields:
+        key = (stored.index, stored.class_qname, stored.attr, stored.key)
+        kept = best.get(key)
+        if kept is None or len(stored.steps) < len(kept.steps):
+            best[key] = stored
+    return tuple(best.values())
+
+
 def _distinct(param_sinks: list[ParamSink]) -> tuple[ParamSink, ...]:
     """One parameter sink per parameter, rule and sink location, the shortest path kept.
 
@@ -1882,7 +2095,7 @@ def _distinct(param_sinks: list[ParamSink]) -> tuple[ParamSink, ...]:
     (pickle.py of the standard library took 40 seconds)."""
     best: dict[tuple, ParamSink] = {}
     for sink in param_sinks:
-        key = (sink.index, sink.hit.rule, sink.hit.location)
+        key = (sink.index, sink.hit.rule, sink.hit.location, sink.key)
         kept = best.get(key)
         if kept is None or len(sink.steps) < len(kept.steps):
             best[key] = sink
@@ -2008,6 +2221,12 @@ def _keys_hold_all(value: Value) -> bool:
     if not value.fields or holds_whole_mapping(value):
         return False
     return _fields_cover(value) or not value.flows
+
+
+def _not_under_keys(value: Value) -> Value:
+    """``value`` with only the flows that none of its per-key values holds."""
+    held = {f.key() for _, item in value.fields for f in item.flows}
+    return Value(flows=tuple(f for f in value.flows if f.key() not in held))
 
 
 def _fields_cover(value: Value) -> bool:

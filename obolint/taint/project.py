@@ -15,7 +15,7 @@ from obolint.packs import PackSet, ReturnSink, ToolSpec
 from obolint.reach import Handle
 from obolint.resolve import imports_first, module_suffixes
 from obolint.taint.context import FunctionInfo, ModuleContext, materialize
-from obolint.taint.interpreter import FunctionInterpreter
+from obolint.taint.interpreter import FunctionInterpreter, string_literal
 from obolint.taint.summaries import FunctionSummary, SinkHit, Unit, concrete, param_index
 from obolint.taint.values import INBOUND, Flow, Value, holds_whole_mapping, merge_flows
 
@@ -115,6 +115,12 @@ class Project:
         self._reading_stores = False  # see field_object
         # Per function: the one library object all its returns build (see returned_object).
         self._returned_objects: dict[str, str | None] = {}
+        # Per function: the library object its return annotation names (see
+        # FunctionInterpreter._declared_library_object).
+        self.declared_returns: dict[str, str | None] = {}
+        # Per module: its syntax tree and the string constants its body defines (see
+        # string_constants).
+        self._string_constants: dict[str, tuple[cst.Module, dict[str, str]]] = {}
         # Per class, per attribute: which __init__ parameters are stored there.
         self.init_fields: dict[str, dict[str, frozenset[int]]] = {}
         # Per class and attribute: the flows of each key, while every value stored there
@@ -221,6 +227,23 @@ class Project:
                 missing = self._missing[name] = (("module", name), self._found_prefix(name))
             self._uses(missing[0])
         return found
+
+    def string_constant(self, ctx: ModuleContext, name: str) -> str | None:
+        """The string a module-level constant holds (``SESSION_KEY = "oidc_token"``), of
+        module ``ctx`` or imported into it from a module parsed already."""
+        value = self._module_strings(ctx).get(name)
+        if value is not None or name not in ctx.imports:
+            return value
+        head, _, last = ctx.imports[name].rpartition(".")
+        # Looked up as any module is: a unit that did not find it runs again once it is parsed.
+        module = self.module(head) if head else None
+        return self._module_strings(module).get(last) if module is not None else None
+
+    def _module_strings(self, ctx: ModuleContext) -> dict[str, str]:
+        kept = self._string_constants.get(ctx.module_name)
+        if kept is None or kept[0] is not ctx.module:
+            kept = self._string_constants[ctx.module_name] = (ctx.module, _string_constants(ctx))
+        return kept[1]
 
     def expect_modules(self, module_names: Iterable[str]) -> None:
         """Module names of files that this scan adds later, while it analyses those added so
@@ -455,13 +478,14 @@ class Project:
 
     def store_field(
         self, target_qname: str, attr: str, value: Value, info: FunctionInfo | None
-    ) -> None:
-        """``self.attr = value`` inside a method of a project class."""
+    ) -> str | None:
+        """``self.attr = value`` inside a method of a project class: the class, if it is
+        one (else None: nothing is stored)."""
         if not target_qname.endswith("()"):
-            return
+            return None
         class_qname = target_qname[:-2]
         if info is None or info.class_qname != class_qname:
-            return
+            return None
         concrete_flows = concrete(value.flows)
         by_key: dict[str, tuple[Flow, ...]] | None = None
         if value.fields and not holds_whole_mapping(value):
@@ -493,6 +517,7 @@ class Project:
                     stored[attr] = old | params
                     # Constructors elsewhere store what __init__ keeps (construct_fields).
                     self._note_change(("fn", f"{class_qname}.__init__"))
+        return class_qname
 
     def construct_fields(self, class_qname: str, init: FunctionInfo, args: list) -> None:
         """``C(token=t)``: the arguments that ``__init__`` stores on ``self``."""
@@ -1246,6 +1271,30 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
                 owner_class = class_qname if receiver is not None and owner == receiver else None
                 stores.setdefault(attr, []).append((owner_class, built))
     return stores
+
+
+def _string_constants(ctx: ModuleContext) -> dict[str, str]:
+    """The names a module body assigns once, at its top level, to a string literal."""
+    found: dict[str, str] = {}
+    assigned: Counter[str] = Counter()
+    # Also in the module's `if` and `try` blocks: a name assigned there too is no constant.
+    for small in _small_statements(ctx.module.body):
+        targets: list[cst.BaseExpression] = []
+        value: cst.BaseExpression | None = None
+        if isinstance(small, cst.Assign):
+            targets, value = [t.target for t in small.targets], small.value
+        elif isinstance(small, cst.AnnAssign):
+            targets, value = [small.target], small.value
+        elif isinstance(small, cst.AugAssign):
+            targets = [small.target]
+        for target in targets:
+            for name in _bound_names_of(target):
+                assigned[name] += 1
+                if isinstance(target, cst.Name) and isinstance(value, cst.SimpleString):
+                    text = string_literal(value)
+                    if text is not None:
+                        found[name] = text
+    return {name: text for name, text in found.items() if assigned[name] == 1}
 
 
 def _stored_objects(stores: AttributeStores, class_qname: str) -> dict[str, str | None]:

@@ -33,11 +33,26 @@ class SinkHit:
 
 @dataclass(frozen=True)
 class ParamSink:
-    """Parameter ``index`` of a function reaches ``hit`` through ``steps`` (param → sink)."""
+    """Parameter ``index`` of a function reaches ``hit`` through ``steps`` (param → sink);
+    ``key``: what the parameter holds under it does (see values.KEY_PREFIX), else the whole."""
 
     index: int
     hit: SinkHit
     steps: tuple[TraceStep, ...]
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class ParamField:
+    """Parameter ``index`` of a function is stored on instances of project class
+    ``class_qname`` as ``attr`` (a setter, a factory building the object), through ``steps``:
+    each caller stores what it passes there."""
+
+    index: int
+    class_qname: str
+    attr: str
+    steps: tuple[TraceStep, ...]
+    key: str | None = None  # as for ParamSink
 
 
 # What the worklist re-runs: a module's body ``(module, "")`` or one function ``(module, qual)``.
@@ -68,11 +83,12 @@ class FunctionSummary:
     # When every return gives a dict with constant keys: the flows of each key all of them
     # set (a caller's `result["input"]` is not what `result["session_key"]` holds).
     return_fields: tuple[tuple[str, tuple[Flow, ...]], ...] | None = None
+    param_fields: tuple[ParamField, ...] = ()
 
     def signature(self) -> tuple:
         """A comparable digest (no traces) used to detect the fixed point."""
         ret = frozenset((f.labels, f.markers) for f in self.returns)
-        sinks = frozenset((p.index, p.hit.rule, p.hit.location) for p in self.param_sinks)
+        sinks = frozenset((p.index, p.hit.rule, p.hit.location, p.key) for p in self.param_sinks)
         items = (
             None
             if self.return_items is None
@@ -86,7 +102,8 @@ class FunctionSummary:
                 for key, flows in self.return_fields
             )
         )
-        return (ret, sinks, self.deferred, items, fields)
+        stored = frozenset((p.index, p.class_qname, p.attr, p.key) for p in self.param_fields)
+        return (ret, sinks, self.deferred, items, fields, stored)
 
 
 def param_index(flow: Flow) -> int | None:
