@@ -1924,19 +1924,24 @@ class FunctionInterpreter:
 
         call_loc = self.ctx.location(node)
         name = target.name
+
+        def through(flow: Flow, index: int, steps: tuple[TraceStep, ...]) -> Flow:
+            """``flow``, passed for parameter ``index``, along ``steps`` inside the function."""
+            pname = params[index].name.value if index < len(params) else "?"
+            flow = flow.with_step(TraceStep(call_loc, f"passed to `{name}()` as `{pname}`"))
+            for step in steps:
+                flow = flow.with_step(step)
+            return flow
+
         for ps in summary.param_sinks:
             incoming = passed(ps.index, ps.key)
             if incoming is None or not incoming.tainted:
                 continue
-            pname = params[ps.index].name.value if ps.index < len(params) else "?"
-            call_step = TraceStep(call_loc, f"passed to `{name}()` as `{pname}`")
             sink_step = TraceStep(ps.hit.location, ps.hit.note)
             for flow in incoming.flows:
                 if ps.hit.excludes(flow):
                     continue
-                combined = flow.with_step(call_step)
-                for step in ps.steps:
-                    combined = combined.with_step(step)
+                combined = through(flow, ps.index, ps.steps)
                 caller_index = param_index(flow)
                 if flow.source_kind == "name" and flow.source.location.path != ps.hit.location.path:
                     # A value merely *named* like a credential in one file is weak evidence
@@ -1953,8 +1958,6 @@ class FunctionInterpreter:
             incoming = passed(stored.index, stored.key)
             if incoming is None or not incoming.tainted:
                 continue
-            pname = params[stored.index].name.value if stored.index < len(params) else "?"
-            call_step = TraceStep(call_loc, f"passed to `{name}()` as `{pname}`")
             real: list[Flow] = []
             for flow in incoming.flows:
                 if (
@@ -1964,9 +1967,7 @@ class FunctionInterpreter:
                     # As for parameter sinks: a value merely named like a credential does not
                     # cross files into the objects of another (a test's `SECRET = "x"`).
                     continue
-                combined = flow.with_step(call_step)
-                for step in stored.steps:
-                    combined = combined.with_step(step)
+                combined = through(flow, stored.index, stored.steps)
                 caller_index = param_index(flow)
                 if caller_index is None:
                     real.append(combined)
