@@ -295,7 +295,8 @@ class FunctionInterpreter:
         with ``ChatHistory`` imported from a library: calls on what it returns are the
         library's (``history_for(sid).add_user_message(...)``). Not a project class (its
         summaries follow it), a masked type (see _returns_masked), nor a builtin or typing
-        name. Read from the syntax once per function."""
+        name. Read from the syntax and the files once per function: the same whichever
+        modules are parsed yet."""
         known = self.ctx.project.declared_returns
         if info.qualname in known:
             return known[info.qualname]
@@ -311,8 +312,7 @@ class FunctionInterpreter:
                 and qname.rsplit(".", 1)[1][:1].isupper()
                 and not qname.startswith(("typing.", "typing_extensions.", "collections."))
                 and not self.propagation.masked_types.matches(qname)
-                and self.ctx.project.class_for(qname) is None
-                and self.ctx.project.function_for(qname) is None
+                and not self.ctx.project.in_project_module(qname)
             ):
                 found = f"{qname}()"
         known[info.qualname] = found

@@ -228,6 +228,18 @@ class Project:
             self._uses(missing[0])
         return found
 
+    def in_project_module(self, qname: str) -> bool:
+        """Whether a dotted name lies in a module of this project: one parsed, awaited, or
+        with a file the loader would parse (nothing is loaded, no lookup is recorded)."""
+        parts = qname.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            name = ".".join(parts[:end])
+            if self._find_module(name) is not None or self._is_awaited(name):
+                return True
+            if self.locator is not None and self.locator(name):
+                return True
+        return False
+
     def string_constant(self, ctx: ModuleContext, name: str) -> str | None:
         """The string a module-level constant holds (``SESSION_KEY = "oidc_token"``), of
         module ``ctx`` or imported into it from a module parsed already."""
