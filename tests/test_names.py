@@ -336,4 +336,3 @@ def test_mentions_credential(name: str, mentions: bool) -> None:
 )
 def test_text_token_reads(owner: str, key: str, text: bool) -> None:
     assert is_text_token_read(owner, key) is text
-

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -60,14 +60,26 @@ class FunctionInfo:
         """The names the function binds itself: parameters, assignment, loop, ``with`` and
         ``except`` targets, imports and nested definitions (not those of nested scopes)."""
         collector = _LocalNames()
-        for stmt in self.node.body.body if hasattr(self.node.body, "body") else ():
+        # An indented block or a one-line suite: both hold their statements in `.body`.
+        for stmt in self.node.body.body:
             stmt.visit(collector)
         return frozenset(collector.names) | frozenset(self.param_indices)
+
+    def argument_index(self, position: int | None, keyword: str | None) -> int | None:
+        """The index in ``params`` of the parameter a call's argument binds (positional, or
+        by keyword); a method's receiver is bound already (``C(token)`` → ``__init__``'s 1)."""
+        if position is not None:
+            return position + (1 if self.is_method else 0)
+        return self.param_indices.get(keyword) if keyword else None
 
     @property
     def is_method(self) -> bool:
         """True for instance and class methods (their first parameter is bound)."""
         return self.class_qname is not None and not self.is_static
+
+
+# Statements and expressions whose `.target` a name is bound to.
+_BINDING_TARGETS = (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.NamedExpr)
 
 
 class _LocalNames(cst.CSTVisitor):
@@ -76,47 +88,30 @@ class _LocalNames(cst.CSTVisitor):
     def __init__(self) -> None:
         self.names: set[str] = set()
 
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._bind(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._bind(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._bind(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._bind(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._bind(node.name)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._bind(node.target)
-
-    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
-        if node.asname is None:
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            self.names.add(node.name.value)
+            return False  # a scope of its own
+        if isinstance(node, cst.Lambda):
+            return False
+        if isinstance(node, _BINDING_TARGETS):
+            self.names.update(bound_names(node.target))
+        elif isinstance(node, cst.AsName):  # `with ... as x`, `except E as x`, `import a as x`
+            self.names.update(bound_names(node.name))
+        elif isinstance(node, cst.ImportAlias) and node.asname is None:
             self.names.add(cst.helpers.get_full_name_for_node(node.name).split(".")[0])
+        return True
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.names.add(node.name.value)
-        return False  # a nested scope
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self.names.add(node.name.value)
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def _bind(self, target: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            self.names.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bind(element.value)
-        elif isinstance(target, cst.StarredElement):
-            self._bind(target.value)
+def bound_names(target: cst.BaseExpression) -> Iterator[str]:
+    """The plain names an assignment target binds (``a`` and ``b`` in ``a, (b, c.d) = ...``)."""
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from bound_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from bound_names(target.value)
 
 
 @dataclass

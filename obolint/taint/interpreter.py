@@ -24,6 +24,8 @@ from obolint.taint.summaries import (
     Unit,
     concrete,
     param_index,
+    read_key,
+    under_key,
 )
 from obolint.taint.values import (
     CLEAN,
@@ -40,8 +42,6 @@ from obolint.taint.values import (
     join,
     merge_flows,
     named,
-    read_key,
-    under_key,
     with_step,
 )
 
@@ -289,34 +289,6 @@ class FunctionInterpreter:
         found = self.annotation_qnames(annotation)
         masked = [q for q in found if self.propagation.masked_types.matches(q)]
         return bool(masked) and all(q in masked or q in _OPTIONAL_NAMES for q in found)
-
-    def _declared_library_object(self, info: FunctionInfo) -> str | None:
-        """``sdk.ChatHistory()`` for a function declared ``-> ChatHistory`` (or ``-> X | None``)
-        with ``ChatHistory`` imported from a library: calls on what it returns are the
-        library's (``history_for(sid).add_user_message(...)``). Not a project class (its
-        summaries follow it), a masked type (see _returns_masked), nor a builtin or typing
-        name. Read from the syntax and the files once per function: the same whichever
-        modules are parsed yet."""
-        known = self.ctx.project.declared_returns
-        if info.qualname in known:
-            return known[info.qualname]
-        found = None
-        returns = info.node.returns
-        if returns is not None:
-            probe = self._probe_in(info.module)
-            named = [q for q in probe.annotation_qnames(returns.annotation) if q != "None"]
-            qname = named[0] if len(named) == 1 else None
-            if (
-                qname is not None
-                and "." in qname
-                and qname.rsplit(".", 1)[1][:1].isupper()
-                and not qname.startswith(("typing.", "typing_extensions.", "collections."))
-                and not self.propagation.masked_types.matches(qname)
-                and not self.ctx.project.in_project_module(qname)
-            ):
-                found = f"{qname}()"
-        known[info.qualname] = found
-        return found
 
     def _returns_masked(self, value: Value) -> bool:
         """``value`` is what a project function gives whose return annotation is a masked
@@ -1362,9 +1334,8 @@ class FunctionInterpreter:
         if path is not None and path in env:
             return env[path]
         base = self.eval(node.value, env)
-        key = _const_key(node)
-        if key is None and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-            key = self._string_constant(node.slice[0].slice.value, env)
+        index = _single_index(node)
+        key = self._string_constant(index, env) if index is not None else None
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 self.eval(element.slice.value, env)
@@ -1812,17 +1783,13 @@ class FunctionInterpreter:
         stored = self.ctx.project.init_fields.get(class_qname)
         if not stored:
             return
+        short = class_qname.rsplit(".", 1)[-1]
         for arg in args:
             if not any(param_index(f) is not None for f in arg.value.flows):
                 continue
-            index = arg.position + 1 if arg.position is not None else None
-            if arg.keyword:
-                index = init.param_indices.get(arg.keyword)
-            if index is None:
-                continue
+            index = init.argument_index(arg.position, arg.keyword)
             for attr, indices in stored.items():
                 if index in indices:
-                    short = class_qname.rsplit(".", 1)[-1]
                     step = TraceStep(self.ctx.location(arg.node), f"stored in `{short}.{attr}`")
                     self._keep_stored_parameters(class_qname, attr, arg.value.flows, step)
 
@@ -1925,7 +1892,7 @@ class FunctionInterpreter:
         call_loc = self.ctx.location(node)
         name = target.name
 
-        def through(flow: Flow, index: int, steps: tuple[TraceStep, ...]) -> Flow:
+        def passed_on(flow: Flow, index: int, steps: tuple[TraceStep, ...]) -> Flow:
             """``flow``, passed for parameter ``index``, along ``steps`` inside the function."""
             pname = params[index].name.value if index < len(params) else "?"
             flow = flow.with_step(TraceStep(call_loc, f"passed to `{name}()` as `{pname}`"))
@@ -1941,7 +1908,7 @@ class FunctionInterpreter:
             for flow in incoming.flows:
                 if ps.hit.excludes(flow):
                     continue
-                combined = through(flow, ps.index, ps.steps)
+                combined = passed_on(flow, ps.index, ps.steps)
                 caller_index = param_index(flow)
                 if flow.source_kind == "name" and flow.source.location.path != ps.hit.location.path:
                     # A value merely *named* like a credential in one file is weak evidence
@@ -1967,7 +1934,7 @@ class FunctionInterpreter:
                     # As for parameter sinks: a value merely named like a credential does not
                     # cross files into the objects of another (a test's `SECRET = "x"`).
                     continue
-                combined = through(flow, stored.index, stored.steps)
+                combined = passed_on(flow, stored.index, stored.steps)
                 caller_index = param_index(flow)
                 if caller_index is None:
                     real.append(combined)
@@ -2002,7 +1969,7 @@ class FunctionInterpreter:
 
         qname = (
             self.ctx.project.returned_object(target)
-            or self._declared_library_object(target)
+            or self.ctx.project.declared_library_object(target)
             or (f"{callee_q}()" if callee_q else None)
         )
         items = (
@@ -2232,10 +2199,7 @@ def _not_under_keys(value: Value) -> Value:
 
 def _fields_cover(value: Value) -> bool:
     """Whether the per-key values of ``value`` hold every flow it has."""
-    if not value.fields:
-        return False
-    held = {f.key() for _, item in value.fields for f in item.flows}
-    return all(f.key() in held for f in value.flows)
+    return bool(value.fields) and not _not_under_keys(value).flows
 
 
 def _with_flows(value: Value, change: Callable[[tuple[Flow, ...]], tuple[Flow, ...]]) -> Value:
@@ -2454,12 +2418,14 @@ def _names_other_than_credential(key: str | None) -> bool:
 
 
 def _const_key(node: cst.Subscript) -> str | None:
-    if len(node.slice) != 1:
+    return _string_value(_single_index(node))
+
+
+def _single_index(node: cst.Subscript) -> cst.BaseExpression | None:
+    """``k`` of ``x[k]`` (not of a slice, nor of ``x[a, b]``)."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
         return None
-    element = node.slice[0].slice
-    if isinstance(element, cst.Index):
-        return _string_value(element.value)
-    return None
+    return node.slice[0].slice.value
 
 
 def _string_value(node: cst.BaseExpression | None) -> str | None:

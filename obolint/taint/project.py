@@ -14,7 +14,7 @@ from obolint.findings import Finding, TraceStep
 from obolint.packs import PackSet, ReturnSink, ToolSpec
 from obolint.reach import Handle
 from obolint.resolve import imports_first, module_suffixes
-from obolint.taint.context import FunctionInfo, ModuleContext, materialize
+from obolint.taint.context import FunctionInfo, ModuleContext, bound_names, materialize
 from obolint.taint.interpreter import FunctionInterpreter, string_literal
 from obolint.taint.summaries import FunctionSummary, SinkHit, Unit, concrete, param_index
 from obolint.taint.values import INBOUND, Flow, Value, holds_whole_mapping, merge_flows
@@ -116,8 +116,8 @@ class Project:
         # Per function: the one library object all its returns build (see returned_object).
         self._returned_objects: dict[str, str | None] = {}
         # Per function: the library object its return annotation names (see
-        # FunctionInterpreter._declared_library_object).
-        self.declared_returns: dict[str, str | None] = {}
+        # declared_library_object).
+        self._declared_returns: dict[str, str | None] = {}
         # Per module: its syntax tree and the string constants its body defines (see
         # string_constants).
         self._string_constants: dict[str, tuple[cst.Module, dict[str, str]]] = {}
@@ -543,12 +543,9 @@ class Project:
             flows = concrete(arg.value.flows)
             if not flows:
                 continue
-            if arg.position is not None:
-                carried.append((arg.position + 1, flows))
-            elif arg.keyword:
-                index = init.param_indices.get(arg.keyword)
-                if index is not None:
-                    carried.append((index, flows))
+            index = init.argument_index(arg.position, arg.keyword)
+            if index is not None:
+                carried.append((index, flows))
         keys = self._init_field_keys.get(class_qname, {})
         whole = self._init_field_whole.get(class_qname, {})
         for attr, indices in list(stored.items()):
@@ -638,6 +635,33 @@ class Project:
                 return None  # not kept: the module may yet fail to parse
             self._returned_objects[info.qualname] = found
         return self._returned_objects[info.qualname]
+
+    def declared_library_object(self, info: FunctionInfo) -> str | None:
+        """``sdk.ChatHistory()`` for a function declared ``-> ChatHistory`` (or ``-> X | None``)
+        with ``ChatHistory`` imported from a library: calls on what it returns are the
+        library's (``history_for(sid).add_user_message(...)``). Not a project class (its
+        summaries follow it), a masked type (see FunctionInterpreter._returns_masked), nor a
+        builtin or typing name. Read from the syntax and the files once per function: the
+        same whichever modules are parsed yet."""
+        if info.qualname in self._declared_returns:
+            return self._declared_returns[info.qualname]
+        found = None
+        if info.node.returns is not None:
+            probe = FunctionInterpreter(info.module, None, lambda hit, flow: None)
+            mentioned = probe.annotation_qnames(info.node.returns.annotation)
+            qnames = [q for q in mentioned if q != "None"]
+            qname = qnames[0] if len(qnames) == 1 else None
+            if (
+                qname is not None
+                and "." in qname
+                and last_name(qname)[:1].isupper()
+                and not qname.startswith(("typing.", "typing_extensions.", "collections."))
+                and not self.packs.propagation.masked_types.matches(qname)
+                and not self.in_project_module(qname)
+            ):
+                found = f"{qname}()"
+        self._declared_returns[info.qualname] = found
+        return found
 
     def _class_attributes(self, ctx: ModuleContext) -> None:
         """Class-body assignments (``TOKEN = os.environ[...]``) are fields of the class."""
@@ -1286,7 +1310,8 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
 
 
 def _string_constants(ctx: ModuleContext) -> dict[str, str]:
-    """The names a module body assigns once, at its top level, to a string literal."""
+    """The names a module body (outside its functions and classes) assigns a string literal
+    to, and nothing else anywhere in it."""
     found: dict[str, str] = {}
     assigned: Counter[str] = Counter()
     # Also in the module's `if` and `try` blocks: a name assigned there too is no constant.
@@ -1300,7 +1325,7 @@ def _string_constants(ctx: ModuleContext) -> dict[str, str]:
         elif isinstance(small, cst.AugAssign):
             targets = [small.target]
         for target in targets:
-            for name in _bound_names_of(target):
+            for name in bound_names(target):
                 assigned[name] += 1
                 if isinstance(target, cst.Name) and isinstance(value, cst.SimpleString):
                     text = string_literal(value)
@@ -1377,11 +1402,11 @@ def _returned_object(info: FunctionInfo) -> str | None:
             returned.append(small.value)
         elif isinstance(small, cst.Assign):
             for target in small.targets:
-                for name in _bound_names_of(target.target):
+                for name in bound_names(target.target):
                     single = isinstance(target.target, cst.Name)
                     assigned.setdefault(name, []).append(small.value if single else None)
         elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
-            for name in _bound_names_of(small.target):
+            for name in bound_names(small.target):
                 value = small.value if isinstance(small, cst.AnnAssign) else None
                 assigned.setdefault(name, []).append(value)
     calls: list[cst.BaseExpression | None] = []
@@ -1395,17 +1420,6 @@ def _returned_object(info: FunctionInfo) -> str | None:
         return None
     (callee,) = callees
     return f"{callee}()" if callee else None
-
-
-def _bound_names_of(target: cst.BaseExpression) -> Iterator[str]:
-    """The plain names an assignment target binds (``a`` and ``b`` in ``a, (b, c.d) = ...``)."""
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _bound_names_of(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from _bound_names_of(target.value)
 
 
 def _reexported(module: ModuleContext, rest: list[str]) -> str | None:

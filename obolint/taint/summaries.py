@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from obolint.findings import Location, TraceStep
-from obolint.taint.values import PARAM_PREFIX, SUNK_PREFIX, Flow
+from obolint.taint.values import KEY_PREFIX, PARAM_PREFIX, SUNK_PREFIX, Flow
 
 
 @dataclass(frozen=True)
@@ -117,3 +117,21 @@ def param_index(flow: Flow) -> int | None:
 def concrete(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
     """Flows from real sources only (symbolic parameters do not survive their function)."""
     return tuple(f for f in flows if param_index(f) is None)
+
+
+def read_key(flow: Flow) -> str | None:
+    """The key a parameter's flow was read under inside its function (see KEY_PREFIX)."""
+    for marker in flow.markers:
+        if marker.startswith(KEY_PREFIX):
+            return marker[len(KEY_PREFIX) :]
+    return None
+
+
+def under_key(flows: tuple[Flow, ...], key: str) -> tuple[Flow, ...]:
+    """``flows`` read under ``key``: a parameter's flow not read under one yet is marked."""
+    return tuple(
+        Flow(flow.labels, flow.steps, flow.source_kind, flow.markers | {KEY_PREFIX + key})
+        if param_index(flow) is not None and read_key(flow) is None
+        else flow
+        for flow in flows
+    )

@@ -171,23 +171,3 @@ def derive(value: Value, step: TraceStep | None, qname: str | None = None) -> Va
 def with_step(flows: tuple[Flow, ...], step: TraceStep) -> tuple[Flow, ...]:
     """Every flow extended by ``step``."""
     return tuple(f.with_step(step) for f in flows)
-
-
-def read_key(flow: Flow) -> str | None:
-    """The key a parameter's flow was read under inside its function (see KEY_PREFIX)."""
-    for marker in flow.markers:
-        if marker.startswith(KEY_PREFIX):
-            return marker[len(KEY_PREFIX) :]
-    return None
-
-
-def under_key(flows: tuple[Flow, ...], key: str) -> tuple[Flow, ...]:
-    """``flows`` read under ``key``: a parameter's flow not read under one yet is marked."""
-    marked = []
-    for flow in flows:
-        if read_key(flow) is None and any(label.startswith(PARAM_PREFIX) for label in flow.labels):
-            flow = Flow(
-                flow.labels, flow.steps, flow.source_kind, flow.markers | {KEY_PREFIX + key}
-            )
-        marked.append(flow)
-    return tuple(marked)
