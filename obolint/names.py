@@ -147,6 +147,9 @@ _COMPOUNDS: dict[str, tuple[str, ...]] = {
     "nexttoken": ("next", "token"),
     "pagetoken": ("page", "token"),
     "maxtokens": ("max", "tokens"),
+    # Run-together passwords of a service (``PGPASSWORD``, ``MYSQLPASSWORD``, ``SMTPPASS``).
+    **{q + "password": (q, "password") for q in _PASS_QUALIFIERS},
+    **{q + "pass": (q, "pass") for q in _PASS_QUALIFIERS if q not in ("key", "keystore")},
 }
 
 # --- Modifiers that turn a credential word into metadata ----------------------------

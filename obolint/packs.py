@@ -228,6 +228,7 @@ class Propagation:
     # Keywords that, set to True in a model field's declaration (`Field(exclude=True)`), leave
     # the field out when the model is serialised.
     excluding_field_flags: frozenset[str] = frozenset()
+    hiding_field_flags: frozenset[str] = frozenset()
     # Minting calls whose first argument is how many random bytes they draw, and the keyword
     # that argument may be passed by.
     random_byte_count_calls: NamePatterns = field(default_factory=NamePatterns)
@@ -241,6 +242,11 @@ class Propagation:
     # Methods that give a mapping's (key, value) pairs: in `for name, v in m.items()` the key is
     # a name, not what the mapping holds.
     key_value_methods: frozenset[str] = frozenset()
+    # Calls and methods whose result is a mapping with the keys of the one given (`dict(d)`,
+    # `copy.deepcopy(d)`, `d.copy()`), or a view of them (`d.items()`, `d.values()`), and with
+    # the keyword arguments as keys (`dict(d, host=h)`): what a key holds stays apart.
+    keyed_calls: NamePatterns = field(default_factory=NamePatterns)
+    keyed_methods: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -596,11 +602,14 @@ _PROPAGATION_KEYS = (
     "success-flags",
     "failure-flags",
     "excluding-field-flags",
+    "hiding-field-flags",
     "random-byte-count-calls",
     "random-byte-count-keywords",
     "removing-methods",
     "request-state",
     "key-value-methods",
+    "keyed-calls",
+    "keyed-methods",
 )
 _TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
 
@@ -652,11 +661,14 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         success_flags=frozenset(prop["success-flags"]),
         failure_flags=frozenset(prop["failure-flags"]),
         excluding_field_flags=frozenset(prop["excluding-field-flags"]),
+        hiding_field_flags=frozenset(prop["hiding-field-flags"]),
         random_byte_count_calls=NamePatterns(prop["random-byte-count-calls"]),
         random_byte_count_keywords=frozenset(prop["random-byte-count-keywords"]),
         removing_methods=frozenset(prop["removing-methods"]),
         request_state=NamePatterns(prop["request-state"]),
         key_value_methods=frozenset(prop["key-value-methods"]),
+        keyed_calls=NamePatterns(prop["keyed-calls"]),
+        keyed_methods=frozenset(prop["keyed-methods"]),
     )
     fields = {key: tuple(value) for key, value in specs.items()}
     fields["rules"] = tuple(sorted(specs["rules"], key=lambda r: r.id))

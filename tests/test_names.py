@@ -102,6 +102,10 @@ POSITIVES = {
     "GOOGLE_SERVICE_ACCOUNT_INFO": "service account key",
     "jwt_secret": "secret",
     "db_pass": "password",
+    # Run-together passwords of a service, as their environment variables are spelled.
+    "PGPASSWORD": "password",
+    "MYSQLPASSWORD": "password",
+    "SMTPPASS": "password",
     "passcode": "passcode",
     "page_access_token": "token",
     "url_with_token": "token",
@@ -264,6 +268,8 @@ NEGATIVES = [
     "passenger",
     "bypass",
     "first_pass",
+    "PGPASSFILE",
+    "compass",
     "",
 ]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
+import re
+import string
 from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -14,6 +16,7 @@ import libcst as cst
 from obolint import names
 from obolint.findings import TraceStep
 from obolint.packs import Propagation
+from obolint.resolve import dotted
 from obolint.taint.context import FunctionInfo, ModuleContext
 from obolint.taint.summaries import (
     DeferredCall,
@@ -24,7 +27,9 @@ from obolint.taint.summaries import (
     Unit,
     concrete,
     param_index,
+    passed_under,
     read_key,
+    stored_keys,
     under_key,
 )
 from obolint.taint.values import (
@@ -38,10 +43,13 @@ from obolint.taint.values import (
     WHOLE_MAPPING,
     Flow,
     Value,
-    holds_whole_mapping,
+    fields_cover,
     join,
+    join_keyed,
+    keys_hold_all,
     merge_flows,
     named,
+    not_under_keys,
     with_step,
 )
 
@@ -61,6 +69,10 @@ _OPTIONAL_NAMES = frozenset({"None", "typing.Optional", "typing.Union"})
 _BUILTIN_STOPPERS = frozenset(
     {"len", "bool", "int", "float", "isinstance", "issubclass", "hash", "id", "type", "callable"}
 )
+# Methods of a string template that fill its `{name}` fields from their arguments.
+_TEMPLATE_METHODS = frozenset({"format", "format_map"})
+# Methods that take a key out of a dict (`d.pop("client_secret", None)`).
+_KEY_REMOVERS = frozenset({"pop"})
 _CONTAINER_MUTATORS = frozenset(
     {"append", "extend", "insert", "update", "setdefault", "add", "appendleft", "extendleft"}
 )
@@ -126,10 +138,12 @@ class FunctionInterpreter:
         self.depth = 0
         # Per enclosing `try` body: the environments of branches that left it by raise/return.
         self.try_exits: list[list[Env]] = []
+        # Per loop being run: the states of branches that ended a pass (`continue`, `break`).
+        self.loop_exits: list[list[Env]] = []
         self.propagation = ctx.packs.propagation
         self.interesting = ctx.packs.interesting_constants
         # Loop variable -> the loop variable of its key (``for k, v in m.items()``).
-        self._item_keys: dict[str, str] = {}
+        self._item_keys: dict[str, tuple[str, Value]] = {}
 
     # --- entry points ----------------------------------------------------------------
 
@@ -155,12 +169,9 @@ class FunctionInterpreter:
                 for i in range(lengths.pop())
             )
         fields = None
-        if self.returns and all(_keys_hold_all(r) for r in self.returns):
-            common = set.intersection(*({key for key, _ in r.fields} for r in self.returns))
-            fields = tuple(
-                (key, join(*(r.field(key) for r in self.returns)))  # type: ignore[misc]
-                for key in sorted(common)
-            )
+        if self.returns and all(keys_hold_all(r) for r in self.returns):
+            # A key one return does not set holds nothing there.
+            fields = tuple(sorted(join_keyed(*self.returns).fields, key=lambda kv: kv[0]))
         returned = Value(
             flows=join(*self.returns).flows if self.returns else (),
             items=items,
@@ -270,7 +281,8 @@ class FunctionInterpreter:
         return False
 
     def _non_secret_annotation(self, annotation: cst.BaseExpression | None) -> bool:
-        return isinstance(annotation, cst.Name) and annotation.value in _NON_SECRET_ANNOTATIONS
+        inner = without_optional(annotation) if annotation is not None else None
+        return isinstance(inner, cst.Name) and inner.value in _NON_SECRET_ANNOTATIONS
 
     def _masks_its_secrets(self, annotation: cst.BaseExpression) -> bool:
         """``token: Masked`` (see _masked_annotation), or ``credentials: APIKeyCredentials``
@@ -383,6 +395,7 @@ class FunctionInterpreter:
             self._narrow(stmt.test, then_env)
             self.exec_suite(stmt.body, then_env)
             else_env = _without_flows(env, failed_if_false)
+            self._narrow(stmt.test, else_env, negated=True)
             if stmt.orelse is not None:
                 if isinstance(stmt.orelse, cst.If):
                     self.exec_stmt(stmt.orelse, else_env)
@@ -391,16 +404,21 @@ class FunctionInterpreter:
             # A branch that returns or raises does not reach the code after the `if`.
             reaching = []
             for branch_env, suite in ((then_env, stmt.body), (else_env, stmt.orelse)):
-                if not _leaves_function(suite):
+                if _leaves_function(suite):
+                    if self.try_exits:
+                        # Inside a `try` body: an early exit reaches the handlers and `finally`.
+                        self.try_exits[-1].append(branch_env)
+                elif self.loop_exits and _ends_with(suite, (cst.Continue, cst.Break)):
+                    # Nor does one that ends the loop's pass: the loop joins it (see _loop).
+                    self.loop_exits[-1].append(branch_env)
+                else:
                     reaching.append(branch_env)
-                elif self.try_exits:
-                    # Inside a `try` body: an early exit reaches the handlers and `finally`.
-                    self.try_exits[-1].append(branch_env)
             _join_into(env, *(reaching or [then_env, else_env]))
         elif kind is cst.For:
-            element = _element_of(self.eval(stmt.iter, env))
+            iterable = self.eval(stmt.iter, env)
+            element = _element_of(iterable)
             targets = self._loop_targets(stmt.iter, stmt.target)
-            self._note_item_pair(targets)
+            self._note_item_pair(targets, iterable)
 
             def iteration(e: Env) -> None:
                 for target, is_clean in targets:
@@ -532,9 +550,13 @@ class FunctionInterpreter:
     def _loop(self, env: Env, body: Callable[[Env], object]) -> None:
         for _ in range(MAX_LOOP_PASSES):
             loop_env = dict(env)
-            body(loop_env)
+            self.loop_exits.append([])
+            try:
+                body(loop_env)
+            finally:
+                exits = self.loop_exits.pop()  # passes that ended in `continue` or `break`
             before = dict(env)
-            _join_into(env, before, loop_env)
+            _join_into(env, before, loop_env, *exits)
             # Compare only what the join replaced (identity first: most names are untouched).
             if all(
                 env[k] is before.get(k) or _signature(env[k]) == _signature(before.get(k, CLEAN))
@@ -570,9 +592,12 @@ class FunctionInterpreter:
         elif kind is cst.Assert:
             self.eval(small.test, env)
         elif kind is cst.Del:
-            target = small.target
-            if isinstance(target, cst.Name):
-                env.pop(target.value, None)
+            targets = small.target.elements if isinstance(small.target, cst.Tuple) else ()
+            for target in [e.value for e in targets] or [small.target]:
+                if isinstance(target, cst.Name):
+                    env.pop(target.value, None)
+                elif isinstance(target, cst.Subscript) and (index := _single_index(target)):
+                    self._remove_key(target.value, index, env)
 
     def on_return(self, value: Value, node: cst.BaseExpression) -> None:
         """Record a returned value and check return sinks (routes, tools)."""
@@ -586,19 +611,36 @@ class FunctionInterpreter:
             )
         self.returns.append(value)
         if self.return_sinks:
-            sent = self._serialised(value, node)
+            sent = self._serialised(value, node, shown=False)
             for spec, note in self.return_sinks:
                 self._sink_at(spec, node, sent, note, self.ctx.code(node), spec.exclude_markers)
 
-    def _serialised(self, value: Value, node: cst.BaseExpression) -> Value:
-        """What a route or tool sends when it returns ``value``: for an instance of a project
-        model (a dataclass or a model class) built here, the fields it was given too, except
-        those of a masked type and those the packs' excluding flags leave out."""
-        if not value.qname or not value.qname.endswith("()") or not value.fields:
+    def _serialised(self, value: Value, node: cst.BaseExpression, shown: bool = True) -> Value:
+        """What a route or tool sends when it returns ``value``, and (``shown``) what a string,
+        a log line or another sink shows of it: for an instance of a project model (a dataclass
+        or a model class) built here, the fields it was given too, except those of a masked
+        type and those the packs' excluding and hiding flags leave out; shown, an instance of a
+        project class with its own ``__str__`` or ``__repr__``, what that returns."""
+        if not value.qname or not value.qname.endswith("()"):
             return value
         class_qname = value.qname[:-2]
         project = self.ctx.project
-        if not project.known_class(class_qname):
+        # Only a class already added (asked of every object shown, this must not wait for
+        # modules).
+        if class_qname not in project.class_modules:
+            return value
+        text = self._text_method(class_qname)
+        if shown and text is not None:
+            # What this object was built with, of the attributes the method reads (objects of
+            # one class are not told apart in its fields: every `CmdAction` logged would show
+            # the one built with a key).
+            step = TraceStep(self.ctx.location(node), f"shown by `{text.name}()`")
+            read = _self_attributes(text.node)
+            shown_flows = [
+                with_step(item.flows, step) for name, item in value.fields if name in read
+            ]
+            return Value(flows=merge_flows(value.flows, *shown_flows), qname=value.qname)
+        if not value.fields:
             return value
         stored = [
             with_step(
@@ -610,6 +652,13 @@ class FunctionInterpreter:
             and not project.field_excluded(class_qname, name)
         ]
         return Value(flows=merge_flows(value.flows, *stored), qname=value.qname)
+
+    def _text_method(self, class_qname: str) -> FunctionInfo | None:
+        """The project class's own ``__str__`` or ``__repr__`` (or a project base class's)."""
+        project = self.ctx.project
+        return project.function_for(f"{class_qname}.__str__") or project.function_for(
+            f"{class_qname}.__repr__"
+        )
 
     def on_raise(self, value: Value, node: cst.BaseExpression) -> None:
         """An exception message carrying a credential: returned to the model from a tool."""
@@ -937,7 +986,7 @@ class FunctionInterpreter:
 
     def _eval_formatted_string(self, node: cst.FormattedString, env: Env) -> Value:
         parts = [
-            self.eval(p.expression, env)
+            self._serialised(self.eval(p.expression, env), p.expression)
             for p in node.parts
             if isinstance(p, cst.FormattedStringExpression)
         ]
@@ -953,6 +1002,8 @@ class FunctionInterpreter:
             leftmost = leftmost.left
         first = self.eval(leftmost, env)
         operands = [first, *(self.eval(right, env) for right in reversed(rights))]
+        if isinstance(node.operator, cst.Modulo):  # "... %s" % obj shows the object's fields
+            operands = [self._serialised(operand, node) for operand in operands]
         qname = None
         if first.qname and first.qname.endswith("()") and _only_pipes(node):
             # `prompt | model | parser`, a chain of steps: it takes its input as its first
@@ -1059,8 +1110,10 @@ class FunctionInterpreter:
         path = _access_path(node)
         if path is not None and path in env:
             return env[path]
-        base = self.eval(node.value, env)
-        attr = node.attr.value
+        return self._attribute_of(self.eval(node.value, env), node.attr.value, node)
+
+    def _attribute_of(self, base: Value, attr: str, node: cst.CSTNode) -> Value:
+        """Attribute ``attr`` of ``base`` (``base.attr``, ``getattr(base, "attr")``)."""
         if base.type_arg and base.qname:
             # ctx.context / ctx.deps of a RunContextWrapper[UserCtx]: a UserCtx.
             wrapper = base.qname.removesuffix("()")
@@ -1113,12 +1166,16 @@ class FunctionInterpreter:
             if spec.whole_key is not None
         )
 
-    def _read(self, base: Value, key: str, node: cst.CSTNode, qname: str | None) -> Value:
-        """Read ``key`` (an attribute or constant subscript key) of ``base``."""
+    def _read(
+        self, base: Value, key: str, node: cst.CSTNode, qname: str | None, item: bool = False
+    ) -> Value:
+        """Read ``key`` (an attribute, or with ``item`` a constant subscript key) of ``base``."""
         flows: tuple[Flow, ...] = ()
         field_value = base.field(key)
         if field_value is not None:
             flows = field_value.flows
+        elif item and keys_hold_all(base):
+            pass  # a key a dict built in code does not have holds nothing
         elif base.tainted and not self._clean_key(key):
             # Not what other keys hold (``request.headers["user-agent"]``): the rest; of a
             # parameter, what a caller passes under this key.
@@ -1142,7 +1199,8 @@ class FunctionInterpreter:
         ):
             note = f"`{self.ctx.code(node, 50)}` is named like a credential"
             flows = merge_flows(flows, (self._new_flow(node, note),))
-        return Value(flows=flows, qname=qname)
+        fields = field_value.fields if field_value is not None else ()
+        return Value(flows=flows, qname=qname, fields=fields)
 
     def _text_token_read(self, node: cst.CSTNode, key: str) -> bool:
         """``token_logprob.token``: a token of text, by the name of the object read from."""
@@ -1218,60 +1276,119 @@ class FunctionInterpreter:
             isinstance(iterable, cst.Call)
             and isinstance(target, (cst.Tuple, cst.List))
             and len(target.elements) == 2
-            and (
-                self.qname_of(iterable.func) == "enumerate"
-                or (
-                    isinstance(iterable.func, cst.Attribute)
-                    and iterable.func.attr.value in self.propagation.key_value_methods
-                    and not iterable.args
-                )
-            )
         ):
-            return [(target.elements[0].value, True), (target.elements[1].value, False)]
+            first, second = (e.value for e in target.elements)
+            if self.qname_of(iterable.func) == "enumerate" and iterable.args:
+                # `for i, (name, value) in enumerate(m.items())`: the pair as without it.
+                return [(first, True), *self._loop_targets(iterable.args[0].value, second)]
+            if (
+                isinstance(iterable.func, cst.Attribute)
+                and iterable.func.attr.value in self.propagation.key_value_methods
+                and not iterable.args
+            ):
+                return [(first, True), (second, False)]
         return [(target, False)]
 
-    def _note_item_pair(self, targets: list[tuple[cst.BaseExpression, bool]]) -> None:
+    def _note_item_pair(
+        self, targets: list[tuple[cst.BaseExpression, bool]], iterable: Value
+    ) -> None:
         """Remember which loop variable holds the value of which key (``for k, v in
-        m.items()``), for conditions on the key (see _narrow)."""
-        if len(targets) == 2 and targets[0][1]:
-            (key, _), (value, _) = targets
+        m.items()``), and the items iterated, for conditions on the key (see _narrow)."""
+        if 2 <= len(targets) <= 3 and all(clean for _, clean in targets[:-1]):
+            (key, _), (value, _) = targets[-2:]  # after enumerate's index, if any
             if isinstance(key, cst.Name) and isinstance(value, cst.Name):
-                self._item_keys[value.value] = key.value
+                self._item_keys[value.value] = (key.value, iterable)
 
-    def _narrow(self, test: cst.BaseExpression, env: Env) -> None:
-        """Where ``test`` holds, leave out what a mapping read whole holds under a key the test
-        rules out: ``if k.lower() not in ("host", "authorization")`` or ``k != "authorization"``
-        in a loop over ``request.headers.items()`` leaves the Authorization header behind."""
-        excluded = self._keys_ruled_out(test, env)
+    def _remove_key(
+        self, mapping: cst.BaseExpression, key_node: cst.BaseExpression, env: Env
+    ) -> None:
+        """``d.pop("k")``, ``del d["k"]``: a dict built in code no longer holds what its key
+        ``"k"`` held (and held nowhere else)."""
+        path = _access_path(mapping)
+        key = self._string_constant(key_node, env)
+        current = env.get(path) if path is not None else None
+        if key is None or current is None or not keys_hold_all(current):
+            return
+        kept = tuple((name, item) for name, item in current.fields if name != key)
+        held = {f.key() for _, item in kept for f in item.flows}
+        flows = tuple(f for f in current.flows if f.key() in held)
+        env[path] = replace(current, flows=flows, fields=kept)  # type: ignore[index]
+
+    def _narrow(self, test: cst.BaseExpression, env: Env, negated: bool = False) -> None:
+        """Where ``test`` holds (``negated``: where it does not), leave out what a mapping
+        holds under a key the test rules out: ``if k.lower() not in ("host",
+        "authorization")`` or ``k != "authorization"`` in a loop over
+        ``request.headers.items()`` leaves the Authorization header behind, and the code after
+        ``if k == "api_key": continue`` in a loop over a dict built in code what its key
+        ``"api_key"`` holds."""
+        excluded = self._keys_ruled_out(test, env, negated)
         if not excluded:
             return
-        for value_name, key_name in self._item_keys.items():
+        whole_keys = self.ctx.packs.whole_keys
+        for value_name, (key_name, items) in self._item_keys.items():
             current = env.get(value_name)
-            if key_name in excluded and current is not None and _holds_whole_mapping(current):
-                env[value_name] = replace(current, flows=_without_whole(current.flows))
+            keys = excluded.get(key_name)
+            if not keys or current is None:
+                continue
+            if any(k in whole_keys for k in keys) and _holds_whole_mapping(current):
+                current = replace(current, flows=_without_whole(current.flows))
+            elif keys_hold_all(items):
+                kept = join_keyed(
+                    *(item for name, item in items.fields if name.lower() not in keys)
+                )
+                left = {f.key() for f in items.flows} - {f.key() for f in kept.flows}
+                flows = tuple(f for f in current.flows if f.key() not in left)
+                current = replace(current, flows=flows, fields=kept.fields)
+            env[value_name] = current
 
-    def _keys_ruled_out(self, test: cst.BaseExpression, env: Env) -> set[str]:
-        """The names of the key variables ``test`` proves to be none of the whole keys."""
-        if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
-            return self._keys_ruled_out(test.left, env) | self._keys_ruled_out(test.right, env)
+    def _keys_ruled_out(
+        self, test: cst.BaseExpression, env: Env, negated: bool = False
+    ) -> dict[str, frozenset[str]]:
+        """The key variables ``test`` proves (``negated``: disproves) to be none of some
+        constant keys, with those keys in lower case."""
+        if isinstance(test, cst.BooleanOperation) and isinstance(
+            test.operator, cst.Or if negated else cst.And
+        ):
+            left = self._keys_ruled_out(test.left, env, negated)
+            right = self._keys_ruled_out(test.right, env, negated)
+            return {k: left.get(k, frozenset()) | right.get(k, frozenset()) for k in left | right}
         if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
-            return set()
+            return {}
         target = test.comparisons[0]
-        if not isinstance(target.operator, (cst.NotIn, cst.NotEqual)):
-            return set()
+        ruling_out = (cst.In, cst.Equal) if negated else (cst.NotIn, cst.NotEqual)
+        if not isinstance(target.operator, ruling_out):
+            return {}
         key = test.left
         if (  # k.lower(), k.casefold(), k.strip()...
             isinstance(key, cst.Call) and not key.args and isinstance(key.func, cst.Attribute)
         ):
             key = key.func.value
-        if not isinstance(key, cst.Name) or key.value not in self._item_keys.values():
-            return set()
+        if not isinstance(key, cst.Name) or not any(
+            key.value == name for name, _ in self._item_keys.values()
+        ):
+            return {}
+        keys = self._constant_strings(target.comparator, env)
+        return {key.value: frozenset(k.lower() for k in keys)} if keys else {}
+
+    def _constant_strings(self, node: cst.BaseExpression, env: Env) -> set[str]:
+        """The strings ``node`` is known to be or hold: a literal or a tuple, list or set of
+        them, a module-level constant of those, or the constants its value carries."""
+        text = self._string_constant(node, env)
+        if text is not None:
+            return {text}
+        found: set[str] = set()
+        if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+            for element in node.elements:
+                if isinstance(element, cst.Element):
+                    found |= self._constant_strings(element.value, env)
+        elif (
+            isinstance(node, cst.Name)
+            and node.value not in env
+            and (self.info is None or node.value not in self.info.local_names)
+        ):
+            found |= set(self.ctx.project.string_collection(self.ctx, node.value))
         # Evaluated again (the test was): a name or a literal, as a rule.
-        constants = self.eval(target.comparator, env).constants
-        whole_keys = self.ctx.packs.whole_keys
-        if any(c.lower() in whole_keys for c in constants):
-            return {key.value}
-        return set()
+        return found | self.eval(node, env).constants
 
     def _probe_in(self, ctx: ModuleContext | None) -> FunctionInterpreter:
         """An interpreter that resolves names in module ``ctx`` (this one in its own module,
@@ -1341,13 +1458,16 @@ class FunctionInterpreter:
                 self.eval(element.slice.value, env)
         if key is not None:
             qname = f"{base.qname}.{key}" if base.qname else None
-            return self._read(base, key, node, qname)
+            return self._read(base, key, node, qname, item=True)
         if _is_short_slice(node) and names.is_maskable_credential_name(
             _last_identifier(node.value)
         ):
             # token[:8], self.api_key[-4:]: a masked form, as people log and show credentials
             # (only of a value named like one: history[-10:] keeps ten whole messages).
             return CLEAN
+        if keys_hold_all(base):
+            # PROVIDERS[name] of a dict built in code: one of its values, with their keys.
+            return join_keyed(*(item for _, item in base.fields))
         # Agent[UserCtx] is still Agent; an element of a container has no name of its own.
         last = (base.qname or "").rsplit(".", 1)[-1]
         # `request.headers[HEADER_NAME]` is one header, not the mapping as a whole.
@@ -1385,9 +1505,10 @@ class FunctionInterpreter:
         inner_env = dict(env)
         clause = node.for_in
         while clause is not None:
-            element = _element_of(self.eval(clause.iter, inner_env))
+            iterable = self.eval(clause.iter, inner_env)
+            element = _element_of(iterable)
             targets = self._loop_targets(clause.iter, clause.target)
-            self._note_item_pair(targets)
+            self._note_item_pair(targets, iterable)
             for target, is_clean in targets:
                 self.assign(target, CLEAN if is_clean else element, inner_env, loop=True)
             for condition in clause.ifs:
@@ -1528,9 +1649,22 @@ class FunctionInterpreter:
                 markers |= {RANDOM}
             flow = self._new_flow(node, note, kind=MINTED, markers=markers)
             return Value(flows=(flow,), qname=result_q)
+        if callee_q == "getattr" and 2 <= len(args) <= 3 and args[1].position == 1:
+            # getattr(obj, "api_key"[, default]): the attribute, as `obj.api_key` is.
+            attr = self._string_constant(args[1].node, env)
+            if attr is not None and attr.isidentifier():
+                read = self._attribute_of(args[0].value, attr, node)
+                default = args[2].value if len(args) == 3 else CLEAN
+                return replace(read, flows=merge_flows(read.flows, default.flows))
+        if self.propagation.keyed_calls.matches(callee_q):
+            copied = _keyed_mapping(args, result_q)
+            if copied is not None:
+                return copied
         if kind == "propagate":
             return Value(
-                flows=join(*(a.value for a in args)).flows if args else (),
+                flows=join(*(self._serialised(a.value, a.node) for a in args)).flows
+                if args
+                else (),
                 qname=result_q,
                 constants=frozenset().union(*(a.value.constants for a in args))
                 if args
@@ -1571,6 +1705,8 @@ class FunctionInterpreter:
             assert receiver is not None
             read = self._keyed_read(receiver, args, node, result_q)
             if read is not None:
+                if method in _KEY_REMOVERS and isinstance(func, cst.Attribute) and args:
+                    self._remove_key(func.value, args[0].node, env)
                 return read
 
         # Container mutation taints the container: lst.append(token), d.update(h).
@@ -1580,19 +1716,44 @@ class FunctionInterpreter:
             if path is not None and incoming.tainted:
                 current = env.get(path, receiver or CLEAN)
                 step = TraceStep(self.ctx.location(node), f"added to `{path}`")
+                fields = current.fields
+                if method == "update":
+                    # Later keys replace earlier ones, as in the dict.
+                    updated = dict(fields)
+                    updated.update(f for a in args for f in a.value.fields)
+                    fields = tuple(updated.items())
                 env[path] = replace(
                     current,
                     flows=merge_flows(current.flows, with_step(incoming.flows, step)),
-                    fields=current.fields + tuple(f for a in args for f in a.value.fields)
-                    if method == "update"
-                    else current.fields,
+                    fields=fields,
                 )
             return named(result_q)
+
+        if (
+            method in self.propagation.keyed_methods
+            and receiver_is_value
+            and not args
+            and keys_hold_all(receiver)  # type: ignore[arg-type]
+        ):
+            assert receiver is not None
+            return Value(flows=receiver.flows, qname=result_q, fields=receiver.fields)
+
+        if method in _TEMPLATE_METHODS and isinstance(func, cst.Attribute):
+            filled = self._filled_template(func.value, method, args, env, node)  # type: ignore[arg-type]
+            if filled is not None:
+                return Value(flows=filled.flows, qname=result_q)
 
         # Propagating methods: string building and conversions on a value.
         if method is not None and method in packs.propagation.methods and receiver_is_value:
             removed = method in packs.propagation.removing_methods
-            parts = [receiver or CLEAN, *(a.value for a in args if not removed or a.position != 0)]
+            parts = [
+                CLEAN if receiver is None else self._serialised(receiver, node.func),
+                *(
+                    self._serialised(a.value, a.node)
+                    for a in args
+                    if not removed or a.position != 0
+                ),
+            ]
             return Value(flows=join(*parts).flows, qname=result_q)
 
         # An object constructed from a credential holds it when it is a credential wrapper by
@@ -1618,9 +1779,33 @@ class FunctionInterpreter:
             # `request.headers.get(HEADER_NAME)`: one header, not the mapping as a whole.
             flows = _without_whole(receiver.flows)
             return Value(flows=merge_flows(flows, *(a.value.flows for a in args)), qname=result_q)
-        value = self._read(receiver, key, node, result_q)
+        value = self._read(receiver, key, node, result_q, item=True)
         default = next((a.value for a in args if a.position == 1), CLEAN)
         return Value(flows=merge_flows(value.flows, default.flows), qname=value.qname)
+
+    def _filled_template(
+        self,
+        template_node: cst.BaseExpression,
+        method: str,
+        args: list[Arg],
+        env: Env,
+        node: cst.Call,
+    ) -> Value | None:
+        """``TEMPLATE.format(**ctx)``, ``"...{host}".format_map(cfg)`` of a constant template:
+        what the fields it names take from the arguments (of a dict built in code, only those
+        keys); None when the template is not a constant."""
+        template = self._string_constant(template_node, env)
+        named = _template_fields(template) if template is not None else None
+        if named is None:
+            return None
+        parts: list[Value] = []
+        for arg in args:
+            mapping = arg.keyword == "**" or (method == "format_map" and arg.position == 0)
+            if mapping and keys_hold_all(arg.value):
+                parts.extend(v for k, v in arg.value.fields if k in named)
+            elif mapping or arg.position is not None or arg.keyword == "*" or arg.keyword in named:
+                parts.append(arg.value)
+        return join(*(self._serialised(part, node) for part in parts))
 
     def _holds_arguments(self, class_name: str) -> bool:
         """Whether an object of this class carries what it was built from: a credential
@@ -1704,13 +1889,21 @@ class FunctionInterpreter:
 
     def _check_sink_arg(self, spec, arg: Arg, call: cst.Call) -> None:
         selected = spec.args.selects(arg.position, arg.keyword)
-        value = arg.value
+        value = self._serialised(arg.value, arg.node)
         if not selected and arg.keyword == "**":
             # f(**kwargs): only the selected keys of a tracked dict, else the whole mapping.
             picked = [v for k, v in value.fields if spec.args.selects(None, k)]
             if value.fields and not picked:
                 return
-            value = join(*picked) if picked else value
+            if picked:
+                value = join(*picked)
+            elif not spec.args.all_args:
+                # A function's own `**kwargs`: what its callers pass under those keywords.
+                value = Value(
+                    flows=merge_flows(
+                        *(under_key(value.flows, k) for k in sorted(spec.args.keywords))
+                    )
+                )
             selected = spec.args.all_args or bool(spec.args.keywords)
         if not selected and arg.keyword == "*":
             selected = bool(spec.args.positions)
@@ -1718,7 +1911,7 @@ class FunctionInterpreter:
             return
         # Per key only when the keys account for every flow (not after `lst.append(token)`, a
         # `**spread` or a computed key, whose flows no key holds).
-        if (spec.key_pattern is not None or spec.exclude_keys) and _fields_cover(value):
+        if (spec.key_pattern is not None or spec.exclude_keys) and fields_cover(value):
             value = join(
                 *(
                     v
@@ -1755,9 +1948,13 @@ class FunctionInterpreter:
         init = self.ctx.project.function_for(f"{class_qname}.__init__")
         if init is not None:
             self._apply_summary(init, args, node, f"{instance}.__init__")
-            self.ctx.project.construct_fields(class_qname, init, args)
+            stored = self.ctx.project.construct_fields(class_qname, init, args)
             if self.info is not None:
                 self._keep_constructed_parameters(class_qname, init, args)
+            if stored and self._text_method(class_qname) is not None:
+                # What this object shows of itself (see _serialised).
+                fields = tuple((attr, Value(flows=flows)) for attr, flows in stored.items())
+                return Value(flows=held, qname=instance, fields=fields)
             return Value(flows=held, qname=instance)
         # Dataclasses, model classes, NamedTuples: keyword or positional field values.
         declared = self.ctx.project.declared_fields(class_qname)
@@ -1780,6 +1977,7 @@ class FunctionInterpreter:
     ) -> None:
         """``C(token)`` with this function's parameter ``token``: the attributes ``__init__``
         stores it in are this function's parameter fields (see ParamField)."""
+        class_qname = init.class_qname or class_qname  # __init__ may be a base class's
         stored = self.ctx.project.init_fields.get(class_qname)
         if not stored:
             return
@@ -1791,22 +1989,32 @@ class FunctionInterpreter:
             for attr, indices in stored.items():
                 if index in indices:
                     step = TraceStep(self.ctx.location(arg.node), f"stored in `{short}.{attr}`")
-                    self._keep_stored_parameters(class_qname, attr, arg.value.flows, step)
+                    # What __init__ stores whole after reading it under a key.
+                    reads = self.ctx.project.init_read_keys(class_qname, attr, index)
+                    self._keep_stored_parameters(
+                        class_qname, attr, arg.value.flows, step, sorted(reads, key=str) or [None]
+                    )
 
     def _keep_stored_parameters(
-        self, class_qname: str, attr: str, flows: tuple[Flow, ...], step: TraceStep
+        self,
+        class_qname: str,
+        attr: str,
+        flows: tuple[Flow, ...],
+        step: TraceStep,
+        keys: Sequence[str | None] = (None,),
     ) -> None:
         """This function's parameters among ``flows`` are stored on instances of
-        ``class_qname`` as ``attr``: what each caller passes for them is (see ParamField)."""
+        ``class_qname`` as ``attr``: what each caller passes for them is (see ParamField);
+        under each of ``keys`` where the flow was read under none."""
         if self.info is None:
             return
         for flow in flows:
             index = param_index(flow)
             if index is not None:
                 steps = flow.with_step(step).steps
-                self.param_fields.append(
-                    ParamField(index, class_qname, attr, steps, read_key(flow))
-                )
+                read = read_key(flow)
+                for key in keys if read is None else (read,):
+                    self.param_fields.append(ParamField(index, class_qname, attr, steps, key))
 
     def _defer(self, callee_q: str, args: list[Arg]) -> None:
         """Note the parameters passed to ``callee_q`` if a project module may define it."""
@@ -1840,15 +2048,20 @@ class FunctionInterpreter:
         self, target: FunctionInfo, args: list[Arg], node: cst.Call, callee_q: str | None
     ) -> Value:
         summary = self.ctx.project.summary(target.qualname)
+        # Called on an instance, the first parameter is bound; on the class (or a subclass)
+        # it is the first argument.
         offset = (
             1
             if target.is_method
             and callee_q
-            and not callee_q.endswith(f"{target.class_qname}.{target.name}")
+            and self.ctx.project.class_for(callee_q.rpartition(".")[0]) is None
             else 0
         )
         params = target.params
         by_index: dict[int, Value] = {}
+        # Keyword arguments no parameter names go into the `**kwargs` parameter, if any.
+        spread = next((i for i, p in enumerate(params) if p.star == "**"), None)
+        extra: list[tuple[str, Value]] = []
         for arg in args:
             if arg.position is not None:
                 index = arg.position + offset
@@ -1856,16 +2069,19 @@ class FunctionInterpreter:
                     by_index[index] = arg.value
             elif arg.keyword not in (None, "*", "**"):
                 for i, p in enumerate(params):
-                    if p.name.value == arg.keyword:
+                    if p.name.value == arg.keyword and p.star not in ("*", "**"):
                         by_index[i] = arg.value
+                        break
+                else:
+                    extra.append((arg.keyword, arg.value))  # type: ignore[arg-type]
             elif arg.keyword == "**" and arg.value.tainted:
                 # f(**kwargs): per key when the dict is tracked, else every parameter.
                 # A dict whose keys do not hold all its flows (a function's result, then one
                 # key set: `c = parse(uri); c["driver"] = "x"; build(**c)`) may hold those
                 # under any other key (not what its keys hold: `c.update(kwargs)` does not
                 # put `c["api_key"]` under every other key).
-                covered = _fields_cover(arg.value)
-                loose = _not_under_keys(arg.value)
+                covered = fields_cover(arg.value)
+                loose = not_under_keys(arg.value)
                 for i, p in enumerate(params):
                     if i < offset:
                         continue
@@ -1874,20 +2090,17 @@ class FunctionInterpreter:
                         by_index[i] = field_value
                     elif not covered and i not in by_index:
                         by_index[i] = loose
+        if spread is not None and extra and spread not in by_index:
+            flows = merge_flows(*(v.flows for _, v in extra))
+            by_index[spread] = Value(flows=flows, fields=tuple(extra))
         if summary.deferred:
             self._follow_deferred(summary, by_index)
 
         def passed(index: int, key: str | None) -> Value | None:
             """What the call passes for parameter ``index``, under ``key`` if the function
-            read it so (see values.read_key): of a dict or object that holds its keys apart,
-            that key's value (nothing if it has no such key)."""
+            read it so (see passed_under)."""
             incoming = by_index.get(index)
-            if incoming is None or key is None or not incoming.fields:
-                return incoming
-            held = incoming.field(key)
-            if held is not None:
-                return held
-            return CLEAN if _keys_hold_all(incoming) else incoming
+            return None if incoming is None else passed_under(incoming, key)
 
         call_loc = self.ctx.location(node)
         name = target.name
@@ -1925,14 +2138,18 @@ class FunctionInterpreter:
             incoming = passed(stored.index, stored.key)
             if incoming is None or not incoming.tainted:
                 continue
-            real: list[Flow] = []
-            for flow in incoming.flows:
-                if (
+
+            def crossing(flow: Flow, stored: ParamField = stored) -> bool:
+                # As for parameter sinks: a value merely named like a credential does not
+                # cross files into the objects of another (a test's `SECRET = "x"`).
+                return (
                     flow.source_kind == "name"
                     and flow.source.location.path != stored.steps[-1].location.path
-                ):
-                    # As for parameter sinks: a value merely named like a credential does not
-                    # cross files into the objects of another (a test's `SECRET = "x"`).
+                )
+
+            real: list[Flow] = []
+            for flow in incoming.flows:
+                if crossing(flow):
                     continue
                 combined = passed_on(flow, stored.index, stored.steps)
                 caller_index = param_index(flow)
@@ -1948,8 +2165,18 @@ class FunctionInterpreter:
                             read_key(flow),
                         )
                     )
-            if real:
-                self.ctx.project.add_field(stored.class_qname, stored.attr, tuple(real))
+            # A dict passed for the parameter keeps its own keys there.
+            keys = stored_keys(incoming)
+            by_key = None
+            if keys is not None:
+                by_key = {
+                    name: tuple(
+                        passed_on(f, stored.index, stored.steps) for f in flows if not crossing(f)
+                    )
+                    for name, flows in keys.items()
+                }
+            if real or by_key is not None:
+                self.ctx.project.add_field(stored.class_qname, stored.attr, tuple(real), by_key)
         ret_step = TraceStep(call_loc, f"returned by `{name}()`")
         through = TraceStep(call_loc, f"passed through `{name}()`")
 
@@ -2135,19 +2362,25 @@ def _constant_int(node: cst.BaseExpression | None) -> int | None:
 
 def _leaves_function(suite: cst.BaseSuite | cst.If | cst.Else | None) -> bool:
     """Whether a branch ends in ``return`` or ``raise`` (an ``elif`` chain: every branch)."""
+    return _ends_with(suite, (cst.Return, cst.Raise))
+
+
+def _ends_with(suite: cst.BaseSuite | cst.If | cst.Else | None, kinds: tuple[type, ...]) -> bool:
+    """Whether a branch ends in a statement of one of ``kinds`` (an ``elif`` chain: every
+    branch)."""
     if suite is None:
         return False
     if isinstance(suite, cst.If):
-        return _leaves_function(suite.body) and _leaves_function(suite.orelse)
+        return _ends_with(suite.body, kinds) and _ends_with(suite.orelse, kinds)
     if isinstance(suite, cst.Else):
-        return _leaves_function(suite.body)
+        return _ends_with(suite.body, kinds)
     body = suite.body
     if not body:
         return False
     last = body[-1]
     if isinstance(last, cst.SimpleStatementLine):
         last = last.body[-1] if last.body else None
-    return isinstance(last, (cst.Return, cst.Raise))
+    return isinstance(last, kinds)
 
 
 def _without_whole(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
@@ -2163,7 +2396,11 @@ def _holds_whole_mapping(value: Value) -> bool:
 def _element_of(iterable: Value) -> Value:
     """What iterating ``iterable`` yields: a mapping the packs name as a whole yields its keys,
     which hold none of its credentials (``for name in request.headers``); ``.items()`` yields
-    them with their values (see _loop_targets)."""
+    them with their values (see _loop_targets). A dict built in code yields its values with
+    their own keys (``for cfg in servers.values()``)."""
+    if keys_hold_all(iterable):
+        element = join_keyed(*(item for _, item in iterable.fields))
+        return Value(flows=iterable.flows, constants=iterable.constants, fields=element.fields)
     return Value(flows=_not_held_whole(iterable), constants=iterable.constants)
 
 
@@ -2177,29 +2414,75 @@ def _not_held_whole(value: Value) -> tuple[Flow, ...]:
     return tuple(f for f in value.flows if f.key() not in held)
 
 
+def without_optional(annotation: cst.BaseExpression) -> cst.BaseExpression:
+    """``X`` of ``Optional[X]``, ``X | None`` or ``None | X``; else the annotation itself."""
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        left, right = annotation.left, annotation.right
+        if isinstance(right, cst.Name) and right.value == "None":
+            return left
+        if isinstance(left, cst.Name) and left.value == "None":
+            return right
+    if (
+        isinstance(annotation, cst.Subscript)
+        and dotted(annotation.value) in ("Optional", "typing.Optional")
+        and (index := _single_index(annotation)) is not None
+    ):
+        return index
+    return annotation
+
+
+@functools.lru_cache(maxsize=1024)
+def _self_attributes(method: cst.FunctionDef) -> frozenset[str]:
+    """The attributes a method reads of its first parameter (``self.host``)."""
+    params = method.params.params
+    if not params:
+        return frozenset()
+    owner = params[0].name.value
+    found: set[str] = set()
+
+    class Reads(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if isinstance(node.value, cst.Name) and node.value.value == owner:
+                found.add(node.attr.value)
+
+    method.body.visit(Reads())
+    return frozenset(found)
+
+
+def _template_fields(template: str) -> frozenset[str] | None:
+    """The names of the keyword fields a ``str.format`` template has (``{host}``,
+    ``{cfg.url}`` names ``cfg``); None if it is no valid template."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    names_: set[str] = set()
+    for _, field_name, _, _ in parsed:
+        if field_name:
+            names_.add(re.split(r"[.\[]", field_name, maxsplit=1)[0])
+    return frozenset(names_)
+
+
+def _keyed_mapping(args: list[Arg], qname: str | None) -> Value | None:
+    """``dict(d, host=h)``, ``copy.deepcopy(d)``: a mapping with the keys of ``d`` (a dict
+    built in code) and of the keyword arguments; None when they do not hold what it holds."""
+    positional = [a for a in args if a.position is not None]
+    if len(positional) > 1 or any(a.keyword in ("*", "**") for a in args):
+        return None
+    given = positional[0].value if positional else CLEAN
+    if given.flows and not keys_hold_all(given):
+        return None
+    fields = dict(given.fields)
+    fields.update((a.keyword, a.value) for a in args if a.keyword is not None)
+    if not fields:
+        return None
+    flows = merge_flows(given.flows, *(a.value.flows for a in args if a.keyword is not None))
+    return Value(flows=flows, qname=qname, fields=tuple(fields.items()))
+
+
 def _is_call(node: cst.BaseExpression) -> bool:
     """A call, or an ``await`` of one."""
     return isinstance(node.expression if isinstance(node, cst.Await) else node, cst.Call)
-
-
-def _keys_hold_all(value: Value) -> bool:
-    """Whether ``value`` is a dict built in code whose constant keys hold every flow it has: not
-    a mapping the packs name as a whole (``request.headers``, whose keys are read in any
-    case), nor one with flows under no key (``d.update(extra)``)."""
-    if not value.fields or holds_whole_mapping(value):
-        return False
-    return _fields_cover(value) or not value.flows
-
-
-def _not_under_keys(value: Value) -> Value:
-    """``value`` with only the flows that none of its per-key values holds."""
-    held = {f.key() for _, item in value.fields for f in item.flows}
-    return Value(flows=tuple(f for f in value.flows if f.key() not in held))
-
-
-def _fields_cover(value: Value) -> bool:
-    """Whether the per-key values of ``value`` hold every flow it has."""
-    return bool(value.fields) and not _not_under_keys(value).flows
 
 
 def _with_flows(value: Value, change: Callable[[tuple[Flow, ...]], tuple[Flow, ...]]) -> Value:
@@ -2323,7 +2606,7 @@ def _join_into(env: Env, *branches: Env) -> None:
         value = join(*present)
         if all(p.fields == present[0].fields for p in present):
             value = replace(value, fields=present[0].fields)
-        elif all(_fields_cover(p) or not p.flows for p in present):
+        elif all(fields_cover(p) or not p.flows for p in present):
             # kwargs = {}; if token: kwargs["headers"] = {...}: still a dict tracked per key.
             keys = dict.fromkeys(k for p in present for k, _ in p.fields)
             fields = tuple(

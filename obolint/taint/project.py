@@ -13,11 +13,20 @@ from obolint import names
 from obolint.findings import Finding, TraceStep
 from obolint.packs import PackSet, ReturnSink, ToolSpec
 from obolint.reach import Handle
-from obolint.resolve import imports_first, module_suffixes
+from obolint.resolve import dotted, imports_first, module_suffixes
 from obolint.taint.context import FunctionInfo, ModuleContext, bound_names, materialize
-from obolint.taint.interpreter import FunctionInterpreter, string_literal
-from obolint.taint.summaries import FunctionSummary, SinkHit, Unit, concrete, param_index
-from obolint.taint.values import INBOUND, Flow, Value, holds_whole_mapping, merge_flows
+from obolint.taint.interpreter import FunctionInterpreter, string_literal, without_optional
+from obolint.taint.summaries import (
+    FunctionSummary,
+    SinkHit,
+    Unit,
+    concrete,
+    param_index,
+    passed_under,
+    read_key,
+    stored_keys,
+)
+from obolint.taint.values import INBOUND, Flow, Value, merge_flows
 
 _EMPTY_SUMMARY = FunctionSummary()
 # Summaries are recomputed until nothing changes; this bounds it for pathological call graphs.
@@ -30,6 +39,8 @@ Progress = Callable[[str, int, int], None]
 _TOOLS_UNIT: Unit = ("<tools>", "")
 # The one owner of what any request state object of the packs (`request-state`) holds: a
 # middleware and a route name the same object by different imports.
+# How __init__ stores a parameter on an attribute (see Project._init_stores).
+InitStore = tuple[int, str | None, str | None]
 _REQUEST_STATE = "<request state>"
 # Per attribute name, each assignment to it in a module: (the class whose method stores it on
 # its own receiver, or None; the constructed object stored, or None). See _attribute_stores.
@@ -121,16 +132,18 @@ class Project:
         # Per module: its syntax tree and the string constants its body defines (see
         # string_constants).
         self._string_constants: dict[str, tuple[cst.Module, dict[str, str]]] = {}
+        # Per project class: the dotted names of its bases (see _base_names).
+        self._bases: dict[str, list[str]] = {}
         # Per class, per attribute: which __init__ parameters are stored there.
         self.init_fields: dict[str, dict[str, frozenset[int]]] = {}
         # Per class and attribute: the flows of each key, while every value stored there
         # with a flow is a dict with constant keys that hold all its flows (self.params =
         # {"host": host, "api_key": key}); None once one is not.
         self.field_keys: dict[tuple[str, str], dict[str, tuple[Flow, ...]] | None] = {}
-        # Per class, attribute and key: which __init__ parameters are stored under the key;
-        # and per class and attribute, which are stored there otherwise (whole).
-        self._init_field_keys: dict[str, dict[str, dict[str, frozenset[int]]]] = {}
-        self._init_field_whole: dict[str, dict[str, frozenset[int]]] = {}
+        # Per class and attribute: how __init__ stores its parameters there, as (parameter,
+        # the key of the stored dict it is under or None when stored whole, the key it was
+        # read under inside __init__ or None: see summaries.read_key).
+        self._init_stores: dict[str, dict[str, frozenset[InitStore]]] = {}
         # Per nested function: the enclosing scope's variables where it is defined.
         self.closures: dict[str, dict[str, Value]] = {}
         # Tools: the framework spec of each tool function, and parameters bound outside the
@@ -206,6 +219,7 @@ class Project:
         if old is not None:
             ctx.globals = old.globals
         self._attribute_stores.pop(ctx.module_name, None)
+        self._bases.clear()
         self._index_module(ctx)
         self._new_modules.add(ctx.module_name)
 
@@ -243,6 +257,16 @@ class Project:
     def string_constant(self, ctx: ModuleContext, name: str) -> str | None:
         """The string a module-level constant holds (``SESSION_KEY = "oidc_token"``), of
         module ``ctx`` or imported into it from a module parsed already."""
+        value = self._module_constant(ctx, name)
+        return value if isinstance(value, str) else None
+
+    def string_collection(self, ctx: ModuleContext, name: str) -> tuple[str, ...]:
+        """The strings a module-level constant holds: a string, or a tuple, list or set of
+        them (``SECRET_KEYS = ("api_key", "password")``); empty if it is none of those."""
+        value = self._module_constant(ctx, name)
+        return (value,) if isinstance(value, str) else value or ()
+
+    def _module_constant(self, ctx: ModuleContext, name: str) -> str | tuple[str, ...] | None:
         value = self._module_strings(ctx).get(name)
         if value is not None or name not in ctx.imports:
             return value
@@ -251,7 +275,7 @@ class Project:
         module = self.module(head) if head else None
         return self._module_strings(module).get(last) if module is not None else None
 
-    def _module_strings(self, ctx: ModuleContext) -> dict[str, str]:
+    def _module_strings(self, ctx: ModuleContext) -> dict[str, str | tuple[str, ...]]:
         kept = self._string_constants.get(ctx.module_name)
         if kept is None or kept[0] is not ctx.module:
             kept = self._string_constants[ctx.module_name] = (ctx.module, _string_constants(ctx))
@@ -379,7 +403,8 @@ class Project:
         return f"{module.module_name}.{last}" if module is not None else qname
 
     def function_for(self, qname: str | None) -> FunctionInfo | None:
-        """The project function a callee name refers to, following re-exports."""
+        """The project function a callee name refers to, following re-exports, and a method
+        a project class inherits from its project base classes."""
         if not qname:
             return None
         for _ in range(8):
@@ -390,11 +415,55 @@ class Project:
                 self._uses(("fn", candidate))
                 return self.functions[candidate]
             head, _, last = candidate.rpartition(".")
+            if head in self.class_modules:
+                return self._inherited(head, last)
             module = self.module(head)
             if module is None or last not in module.imports:
                 return None
             qname = module.imports[last]
         return None
+
+    def _inherited(self, class_qname: str, name: str) -> FunctionInfo | None:
+        """Method ``name`` of the first project base class of ``class_qname`` (depth first,
+        left to right) that defines it."""
+        for base in self.lineage(class_qname)[1:]:
+            method = f"{base}.{name}"
+            if method in self.functions:
+                return self.function_for(method)
+        return None
+
+    def lineage(self, class_qname: str) -> list[str]:
+        """A project class and its project base classes, depth first, each once (bases are
+        resolved as the class's module imports them; looked up as modules are, so a unit
+        that did not find one runs again once its module is parsed)."""
+        found: list[str] = []
+        todo = [class_qname]
+        while todo and len(found) < 16:
+            current = todo.pop(0)
+            if current in found or current not in self.class_modules:
+                continue
+            found.append(current)
+            todo[:0] = [b for base in self._base_names(current) if (b := self.class_for(base))]
+        return found
+
+    def _base_names(self, class_qname: str) -> list[str]:
+        """The dotted names of a class's bases, qualified by its module's imports."""
+        names = self._bases.get(class_qname)
+        if names is None:
+            names = []
+            ctx = self.modules.get(self.class_modules[class_qname])
+            node = ctx.classes.get(class_qname) if ctx is not None else None
+            for base in node.bases if node is not None else ():
+                name = dotted(base.value)
+                if name is None:
+                    continue
+                first, dot, rest = name.partition(".")
+                if first in ctx.imports:  # type: ignore[union-attr]
+                    names.append(ctx.imports[first] + dot + rest)  # type: ignore[union-attr]
+                else:
+                    names.append(f"{ctx.module_name}.{name}")  # type: ignore[union-attr]
+            self._bases[class_qname] = names
+        return names
 
     def class_for(self, qname: str | None) -> str | None:
         """The project class a constructor call refers to, following re-exports."""
@@ -421,19 +490,22 @@ class Project:
         return cached
 
     def field_excluded(self, class_qname: str, attr: str) -> bool:
-        """``attr: T = F(exclude=True)``: a model field left out when it is serialised (the
-        keywords are the packs' ``excluding-field-flags``)."""
-        flags = self.packs.propagation.excluding_field_flags
+        """``attr: T = F(exclude=True)``, ``field(repr=False)``: a model field left out when
+        the object is serialised or shown (the keywords are the packs'
+        ``excluding-field-flags`` and ``hiding-field-flags``)."""
+        prop = self.packs.propagation
         declaration = self._field_declaration(class_qname, attr)
         if declaration is None or not isinstance(declaration.value, cst.Call):
             return False
-        return any(
-            a.keyword is not None
-            and a.keyword.value in flags
-            and isinstance(a.value, cst.Name)
-            and a.value.value == "True"
-            for a in declaration.value.args
-        )
+        for arg in declaration.value.args:
+            if arg.keyword is None or not isinstance(arg.value, cst.Name):
+                continue
+            flag, setting = arg.keyword.value, arg.value.value
+            if (flag in prop.excluding_field_flags and setting == "True") or (
+                flag in prop.hiding_field_flags and setting == "False"
+            ):
+                return True
+        return False
 
     def field_annotation(self, class_qname: str, attr: str) -> cst.BaseExpression | None:
         """The annotation of ``attr`` in the body of project class ``class_qname``."""
@@ -498,65 +570,86 @@ class Project:
         class_qname = target_qname[:-2]
         if info is None or info.class_qname != class_qname:
             return None
-        concrete_flows = concrete(value.flows)
-        by_key: dict[str, tuple[Flow, ...]] | None = None
-        if value.fields and not holds_whole_mapping(value):
-            keyed = {name: concrete(item.flows) for name, item in value.fields}
-            held = {f.key() for flows in keyed.values() for f in flows}
-            if all(f.key() in held for f in concrete_flows):
-                by_key = keyed  # a key that holds nothing is read as clean
-        self.add_field(class_qname, attr, concrete_flows, by_key)
+        # A key that holds nothing is read as clean.
+        self.add_field(class_qname, attr, concrete(value.flows), stored_keys(value))
         if info.name == "__init__":
-            params = frozenset(i for f in value.flows if (i := param_index(f)) is not None)
-            if params:
-                stored = self.init_fields.setdefault(class_qname, {})
-                old = stored.get(attr, frozenset())
-                keys = self._init_field_keys.setdefault(class_qname, {}).setdefault(attr, {})
-                grew = False
-                keyed: set[int] = set()
-                for name, item in value.fields:
-                    under = frozenset(i for f in item.flows if (i := param_index(f)) is not None)
-                    keyed |= under
-                    if not under <= keys.get(name, frozenset()):
-                        keys[name] = keys.get(name, frozenset()) | under
-                        grew = True
-                # Stored whole too (`self.conn = auth`, or beside the keys): under every key.
-                whole = self._init_field_whole.setdefault(class_qname, {})
-                if not params - keyed <= whole.get(attr, frozenset()):
-                    whole[attr] = whole.get(attr, frozenset()) | (params - keyed)
-                    grew = True
-                if not params <= old or grew:
-                    stored[attr] = old | params
-                    # Constructors elsewhere store what __init__ keeps (construct_fields).
-                    self._note_change(("fn", f"{class_qname}.__init__"))
+            self._note_init_stores(class_qname, attr, value)
         return class_qname
 
-    def construct_fields(self, class_qname: str, init: FunctionInfo, args: list) -> None:
-        """``C(token=t)``: the arguments that ``__init__`` stores on ``self``."""
-        stored = self.init_fields.get(class_qname)
-        if not stored:
+    def _note_init_stores(self, class_qname: str, attr: str, value: Value) -> None:
+        """``self.attr = value`` in ``__init__``: which of its parameters ``value`` holds, and
+        how (see _init_stores)."""
+        stores: set[InitStore] = set()
+        keyed: set[int] = set()
+        for name, item in value.fields:
+            for flow in item.flows:
+                if (index := param_index(flow)) is not None:
+                    stores.add((index, name, read_key(flow)))
+                    keyed.add(index)
+        for flow in value.flows:
+            index = param_index(flow)
+            if index is not None and index not in keyed:
+                stores.add((index, None, read_key(flow)))
+        known = self._init_stores.setdefault(class_qname, {}).get(attr, frozenset())
+        if stores <= known:
             return
+        known = self._init_stores[class_qname][attr] = known | stores
+        self.init_fields.setdefault(class_qname, {})[attr] = frozenset(i for i, _, _ in known)
+        # Constructors elsewhere store what __init__ keeps (construct_fields).
+        self._note_change(("fn", f"{class_qname}.__init__"))
+
+    def init_read_keys(self, class_qname: str, attr: str, index: int) -> set[str | None]:
+        """The keys under which ``__init__`` of ``class_qname`` reads its parameter ``index``
+        before storing it whole on ``attr`` (None: the parameter itself)."""
+        stores = self._init_stores.get(class_qname, {}).get(attr, frozenset())
+        return {read for i, under, read in stores if i == index and under is None}
+
+    def construct_fields(
+        self, class_qname: str, init: FunctionInfo, args: list
+    ) -> dict[str, tuple[Flow, ...]]:
+        """``C(token=t)``: the arguments that ``__init__`` (of ``C`` or of a base class) stores
+        on ``self``; returns what it stored per attribute."""
+        class_qname = init.class_qname or class_qname
+        stored = self.init_fields.get(class_qname)
+        kept: dict[str, tuple[Flow, ...]] = {}
+        if not stored:
+            return kept
         # Only arguments that carry a credential store one; most carry none, and a class
         # with a hundred fields and parameters is built in thousands of places.
-        carried: list[tuple[int, tuple[Flow, ...]]] = []
+        carried: list[tuple[int, Value, tuple[Flow, ...]]] = []
         for arg in args:
             flows = concrete(arg.value.flows)
             if not flows:
                 continue
             index = init.argument_index(arg.position, arg.keyword)
             if index is not None:
-                carried.append((index, flows))
-        keys = self._init_field_keys.get(class_qname, {})
-        whole = self._init_field_whole.get(class_qname, {})
+                carried.append((index, arg.value, flows))
         for attr, indices in list(stored.items()):
-            for index, flows in carried:
-                if index in indices:
-                    # Under the keys of the dict __init__ stores, if it stores the parameter
-                    # only under keys (a parameter stored otherwise too is under every key).
-                    under = [name for name, ps in keys.get(attr, {}).items() if index in ps]
-                    stored_whole = index in whole.get(attr, frozenset())
-                    by_key = {name: flows for name in under} if under and not stored_whole else None
-                    self.add_field(class_qname, attr, flows, by_key)
+            stores = self._init_stores[class_qname][attr]
+            for index, value, _ in carried:
+                if index not in indices:
+                    continue
+                mine = [(under, read) for i, under, read in stores if i == index]
+                if all(under is None for under, _ in mine):
+                    # Stored whole: what the argument holds under each key read, with its own
+                    # keys if it is a dict built in code.
+                    for _, read in mine:
+                        part = passed_under(value, read)
+                        self.add_field(class_qname, attr, concrete(part.flows), stored_keys(part))
+                        kept[attr] = merge_flows(kept.get(attr, ()), concrete(part.flows))
+                    continue
+                flows = merge_flows(*(concrete(passed_under(value, r).flows) for _, r in mine))
+                by_key: dict[str, tuple[Flow, ...]] | None = None
+                if all(under is not None for under, _ in mine):
+                    # Only under keys of the dict __init__ stores (a parameter stored whole
+                    # too is under every key).
+                    by_key = {}
+                    for under, read in mine:
+                        held = concrete(passed_under(value, read).flows)
+                        by_key[under] = merge_flows(by_key.get(under, ()), held)  # type: ignore[index]
+                self.add_field(class_qname, attr, flows, by_key)
+                kept[attr] = merge_flows(kept.get(attr, ()), flows)
+        return kept
 
     def store_request_state(self, attr: str, flows: tuple[Flow, ...]) -> None:
         """``state.attr = value`` on a request state object of the packs: kept for the rest of
@@ -572,9 +665,21 @@ class Project:
             self._uses(("field", _REQUEST_STATE, attr))
             return self.fields.get((_REQUEST_STATE, attr), ())
         class_qname = base_qname[:-2] if base_qname.endswith("()") else base_qname
-        if self.known_class(class_qname):
-            self._uses(("field", class_qname, attr))
-        return self.fields.get((class_qname, attr), ())
+        if not self.known_class(class_qname):
+            return self.fields.get((class_qname, attr), ())
+        # Stored by the class's methods or by those of a base class (its `__init__`).
+        found: list[tuple[Flow, ...]] = []
+        for owner in self._field_owners(class_qname):
+            self._uses(("field", owner, attr))
+            found.append(self.fields.get((owner, attr), ()))
+        return found[0] if len(found) == 1 else merge_flows(*found)
+
+    def _field_owners(self, class_qname: str) -> list[str]:
+        """The classes whose stored fields an instance of ``class_qname`` has: it and its
+        project base classes."""
+        if class_qname not in self.class_modules:
+            return [class_qname]
+        return self.lineage(class_qname)
 
     def field_keys_of(
         self, base_qname: str | None, attr: str
@@ -584,7 +689,8 @@ class Project:
         if not base_qname or self.packs.propagation.request_state.matches(base_qname):
             return None
         class_qname = base_qname[:-2] if base_qname.endswith("()") else base_qname
-        return self.field_keys.get((class_qname, attr))
+        stored = [o for o in self._field_owners(class_qname) if (o, attr) in self.fields]
+        return self.field_keys.get((stored[0], attr)) if len(stored) == 1 else None
 
     def field_object(self, base_qname: str | None, attr: str) -> str | None:
         """The name of the one object methods store on ``attr`` of ``C()`` (``pkg.Codec()``).
@@ -1286,17 +1392,19 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
     """Every ``owner.attr = value`` of a module (function, method, class and module bodies),
     per attribute: ``(class, object)`` where ``class`` is the class of the method whose own
     receiver is the owner (else None), and ``object`` the constructed object stored
-    (``pkg.Codec()``, see _builds_plain_object) or None for anything else."""
+    (``pkg.Codec()``, see _builds_plain_object), ``bool()`` for a truth value (see _is_flag)
+    or None for anything else."""
     stores: AttributeStores = {}
     probe = FunctionInterpreter(ctx, None, lambda hit, flow: None)
-    bodies: list[tuple[Sequence[cst.CSTNode], str | None, str | None]] = [
-        (ctx.module.body, None, None)
+    bodies: list[tuple[Sequence[cst.CSTNode], str | None, str | None, frozenset[str]]] = [
+        (ctx.module.body, None, None, frozenset())
     ]
-    bodies.extend((node.body.body, None, None) for node in ctx.classes.values())
+    bodies.extend((node.body.body, None, None, frozenset()) for node in ctx.classes.values())
     for info in ctx.functions.values():
         receiver = info.params[0].name.value if info.is_method and info.params else None
-        bodies.append((info.node.body.body, info.class_qname, receiver))
-    for body, class_qname, receiver in bodies:
+        flags = frozenset(p.name.value for p in info.params if _declared_flag(p.annotation))
+        bodies.append((info.node.body.body, info.class_qname, receiver, flags))
+    for body, class_qname, receiver, flags in bodies:
         for small in _small_statements(body):
             for attr, owner, value in _attribute_assignments(small):
                 built = None
@@ -1304,15 +1412,47 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
                     callee = probe.qname_of(value.func)
                     if callee and _builds_plain_object(callee, value):
                         built = f"{callee}()"
+                if (
+                    built is None
+                    and receiver is not None
+                    and owner == receiver
+                    and _is_flag(value, flags)
+                ):
+                    # `self.authorization = True`, or a parameter declared `bool`: a flag,
+                    # whatever its name says.
+                    built = "bool()"
                 owner_class = class_qname if receiver is not None and owner == receiver else None
                 stores.setdefault(attr, []).append((owner_class, built))
     return stores
 
 
-def _string_constants(ctx: ModuleContext) -> dict[str, str]:
-    """The names a module body (outside its functions and classes) assigns a string literal
-    to, and nothing else anywhere in it."""
-    found: dict[str, str] = {}
+def _declared_flag(annotation: cst.Annotation | None) -> bool:
+    """An annotation of ``bool``, ``Optional[bool]`` or ``bool | None``."""
+    return annotation is not None and _is_name(without_optional(annotation.annotation), "bool")
+
+
+def _is_name(node: cst.BaseExpression, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name
+
+
+def _is_flag(value: cst.BaseExpression, flag_params: frozenset[str]) -> bool:
+    """A value that is a truth value: ``True``/``False``, a comparison, ``not x``, ``bool(x)``,
+    a parameter declared ``bool``, or ``and``/``or`` of those."""
+    if isinstance(value, cst.Name):
+        return value.value in ("True", "False") or value.value in flag_params
+    if isinstance(value, cst.Comparison):
+        return True
+    if isinstance(value, cst.UnaryOperation):
+        return isinstance(value.operator, cst.Not)
+    if isinstance(value, cst.BooleanOperation):
+        return _is_flag(value.left, flag_params) and _is_flag(value.right, flag_params)
+    return isinstance(value, cst.Call) and _is_name(value.func, "bool")
+
+
+def _string_constants(ctx: ModuleContext) -> dict[str, str | tuple[str, ...]]:
+    """The names a module body (outside its functions and classes) assigns a string literal,
+    or a tuple, list or set of them, to, and nothing else anywhere in it."""
+    found: dict[str, str | tuple[str, ...]] = {}
     assigned: Counter[str] = Counter()
     # Also in the module's `if` and `try` blocks: a name assigned there too is no constant.
     for small in _small_statements(ctx.module.body):
@@ -1327,11 +1467,35 @@ def _string_constants(ctx: ModuleContext) -> dict[str, str]:
         for target in targets:
             for name in bound_names(target):
                 assigned[name] += 1
-                if isinstance(target, cst.Name) and isinstance(value, cst.SimpleString):
-                    text = string_literal(value)
-                    if text is not None:
-                        found[name] = text
+                if isinstance(target, cst.Name) and value is not None:
+                    strings = _literal_strings(value)
+                    if strings is not None:
+                        found[name] = strings
     return {name: text for name, text in found.items() if assigned[name] == 1}
+
+
+def _literal_strings(node: cst.BaseExpression) -> str | tuple[str, ...] | None:
+    """A string literal's text, or the texts of a tuple, list, set or ``frozenset(...)`` of
+    string literals; else None."""
+    if isinstance(node, cst.SimpleString):
+        return string_literal(node)
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value in ("frozenset", "set", "tuple")
+        and len(node.args) == 1
+    ):
+        node = node.args[0].value
+    if not isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+        return None
+    texts = []
+    for element in node.elements:
+        value = element.value if isinstance(element, cst.Element) else None
+        text = string_literal(value) if isinstance(value, cst.SimpleString) else None
+        if text is None:
+            return None
+        texts.append(text)
+    return tuple(texts)
 
 
 def _stored_objects(stores: AttributeStores, class_qname: str) -> dict[str, str | None]:

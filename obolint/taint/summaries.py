@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from obolint.findings import Location, TraceStep
-from obolint.taint.values import KEY_PREFIX, PARAM_PREFIX, SUNK_PREFIX, Flow
+from obolint.taint.values import (
+    CLEAN,
+    KEY_PREFIX,
+    PARAM_PREFIX,
+    SUNK_PREFIX,
+    Flow,
+    Value,
+    holds_whole_mapping,
+    keys_hold_all,
+)
 
 
 @dataclass(frozen=True)
@@ -80,8 +89,9 @@ class FunctionSummary:
     deferred: frozenset[DeferredCall] = frozenset()
     # When every return gives a tuple of the same length: the flows of each element.
     return_items: tuple[tuple[Flow, ...], ...] | None = None
-    # When every return gives a dict with constant keys: the flows of each key all of them
-    # set (a caller's `result["input"]` is not what `result["session_key"]` holds).
+    # When every return gives a dict whose constant keys hold all it holds: the flows of each
+    # key any of them sets (a caller's `result["input"]` is not what `result["session_key"]`
+    # holds).
     return_fields: tuple[tuple[str, tuple[Flow, ...]], ...] | None = None
     param_fields: tuple[ParamField, ...] = ()
 
@@ -135,3 +145,28 @@ def under_key(flows: tuple[Flow, ...], key: str) -> tuple[Flow, ...]:
         else flow
         for flow in flows
     )
+
+
+def stored_keys(value: Value) -> dict[str, tuple[Flow, ...]] | None:
+    """The real flows under each constant key of ``value``, when those keys hold all its real
+    flows (a dict built in code, not a mapping the packs name as a whole): what a field that
+    stores ``value`` holds per key. Else None."""
+    if not value.fields or holds_whole_mapping(value):
+        return None
+    keyed = {name: concrete(item.flows) for name, item in value.fields}
+    held = {f.key() for flows in keyed.values() for f in flows}
+    if all(f.key() in held for f in concrete(value.flows)):
+        return keyed
+    return None
+
+
+def passed_under(value: Value, key: str | None) -> Value:
+    """What ``value``, passed for a parameter its function read under ``key`` (see read_key),
+    gives there: of a dict or object that holds its keys apart, that key's value (nothing if
+    it has no such key); else all of it."""
+    if key is None or not value.fields:
+        return value
+    held = value.field(key)
+    if held is not None:
+        return held
+    return CLEAN if keys_hold_all(value) else value

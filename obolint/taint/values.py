@@ -129,6 +129,26 @@ def holds_whole_mapping(value: Value) -> bool:
     return any(WHOLE_MAPPING in f.markers for _, item in value.fields for f in item.flows)
 
 
+def keys_hold_all(value: Value) -> bool:
+    """Whether ``value`` is a dict built in code whose constant keys hold every flow it has: not
+    a mapping the packs name as a whole (``request.headers``, whose keys are read in any
+    case), nor one with flows under no key (``d.update(extra)``)."""
+    if not value.fields or holds_whole_mapping(value):
+        return False
+    return fields_cover(value) or not value.flows
+
+
+def not_under_keys(value: Value) -> Value:
+    """``value`` with only the flows that none of its per-key values holds."""
+    held = {f.key() for _, item in value.fields for f in item.flows}
+    return Value(flows=tuple(f for f in value.flows if f.key() not in held))
+
+
+def fields_cover(value: Value) -> bool:
+    """Whether the per-key values of ``value`` hold every flow it has."""
+    return bool(value.fields) and not not_under_keys(value).flows
+
+
 def merge_flows(*groups: tuple[Flow, ...]) -> tuple[Flow, ...]:
     """Union of flows, one per source, preferring the shortest trace; capped in size."""
     best: dict[tuple, Flow] = {}
@@ -160,6 +180,23 @@ def join(*values: Value) -> Value:
     qnames = {v.qname for v in values if v.qname is not None}
     qname = qnames.pop() if len(qnames) == 1 else None
     return Value(flows=flows, qname=qname, constants=constants)
+
+
+def join_keyed(*values: Value) -> Value:
+    """``join`` of dicts built in code (the values of a mapping, iterated), keeping what each
+    key holds apart while every one holds all its flows under its keys (a key one lacks holds
+    nothing there)."""
+    joined = join(*values)
+    if not values or not all(keys_hold_all(v) or not v.flows for v in values):
+        return joined
+    by_key: dict[str, list[Value]] = {}
+    for value in values:
+        for name, item in value.fields:
+            by_key.setdefault(name, []).append(item)
+    if not by_key:
+        return joined
+    fields = tuple((name, join_keyed(*items)) for name, items in by_key.items())
+    return Value(flows=joined.flows, qname=joined.qname, constants=joined.constants, fields=fields)
 
 
 def derive(value: Value, step: TraceStep | None, qname: str | None = None) -> Value:
