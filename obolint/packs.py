@@ -246,6 +246,9 @@ class Propagation:
     # `copy.deepcopy(d)`, `d.copy()`), or a view of them (`d.items()`, `d.values()`), and with
     # the keyword arguments as keys (`dict(d, host=h)`): what a key holds stays apart.
     keyed_calls: NamePatterns = field(default_factory=NamePatterns)
+    # Constructors of per-context holders (`ContextVar`): what one function `.set()`s on a
+    # module-level holder, another `.get()`s back.
+    context_variables: NamePatterns = field(default_factory=NamePatterns)
     keyed_methods: frozenset[str] = frozenset()
 
 
@@ -609,6 +612,7 @@ _PROPAGATION_KEYS = (
     "request-state",
     "key-value-methods",
     "keyed-calls",
+    "context-variables",
     "keyed-methods",
 )
 _TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
@@ -668,6 +672,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         request_state=NamePatterns(prop["request-state"]),
         key_value_methods=frozenset(prop["key-value-methods"]),
         keyed_calls=NamePatterns(prop["keyed-calls"]),
+        context_variables=NamePatterns(prop["context-variables"]),
         keyed_methods=frozenset(prop["keyed-methods"]),
     )
     fields = {key: tuple(value) for key, value in specs.items()}

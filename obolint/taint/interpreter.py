@@ -19,6 +19,7 @@ from obolint.packs import Propagation
 from obolint.resolve import dotted
 from obolint.taint.context import FunctionInfo, ModuleContext
 from obolint.taint.summaries import (
+    CONTEXT_HOLDERS,
     DeferredCall,
     FunctionSummary,
     ParamField,
@@ -26,11 +27,13 @@ from obolint.taint.summaries import (
     SinkHit,
     Unit,
     concrete,
+    keys_left_out,
     param_index,
     passed_under,
     read_key,
     stored_keys,
     under_key,
+    without_keys,
 )
 from obolint.taint.values import (
     CLEAN,
@@ -69,6 +72,8 @@ _OPTIONAL_NAMES = frozenset({"None", "typing.Optional", "typing.Union"})
 _BUILTIN_STOPPERS = frozenset(
     {"len", "bool", "int", "float", "isinstance", "issubclass", "hash", "id", "type", "callable"}
 )
+# The methods of the packs' `context-variables` that set and read the value.
+_HOLDER_METHODS = frozenset({"set", "get"})
 # Methods of a string template that fill its `{name}` fields from their arguments.
 _TEMPLATE_METHODS = frozenset({"format", "format_map"})
 # Methods that take a key out of a dict (`d.pop("client_secret", None)`).
@@ -939,7 +944,9 @@ class FunctionInterpreter:
                 continue
             index = param_index(flow)
             if index is not None:
-                self.param_sinks.append(ParamSink(index, hit, flow.steps, read_key(flow)))
+                self.param_sinks.append(
+                    ParamSink(index, hit, flow.steps, read_key(flow), keys_left_out(flow))
+                )
                 continue
             self.report(hit, flow.with_step(step))
 
@@ -1332,6 +1339,9 @@ class FunctionInterpreter:
                 continue
             if any(k in whole_keys for k in keys) and _holds_whole_mapping(current):
                 current = replace(current, flows=_without_whole(current.flows))
+            elif not items.fields and any(param_index(f) is not None for f in current.flows):
+                # A loop over a parameter's items: what a caller passes but under those keys.
+                current = replace(current, flows=without_keys(current.flows, keys))
             elif keys_hold_all(items):
                 kept = join_keyed(
                     *(item for name, item in items.fields if name.lower() not in keys)
@@ -1700,6 +1710,17 @@ class FunctionInterpreter:
             return Value(flows=flows, qname=result_q)
         receiver_is_value = receiver is not None and not _is_module_name(receiver.qname, self.ctx)
 
+        if (
+            method in _HOLDER_METHODS
+            and receiver is not None
+            and self.propagation.context_variables.matches(
+                (receiver.qname or "").removesuffix("()")
+            )
+        ):
+            held = self._context_variable(func.value, method, args, node, env)  # type: ignore[union-attr]
+            if held is not None:
+                return held
+
         # Keyed reads through .get(): request.headers.get("Authorization"), os.environ.get(k).
         if method in self.propagation.read_methods and receiver_is_value:
             assert receiver is not None
@@ -1782,6 +1803,39 @@ class FunctionInterpreter:
         value = self._read(receiver, key, node, result_q, item=True)
         default = next((a.value for a in args if a.position == 1), CLEAN)
         return Value(flows=merge_flows(value.flows, default.flows), qname=value.qname)
+
+    def _context_variable(
+        self, holder: cst.BaseExpression, method: str, args: list[Arg], node: cst.Call, env: Env
+    ) -> Value | None:
+        """``current_token.set(token)`` / ``current_token.get()`` on a module-level context
+        variable (see Project.store_context); None for a holder that is no module-level name."""
+        name = dotted(holder)
+        first = name.partition(".")[0] if name else None
+        if (
+            name is None
+            or first in env
+            or (self.info is not None and first in self.info.local_names)
+        ):
+            return None
+        head, dot, rest = name.partition(".")
+        qualified = self.ctx.imports[head] + dot + rest if head in self.ctx.imports else None
+        qualified = qualified or f"{self.ctx.module_name}.{name}"
+        project = self.ctx.project
+        if method == "get":
+            default = args[0].value if args else CLEAN
+            return Value(flows=merge_flows(project.context_value(qualified), default.flows))
+        if args:
+            code = self.ctx.code(holder, 40)
+            step = TraceStep(
+                self.ctx.location(node), f"kept in `{code}` for the rest of the context"
+            )
+            flows = with_step(args[0].value.flows, step)
+            project.store_context(qualified, flows)
+            # A function setting its parameter: each caller sets what it passes.
+            self._keep_stored_parameters(
+                CONTEXT_HOLDERS, project.holder_name(qualified), flows, step
+            )
+        return CLEAN
 
     def _filled_template(
         self,
@@ -2096,11 +2150,13 @@ class FunctionInterpreter:
         if summary.deferred:
             self._follow_deferred(summary, by_index)
 
-        def passed(index: int, key: str | None) -> Value | None:
+        def passed(
+            index: int, key: str | None, without: frozenset[str] = frozenset()
+        ) -> Value | None:
             """What the call passes for parameter ``index``, under ``key`` if the function
-            read it so (see passed_under)."""
+            read it so, or but the keys it left out (see passed_under)."""
             incoming = by_index.get(index)
-            return None if incoming is None else passed_under(incoming, key)
+            return None if incoming is None else passed_under(incoming, key, without)
 
         call_loc = self.ctx.location(node)
         name = target.name
@@ -2114,7 +2170,7 @@ class FunctionInterpreter:
             return flow
 
         for ps in summary.param_sinks:
-            incoming = passed(ps.index, ps.key)
+            incoming = passed(ps.index, ps.key, ps.without)
             if incoming is None or not incoming.tainted:
                 continue
             sink_step = TraceStep(ps.hit.location, ps.hit.note)
@@ -2130,7 +2186,13 @@ class FunctionInterpreter:
                     continue
                 if caller_index is not None:
                     self.param_sinks.append(
-                        ParamSink(caller_index, ps.hit, combined.steps, read_key(flow))
+                        ParamSink(
+                            caller_index,
+                            ps.hit,
+                            combined.steps,
+                            read_key(flow),
+                            keys_left_out(flow),
+                        )
                     )
                 else:
                     self.report(ps.hit, combined.with_step(sink_step))
@@ -2189,7 +2251,7 @@ class FunctionInterpreter:
                 if index is None:
                     flows.append(flow.with_step(ret_step))
                     continue
-                incoming = passed(index, read_key(flow))
+                incoming = passed(index, read_key(flow), keys_left_out(flow))
                 if incoming is not None:
                     flows.extend(f.with_step(through) for f in incoming.flows)
             return merge_flows(tuple(flows))

@@ -17,6 +17,7 @@ from obolint.resolve import dotted, imports_first, module_suffixes
 from obolint.taint.context import FunctionInfo, ModuleContext, bound_names, materialize
 from obolint.taint.interpreter import FunctionInterpreter, string_literal, without_optional
 from obolint.taint.summaries import (
+    CONTEXT_HOLDERS,
     FunctionSummary,
     SinkHit,
     Unit,
@@ -655,6 +656,30 @@ class Project:
         """``state.attr = value`` on a request state object of the packs: kept for the rest of
         the request's code."""
         self.add_field(_REQUEST_STATE, attr, concrete(flows))
+
+    def store_context(self, holder: str, flows: tuple[Flow, ...]) -> None:
+        """``holder.set(value)`` on a module-level context variable ``holder`` (its qualified
+        name): kept for the code that ``.get()``s it."""
+        self.add_field(CONTEXT_HOLDERS, self.holder_name(holder), concrete(flows))
+
+    def context_value(self, holder: str) -> tuple[Flow, ...]:
+        """What was ``.set()`` on context variable ``holder`` anywhere."""
+        key = self.holder_name(holder)
+        self._uses(("field", CONTEXT_HOLDERS, key))
+        return self.fields.get((CONTEXT_HOLDERS, key), ())
+
+    def holder_name(self, qname: str) -> str:
+        """The name of a module-level variable where its module defines it (through
+        re-exports: ``pkg.current_token`` is ``pkg.auth.current_token``)."""
+        for _ in range(8):
+            head, _, last = qname.rpartition(".")
+            module = self.module(head) if head else None
+            if module is None:
+                return qname
+            if last not in module.imports:
+                return f"{module.module_name}.{last}"
+            qname = module.imports[last]
+        return qname
 
     def field_flows(self, base_qname: str | None, attr: str) -> tuple[Flow, ...]:
         """Flows stored on ``attr`` of class ``C`` or its instances (``C()``), or of the

@@ -8,11 +8,13 @@ from obolint.findings import Location, TraceStep
 from obolint.taint.values import (
     CLEAN,
     KEY_PREFIX,
+    NOKEY_PREFIX,
     PARAM_PREFIX,
     SUNK_PREFIX,
     Flow,
     Value,
     holds_whole_mapping,
+    join_keyed,
     keys_hold_all,
 )
 
@@ -49,6 +51,8 @@ class ParamSink:
     hit: SinkHit
     steps: tuple[TraceStep, ...]
     key: str | None = None
+    # The keys a loop over the parameter left out before the sink (see values.NOKEY_PREFIX).
+    without: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,10 @@ class ParamField:
     steps: tuple[TraceStep, ...]
     key: str | None = None  # as for ParamSink
 
+
+# The owner (as a class is of its fields) of the values set on context variables, which are
+# kept by the variables' qualified names (see Project.store_context).
+CONTEXT_HOLDERS = "<context variables>"
 
 # What the worklist re-runs: a module's body ``(module, "")`` or one function ``(module, qual)``.
 Unit = tuple[str, str]
@@ -98,7 +106,9 @@ class FunctionSummary:
     def signature(self) -> tuple:
         """A comparable digest (no traces) used to detect the fixed point."""
         ret = frozenset((f.labels, f.markers) for f in self.returns)
-        sinks = frozenset((p.index, p.hit.rule, p.hit.location, p.key) for p in self.param_sinks)
+        sinks = frozenset(
+            (p.index, p.hit.rule, p.hit.location, p.key, p.without) for p in self.param_sinks
+        )
         items = (
             None
             if self.return_items is None
@@ -137,6 +147,23 @@ def read_key(flow: Flow) -> str | None:
     return None
 
 
+def keys_left_out(flow: Flow) -> frozenset[str]:
+    """The keys a loop over a parameter left out of its flow (see NOKEY_PREFIX)."""
+    return frozenset(m[len(NOKEY_PREFIX) :] for m in flow.markers if m.startswith(NOKEY_PREFIX))
+
+
+def without_keys(flows: tuple[Flow, ...], keys: frozenset[str]) -> tuple[Flow, ...]:
+    """``flows`` with a parameter's flow (not read under a key) marked as leaving ``keys``
+    out."""
+    marks = frozenset(NOKEY_PREFIX + k for k in keys)
+    return tuple(
+        Flow(flow.labels, flow.steps, flow.source_kind, flow.markers | marks)
+        if param_index(flow) is not None and read_key(flow) is None
+        else flow
+        for flow in flows
+    )
+
+
 def under_key(flows: tuple[Flow, ...], key: str) -> tuple[Flow, ...]:
     """``flows`` read under ``key``: a parameter's flow not read under one yet is marked."""
     return tuple(
@@ -160,12 +187,16 @@ def stored_keys(value: Value) -> dict[str, tuple[Flow, ...]] | None:
     return None
 
 
-def passed_under(value: Value, key: str | None) -> Value:
+def passed_under(value: Value, key: str | None, without: frozenset[str] = frozenset()) -> Value:
     """What ``value``, passed for a parameter its function read under ``key`` (see read_key),
     gives there: of a dict or object that holds its keys apart, that key's value (nothing if
-    it has no such key); else all of it."""
-    if key is None or not value.fields:
+    it has no such key), or the values of its keys but ``without`` ones; else all of it."""
+    if not value.fields:
         return value
+    if key is None:
+        if not without or not keys_hold_all(value):
+            return value
+        return join_keyed(*(item for name, item in value.fields if name.lower() not in without))
     held = value.field(key)
     if held is not None:
         return held

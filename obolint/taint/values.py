@@ -31,6 +31,10 @@ SUNK_PREFIX = "sunk:"
 # function (`params["base_url"]`, `cfg.command`): a caller that passes a dict or an object
 # holding each key apart passes what it holds under that key (see read_key).
 KEY_PREFIX = "key:"
+# "nokey:<name>" marks a parameter's flow through a loop over its items that left out the key
+# `name` (`if name in SECRET_KEYS: continue`): a caller that passes a dict holding each key
+# apart passes the values of its other keys (see summaries.passed_under).
+NOKEY_PREFIX = "nokey:"
 
 MAX_FLOWS_PER_VALUE = 6
 MAX_TRACE_STEPS = 24
