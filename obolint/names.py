@@ -416,7 +416,8 @@ _IDENTIFIER_WORDS = frozenset({"id", "ids", "jti"})
 
 def is_minted_identifier_name(name: str) -> bool:
     """Whether a name denotes an identifier, not a credential, when it holds a freshly minted
-    random value (``txn_id``, ``access_jti``; not ``session_id``)."""
+    random value or an element of one (``txn_id``, ``access_jti``, ``tenant_id``; not
+    ``session_id``)."""
     words = split_words(name)
     return bool(words) and words[-1].rstrip(_DIGITS) in _IDENTIFIER_WORDS and "session" not in words
 

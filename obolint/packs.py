@@ -249,6 +249,9 @@ class Propagation:
     # Constructors of per-context holders (`ContextVar`): what one function `.set()`s on a
     # module-level holder, another `.get()`s back.
     context_variables: NamePatterns = field(default_factory=NamePatterns)
+    # Calls that give a parameter what the function passed to them returns (a web framework's
+    # dependency injection: `user: Annotated[str, Depends(get_bearer)]`).
+    injectors: NamePatterns = field(default_factory=NamePatterns)
     keyed_methods: frozenset[str] = frozenset()
 
 
@@ -613,6 +616,7 @@ _PROPAGATION_KEYS = (
     "key-value-methods",
     "keyed-calls",
     "context-variables",
+    "injectors",
     "keyed-methods",
 )
 _TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
@@ -673,6 +677,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         key_value_methods=frozenset(prop["key-value-methods"]),
         keyed_calls=NamePatterns(prop["keyed-calls"]),
         context_variables=NamePatterns(prop["context-variables"]),
+        injectors=NamePatterns(prop["injectors"]),
         keyed_methods=frozenset(prop["keyed-methods"]),
     )
     fields = {key: tuple(value) for key, value in specs.items()}

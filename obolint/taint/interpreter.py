@@ -221,6 +221,9 @@ class FunctionInterpreter:
         ]
         qname: str | None = name
         annotation = param.annotation.annotation if param.annotation else None
+        if isinstance(annotation, cst.Name):
+            # `token: BearerToken` with `BearerToken = Annotated[str, Depends(get_bearer)]`.
+            annotation = self._type_alias(annotation.value) or annotation
         if index == 0 and self.info.is_method and name in ("self", "cls"):
             qname = f"{self.info.class_qname}()" if name == "self" else self.info.class_qname
             return named(qname)
@@ -242,6 +245,7 @@ class FunctionInterpreter:
                 flows.append(
                     self._new_flow(param, f"{spec.note} (`{name}`)", spec.labels, spec.kind)
                 )
+        flows.extend(self._injected(param, annotation))
         if (
             names.is_credential_name(name)
             and not self._non_secret_annotation(annotation)
@@ -258,6 +262,30 @@ class FunctionInterpreter:
             default = self.eval(param.default, {})
             flows.extend(default.flows)
         return Value(flows=merge_flows(tuple(flows)), qname=qname, type_arg=type_arg)
+
+    def _type_alias(self, name: str) -> cst.Subscript | None:
+        """The ``Annotated[...]`` a module-level name of this module is assigned once."""
+        aliases = self.ctx.project.type_aliases(self.ctx)
+        return aliases.get(name)
+
+    def _injected(self, param: cst.Param, annotation: cst.BaseExpression | None) -> list[Flow]:
+        """What the project function in ``Depends(get_bearer)`` (the parameter's default or
+        annotation metadata: the packs' ``injectors``) returns, for the parameter."""
+        calls = [param.default] if isinstance(param.default, cst.Call) else []
+        calls.extend(_annotated_calls(annotation) if annotation is not None else ())
+        flows: list[Flow] = []
+        for call in calls:
+            if not call.args or not self.propagation.injectors.matches(self.qname_of(call.func)):
+                continue
+            dependency = self.ctx.project.function_for(self.qname_of(call.args[0].value))
+            if dependency is None:
+                continue
+            step = TraceStep(
+                self.ctx.location(param), f"returned by dependency `{dependency.name}()`"
+            )
+            returned = concrete(self.ctx.project.summary(dependency.qualname).returns)
+            flows.extend(with_step(returned, step))
+        return flows
 
     def _parameter_source_matches(self, spec, param: cst.Param, annotation) -> bool:
         markers: list[cst.Call] = []
@@ -658,6 +686,45 @@ class FunctionInterpreter:
         ]
         return Value(flows=merge_flows(value.flows, *stored), qname=value.qname)
 
+    def _call_bound(self, bound: Value, args: list[Arg], node: cst.Call) -> Value | None:
+        """A call of ``functools.partial(f, ...)``'s object: ``f`` with the bound arguments
+        first, then these."""
+        target = self.ctx.project.function_for(bound.wraps)
+        if target is None or bound.items is None:
+            return None
+        given = {a.keyword for a in args if a.keyword is not None}
+        combined = [
+            *(Arg(i, None, value, node) for i, value in enumerate(bound.items)),
+            *(
+                Arg(
+                    a.position + len(bound.items) if a.position is not None else None,
+                    a.keyword,
+                    a.value,
+                    a.node,
+                )
+                for a in args
+            ),
+            *(Arg(None, name, value, node) for name, value in bound.fields if name not in given),
+        ]
+        return self._apply_summary(target, combined, node, target.qualname)
+
+    def _wrappers(self, target: FunctionInfo) -> list[FunctionInfo]:
+        """The wrappers that the project decorators of ``target`` return in its place."""
+        if not target.node.decorators:
+            return []
+        probe = self._probe_in(target.module)
+        project = self.ctx.project
+        found = []
+        for decorator in target.node.decorators:
+            expression = decorator.decorator
+            if isinstance(expression, cst.Call):  # @retry(3): the factory's decorator
+                continue
+            info = project.function_for(probe.qname_of(expression))
+            wrapper = project.returned_function(info) if info is not None else None
+            if wrapper is not None:
+                found.append(wrapper)
+        return found
+
     def _text_method(self, class_qname: str) -> FunctionInfo | None:
         """The project class's own ``__str__`` or ``__repr__`` (or a project base class's)."""
         project = self.ctx.project
@@ -734,6 +801,10 @@ class FunctionInterpreter:
             name = target.value
             if value_node is not None:
                 value = _as_named(name, value)
+                if isinstance(value_node, cst.Subscript) and names.is_minted_identifier_name(name):
+                    # `tenant_id = parts[0]` of a token's parts: a part named as an identifier
+                    # is that identifier (`session_id` is not one: the session is the secret).
+                    value = CLEAN
             if value.tainted:
                 step = TraceStep(self.ctx.location(target), f"assigned to `{name}`")
                 value = _with_flows(value, lambda flows: with_step(flows, step))
@@ -1546,6 +1617,10 @@ class FunctionInterpreter:
             callee = self.eval(func, env)
             callee_q = callee.qname
         args = self._eval_args(node, env)
+        if receiver is None and callee.wraps and callee.items is not None:
+            called = self._call_bound(callee, args, node)
+            if called is not None:
+                return called
         result_q = f"{callee_q}()" if callee_q else None
         packs = self.ctx.packs
 
@@ -1604,12 +1679,25 @@ class FunctionInterpreter:
                     for a in args[1:]
                 ]
                 self._apply_summary(bound, rest, node, args[0].value.qname)
+                if all(a.keyword not in ("*", "**") for a in rest):
+                    # The object holds what it binds (its repr shows it), and calling it calls
+                    # the function with those arguments first (see _call_bound).
+                    return Value(
+                        flows=join(*(a.value for a in rest)).flows if rest else (),
+                        qname=result_q,
+                        wraps=bound.qualname,
+                        items=tuple(a.value for a in rest if a.position is not None),
+                        fields=tuple((a.keyword, a.value) for a in rest if a.keyword is not None),  # type: ignore[misc]
+                    )
             return named(result_q)
 
         # Functions of the scanned project: apply their summaries.
         awaited_hits = self.ctx.project.awaited_hits
         target = self.ctx.project.function_for(callee_q)
         if target is not None:
+            for wrapper in self._wrappers(target):
+                # @traced: the call runs the decorator's wrapper with these arguments.
+                self._apply_summary(wrapper, args, node, wrapper.qualname)
             applied = self._apply_summary(target, args, node, callee_q)
             # A project function the packs call clean (`redact_key`, `verify_token`) still
             # has its sinks, but what it returns holds no credential.
@@ -2116,10 +2204,15 @@ class FunctionInterpreter:
         # Keyword arguments no parameter names go into the `**kwargs` parameter, if any.
         spread = next((i for i, p in enumerate(params) if p.star == "**"), None)
         extra: list[tuple[str, Value]] = []
+        varargs = next((i for i, p in enumerate(params) if p.star == "*"), None)
         for arg in args:
             if arg.position is not None:
                 index = arg.position + offset
-                if index < len(params) and params[index].star != "*":
+                if varargs is not None and index >= varargs:
+                    # Positional arguments past the named ones go into `*args`.
+                    current = by_index.get(varargs)
+                    by_index[varargs] = arg.value if current is None else join(current, arg.value)
+                elif index < len(params):
                     by_index[index] = arg.value
             elif arg.keyword not in (None, "*", "**"):
                 for i, p in enumerate(params):
@@ -2256,8 +2349,10 @@ class FunctionInterpreter:
                     flows.extend(f.with_step(through) for f in incoming.flows)
             return merge_flows(tuple(flows))
 
+        closure = self.ctx.project.returned_function(target)
         qname = (
-            self.ctx.project.returned_object(target)
+            (closure.qualname if closure is not None else None)
+            or self.ctx.project.returned_object(target)
             or self.ctx.project.declared_library_object(target)
             or (f"{callee_q}()" if callee_q else None)
         )

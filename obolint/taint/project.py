@@ -127,9 +127,13 @@ class Project:
         self._reading_stores = False  # see field_object
         # Per function: the one library object all its returns build (see returned_object).
         self._returned_objects: dict[str, str | None] = {}
+        # Per function: the nested function it returns (see returned_function).
+        self._returned_functions: dict[str, str | None] = {}
         # Per function: the library object its return annotation names (see
         # declared_library_object).
         self._declared_returns: dict[str, str | None] = {}
+        # Per module: its syntax tree and the type aliases its body defines (see type_aliases).
+        self._type_aliases: dict[str, tuple[cst.Module, dict[str, cst.Subscript]]] = {}
         # Per module: its syntax tree and the string constants its body defines (see
         # string_constants).
         self._string_constants: dict[str, tuple[cst.Module, dict[str, str]]] = {}
@@ -275,6 +279,26 @@ class Project:
         # Looked up as any module is: a unit that did not find it runs again once it is parsed.
         module = self.module(head) if head else None
         return self._module_strings(module).get(last) if module is not None else None
+
+    def type_aliases(self, ctx: ModuleContext) -> dict[str, cst.Subscript]:
+        """The names a module body assigns a subscripted type once (``BearerToken =
+        Annotated[str, Depends(get_bearer)]``)."""
+        kept = self._type_aliases.get(ctx.module_name)
+        if kept is None or kept[0] is not ctx.module:
+            found: dict[str, cst.Subscript] = {}
+            assigned: Counter[str] = Counter()
+            for small in _small_statements(ctx.module.body):
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        for name in bound_names(target.target):
+                            assigned[name] += 1
+                            if isinstance(target.target, cst.Name) and isinstance(
+                                small.value, cst.Subscript
+                            ):
+                                found[name] = small.value
+            aliases = {name: node for name, node in found.items() if assigned[name] == 1}
+            kept = self._type_aliases[ctx.module_name] = (ctx.module, aliases)
+        return kept[1]
 
     def _module_strings(self, ctx: ModuleContext) -> dict[str, str | tuple[str, ...]]:
         kept = self._string_constants.get(ctx.module_name)
@@ -766,6 +790,25 @@ class Project:
                 return None  # not kept: the module may yet fail to parse
             self._returned_objects[info.qualname] = found
         return self._returned_objects[info.qualname]
+
+    def returned_function(self, info: FunctionInfo) -> FunctionInfo | None:
+        """The function nested in ``info`` that every ``return`` of it returns (a factory's
+        closure, a decorator's wrapper: ``def wrapper(...): ...; return wrapper``)."""
+        if info.qualname not in self._returned_functions:
+            nested = {
+                stmt.name.value for stmt in info.node.body.body if isinstance(stmt, cst.FunctionDef)
+            }
+            returned = {
+                small.value.value if isinstance(small.value, cst.Name) else None
+                for small in _small_statements(info.node.body.body)
+                if isinstance(small, cst.Return)
+            }
+            found = None
+            if len(returned) == 1 and (name := returned.pop()) in nested:
+                found = f"{info.qualname}.{name}"
+            self._returned_functions[info.qualname] = found
+        found = self._returned_functions[info.qualname]
+        return self.function_for(found) if found else None
 
     def declared_library_object(self, info: FunctionInfo) -> str | None:
         """``sdk.ChatHistory()`` for a function declared ``-> ChatHistory`` (or ``-> X | None``)
