@@ -411,13 +411,13 @@ def mentions_credential(name: str) -> bool:
 
 # Identifiers a service mints for its own bookkeeping (a transaction id, a JWT's `jti`, a
 # request id): random like a token, but presenting one grants nothing. A session id does.
-_IDENTIFIER_WORDS = frozenset({"id", "ids", "jti"})
+_IDENTIFIER_WORDS = frozenset({"id", "ids", "jti", "email"})
 
 
 def is_minted_identifier_name(name: str) -> bool:
     """Whether a name denotes an identifier, not a credential, when it holds a freshly minted
-    random value or an element of one (``txn_id``, ``access_jti``, ``tenant_id``; not
-    ``session_id``)."""
+    random value or an element of one (``txn_id``, ``access_jti``, ``tenant_id``,
+    ``admin_email``; not ``session_id``)."""
     words = split_words(name)
     return bool(words) and words[-1].rstrip(_DIGITS) in _IDENTIFIER_WORDS and "session" not in words
 

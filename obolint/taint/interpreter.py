@@ -72,6 +72,8 @@ _OPTIONAL_NAMES = frozenset({"None", "typing.Optional", "typing.Union"})
 _BUILTIN_STOPPERS = frozenset(
     {"len", "bool", "int", "float", "isinstance", "issubclass", "hash", "id", "type", "callable"}
 )
+# Decorators that make a method an attribute computed when read.
+_PROPERTY_DECORATORS = frozenset({"property", "cached_property"})
 # The methods of the packs' `context-variables` that set and read the value.
 _HOLDER_METHODS = frozenset({"set", "get"})
 # Methods of a string template that fill its `{name}` fields from their arguments.
@@ -686,6 +688,19 @@ class FunctionInterpreter:
         ]
         return Value(flows=merge_flows(value.flows, *stored), qname=value.qname)
 
+    def _call_super(self, class_qname: str, method: str, args: list[Arg], node: cst.Call) -> Value:
+        """``super().method(...)`` in a method of ``class_qname``: the first project base
+        class's method; ``super().__init__(...)`` also stores what that ``__init__`` keeps."""
+        project = self.ctx.project
+        target = project.inherited(class_qname, method)
+        if target is None:
+            return CLEAN
+        if method == "__init__" and target.class_qname is not None:
+            project.construct_fields(target.class_qname, target, args)
+            if self.info is not None:
+                self._keep_constructed_parameters(target.class_qname, target, args)
+        return self._apply_summary(target, args, node, f"{class_qname}().{method}")
+
     def _call_bound(self, bound: Value, args: list[Arg], node: cst.Call) -> Value | None:
         """A call of ``functools.partial(f, ...)``'s object: ``f`` with the bound arguments
         first, then these."""
@@ -801,9 +816,7 @@ class FunctionInterpreter:
             name = target.value
             if value_node is not None:
                 value = _as_named(name, value)
-                if isinstance(value_node, cst.Subscript) and names.is_minted_identifier_name(name):
-                    # `tenant_id = parts[0]` of a token's parts: a part named as an identifier
-                    # is that identifier (`session_id` is not one: the session is the secret).
+                if _names_a_part(name, value_node):
                     value = CLEAN
             if value.tainted:
                 step = TraceStep(self.ctx.location(target), f"assigned to `{name}`")
@@ -839,6 +852,8 @@ class FunctionInterpreter:
         elif isinstance(target, cst.Attribute):
             if value_node is not None:
                 value = _as_named(target.attr.value, value)
+                if _names_a_part(target.attr.value, value_node):
+                    value = CLEAN
             base = self.eval(target.value, env)
             path = _access_path(target)
             if base.qname:
@@ -1199,6 +1214,10 @@ class FunctionInterpreter:
                 if attr in spec.attributes and spec.types.matches(wrapper):
                     return Value(flows=base.flows, qname=f"{base.type_arg}()")
         qname = f"{base.qname}.{attr}" if base.qname else None
+        getter = self._property(base.qname, attr)
+        if getter is not None:
+            # settings.dsn of a `@property`: what the getter returns of this object.
+            return self._apply_summary(getter, [Arg(None, None, base, node)], node, qname)
         stored_object = self.ctx.project.field_object(base.qname, attr)
         if stored_object is not None:
             # self.jwt = TokenCodec(...): an object, whatever its name says; and its methods
@@ -1213,13 +1232,16 @@ class FunctionInterpreter:
                 flows=merge_flows(value.flows, *(v.flows for _, v in held)),
                 fields=(*held, *value.fields),
             )
-        stored = self.ctx.project.field_flows(base.qname, attr)
+        stored = self._local_evidence(self.ctx.project.field_flows(base.qname, attr))
         if stored:
             keys = self.ctx.project.field_keys_of(base.qname, attr)
             if keys is not None and not value.flows and not value.fields:
                 # self.params = {"host": host, "api_key": key}: self.params["host"] elsewhere
                 # holds what "host" does.
-                fields = tuple((name, Value(flows=flows)) for name, flows in sorted(keys.items()))
+                fields = tuple(
+                    (name, Value(flows=self._local_evidence(flows)))
+                    for name, flows in sorted(keys.items())
+                )
                 value = replace(value, flows=stored, fields=fields)
             else:
                 value = replace(value, flows=merge_flows(value.flows, stored))
@@ -1691,6 +1713,15 @@ class FunctionInterpreter:
                     )
             return named(result_q)
 
+        if (
+            method is not None
+            and isinstance(func, cst.Attribute)
+            and _is_super_call(func.value)
+            and self.info is not None
+            and self.info.class_qname is not None
+        ):
+            return self._call_super(self.info.class_qname, method, args, node)
+
         # Functions of the scanned project: apply their summaries.
         awaited_hits = self.ctx.project.awaited_hits
         target = self.ctx.project.function_for(callee_q)
@@ -1949,6 +1980,52 @@ class FunctionInterpreter:
                 parts.append(arg.value)
         return join(*(self._serialised(part, node) for part in parts))
 
+    def _local_evidence(self, flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+        """What the objects of a class hold, read here: but a value merely named like a
+        credential in another file (as for parameter sinks and fields stored by parameters, a
+        name is evidence only where it is written: a test's `authorization_psp` stored on a
+        model is no credential of the code reading the model)."""
+        if not any(f.source_kind == "name" for f in flows):
+            return flows
+        here = self.ctx.path
+        return tuple(f for f in flows if f.source_kind != "name" or f.source.location.path == here)
+
+    def _property(self, base_qname: str | None, attr: str) -> FunctionInfo | None:
+        """The getter of ``attr`` when ``base_qname`` is an instance of a project class (or
+        of its project bases) that declares it ``@property`` or ``@cached_property``."""
+        if not base_qname or not base_qname.endswith("()"):
+            return None
+        project = self.ctx.project
+        name = base_qname[:-2]
+        # A class of the project (also by a re-export); attributes of library objects are read
+        # far more often and never have a getter here.
+        class_qname = (
+            name
+            if name in project.class_modules
+            else project.class_for(name)
+            if project.in_project_module(name)
+            else None
+        )
+        if class_qname is None:
+            return None
+        getter = project.function_for(f"{class_qname}.{attr}")
+        if getter is None or not any(
+            (dotted(d.decorator) or "").rsplit(".", 1)[-1] in _PROPERTY_DECORATORS
+            for d in getter.node.decorators
+        ):
+            return None
+        return getter
+
+    def _project_exception(self, class_qname: str) -> bool:
+        """A project class derived (directly or through project classes) from a class the
+        packs' holder suffixes name (`class MissingScope(PermissionError)`): its message."""
+        project = self.ctx.project
+        return any(
+            self._holds_arguments(base.rsplit(".", 1)[-1])
+            for owner in project.lineage(class_qname)
+            for base in project.base_names(owner)
+        )
+
     def _holds_arguments(self, class_name: str) -> bool:
         """Whether an object of this class carries what it was built from: a credential
         wrapper (``BearerAuth``), a message or content value (``HumanMessage``, ``Part``), or an
@@ -2084,7 +2161,7 @@ class FunctionInterpreter:
             with_step(
                 incoming.flows, TraceStep(self.ctx.location(node), f"wrapped in `{short}(...)`")
             )
-            if self._holds_arguments(short)
+            if self._holds_arguments(short) or self._project_exception(class_qname)
             else ()
         )
         init = self.ctx.project.function_for(f"{class_qname}.__init__")
@@ -2353,7 +2430,7 @@ class FunctionInterpreter:
         qname = (
             (closure.qualname if closure is not None else None)
             or self.ctx.project.returned_object(target)
-            or self.ctx.project.declared_library_object(target)
+            or self.ctx.project.declared_object(target)
             or (f"{callee_q}()" if callee_q else None)
         )
         items = (
@@ -2569,6 +2646,22 @@ def _not_held_whole(value: Value) -> tuple[Flow, ...]:
         return value.flows
     held = {f.key() for _, item in value.fields for f in item.flows if WHOLE_MAPPING in f.markers}
     return tuple(f for f in value.flows if f.key() not in held)
+
+
+def _names_a_part(name: str, value_node: cst.BaseExpression) -> bool:
+    """``tenant_id = parts[0]``, ``self.admin_email = credentials[ADMIN_KEY]``: an element of a
+    value (a token's parts, a credentials mapping) named as an identifier is that identifier
+    (``session_id`` is not one: the session is the secret)."""
+    return isinstance(value_node, cst.Subscript) and names.is_minted_identifier_name(name)
+
+
+def _is_super_call(node: cst.BaseExpression) -> bool:
+    """``super()`` (or ``super(C, self)``)."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "super"
+    )
 
 
 def without_optional(annotation: cst.BaseExpression) -> cst.BaseExpression:

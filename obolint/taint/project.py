@@ -130,14 +130,14 @@ class Project:
         # Per function: the nested function it returns (see returned_function).
         self._returned_functions: dict[str, str | None] = {}
         # Per function: the library object its return annotation names (see
-        # declared_library_object).
+        # declared_object).
         self._declared_returns: dict[str, str | None] = {}
         # Per module: its syntax tree and the type aliases its body defines (see type_aliases).
         self._type_aliases: dict[str, tuple[cst.Module, dict[str, cst.Subscript]]] = {}
         # Per module: its syntax tree and the string constants its body defines (see
         # string_constants).
         self._string_constants: dict[str, tuple[cst.Module, dict[str, str]]] = {}
-        # Per project class: the dotted names of its bases (see _base_names).
+        # Per project class: the dotted names of its bases (see base_names).
         self._bases: dict[str, list[str]] = {}
         # Per class, per attribute: which __init__ parameters are stored there.
         self.init_fields: dict[str, dict[str, frozenset[int]]] = {}
@@ -441,14 +441,14 @@ class Project:
                 return self.functions[candidate]
             head, _, last = candidate.rpartition(".")
             if head in self.class_modules:
-                return self._inherited(head, last)
+                return self.inherited(head, last)
             module = self.module(head)
             if module is None or last not in module.imports:
                 return None
             qname = module.imports[last]
         return None
 
-    def _inherited(self, class_qname: str, name: str) -> FunctionInfo | None:
+    def inherited(self, class_qname: str, name: str) -> FunctionInfo | None:
         """Method ``name`` of the first project base class of ``class_qname`` (depth first,
         left to right) that defines it."""
         for base in self.lineage(class_qname)[1:]:
@@ -456,6 +456,11 @@ class Project:
             if method in self.functions:
                 return self.function_for(method)
         return None
+
+    def _project_class_name(self, qname: str) -> bool:
+        """Whether a dotted name is a class-like name (CapWords) in a module of this project (by
+        its files, not by the modules parsed so far)."""
+        return "." in qname and last_name(qname)[:1].isupper() and self.in_project_module(qname)
 
     def lineage(self, class_qname: str) -> list[str]:
         """A project class and its project base classes, depth first, each once (bases are
@@ -468,10 +473,10 @@ class Project:
             if current in found or current not in self.class_modules:
                 continue
             found.append(current)
-            todo[:0] = [b for base in self._base_names(current) if (b := self.class_for(base))]
+            todo[:0] = [b for base in self.base_names(current) if (b := self.class_for(base))]
         return found
 
-    def _base_names(self, class_qname: str) -> list[str]:
+    def base_names(self, class_qname: str) -> list[str]:
         """The dotted names of a class's bases, qualified by its module's imports."""
         names = self._bases.get(class_qname)
         if names is None:
@@ -784,7 +789,9 @@ class Project:
             parts = (found or "").split(".")
             # Exact names only: a project module `x.logging` is not the standard `logging`.
             prefixes = [".".join(parts[:end]) for end in range(1, len(parts))]
-            if any(prefix in self.modules for prefix in prefixes):
+            if found is not None and self._project_class_name(found[:-2]):
+                pass  # an object of a project class: its methods and properties apply
+            elif any(prefix in self.modules for prefix in prefixes):
                 found = None
             elif any(prefix in self._awaited for prefix in prefixes):
                 return None  # not kept: the module may yet fail to parse
@@ -810,13 +817,12 @@ class Project:
         found = self._returned_functions[info.qualname]
         return self.function_for(found) if found else None
 
-    def declared_library_object(self, info: FunctionInfo) -> str | None:
-        """``sdk.ChatHistory()`` for a function declared ``-> ChatHistory`` (or ``-> X | None``)
-        with ``ChatHistory`` imported from a library: calls on what it returns are the
-        library's (``history_for(sid).add_user_message(...)``). Not a project class (its
-        summaries follow it), a masked type (see FunctionInterpreter._returns_masked), nor a
-        builtin or typing name. Read from the syntax and the files once per function: the
-        same whichever modules are parsed yet."""
+    def declared_object(self, info: FunctionInfo) -> str | None:
+        """``sdk.ChatHistory()`` for a function declared ``-> ChatHistory`` (or ``-> X | None``):
+        calls on what it returns are the library's (``history_for(sid).add_user_message(...)``)
+        or the project class's (its methods and properties). Not a masked type (see
+        FunctionInterpreter._returns_masked), nor a builtin or typing name. Read from the syntax
+        once per function: the same whichever modules are parsed yet."""
         if info.qualname in self._declared_returns:
             return self._declared_returns[info.qualname]
         found = None
@@ -831,7 +837,6 @@ class Project:
                 and last_name(qname)[:1].isupper()
                 and not qname.startswith(("typing.", "typing_extensions.", "collections."))
                 and not self.packs.propagation.masked_types.matches(qname)
-                and not self.in_project_module(qname)
             ):
                 found = f"{qname}()"
         self._declared_returns[info.qualname] = found
