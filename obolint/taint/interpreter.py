@@ -27,6 +27,7 @@ from obolint.taint.summaries import (
     SinkHit,
     Unit,
     concrete,
+    key_left_out,
     keys_left_out,
     param_index,
     passed_under,
@@ -149,7 +150,8 @@ class FunctionInterpreter:
         self.loop_exits: list[list[Env]] = []
         self.propagation = ctx.packs.propagation
         self.interesting = ctx.packs.interesting_constants
-        # Loop variable -> the loop variable of its key (``for k, v in m.items()``).
+        # Loop variable -> the loop variable of its key and the items iterated (``for k, v in
+        # m.items()``), for tests on the key (see _narrow).
         self._item_keys: dict[str, tuple[str, Value]] = {}
 
     # --- entry points ----------------------------------------------------------------
@@ -224,7 +226,7 @@ class FunctionInterpreter:
         qname: str | None = name
         annotation = param.annotation.annotation if param.annotation else None
         if isinstance(annotation, cst.Name):
-            # `token: BearerToken` with `BearerToken = Annotated[str, Depends(get_bearer)]`.
+            # `token: BearerToken` with a module-level `BearerToken = Annotated[str, marker]`.
             annotation = self._type_alias(annotation.value) or annotation
         if index == 0 and self.info.is_method and name in ("self", "cls"):
             qname = f"{self.info.class_qname}()" if name == "self" else self.info.class_qname
@@ -271,8 +273,9 @@ class FunctionInterpreter:
         return aliases.get(name)
 
     def _injected(self, param: cst.Param, annotation: cst.BaseExpression | None) -> list[Flow]:
-        """What the project function in ``Depends(get_bearer)`` (the parameter's default or
-        annotation metadata: the packs' ``injectors``) returns, for the parameter."""
+        """What the project function given to an injector call of the packs' ``injectors``
+        (``Inject(get_bearer)``, the parameter's default or in its annotation's metadata)
+        returns, for the parameter."""
         calls = [param.default] if isinstance(param.default, cst.Call) else []
         calls.extend(_annotated_calls(annotation) if annotation is not None else ())
         flows: list[Flow] = []
@@ -667,7 +670,7 @@ class FunctionInterpreter:
         text = self._text_method(class_qname)
         if shown and text is not None:
             # What this object was built with, of the attributes the method reads (objects of
-            # one class are not told apart in its fields: every `CmdAction` logged would show
+            # one class are not told apart in its fields: every command object logged would show
             # the one built with a key).
             step = TraceStep(self.ctx.location(node), f"shown by `{text.name}()`")
             read = _self_attributes(text.node)
@@ -702,7 +705,8 @@ class FunctionInterpreter:
         return self._apply_summary(target, args, node, f"{class_qname}().{method}")
 
     def _call_bound(self, bound: Value, args: list[Arg], node: cst.Call) -> Value | None:
-        """A call of ``functools.partial(f, ...)``'s object: ``f`` with the bound arguments
+        """A call of a binder's object (``partial(f, ...)``: the packs' ``binders``): ``f`` with
+        the bound arguments
         first, then these."""
         target = self.ctx.project.function_for(bound.wraps)
         if target is None or bound.items is None:
@@ -721,7 +725,7 @@ class FunctionInterpreter:
             ),
             *(Arg(None, name, value, node) for name, value in bound.fields if name not in given),
         ]
-        return self._apply_summary(target, combined, node, target.qualname)
+        return self._apply_summary(target, combined, node, bound.wraps)
 
     def _wrappers(self, target: FunctionInfo) -> list[FunctionInfo]:
         """The wrappers that the project decorators of ``target`` return in its place."""
@@ -1232,14 +1236,14 @@ class FunctionInterpreter:
                 flows=merge_flows(value.flows, *(v.flows for _, v in held)),
                 fields=(*held, *value.fields),
             )
-        stored = self._local_evidence(self.ctx.project.field_flows(base.qname, attr))
+        stored = self._local_evidence(self.ctx.project.field_flows(base.qname, attr), base.qname)
         if stored:
             keys = self.ctx.project.field_keys_of(base.qname, attr)
             if keys is not None and not value.flows and not value.fields:
                 # self.params = {"host": host, "api_key": key}: self.params["host"] elsewhere
                 # holds what "host" does.
                 fields = tuple(
-                    (name, Value(flows=self._local_evidence(flows)))
+                    (name, Value(flows=self._local_evidence(flows, base.qname)))
                     for name, flows in sorted(keys.items())
                 )
                 value = replace(value, flows=stored, fields=fields)
@@ -1430,14 +1434,14 @@ class FunctionInterpreter:
             keys = excluded.get(key_name)
             if not keys or current is None:
                 continue
-            if any(k in whole_keys for k in keys) and _holds_whole_mapping(current):
+            if any(k[1:].lower() in whole_keys for k in keys) and _holds_whole_mapping(current):
                 current = replace(current, flows=_without_whole(current.flows))
             elif not items.fields and any(param_index(f) is not None for f in current.flows):
                 # A loop over a parameter's items: what a caller passes but under those keys.
                 current = replace(current, flows=without_keys(current.flows, keys))
             elif keys_hold_all(items):
                 kept = join_keyed(
-                    *(item for name, item in items.fields if name.lower() not in keys)
+                    *(item for name, item in items.fields if not key_left_out(name, keys))
                 )
                 left = {f.key() for f in items.flows} - {f.key() for f in kept.flows}
                 flows = tuple(f for f in current.flows if f.key() not in left)
@@ -1448,7 +1452,8 @@ class FunctionInterpreter:
         self, test: cst.BaseExpression, env: Env, negated: bool = False
     ) -> dict[str, frozenset[str]]:
         """The key variables ``test`` proves (``negated``: disproves) to be none of some
-        constant keys, with those keys in lower case."""
+        constant keys, each written as summaries.key_left_out reads it: ``=api_key`` compared
+        as written, ``~api_key`` when the test compares the key transformed (``k.lower()``)."""
         if isinstance(test, cst.BooleanOperation) and isinstance(
             test.operator, cst.Or if negated else cst.And
         ):
@@ -1462,16 +1467,18 @@ class FunctionInterpreter:
         if not isinstance(target.operator, ruling_out):
             return {}
         key = test.left
+        mark = "="
         if (  # k.lower(), k.casefold(), k.strip()...
             isinstance(key, cst.Call) and not key.args and isinstance(key.func, cst.Attribute)
         ):
-            key = key.func.value
+            key, mark = key.func.value, "~"
         if not isinstance(key, cst.Name) or not any(
             key.value == name for name, _ in self._item_keys.values()
         ):
             return {}
         keys = self._constant_strings(target.comparator, env)
-        return {key.value: frozenset(k.lower() for k in keys)} if keys else {}
+        spelled = (mark + (k.lower() if mark == "~" else k) for k in keys)
+        return {key.value: frozenset(spelled)} if keys else {}
 
     def _constant_strings(self, node: cst.BaseExpression, env: Env) -> set[str]:
         """The strings ``node`` is known to be or hold: a literal or a tuple, list or set of
@@ -1686,7 +1693,7 @@ class FunctionInterpreter:
         # The tool object stands for its function (repos_tool.invoke(...) runs list_repos).
         wraps = registered_q if not matched_sink else None
 
-        # functools.partial(f, token=t): follow the bound arguments into f.
+        # partial(f, token=t) of the packs' binders: follow the bound arguments into f.
         kind = matcher.call_kind(callee_q)
         if kind == "binder" and args and args[0].position == 0:
             bound = self.ctx.project.function_for(args[0].value.qname)
@@ -1707,7 +1714,7 @@ class FunctionInterpreter:
                     return Value(
                         flows=join(*(a.value for a in rest)).flows if rest else (),
                         qname=result_q,
-                        wraps=bound.qualname,
+                        wraps=args[0].value.qname,  # as called: `client.post` is bound
                         items=tuple(a.value for a in rest if a.position is not None),
                         fields=tuple((a.keyword, a.value) for a in rest if a.keyword is not None),  # type: ignore[misc]
                     )
@@ -1980,15 +1987,23 @@ class FunctionInterpreter:
                 parts.append(arg.value)
         return join(*(self._serialised(part, node) for part in parts))
 
-    def _local_evidence(self, flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    def _local_evidence(self, flows: tuple[Flow, ...], base_qname: str | None) -> tuple[Flow, ...]:
         """What the objects of a class hold, read here: but a value merely named like a
-        credential in another file (as for parameter sinks and fields stored by parameters, a
-        name is evidence only where it is written: a test's `authorization_psp` stored on a
-        model is no credential of the code reading the model)."""
-        if not any(f.source_kind == "name" for f in flows):
+        credential in a file that is neither this one nor the class's (as for parameter sinks:
+        a name is evidence where it is written; a test's value stored on a model in the test is
+        no credential of the code reading the model, while the class's own parameters are)."""
+        if not base_qname or not any(f.source_kind == "name" for f in flows):
             return flows
-        here = self.ctx.path
-        return tuple(f for f in flows if f.source_kind != "name" or f.source.location.path == here)
+        project = self.ctx.project
+        owner = project.class_modules.get(base_qname.removesuffix("()"))
+        owner_ctx = project.modules.get(owner) if owner is not None else None
+        if owner_ctx is None:
+            return flows
+        return tuple(
+            f
+            for f in flows
+            if not (_named_elsewhere(f, self.ctx.path) and _named_elsewhere(f, owner_ctx.path))
+        )
 
     def _property(self, base_qname: str | None, attr: str) -> FunctionInfo | None:
         """The getter of ``attr`` when ``base_qname`` is an instance of a project class (or
@@ -2314,9 +2329,11 @@ class FunctionInterpreter:
                         by_index[i] = field_value
                     elif not covered and i not in by_index:
                         by_index[i] = loose
-        if spread is not None and extra and spread not in by_index:
+        if spread is not None and extra:
             flows = merge_flows(*(v.flows for _, v in extra))
-            by_index[spread] = Value(flows=flows, fields=tuple(extra))
+            gathered = Value(flows=flows, fields=tuple(extra))
+            current = by_index.get(spread)
+            by_index[spread] = gathered if current is None else join(current, gathered)
         if summary.deferred:
             self._follow_deferred(summary, by_index)
 
@@ -2349,19 +2366,25 @@ class FunctionInterpreter:
                     continue
                 combined = passed_on(flow, ps.index, ps.steps)
                 caller_index = param_index(flow)
-                if flow.source_kind == "name" and flow.source.location.path != ps.hit.location.path:
+                if _named_elsewhere(flow, ps.hit.location.path):
                     # A value merely *named* like a credential in one file is weak evidence
                     # for a sink in another file's helper (a test passing `token=...` into
                     # library code that logs its argument): only real sources cross files.
                     continue
                 if caller_index is not None:
+                    # This function's parameter passed on whole: what the callee reads of it
+                    # (under a key, or but some keys) is what this function's callers pass.
+                    own_key = read_key(flow)
+                    key, without = keys_left_out(flow), frozenset()
+                    if own_key is None:
+                        without = ps.without
                     self.param_sinks.append(
                         ParamSink(
                             caller_index,
                             ps.hit,
                             combined.steps,
-                            read_key(flow),
-                            keys_left_out(flow),
+                            own_key if own_key is not None else ps.key,
+                            key | without,
                         )
                     )
                 else:
@@ -2374,10 +2397,7 @@ class FunctionInterpreter:
             def crossing(flow: Flow, stored: ParamField = stored) -> bool:
                 # As for parameter sinks: a value merely named like a credential does not
                 # cross files into the objects of another (a test's `SECRET = "x"`).
-                return (
-                    flow.source_kind == "name"
-                    and flow.source.location.path != stored.steps[-1].location.path
-                )
+                return _named_elsewhere(flow, stored.steps[-1].location.path)
 
             real: list[Flow] = []
             for flow in incoming.flows:
@@ -2646,6 +2666,12 @@ def _not_held_whole(value: Value) -> tuple[Flow, ...]:
         return value.flows
     held = {f.key() for _, item in value.fields for f in item.flows if WHOLE_MAPPING in f.markers}
     return tuple(f for f in value.flows if f.key() not in held)
+
+
+def _named_elsewhere(flow: Flow, path: str) -> bool:
+    """Whether ``flow`` is a value merely named like a credential in a file other than
+    ``path``."""
+    return flow.source_kind == "name" and flow.source.location.path != path
 
 
 def _names_a_part(name: str, value_node: cst.BaseExpression) -> bool:
@@ -3011,7 +3037,7 @@ def _set_field(
 
 
 def _annotated_calls(annotation: cst.BaseExpression) -> list[cst.Call]:
-    """Calls in ``Annotated[T, Depends(x), Header()]`` metadata."""
+    """Calls in ``Annotated[T, Marker(x), Other()]`` metadata."""
     if not isinstance(annotation, cst.Subscript):
         return []
     return [

@@ -6,6 +6,7 @@ import contextlib
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -40,9 +41,17 @@ Progress = Callable[[str, int, int], None]
 _TOOLS_UNIT: Unit = ("<tools>", "")
 # The one owner of what any request state object of the packs (`request-state`) holds: a
 # middleware and a route name the same object by different imports.
-# How __init__ stores a parameter on an attribute (see Project._init_stores).
-InitStore = tuple[int, str | None, str | None]
 _REQUEST_STATE = "<request state>"
+
+
+class InitStore(NamedTuple):
+    """How ``__init__`` stores one of its parameters on an attribute (see _init_stores)."""
+
+    index: int  # the parameter
+    under: str | None  # the key of the stored dict it is under, None when stored whole
+    read: str | None  # the key it was read under inside __init__ (see summaries.read_key)
+
+
 # Per attribute name, each assignment to it in a module: (the class whose method stores it on
 # its own receiver, or None; the constructed object stored, or None). See _attribute_stores.
 AttributeStores = dict[str, list[tuple[str | None, str | None]]]
@@ -136,7 +145,7 @@ class Project:
         self._type_aliases: dict[str, tuple[cst.Module, dict[str, cst.Subscript]]] = {}
         # Per module: its syntax tree and the string constants its body defines (see
         # string_constants).
-        self._string_constants: dict[str, tuple[cst.Module, dict[str, str]]] = {}
+        self._string_constants: dict[str, tuple[cst.Module, dict[str, str | tuple[str, ...]]]] = {}
         # Per project class: the dotted names of its bases (see base_names).
         self._bases: dict[str, list[str]] = {}
         # Per class, per attribute: which __init__ parameters are stored there.
@@ -145,9 +154,7 @@ class Project:
         # with a flow is a dict with constant keys that hold all its flows (self.params =
         # {"host": host, "api_key": key}); None once one is not.
         self.field_keys: dict[tuple[str, str], dict[str, tuple[Flow, ...]] | None] = {}
-        # Per class and attribute: how __init__ stores its parameters there, as (parameter,
-        # the key of the stored dict it is under or None when stored whole, the key it was
-        # read under inside __init__ or None: see summaries.read_key).
+        # Per class and attribute: how __init__ stores its parameters there.
         self._init_stores: dict[str, dict[str, frozenset[InitStore]]] = {}
         # Per nested function: the enclosing scope's variables where it is defined.
         self.closures: dict[str, dict[str, Value]] = {}
@@ -282,7 +289,7 @@ class Project:
 
     def type_aliases(self, ctx: ModuleContext) -> dict[str, cst.Subscript]:
         """The names a module body assigns a subscripted type once (``BearerToken =
-        Annotated[str, Depends(get_bearer)]``)."""
+        Annotated[str, Marker(get_bearer)]``)."""
         kept = self._type_aliases.get(ctx.module_name)
         if kept is None or kept[0] is not ctx.module:
             found: dict[str, cst.Subscript] = {}
@@ -484,7 +491,11 @@ class Project:
             ctx = self.modules.get(self.class_modules[class_qname])
             node = ctx.classes.get(class_qname) if ctx is not None else None
             for base in node.bases if node is not None else ():
-                name = dotted(base.value)
+                # `Base[T]` is `Base`.
+                expression = (
+                    base.value.value if isinstance(base.value, cst.Subscript) else base.value
+                )
+                name = dotted(expression)
                 if name is None:
                     continue
                 first, dot, rest = name.partition(".")
@@ -614,12 +625,12 @@ class Project:
         for name, item in value.fields:
             for flow in item.flows:
                 if (index := param_index(flow)) is not None:
-                    stores.add((index, name, read_key(flow)))
+                    stores.add(InitStore(index, name, read_key(flow)))
                     keyed.add(index)
         for flow in value.flows:
             index = param_index(flow)
             if index is not None and index not in keyed:
-                stores.add((index, None, read_key(flow)))
+                stores.add(InitStore(index, None, read_key(flow)))
         known = self._init_stores.setdefault(class_qname, {}).get(attr, frozenset())
         if stores <= known:
             return

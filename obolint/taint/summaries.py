@@ -147,6 +147,12 @@ def read_key(flow: Flow) -> str | None:
     return None
 
 
+def key_left_out(name: str, keys: frozenset[str]) -> bool:
+    """Whether dict key ``name`` is one of ``keys`` a test ruled out: ``=name`` as written, or
+    ``~name`` in lower case (the test compared ``k.lower()``)."""
+    return "=" + name in keys or "~" + name.lower() in keys
+
+
 def keys_left_out(flow: Flow) -> frozenset[str]:
     """The keys a loop over a parameter left out of its flow (see NOKEY_PREFIX)."""
     return frozenset(m[len(NOKEY_PREFIX) :] for m in flow.markers if m.startswith(NOKEY_PREFIX))
@@ -196,7 +202,7 @@ def passed_under(value: Value, key: str | None, without: frozenset[str] = frozen
     if key is None:
         if not without or not keys_hold_all(value):
             return value
-        return join_keyed(*(item for name, item in value.fields if name.lower() not in without))
+        return join_keyed(*(item for name, item in value.fields if not key_left_out(name, without)))
     held = value.field(key)
     if held is not None:
         return held

@@ -186,12 +186,13 @@ def join(*values: Value) -> Value:
     return Value(flows=flows, qname=qname, constants=constants)
 
 
-def join_keyed(*values: Value) -> Value:
+def join_keyed(*values: Value, depth: int = 3) -> Value:
     """``join`` of dicts built in code (the values of a mapping, iterated), keeping what each
     key holds apart while every one holds all its flows under its keys (a key one lacks holds
-    nothing there)."""
+    nothing there), to ``depth`` levels of nesting (dicts that share nested dicts would
+    otherwise cost 2 ** depth)."""
     joined = join(*values)
-    if not values or not all(keys_hold_all(v) or not v.flows for v in values):
+    if depth <= 0 or not values or not all(keys_hold_all(v) or not v.flows for v in values):
         return joined
     by_key: dict[str, list[Value]] = {}
     for value in values:
@@ -199,7 +200,7 @@ def join_keyed(*values: Value) -> Value:
             by_key.setdefault(name, []).append(item)
     if not by_key:
         return joined
-    fields = tuple((name, join_keyed(*items)) for name, items in by_key.items())
+    fields = tuple((name, join_keyed(*items, depth=depth - 1)) for name, items in by_key.items())
     return Value(flows=joined.flows, qname=joined.qname, constants=joined.constants, fields=fields)
 
 
