@@ -225,7 +225,7 @@ class FunctionInterpreter:
         ]
         qname: str | None = name
         annotation = param.annotation.annotation if param.annotation else None
-        if isinstance(annotation, cst.Name):
+        if type(annotation) is cst.Name:
             # `token: BearerToken` with a module-level `BearerToken = Annotated[str, marker]`.
             annotation = self._type_alias(annotation.value) or annotation
         if index == 0 and self.info.is_method and name in ("self", "cls"):
@@ -276,7 +276,7 @@ class FunctionInterpreter:
         """What the project function given to an injector call of the packs' ``injectors``
         (``Inject(get_bearer)``, the parameter's default or in its annotation's metadata)
         returns, for the parameter."""
-        calls = [param.default] if isinstance(param.default, cst.Call) else []
+        calls = [param.default] if type(param.default) is cst.Call else []
         calls.extend(_annotated_calls(annotation) if annotation is not None else ())
         flows: list[Flow] = []
         for call in calls:
@@ -747,9 +747,11 @@ class FunctionInterpreter:
     def _text_method(self, class_qname: str) -> FunctionInfo | None:
         """The project class's own ``__str__`` or ``__repr__`` (or a project base class's)."""
         project = self.ctx.project
-        return project.function_for(f"{class_qname}.__str__") or project.function_for(
-            f"{class_qname}.__repr__"
+        # Looked at before it is asked for (see _property): most classes have neither.
+        found = project.defined_method(class_qname, "__str__") or project.defined_method(
+            class_qname, "__repr__"
         )
+        return project.function_for(found.qualname) if found is not None else None
 
     def on_raise(self, value: Value, node: cst.BaseExpression) -> None:
         """An exception message carrying a credential: returned to the model from a tool."""
@@ -1099,7 +1101,7 @@ class FunctionInterpreter:
             leftmost = leftmost.left
         first = self.eval(leftmost, env)
         operands = [first, *(self.eval(right, env) for right in reversed(rights))]
-        if isinstance(node.operator, cst.Modulo):  # "... %s" % obj shows the object's fields
+        if type(node.operator) is cst.Modulo:  # "... %s" % obj shows the object's fields
             operands = [self._serialised(operand, node) for operand in operands]
         qname = None
         if first.qname and first.qname.endswith("()") and _only_pipes(node):
@@ -1425,6 +1427,8 @@ class FunctionInterpreter:
         ``request.headers.items()`` leaves the Authorization header behind, and the code after
         ``if k == "api_key": continue`` in a loop over a dict built in code what its key
         ``"api_key"`` holds."""
+        if not self._item_keys:
+            return
         excluded = self._keys_ruled_out(test, env, negated)
         if not excluded:
             return
@@ -1721,9 +1725,8 @@ class FunctionInterpreter:
             return named(result_q)
 
         if (
-            method is not None
-            and isinstance(func, cst.Attribute)
-            and _is_super_call(func.value)
+            method is not None  # so `func` is an attribute
+            and _is_super_call(func.value)  # type: ignore[attr-defined]
             and self.info is not None
             and self.info.class_qname is not None
         ):
@@ -2023,13 +2026,15 @@ class FunctionInterpreter:
         )
         if class_qname is None:
             return None
-        getter = project.function_for(f"{class_qname}.{attr}")
-        if getter is None or not any(
+        # Looked at before it is asked for (which runs it ahead and makes this unit depend on
+        # it): most attributes read are fields or methods, not properties.
+        found = project.defined_method(class_qname, attr)
+        if found is None or not any(
             (dotted(d.decorator) or "").rsplit(".", 1)[-1] in _PROPERTY_DECORATORS
-            for d in getter.node.decorators
+            for d in found.node.decorators
         ):
             return None
-        return getter
+        return project.function_for(found.qualname)
 
     def _project_exception(self, class_qname: str) -> bool:
         """A project class derived (directly or through project classes) from a class the
@@ -2622,19 +2627,21 @@ def _leaves_function(suite: cst.BaseSuite | cst.If | cst.Else | None) -> bool:
 def _ends_with(suite: cst.BaseSuite | cst.If | cst.Else | None, kinds: tuple[type, ...]) -> bool:
     """Whether a branch ends in a statement of one of ``kinds`` (an ``elif`` chain: every
     branch)."""
+    # Identity tests: isinstance on LibCST's classes is slow, and this runs for every branch.
+    kind = type(suite)
     if suite is None:
         return False
-    if isinstance(suite, cst.If):
-        return _ends_with(suite.body, kinds) and _ends_with(suite.orelse, kinds)
-    if isinstance(suite, cst.Else):
-        return _ends_with(suite.body, kinds)
-    body = suite.body
+    if kind is cst.If:
+        return _ends_with(suite.body, kinds) and _ends_with(suite.orelse, kinds)  # type: ignore[union-attr]
+    if kind is cst.Else:
+        return _ends_with(suite.body, kinds)  # type: ignore[union-attr]
+    body = suite.body  # type: ignore[union-attr]
     if not body:
         return False
     last = body[-1]
-    if isinstance(last, cst.SimpleStatementLine):
+    if type(last) is cst.SimpleStatementLine:
         last = last.body[-1] if last.body else None
-    return isinstance(last, kinds)
+    return type(last) in kinds
 
 
 def _without_whole(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
@@ -2678,16 +2685,13 @@ def _names_a_part(name: str, value_node: cst.BaseExpression) -> bool:
     """``tenant_id = parts[0]``, ``self.admin_email = credentials[ADMIN_KEY]``: an element of a
     value (a token's parts, a credentials mapping) named as an identifier is that identifier
     (``session_id`` is not one: the session is the secret)."""
-    return isinstance(value_node, cst.Subscript) and names.is_minted_identifier_name(name)
+    return type(value_node) is cst.Subscript and names.is_minted_identifier_name(name)
 
 
 def _is_super_call(node: cst.BaseExpression) -> bool:
     """``super()`` (or ``super(C, self)``)."""
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Name)
-        and node.func.value == "super"
-    )
+    # Identity tests: isinstance on LibCST's classes is slow, and this runs for every call.
+    return type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "super"
 
 
 def without_optional(annotation: cst.BaseExpression) -> cst.BaseExpression:

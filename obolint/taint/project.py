@@ -455,6 +455,15 @@ class Project:
             qname = module.imports[last]
         return None
 
+    def defined_method(self, class_qname: str, name: str) -> FunctionInfo | None:
+        """Method ``name`` of a project class or of its first project base class defining it,
+        without asking for it (see function_for: no unit depends on it for this)."""
+        for owner in self.lineage(class_qname):
+            found = self.functions.get(f"{owner}.{name}")
+            if found is not None:
+                return found
+        return None
+
     def inherited(self, class_qname: str, name: str) -> FunctionInfo | None:
         """Method ``name`` of the first project base class of ``class_qname`` (depth first,
         left to right) that defines it."""
