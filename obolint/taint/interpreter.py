@@ -2288,12 +2288,15 @@ class FunctionInterpreter:
     ) -> Value:
         summary = self.ctx.project.summary(target.qualname)
         # Called on an instance, the first parameter is bound; on the class (or a subclass)
-        # it is the first argument.
+        # it is the first argument, but a classmethod's `cls` is bound either way.
         offset = (
             1
             if target.is_method
             and callee_q
-            and self.ctx.project.class_for(callee_q.rpartition(".")[0]) is None
+            and (
+                _is_classmethod(target)
+                or self.ctx.project.class_for(callee_q.rpartition(".")[0]) is None
+            )
             else 0
         )
         params = target.params
@@ -2686,6 +2689,11 @@ def _names_a_part(name: str, value_node: cst.BaseExpression) -> bool:
     value (a token's parts, a credentials mapping) named as an identifier is that identifier
     (``session_id`` is not one: the session is the secret)."""
     return type(value_node) is cst.Subscript and names.is_minted_identifier_name(name)
+
+
+def _is_classmethod(info: FunctionInfo) -> bool:
+    """A method declared ``@classmethod``."""
+    return any(dotted(d.decorator) == "classmethod" for d in info.node.decorators)
 
 
 def _is_super_call(node: cst.BaseExpression) -> bool:
