@@ -1630,8 +1630,40 @@ class FunctionInterpreter:
                 self._narrow(condition.test, inner_env)
             clause = clause.inner_for_in
         if isinstance(node, cst.DictComp):
+            kept = self._filtered_items(node, inner_env)
+            if kept is not None:
+                return kept
             return join(self.eval(node.key, inner_env), self.eval(node.value, inner_env))
         return Value(flows=self.eval(node.elt, inner_env).flows)
+
+    def _filtered_items(self, node: cst.DictComp, env: Env) -> Value | None:
+        """``{k: v for k, v in d.items() if ...}`` of a dict built in code: the dict with its
+        keys, but those the conditions rule out (see _keys_ruled_out); None for another
+        comprehension."""
+        clause = node.for_in
+        if clause.inner_for_in is not None or not (
+            isinstance(node.key, cst.Name) and isinstance(node.value, cst.Name)
+        ):
+            return None
+        targets = self._loop_targets(clause.iter, clause.target)
+        if len(targets) != 2 or not targets[0][1]:
+            return None
+        (key, _), (value, _) = targets
+        if not (
+            isinstance(key, cst.Name)
+            and isinstance(value, cst.Name)
+            and key.value == node.key.value
+            and value.value == node.value.value
+        ):
+            return None
+        items = self.eval(clause.iter, env)
+        if not keys_hold_all(items):
+            return None
+        left_out: frozenset[str] = frozenset()
+        for condition in clause.ifs:
+            left_out |= self._keys_ruled_out(condition.test, env).get(key.value, frozenset())
+        fields = tuple((k, v) for k, v in items.fields if not key_left_out(k, left_out))
+        return Value(flows=merge_flows(*(v.flows for _, v in fields)), fields=fields)
 
     # --- calls -------------------------------------------------------------------------
 
