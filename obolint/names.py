@@ -414,7 +414,7 @@ def mentions_credential(name: str) -> bool:
 _IDENTIFIER_WORDS = frozenset({"id", "ids", "jti", "email"})
 
 
-def is_minted_identifier_name(name: str) -> bool:
+def is_identifier_name(name: str) -> bool:
     """Whether a name denotes an identifier, not a credential, when it holds a freshly minted
     random value or an element of one (``txn_id``, ``access_jti``, ``tenant_id``,
     ``admin_email``; not ``session_id``)."""

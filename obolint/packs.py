@@ -249,6 +249,9 @@ class Propagation:
     # Constructors of per-context holders (`ContextVar`): what one function `.set()`s on a
     # module-level holder, another `.get()`s back.
     context_variables: NamePatterns = field(default_factory=NamePatterns)
+    # Their methods that set the value and that read it back.
+    context_setters: frozenset[str] = frozenset()
+    context_getters: frozenset[str] = frozenset()
     # Calls that give a parameter what the function passed to them returns (a web framework's
     # dependency injection: `user: Annotated[str, Depends(get_bearer)]`).
     injectors: NamePatterns = field(default_factory=NamePatterns)
@@ -616,6 +619,8 @@ _PROPAGATION_KEYS = (
     "key-value-methods",
     "keyed-calls",
     "context-variables",
+    "context-setters",
+    "context-getters",
     "injectors",
     "keyed-methods",
 )
@@ -677,6 +682,8 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         key_value_methods=frozenset(prop["key-value-methods"]),
         keyed_calls=NamePatterns(prop["keyed-calls"]),
         context_variables=NamePatterns(prop["context-variables"]),
+        context_setters=frozenset(prop["context-setters"]),
+        context_getters=frozenset(prop["context-getters"]),
         injectors=NamePatterns(prop["injectors"]),
         keyed_methods=frozenset(prop["keyed-methods"]),
     )

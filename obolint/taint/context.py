@@ -138,6 +138,14 @@ class ModuleContext:
     # ``module`` alone.
     parts: tuple[cst.Module, ...] = ()
 
+    def qualified(self, name: str) -> str:
+        """The full name of a dotted name written at the top level of this module: through
+        its imports (``mod.x`` with ``import pkg.mod as mod``), else one of its own."""
+        first, dot, rest = name.partition(".")
+        if first in self.imports:
+            return self.imports[first] + dot + rest
+        return f"{self.module_name}.{name}"
+
     def location(self, node: cst.CSTNode) -> NodeLocation:
         """Where ``node`` is; its line and column are computed only if someone reads them."""
         return NodeLocation(self, node)

@@ -27,7 +27,7 @@ from obolint.taint.summaries import (
     SinkHit,
     Unit,
     concrete,
-    key_left_out,
+    fields_kept,
     keys_left_out,
     param_index,
     passed_under,
@@ -75,8 +75,6 @@ _BUILTIN_STOPPERS = frozenset(
 )
 # Decorators that make a method an attribute computed when read.
 _PROPERTY_DECORATORS = frozenset({"property", "cached_property"})
-# The methods of the packs' `context-variables` that set and read the value.
-_HOLDER_METHODS = frozenset({"set", "get"})
 # Methods of a string template that fill its `{name}` fields from their arguments.
 _TEMPLATE_METHODS = frozenset({"format", "format_map"})
 # Methods that take a key out of a dict (`d.pop("client_secret", None)`).
@@ -189,7 +187,7 @@ class FunctionInterpreter:
         # A parameter named like a credential is one inside its function; what the function
         # returns of it is what each caller passes (`normalize(token)` of an empty string).
         dropped = {PARAM_NAME}
-        if names.is_minted_identifier_name(self.info.name):
+        if names.is_identifier_name(self.info.name):
             # def new_request_id(): return secrets.token_hex(8): what it mints is an identifier.
             dropped.add(MINTED)
         returned = _with_flows(returned, lambda flows: _without_markers(flows, dropped))
@@ -227,7 +225,7 @@ class FunctionInterpreter:
         annotation = param.annotation.annotation if param.annotation else None
         if type(annotation) is cst.Name:
             # `token: BearerToken` with a module-level `BearerToken = Annotated[str, marker]`.
-            annotation = self._type_alias(annotation.value) or annotation
+            annotation = self.ctx.project.type_aliases(self.ctx).get(annotation.value) or annotation
         if index == 0 and self.info.is_method and name in ("self", "cls"):
             qname = f"{self.info.class_qname}()" if name == "self" else self.info.class_qname
             return named(qname)
@@ -266,11 +264,6 @@ class FunctionInterpreter:
             default = self.eval(param.default, {})
             flows.extend(default.flows)
         return Value(flows=merge_flows(tuple(flows)), qname=qname, type_arg=type_arg)
-
-    def _type_alias(self, name: str) -> cst.Subscript | None:
-        """The ``Annotated[...]`` a module-level name of this module is assigned once."""
-        aliases = self.ctx.project.type_aliases(self.ctx)
-        return aliases.get(name)
 
     def _injected(self, param: cst.Param, annotation: cst.BaseExpression | None) -> list[Flow]:
         """What the project function given to an injector call of the packs' ``injectors``
@@ -706,8 +699,7 @@ class FunctionInterpreter:
 
     def _call_bound(self, bound: Value, args: list[Arg], node: cst.Call) -> Value | None:
         """A call of a binder's object (``partial(f, ...)``: the packs' ``binders``): ``f`` with
-        the bound arguments
-        first, then these."""
+        the bound arguments first, then these."""
         target = self.ctx.project.function_for(bound.wraps)
         if target is None or bound.items is None:
             return None
@@ -1280,11 +1272,10 @@ class FunctionInterpreter:
         field_value = base.field(key)
         if field_value is not None:
             flows = field_value.flows
-        elif item and keys_hold_all(base):
-            pass  # a key a dict built in code does not have holds nothing
-        elif base.tainted and not self._clean_key(key):
+        elif base.tainted and not self._clean_key(key) and not (item and keys_hold_all(base)):
             # Not what other keys hold (``request.headers["user-agent"]``): the rest; of a
-            # parameter, what a caller passes under this key.
+            # parameter, what a caller passes under this key (a key that a dict built in code
+            # does not have holds nothing).
             flows = under_key(_not_held_whole(base), key)
         keyed = [
             spec
@@ -1444,9 +1435,7 @@ class FunctionInterpreter:
                 # A loop over a parameter's items: what a caller passes but under those keys.
                 current = replace(current, flows=without_keys(current.flows, keys))
             elif keys_hold_all(items):
-                kept = join_keyed(
-                    *(item for name, item in items.fields if not key_left_out(name, keys))
-                )
+                kept = join_keyed(*(item for _, item in fields_kept(items, keys)))
                 left = {f.key() for f in items.flows} - {f.key() for f in kept.flows}
                 flows = tuple(f for f in current.flows if f.key() not in left)
                 current = replace(current, flows=flows, fields=kept.fields)
@@ -1618,10 +1607,12 @@ class FunctionInterpreter:
     def _eval_comprehension(self, node, env: Env) -> Value:
         inner_env = dict(env)
         clause = node.for_in
+        first: tuple[Value, list[tuple[cst.BaseExpression, bool]]] | None = None
         while clause is not None:
             iterable = self.eval(clause.iter, inner_env)
             element = _element_of(iterable)
             targets = self._loop_targets(clause.iter, clause.target)
+            first = first or (iterable, targets)
             self._note_item_pair(targets, iterable)
             for target, is_clean in targets:
                 self.assign(target, CLEAN if is_clean else element, inner_env, loop=True)
@@ -1630,22 +1621,27 @@ class FunctionInterpreter:
                 self._narrow(condition.test, inner_env)
             clause = clause.inner_for_in
         if isinstance(node, cst.DictComp):
-            kept = self._filtered_items(node, inner_env)
+            kept = self._filtered_items(node, *first, inner_env)  # type: ignore[misc]
             if kept is not None:
                 return kept
             return join(self.eval(node.key, inner_env), self.eval(node.value, inner_env))
         return Value(flows=self.eval(node.elt, inner_env).flows)
 
-    def _filtered_items(self, node: cst.DictComp, env: Env) -> Value | None:
-        """``{k: v for k, v in d.items() if ...}`` of a dict built in code: the dict with its
-        keys, but those the conditions rule out (see _keys_ruled_out); None for another
-        comprehension."""
+    def _filtered_items(
+        self,
+        node: cst.DictComp,
+        items: Value,
+        targets: list[tuple[cst.BaseExpression, bool]],
+        env: Env,
+    ) -> Value | None:
+        """``{k: v for k, v in d.items() if ...}`` of a dict built in code (``items``, bound
+        to ``targets``): the dict with its keys, but those the conditions rule out (see
+        _keys_ruled_out); None for another comprehension."""
         clause = node.for_in
         if clause.inner_for_in is not None or not (
             isinstance(node.key, cst.Name) and isinstance(node.value, cst.Name)
         ):
             return None
-        targets = self._loop_targets(clause.iter, clause.target)
         if len(targets) != 2 or not targets[0][1]:
             return None
         (key, _), (value, _) = targets
@@ -1656,13 +1652,12 @@ class FunctionInterpreter:
             and value.value == node.value.value
         ):
             return None
-        items = self.eval(clause.iter, env)
         if not keys_hold_all(items):
             return None
         left_out: frozenset[str] = frozenset()
         for condition in clause.ifs:
             left_out |= self._keys_ruled_out(condition.test, env).get(key.value, frozenset())
-        fields = tuple((k, v) for k, v in items.fields if not key_left_out(k, left_out))
+        fields = fields_kept(items, left_out)
         return Value(flows=merge_flows(*(v.flows for _, v in fields)), fields=fields)
 
     # --- calls -------------------------------------------------------------------------
@@ -1872,7 +1867,11 @@ class FunctionInterpreter:
         receiver_is_value = receiver is not None and not _is_module_name(receiver.qname, self.ctx)
 
         if (
-            method in _HOLDER_METHODS
+            method is not None
+            and (
+                method in self.propagation.context_setters
+                or method in self.propagation.context_getters
+            )
             and receiver is not None
             and self.propagation.context_variables.matches(
                 (receiver.qname or "").removesuffix("()")
@@ -1978,11 +1977,9 @@ class FunctionInterpreter:
             or (self.info is not None and first in self.info.local_names)
         ):
             return None
-        head, dot, rest = name.partition(".")
-        qualified = self.ctx.imports[head] + dot + rest if head in self.ctx.imports else None
-        qualified = qualified or f"{self.ctx.module_name}.{name}"
+        qualified = self.ctx.qualified(name)
         project = self.ctx.project
-        if method == "get":
+        if method in self.propagation.context_getters:
             default = args[0].value if args else CLEAN
             return Value(flows=merge_flows(project.context_value(qualified), default.flows))
         if args:
@@ -2249,7 +2246,7 @@ class FunctionInterpreter:
         """``C(token)`` with this function's parameter ``token``: the attributes ``__init__``
         stores it in are this function's parameter fields (see ParamField)."""
         class_qname = init.class_qname or class_qname  # __init__ may be a base class's
-        stored = self.ctx.project.init_fields.get(class_qname)
+        stored = self.ctx.project.init_stores(class_qname)
         if not stored:
             return
         short = class_qname.rsplit(".", 1)[-1]
@@ -2257,14 +2254,15 @@ class FunctionInterpreter:
             if not any(param_index(f) is not None for f in arg.value.flows):
                 continue
             index = init.argument_index(arg.position, arg.keyword)
-            for attr, indices in stored.items():
-                if index in indices:
-                    step = TraceStep(self.ctx.location(arg.node), f"stored in `{short}.{attr}`")
-                    # What __init__ stores whole after reading it under a key.
-                    reads = self.ctx.project.init_read_keys(class_qname, attr, index)
-                    self._keep_stored_parameters(
-                        class_qname, attr, arg.value.flows, step, sorted(reads, key=str) or [None]
-                    )
+            for attr, stores in stored.items():
+                if not any(s.index == index for s in stores):
+                    continue
+                step = TraceStep(self.ctx.location(arg.node), f"stored in `{short}.{attr}`")
+                # What __init__ stores whole after reading it under a key.
+                reads = {s.read for s in stores if s.index == index and s.under is None}
+                self._keep_stored_parameters(
+                    class_qname, attr, arg.value.flows, step, sorted(reads, key=str) or [None]
+                )
 
     def _keep_stored_parameters(
         self,
@@ -2415,17 +2413,11 @@ class FunctionInterpreter:
                     # This function's parameter passed on whole: what the callee reads of it
                     # (under a key, or but some keys) is what this function's callers pass.
                     own_key = read_key(flow)
-                    key, without = keys_left_out(flow), frozenset()
+                    key, without = own_key, keys_left_out(flow)
                     if own_key is None:
-                        without = ps.without
+                        key, without = ps.key, without | ps.without
                     self.param_sinks.append(
-                        ParamSink(
-                            caller_index,
-                            ps.hit,
-                            combined.steps,
-                            own_key if own_key is not None else ps.key,
-                            key | without,
-                        )
+                        ParamSink(caller_index, ps.hit, combined.steps, key, without)
                     )
                 else:
                     self.report(ps.hit, combined.with_step(sink_step))
@@ -2433,15 +2425,12 @@ class FunctionInterpreter:
             incoming = passed(stored.index, stored.key)
             if incoming is None or not incoming.tainted:
                 continue
-
-            def crossing(flow: Flow, stored: ParamField = stored) -> bool:
-                # As for parameter sinks: a value merely named like a credential does not
-                # cross files into the objects of another (a test's `SECRET = "x"`).
-                return _named_elsewhere(flow, stored.steps[-1].location.path)
-
+            # As for parameter sinks: a value merely named like a credential does not cross
+            # files into the objects of another (a test's `SECRET = "x"`).
+            stored_in = stored.steps[-1].location.path
             real: list[Flow] = []
             for flow in incoming.flows:
-                if crossing(flow):
+                if _named_elsewhere(flow, stored_in):
                     continue
                 combined = passed_on(flow, stored.index, stored.steps)
                 caller_index = param_index(flow)
@@ -2463,7 +2452,9 @@ class FunctionInterpreter:
             if keys is not None:
                 by_key = {
                     name: tuple(
-                        passed_on(f, stored.index, stored.steps) for f in flows if not crossing(f)
+                        passed_on(f, stored.index, stored.steps)
+                        for f in flows
+                        if not _named_elsewhere(f, stored_in)
                     )
                     for name, flows in keys.items()
                 }
@@ -2720,7 +2711,7 @@ def _names_a_part(name: str, value_node: cst.BaseExpression) -> bool:
     """``tenant_id = parts[0]``, ``self.admin_email = credentials[ADMIN_KEY]``: an element of a
     value (a token's parts, a credentials mapping) named as an identifier is that identifier
     (``session_id`` is not one: the session is the secret)."""
-    return type(value_node) is cst.Subscript and names.is_minted_identifier_name(name)
+    return type(value_node) is cst.Subscript and names.is_identifier_name(name)
 
 
 def _is_classmethod(info: FunctionInfo) -> bool:
@@ -2828,7 +2819,7 @@ def _as_named(name: str, value: Value) -> Value:
     (``pair = (cookie_name, code_verifier)``)."""
     if (
         names.mentions_credential(name) and not names.is_credential_name(name)
-    ) or names.is_minted_identifier_name(name):
+    ) or names.is_identifier_name(name):
         marker = MINTED
     elif not names.names_random_secret(name):
         marker = RANDOM

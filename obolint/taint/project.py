@@ -16,7 +16,7 @@ from obolint.packs import PackSet, ReturnSink, ToolSpec
 from obolint.reach import Handle
 from obolint.resolve import dotted, imports_first, module_suffixes
 from obolint.taint.context import FunctionInfo, ModuleContext, bound_names, materialize
-from obolint.taint.interpreter import FunctionInterpreter, string_literal, without_optional
+from obolint.taint.interpreter import Arg, FunctionInterpreter, string_literal, without_optional
 from obolint.taint.summaries import (
     CONTEXT_HOLDERS,
     FunctionSummary,
@@ -148,8 +148,6 @@ class Project:
         self._string_constants: dict[str, tuple[cst.Module, dict[str, str | tuple[str, ...]]]] = {}
         # Per project class: the dotted names of its bases (see base_names).
         self._bases: dict[str, list[str]] = {}
-        # Per class, per attribute: which __init__ parameters are stored there.
-        self.init_fields: dict[str, dict[str, frozenset[int]]] = {}
         # Per class and attribute: the flows of each key, while every value stored there
         # with a flow is a dict with constant keys that hold all its flows (self.params =
         # {"host": host, "api_key": key}); None once one is not.
@@ -292,18 +290,11 @@ class Project:
         Annotated[str, Marker(get_bearer)]``)."""
         kept = self._type_aliases.get(ctx.module_name)
         if kept is None or kept[0] is not ctx.module:
-            found: dict[str, cst.Subscript] = {}
-            assigned: Counter[str] = Counter()
-            for small in _small_statements(ctx.module.body):
-                if isinstance(small, cst.Assign):
-                    for target in small.targets:
-                        for name in bound_names(target.target):
-                            assigned[name] += 1
-                            if isinstance(target.target, cst.Name) and isinstance(
-                                small.value, cst.Subscript
-                            ):
-                                found[name] = small.value
-            aliases = {name: node for name, node in found.items() if assigned[name] == 1}
+            aliases = {
+                name: statement.value
+                for name, statement in _assigned_once(ctx).items()
+                if isinstance(statement, cst.Assign) and isinstance(statement.value, cst.Subscript)
+            }
             kept = self._type_aliases[ctx.module_name] = (ctx.module, aliases)
         return kept[1]
 
@@ -455,23 +446,23 @@ class Project:
             qname = module.imports[last]
         return None
 
-    def defined_method(self, class_qname: str, name: str) -> FunctionInfo | None:
-        """Method ``name`` of a project class or of its first project base class defining it,
-        without asking for it (see function_for: no unit depends on it for this)."""
-        for owner in self.lineage(class_qname):
+    def defined_method(
+        self, class_qname: str, name: str, bases_only: bool = False
+    ) -> FunctionInfo | None:
+        """Method ``name`` of a project class (``bases_only``: not the class itself) or of its
+        first project base class defining it (depth first, left to right), without asking for
+        it (see function_for: no unit depends on it for this)."""
+        owners = self.lineage(class_qname)
+        for owner in owners[1:] if bases_only else owners:
             found = self.functions.get(f"{owner}.{name}")
             if found is not None:
                 return found
         return None
 
     def inherited(self, class_qname: str, name: str) -> FunctionInfo | None:
-        """Method ``name`` of the first project base class of ``class_qname`` (depth first,
-        left to right) that defines it."""
-        for base in self.lineage(class_qname)[1:]:
-            method = f"{base}.{name}"
-            if method in self.functions:
-                return self.function_for(method)
-        return None
+        """Method ``name`` that ``class_qname`` inherits from a project base class."""
+        found = self.defined_method(class_qname, name, bases_only=True)
+        return self.function_for(found.qualname) if found is not None else None
 
     def _project_class_name(self, qname: str) -> bool:
         """Whether a dotted name is a class-like name (CapWords) in a module of this project (by
@@ -496,22 +487,18 @@ class Project:
         """The dotted names of a class's bases, qualified by its module's imports."""
         names = self._bases.get(class_qname)
         if names is None:
-            names = []
             ctx = self.modules.get(self.class_modules[class_qname])
             node = ctx.classes.get(class_qname) if ctx is not None else None
-            for base in node.bases if node is not None else ():
-                # `Base[T]` is `Base`.
-                expression = (
-                    base.value.value if isinstance(base.value, cst.Subscript) else base.value
-                )
-                name = dotted(expression)
-                if name is None:
-                    continue
-                first, dot, rest = name.partition(".")
-                if first in ctx.imports:  # type: ignore[union-attr]
-                    names.append(ctx.imports[first] + dot + rest)  # type: ignore[union-attr]
-                else:
-                    names.append(f"{ctx.module_name}.{name}")  # type: ignore[union-attr]
+            # `Base[T]` is `Base`.
+            expressions = [
+                base.value.value if isinstance(base.value, cst.Subscript) else base.value
+                for base in (node.bases if node is not None else ())
+            ]
+            names = [
+                ctx.qualified(name)  # type: ignore[union-attr]
+                for expression in expressions
+                if (name := dotted(expression)) is not None
+            ]
             self._bases[class_qname] = names
         return names
 
@@ -643,43 +630,33 @@ class Project:
         known = self._init_stores.setdefault(class_qname, {}).get(attr, frozenset())
         if stores <= known:
             return
-        known = self._init_stores[class_qname][attr] = known | stores
-        self.init_fields.setdefault(class_qname, {})[attr] = frozenset(i for i, _, _ in known)
+        self._init_stores[class_qname][attr] = known | stores
         # Constructors elsewhere store what __init__ keeps (construct_fields).
         self._note_change(("fn", f"{class_qname}.__init__"))
 
-    def init_read_keys(self, class_qname: str, attr: str, index: int) -> set[str | None]:
-        """The keys under which ``__init__`` of ``class_qname`` reads its parameter ``index``
-        before storing it whole on ``attr`` (None: the parameter itself)."""
-        stores = self._init_stores.get(class_qname, {}).get(attr, frozenset())
-        return {read for i, under, read in stores if i == index and under is None}
+    def init_stores(self, class_qname: str) -> dict[str, frozenset[InitStore]]:
+        """Per attribute, how ``__init__`` of ``class_qname`` stores its parameters there."""
+        return self._init_stores.get(class_qname, {})
 
     def construct_fields(
-        self, class_qname: str, init: FunctionInfo, args: list
+        self, class_qname: str, init: FunctionInfo, args: list[Arg]
     ) -> dict[str, tuple[Flow, ...]]:
         """``C(token=t)``: the arguments that ``__init__`` (of ``C`` or of a base class) stores
         on ``self``; returns what it stored per attribute."""
         class_qname = init.class_qname or class_qname
-        stored = self.init_fields.get(class_qname)
         kept: dict[str, tuple[Flow, ...]] = {}
-        if not stored:
-            return kept
         # Only arguments that carry a credential store one; most carry none, and a class
         # with a hundred fields and parameters is built in thousands of places.
-        carried: list[tuple[int, Value, tuple[Flow, ...]]] = []
+        carried: list[tuple[int, Value]] = []
         for arg in args:
-            flows = concrete(arg.value.flows)
-            if not flows:
-                continue
             index = init.argument_index(arg.position, arg.keyword)
-            if index is not None:
-                carried.append((index, arg.value, flows))
-        for attr, indices in list(stored.items()):
-            stores = self._init_stores[class_qname][attr]
-            for index, value, _ in carried:
-                if index not in indices:
+            if index is not None and concrete(arg.value.flows):
+                carried.append((index, arg.value))
+        for attr, stores in list(self.init_stores(class_qname).items()):
+            for index, value in carried:
+                mine = [(s.under, s.read) for s in stores if s.index == index]
+                if not mine:
                     continue
-                mine = [(under, read) for i, under, read in stores if i == index]
                 if all(under is None for under, _ in mine):
                     # Stored whole: what the argument holds under each key read, with its own
                     # keys if it is a dict built in code.
@@ -1546,25 +1523,31 @@ def _string_constants(ctx: ModuleContext) -> dict[str, str | tuple[str, ...]]:
     """The names a module body (outside its functions and classes) assigns a string literal,
     or a tuple, list or set of them, to, and nothing else anywhere in it."""
     found: dict[str, str | tuple[str, ...]] = {}
+    for name, statement in _assigned_once(ctx).items():
+        strings = _literal_strings(statement.value) if statement.value is not None else None
+        if strings is not None:
+            found[name] = strings
+    return found
+
+
+def _assigned_once(ctx: ModuleContext) -> dict[str, cst.Assign | cst.AnnAssign]:
+    """The names a module body (outside its functions and classes; in its `if` and `try`
+    blocks too) binds once, by a plain or annotated assignment to the name alone: that
+    assignment."""
+    found: dict[str, cst.Assign | cst.AnnAssign] = {}
     assigned: Counter[str] = Counter()
-    # Also in the module's `if` and `try` blocks: a name assigned there too is no constant.
     for small in _small_statements(ctx.module.body):
         targets: list[cst.BaseExpression] = []
-        value: cst.BaseExpression | None = None
         if isinstance(small, cst.Assign):
-            targets, value = [t.target for t in small.targets], small.value
-        elif isinstance(small, cst.AnnAssign):
-            targets, value = [small.target], small.value
-        elif isinstance(small, cst.AugAssign):
+            targets = [t.target for t in small.targets]
+        elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
             targets = [small.target]
         for target in targets:
             for name in bound_names(target):
                 assigned[name] += 1
-                if isinstance(target, cst.Name) and value is not None:
-                    strings = _literal_strings(value)
-                    if strings is not None:
-                        found[name] = strings
-    return {name: text for name, text in found.items() if assigned[name] == 1}
+                if isinstance(target, cst.Name) and isinstance(small, (cst.Assign, cst.AnnAssign)):
+                    found[name] = small
+    return {name: statement for name, statement in found.items() if assigned[name] == 1}
 
 
 def _literal_strings(node: cst.BaseExpression) -> str | tuple[str, ...] | None:

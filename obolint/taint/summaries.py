@@ -153,6 +153,12 @@ def key_left_out(name: str, keys: frozenset[str]) -> bool:
     return "=" + name in keys or "~" + name.lower() in keys
 
 
+def fields_kept(value: Value, left_out: frozenset[str]) -> tuple[tuple[str, Value], ...]:
+    """The per-key values of ``value`` but those under keys a test ruled out (see
+    key_left_out)."""
+    return tuple((name, item) for name, item in value.fields if not key_left_out(name, left_out))
+
+
 def keys_left_out(flow: Flow) -> frozenset[str]:
     """The keys a loop over a parameter left out of its flow (see NOKEY_PREFIX)."""
     return frozenset(m[len(NOKEY_PREFIX) :] for m in flow.markers if m.startswith(NOKEY_PREFIX))
@@ -202,7 +208,7 @@ def passed_under(value: Value, key: str | None, without: frozenset[str] = frozen
     if key is None:
         if not without or not keys_hold_all(value):
             return value
-        return join_keyed(*(item for name, item in value.fields if not key_left_out(name, without)))
+        return join_keyed(*(item for _, item in fields_kept(value, without)))
     held = value.field(key)
     if held is not None:
         return held
