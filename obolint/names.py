@@ -266,13 +266,16 @@ _BLOCK_AFTER = frozenset(
         "changed", "match", "matches", "matched", "allowed", "configured", "provided",
         "available", "status", "state", "found",
         # transformed, non-secret values
-        "hash", "hashed", "digest", "fingerprint", "md5", "sha", "bcrypt", "salt",
+        "hash", "hashed", "digest", "fingerprint", "fingerprints", "md5", "sha", "bcrypt",
+        "salt", "hashes",
         "redacted", "masked", "preview", "obfuscated", "encrypted",
         # decoded JWT parts are claims, not the token (RULES.md: jwt.decode claims)
         "claims", "claim", "payload", "scope", "scopes", "audience", "issuer",
         # password rules and flows (``password_policy``, ``password_reset_url``)
         "policy", "strength", "complexity", "rules", "requirements", "reset",
-        "rotation", "hint", "hints", "validation", "require", "requires",
+        "rotation", "hint", "hints", "validation", "require", "requires", "help",
+        # how credentials are recognised in text (``secret_patterns``, ``token_regexes``)
+        "patterns", "regexes", "matcher", "matchers", "detector", "detectors",
         # what a credential looks like or how it is shown, not its value
         "spec", "specs", "meta", "metadata", "display",
         # components that produce or handle credentials, not credential values

@@ -97,9 +97,12 @@ class Exchange:
     """An On-Behalf-Of / token exchange: its result is a new credential, no longer inbound."""
 
     calls: NamePatterns
-    requires_constant: str | None
+    # The string constants of which the call's arguments must hold one (a grant type), or none.
+    requires_constants: frozenset[str]
     labels: frozenset[str]
     note: str
+    # The dict key under which an argument must hold that constant (`grant_type`), if any.
+    constant_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -298,7 +301,7 @@ class PackSet:
     def interesting_constants(self) -> frozenset[str]:
         """String constants some spec looks for (the RFC 8693 grant type; the keys under which
         a mapping read whole holds a credential, as code writes them to leave one out)."""
-        grant_types = {x.requires_constant for x in self.exchanges if x.requires_constant}
+        grant_types = {c for x in self.exchanges for c in x.requires_constants}
         header_spellings = {spelling for key in self.whole_keys for spelling in (key, key.title())}
         return frozenset(grant_types | header_spellings)
 
@@ -491,9 +494,10 @@ def _parameter_source(e: _Entry) -> ParameterSource:
 def _exchange(e: _Entry) -> Exchange:
     return Exchange(
         calls=e.patterns("calls"),
-        requires_constant=e.text("requires-constant", None),
+        requires_constants=e.words("requires-constant"),
         labels=e.labels(default=("credential",)),
         note=e.text("note"),
+        constant_key=e.text("constant-key", None),
     )
 
 

@@ -83,7 +83,7 @@ def source_names(packs: PackSet) -> SourceNames:
     for exchange in packs.exchanges:
         # An exchange that needs a constant (the RFC 8693 grant type) is found by it, a
         # credential name; the call alone (`*.post`) would let in every file that posts.
-        if exchange.requires_constant is None:
+        if not exchange.requires_constants:
             patterns.extend(exchange.calls.patterns)
     patterns.extend(packs.propagation.minting_calls.patterns)
     # The keys read from `st.user.tokens` (`"access"`) are no credential names: a container

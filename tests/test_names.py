@@ -117,6 +117,12 @@ POSITIVES = {
 }
 
 NEGATIVES = [
+    # how credentials are recognised or shown, not their values
+    "token_fingerprints",
+    "secret_patterns",
+    "token_regexes",
+    "token_help",
+    "secret_hashes",
     # what a model computes for a token of text
     "token_logprob",
     "token_logits",

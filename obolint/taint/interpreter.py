@@ -61,6 +61,10 @@ from obolint.taint.values import (
 MAX_LOOP_PASSES = 3
 # Expressions nested deeper than this are not followed (a guard for generated code).
 MAX_EXPR_DEPTH = 200
+# Lambdas called inside lambdas' bodies: how deep calls are followed (a lambda may call itself).
+MAX_LAMBDA_DEPTH = 4
+# A loop over a list of functions runs its body once per function up to this many.
+MAX_UNROLLED_FUNCTIONS = 8
 
 _NON_SECRET_ANNOTATIONS = frozenset({"int", "float", "bool", "complex", "None"})
 # The standard library's enumerations: their members are labels.
@@ -142,6 +146,7 @@ class FunctionInterpreter:
         self.param_fields: list[ParamField] = []
         self.deferred: set[DeferredCall] = set()
         self.depth = 0
+        self.lambda_depth = 0
         # Per enclosing `try` body: the environments of branches that left it by raise/return.
         self.try_exits: list[list[Env]] = []
         # Per loop being run: the states of branches that ended a pass (`continue`, `break`).
@@ -447,11 +452,19 @@ class FunctionInterpreter:
             _join_into(env, *(reaching or [then_env, else_env]))
         elif kind is cst.For:
             iterable = self.eval(stmt.iter, env)
-            element = _element_of(iterable)
+            element = CLEAN if self._iterates_keys(stmt.iter, iterable) else _element_of(iterable)
             targets = self._loop_targets(stmt.iter, stmt.target)
             self._note_item_pair(targets, iterable)
+            functions = self._functions_in(iterable) if isinstance(stmt.target, cst.Name) else ()
 
             def iteration(e: Env) -> None:
+                if functions:
+                    # for fn in make_tools(key): server.add(fn): each pass calls one function
+                    # of a known list (a join would name none).
+                    for function in functions:
+                        self.assign(stmt.target, function, e, loop=True)
+                        self.exec_suite(stmt.body, e)
+                    return
                 for target, is_clean in targets:
                     self.assign(target, CLEAN if is_clean else element, e, loop=True)
                 self.exec_suite(stmt.body, e)
@@ -492,6 +505,26 @@ class FunctionInterpreter:
         elif kind is cst.ClassDef:
             prefix = self.info.qualname if self.info else self.ctx.module_name
             env[stmt.name.value] = named(f"{prefix}.{stmt.name.value}")
+
+    def _iterates_keys(self, node: cst.BaseExpression, iterable: Value) -> bool:
+        """Whether a loop over ``node`` goes over the keys of a mapping, which hold none of its
+        values: a variable or item (not a call such as ``.values()``) that holds values under
+        constant keys, and is no object of a project class."""
+        if not iterable.fields or isinstance(node, cst.Call):
+            return False
+        qname = iterable.qname
+        return not (qname and qname.endswith("()") and self.ctx.project.class_for(qname[:-2]))
+
+    def _functions_in(self, iterable: Value) -> tuple[Value, ...]:
+        """The items of a list or tuple of known length whose every item is a project function
+        (not more than a few), or nothing."""
+        items = iterable.items
+        if not items or len(items) > MAX_UNROLLED_FUNCTIONS:
+            return ()
+        project = self.ctx.project
+        if all(item.qname and project.function_for(item.qname) is not None for item in items):
+            return items
+        return ()
 
     def _exec_try(self, stmt: cst.Try | cst.TryStar, env: Env) -> None:
         """``try`` / ``except`` / ``else`` / ``finally``: handlers see the state before and
@@ -883,19 +916,24 @@ class FunctionInterpreter:
             if base.qname:
                 self._store_sink(base.qname, value, target, _key_text(target))
             path = _access_path(target.value)
+            key = _const_key(target)
             if path is not None and value.tainted:
                 step = TraceStep(self.ctx.location(target), f"stored in `{path}`")
                 current = env.get(path, base)
+                kept = current.flows if key is None else _overwritten(current, key)
                 env[path] = Value(
-                    flows=merge_flows(current.flows, with_step(value.flows, step)),
+                    flows=merge_flows(kept, with_step(value.flows, step)),
                     qname=current.qname,
                     constants=current.constants | value.constants,
-                    fields=_set_field(current.fields, _const_key(target), value),
+                    fields=_set_field(current.fields, key, value),
                 )
-            elif path is not None and _const_key(target) is not None:
+            elif path is not None and key is not None:
+                # safe["api_key"] = "***": what the key held is gone.
                 current = env.get(path, base)
                 env[path] = replace(
-                    current, fields=_set_field(current.fields, _const_key(target), value)
+                    current,
+                    flows=_overwritten(current, key),
+                    fields=_set_field(current.fields, key, value),
                 )
 
     def _name_source(
@@ -944,6 +982,8 @@ class FunctionInterpreter:
         if isinstance(node, cst.Call):
             if self._stops(node) or _names_other_than_credential(_read_key(node, self.propagation)):
                 return False
+            if self._sets_context(node):
+                return False  # `reset_token = current_user.set(user)`: a handle to reset it
             if self.ctx.packs.matcher.call_kind(self.qname_of(node.func)) == "propagate":
                 # str(740845635798344975): a conversion holds what its arguments hold.
                 return any(self._may_hold_secret(arg.value) for arg in node.args)
@@ -959,6 +999,16 @@ class FunctionInterpreter:
             # sha256(key).hexdigest()[:16]: part of what the call gives
             return self._may_hold_secret(node.value)
         return True
+
+    def _sets_context(self, call: cst.Call) -> bool:
+        """Whether ``call`` sets a context variable of the packs (``var.set(value)``)."""
+        func = call.func
+        if not (
+            isinstance(func, cst.Attribute) and func.attr.value in self.propagation.context_setters
+        ):
+            return False
+        receiver = self.qname_of(func.value) or ""
+        return self.propagation.context_variables.matches(receiver.removesuffix("()"))
 
     def _minted_markers(self, node: cst.BaseExpression) -> frozenset[str]:
         """{MINTED} when the expression is a minting call, or may be one
@@ -1166,8 +1216,46 @@ class FunctionInterpreter:
         return CLEAN
 
     def _eval_opaque(self, node: cst.BaseExpression, env: Env) -> Value:
-        # Lambdas (their bodies run when called, which is not tracked), numbers, ellipsis...
+        # Numbers, ellipsis...
         return CLEAN
+
+    def _eval_lambda(self, node: cst.Lambda, env: Env) -> Value:
+        # Its body runs where it is called (see _call_lambda): the value names the node.
+        return named(self.ctx.project.name_lambda(node))
+
+    def _call_lambda(self, function: cst.Lambda, args: list[Arg], env: Env) -> Value:
+        """What calling a lambda gives: its body, evaluated with its parameters bound to the
+        arguments over the variables seen at the call (a closure reads them when it runs)."""
+        if self.lambda_depth >= MAX_LAMBDA_DEPTH:
+            return CLEAN
+        params = function.params
+        body_env = dict(env)
+        positional = [*params.posonly_params, *params.params]
+        spread = [a.value for a in args if a.keyword in ("*", "**")]
+        for index, param in enumerate(positional + list(params.kwonly_params)):
+            name = param.name.value
+            passed = [
+                a.value
+                for a in args
+                if a.keyword == name or (a.position == index and index < len(positional))
+            ]
+            if param.default is not None and not passed:
+                passed.append(self.eval(param.default, env))
+            body_env[name] = _either(*passed, *spread)
+        extra = [a.value for a in args if a.position is not None and a.position >= len(positional)]
+        if isinstance(params.star_arg, cst.Param):
+            body_env[params.star_arg.name.value] = _either(*extra, *spread)
+        if params.star_kwarg is not None:
+            named_params = {p.name.value for p in positional + list(params.kwonly_params)}
+            extra_keywords = [
+                a.value for a in args if a.keyword is not None and a.keyword not in named_params
+            ]
+            body_env[params.star_kwarg.name.value] = _either(*extra_keywords, *spread)
+        self.lambda_depth += 1
+        try:
+            return self.eval(function.body, body_env)
+        finally:
+            self.lambda_depth -= 1
 
     def _constant(self, text: object) -> Value:
         if isinstance(text, str) and text in self.interesting:
@@ -1273,10 +1361,13 @@ class FunctionInterpreter:
         if field_value is not None:
             flows = field_value.flows
         elif base.tainted and not self._clean_key(key) and not (item and keys_hold_all(base)):
-            # Not what other keys hold (``request.headers["user-agent"]``): the rest; of a
-            # parameter, what a caller passes under this key (a key that a dict built in code
-            # does not have holds nothing).
-            flows = under_key(_not_held_whole(base), key)
+            # Not what other keys hold (``request.headers["user-agent"]``, ``cfg["model"]``
+            # after ``cfg["api_key"] = key``): the rest; of a parameter, what a caller passes
+            # under this key (a key that a dict built in code does not have holds nothing).
+            # An attribute may be one no key tracked (an object built from the dict, such as
+            # a model's `config.env`): it keeps what the keys hold but as a mapping read whole.
+            rest = not_under_keys(base).flows if item else _not_held_whole(base)
+            flows = under_key(rest, key)
         keyed = [
             spec
             for spec in self.ctx.packs.matcher.read_sources(base.qname)
@@ -1562,6 +1653,16 @@ class FunctionInterpreter:
         if key is not None:
             qname = f"{base.qname}.{key}" if base.qname else None
             return self._read(base, key, node, qname, item=True)
+        template = _template_key(index)
+        if template is not None:
+            # os.environ[f"STRIPE_{mode}_SECRET_KEY"]: a source by the key's fixed text.
+            sources = tuple(
+                self._source_flow(spec, node)
+                for spec in self.ctx.packs.matcher.read_sources(base.qname)
+                if self._key_matches(spec, template)
+            )
+            if sources:
+                return Value(flows=merge_flows(sources))
         if _is_short_slice(node) and names.is_maskable_credential_name(
             _last_identifier(node.value)
         ):
@@ -1610,7 +1711,7 @@ class FunctionInterpreter:
         first: tuple[Value, list[tuple[cst.BaseExpression, bool]]] | None = None
         while clause is not None:
             iterable = self.eval(clause.iter, inner_env)
-            element = _element_of(iterable)
+            element = CLEAN if self._iterates_keys(clause.iter, iterable) else _element_of(iterable)
             targets = self._loop_targets(clause.iter, clause.target)
             first = first or (iterable, targets)
             self._note_item_pair(targets, iterable)
@@ -1677,6 +1778,9 @@ class FunctionInterpreter:
             callee = self.eval(func, env)
             callee_q = callee.qname
         args = self._eval_args(node, env)
+        function = self.ctx.project.lambdas.get(callee_q) if callee_q else None
+        if function is not None:
+            return self._call_lambda(function, args, env)
         if receiver is None and callee.wraps and callee.items is not None:
             called = self._call_bound(callee, args, node)
             if called is not None:
@@ -1794,7 +1898,12 @@ class FunctionInterpreter:
             frozenset().union(*(a.value.constants for a in args)) if args else frozenset()
         )
         for spec in matcher.exchanges(callee_q):
-            if spec.requires_constant is None or spec.requires_constant in all_constants:
+            held = all_constants
+            if spec.constant_key is not None:
+                # {"grant_type": "refresh_token"}, not {"refresh_token": rt} of a logout.
+                under = [a.value.field(spec.constant_key) for a in args]
+                held = frozenset().union(*(v.constants for v in under if v is not None))
+            if not spec.requires_constants or spec.requires_constants & held:
                 note = f"{spec.note} (`{self.ctx.code(node.func, 50)}()`)"
                 flow = self._new_flow(node, note, spec.labels, "exchange")
                 return Value(flows=(flow,), qname=result_q)
@@ -2147,7 +2256,7 @@ class FunctionInterpreter:
             return True
         for arg in args:
             if spec.key_arg.selects(arg.position, arg.keyword):
-                key = self._string_constant(arg.node)
+                key = self._string_constant(arg.node) or _template_key(arg.node)
                 if key is None:
                     return False
                 if spec.key_pattern is not None:
@@ -2189,11 +2298,12 @@ class FunctionInterpreter:
                 )
             )
         short = self.ctx.code(call.func, 50)
-        what = (
-            f"`{arg.keyword}`"
-            if arg.keyword and arg.keyword not in ("*", "**")
-            else f"argument {(arg.position or 0) + 1}"
-        )
+        if arg.keyword in ("*", "**"):
+            what = f"`{arg.keyword}{self.ctx.code(arg.node, 40)}`"  # f(**kwargs): no position
+        elif arg.keyword:
+            what = f"`{arg.keyword}`"
+        else:
+            what = f"argument {(arg.position or 0) + 1}"
         note = f"{what} of `{short}()`: {spec.note}"
         sink_text = f"{short}({arg.keyword or arg.position})"
         self._sink_at(spec, arg.node, value, note, sink_text, spec.exclude_markers)
@@ -2385,6 +2495,8 @@ class FunctionInterpreter:
 
         call_loc = self.ctx.location(node)
         name = target.name
+        if by_index:
+            self.ctx.project.pass_to_closures(target, by_index, call_loc)
 
         def passed_on(flow: Flow, index: int, steps: tuple[TraceStep, ...]) -> Flow:
             """``flow``, passed for parameter ``index``, along ``steps`` inside the function."""
@@ -2489,6 +2601,13 @@ class FunctionInterpreter:
             if summary.return_items is None
             else tuple(Value(flows=returned(item)) for item in summary.return_items)
         )
+        functions = self.ctx.project.returned_functions(target)
+        if functions is not None:
+            # return [search, fetch]: each item is the closure of its name.
+            if items is not None and len(items) == len(functions):
+                items = tuple(replace(v, qname=q) for q, v in zip(functions, items, strict=True))
+            else:
+                items = tuple(named(q) for q in functions)
         fields = tuple(
             (key, Value(flows=returned(flows))) for key, flows in summary.return_fields or ()
         )
@@ -2524,7 +2643,13 @@ _EXPRESSION_HANDLERS: dict[type, str] = {
     cst.NamedExpr: "_eval_named_expression",
     cst.StarredElement: "_eval_starred",
     cst.Yield: "_eval_yield",
+    cst.Lambda: "_eval_lambda",
 }
+
+
+def _either(*values: Value) -> Value:
+    """The one value given as it is (its keys, items and name kept), or the join of several."""
+    return values[0] if len(values) == 1 else join(*values)
 
 
 def _handler_for_subclass(node_type: type) -> str:
@@ -2917,8 +3042,9 @@ def _join_into(env: Env, *branches: Env) -> None:
         value = join(*present)
         if all(p.fields == present[0].fields for p in present):
             value = replace(value, fields=present[0].fields)
-        elif all(fields_cover(p) or not p.flows for p in present):
-            # kwargs = {}; if token: kwargs["headers"] = {...}: still a dict tracked per key.
+        elif all(fields_cover(p) or not p.flows for p in present) or all(p.fields for p in present):
+            # kwargs = {}; if token: kwargs["headers"] = {...}: still a dict tracked per key
+            # (beside what no key holds: `kwargs.update(extra)` before the branch).
             keys = dict.fromkeys(k for p in present for k, _ in p.fields)
             fields = tuple(
                 (k, join(*(v for p in present for key, v in p.fields if key == k))) for k in keys
@@ -3015,6 +3141,16 @@ def _const_key(node: cst.Subscript) -> str | None:
     return _string_value(_single_index(node))
 
 
+def _template_key(node: cst.BaseExpression | None) -> str | None:
+    """The fixed text of an f-string key, its fields as ``_`` (``f"STRIPE_{mode}_KEY"`` →
+    ``STRIPE___KEY``), whose words say what it names; None for anything else."""
+    if not isinstance(node, cst.FormattedString):
+        return None
+    return "".join(
+        part.value if isinstance(part, cst.FormattedStringText) else "_" for part in node.parts
+    )
+
+
 def _single_index(node: cst.Subscript) -> cst.BaseExpression | None:
     """``k`` of ``x[k]`` (not of a slice, nor of ``x[a, b]``)."""
     if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
@@ -3061,6 +3197,23 @@ def _literal_items(node: cst.BaseExpression | None) -> list[cst.BaseExpression] 
             return None
         return [e.value for e in node.elements]
     return None
+
+
+def _overwritten(value: Value, key: str) -> tuple[Flow, ...]:
+    """The flows of ``value`` once its constant ``key`` is set anew: what only that key held
+    goes, and a parameter's flow no longer holds what a caller passes under it."""
+    flows = value.flows
+    old = value.field(key)
+    if old is not None and old.flows:
+        elsewhere = {f.key() for name, item in value.fields if name != key for f in item.flows}
+        elsewhere |= {f.key() for f in not_under_keys(value).flows}
+        gone = {f.key() for f in old.flows} - elsewhere
+        flows = tuple(f for f in flows if f.key() not in gone)
+    # Only a flow under no key is a whole parameter (`safe = config.copy()`); the others are
+    # what other keys hold, and stay as they are.
+    held = {f.key() for _, item in value.fields for f in item.flows}
+    marks = frozenset({"=" + key})
+    return tuple(f if f.key() in held else without_keys((f,), marks)[0] for f in flows)
 
 
 def _set_field(

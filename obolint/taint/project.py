@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
 import libcst as cst
 
 from obolint import names
-from obolint.findings import Finding, TraceStep
+from obolint.findings import Finding, Location, TraceStep
 from obolint.packs import PackSet, ReturnSink, ToolSpec
 from obolint.reach import Handle
 from obolint.resolve import dotted, imports_first, module_suffixes
@@ -28,7 +28,7 @@ from obolint.taint.summaries import (
     read_key,
     stored_keys,
 )
-from obolint.taint.values import INBOUND, Flow, Value, merge_flows
+from obolint.taint.values import CLEAN, INBOUND, Flow, Value, merge_flows
 
 _EMPTY_SUMMARY = FunctionSummary()
 # Summaries are recomputed until nothing changes; this bounds it for pathological call graphs.
@@ -64,6 +64,8 @@ class Project:
         self.packs = packs
         self.enabled = frozenset(enabled_rules)
         self.modules: dict[str, ModuleContext] = {}
+        # Lambdas met by the interpreter, by the name their values carry (see name_lambda).
+        self.lambdas: dict[str, cst.Lambda] = {}
         # Module names of files this scan adds later (see expect_modules), one per file.
         self._awaited: Counter[str] = Counter()
         # Dotted suffix -> the full names of added and awaited modules it may name (see
@@ -136,8 +138,8 @@ class Project:
         self._reading_stores = False  # see field_object
         # Per function: the one library object all its returns build (see returned_object).
         self._returned_objects: dict[str, str | None] = {}
-        # Per function: the nested function it returns (see returned_function).
-        self._returned_functions: dict[str, str | None] = {}
+        # Per function: the nested function(s) it returns (see _returned_nested).
+        self._returned_functions: dict[str, str | tuple[str, ...] | None] = {}
         # Per function: the library object its return annotation names (see
         # declared_object).
         self._declared_returns: dict[str, str | None] = {}
@@ -156,6 +158,11 @@ class Project:
         self._init_stores: dict[str, dict[str, frozenset[InitStore]]] = {}
         # Per nested function: the enclosing scope's variables where it is defined.
         self.closures: dict[str, dict[str, Value]] = {}
+        # Per function with nested functions: the credentials its callers pass for each of its
+        # parameters, which those functions see too (a factory's closures; see
+        # pass_to_closures). And the names of the functions that have nested ones.
+        self.closure_arguments: dict[str, dict[str, tuple[Flow, ...]]] = {}
+        self._enclosing: set[str] = set()
         # Tools: the framework spec of each tool function, and parameters bound outside the
         # model by its registration (partial_params=...).
         self.tool_specs: dict[str, ToolSpec] = {}
@@ -210,6 +217,8 @@ class Project:
                     )
                     ctx.functions[qual] = info
                     self.functions[qual] = info
+                    if enclosing is not None:
+                        self._enclosing.add(enclosing.qualname)
                     stack.append((stmt, qual, None, info))
                 elif isinstance(stmt, cst.ClassDef):
                     qual = f"{prefix}.{stmt.name.value}"
@@ -798,21 +807,39 @@ class Project:
     def returned_function(self, info: FunctionInfo) -> FunctionInfo | None:
         """The function nested in ``info`` that every ``return`` of it returns (a factory's
         closure, a decorator's wrapper: ``def wrapper(...): ...; return wrapper``)."""
+        found = self._returned_nested(info)
+        return self.function_for(found) if isinstance(found, str) else None
+
+    def returned_functions(self, info: FunctionInfo) -> tuple[str, ...] | None:
+        """The functions nested in ``info`` that its one ``return`` gives as a list or tuple
+        (``return [search, fetch]``: a factory of several tools), by qualified name."""
+        found = self._returned_nested(info)
+        return found if isinstance(found, tuple) else None
+
+    def _returned_nested(self, info: FunctionInfo) -> str | tuple[str, ...] | None:
+        """What ``returned_function`` and ``returned_functions`` read: one nested function's
+        name, or a sequence of them, read from the syntax once per function."""
         if info.qualname not in self._returned_functions:
             nested = {
                 stmt.name.value for stmt in info.node.body.body if isinstance(stmt, cst.FunctionDef)
             }
-            returned = {
-                small.value.value if isinstance(small.value, cst.Name) else None
+            returned = [
+                small.value
                 for small in _small_statements(info.node.body.body)
                 if isinstance(small, cst.Return)
-            }
-            found = None
-            if len(returned) == 1 and (name := returned.pop()) in nested:
+            ]
+            found: str | tuple[str, ...] | None = None
+            names_ = {node.value if isinstance(node, cst.Name) else None for node in returned}
+            if len(names_) == 1 and (name := names_.pop()) in nested:
                 found = f"{info.qualname}.{name}"
+            elif len(returned) == 1 and isinstance(returned[0], (cst.List, cst.Tuple)):
+                elements = [e.value for e in returned[0].elements]
+                if elements and all(
+                    isinstance(e, cst.Name) and e.value in nested for e in elements
+                ):
+                    found = tuple(f"{info.qualname}.{e.value}" for e in elements)  # type: ignore[attr-defined]
             self._returned_functions[info.qualname] = found
-        found = self._returned_functions[info.qualname]
-        return self.function_for(found) if found else None
+        return self._returned_functions[info.qualname]
 
     def declared_object(self, info: FunctionInfo) -> str | None:
         """``sdk.ChatHistory()`` for a function declared ``-> ChatHistory`` (or ``-> X | None``):
@@ -862,9 +889,41 @@ class Project:
                 fields=value.fields,
             )
 
+    def pass_to_closures(
+        self, info: FunctionInfo, by_index: Mapping[int, Value], call: Location
+    ) -> None:
+        """What a call (at ``call``) passes for the parameters of a function with nested
+        functions, which they see when they run (``make_tools(os.environ["KEY"])``: its
+        tools' ``key``); concrete flows only."""
+        if info.qualname not in self._enclosing:
+            return
+        passed = self.closure_arguments.setdefault(info.qualname, {})
+        params = info.params
+        changed = False
+        for index, value in by_index.items():
+            flows = concrete(value.flows)
+            if not flows or index >= len(params):
+                continue
+            name = params[index].name.value
+            old = passed.get(name, ())
+            step = TraceStep(call, f"passed to `{info.name}()` as `{name}`")
+            new = merge_flows(old, tuple(f.with_step(step) for f in flows))
+            if [f.key() for f in new] != [f.key() for f in old]:
+                passed[name] = new
+                changed = True
+        if changed:
+            self._note_change(("closure-arguments", info.qualname))
+
     def summary(self, qualname: str) -> FunctionSummary:
         """The current summary of a project function (empty until it is analysed)."""
         return self.summaries.get(qualname, _EMPTY_SUMMARY)
+
+    def name_lambda(self, node: cst.Lambda) -> str:
+        """The name a lambda's value carries, by which a call finds its body: one per node
+        (no module or function name holds a ``<``)."""
+        name = f"<lambda {id(node)}>"
+        self.lambdas.setdefault(name, node)
+        return name
 
     def register_tool(self, qname: str, tool: ToolSpec, node: cst.CSTNode) -> None:
         """A registration call turned project function ``qname`` into a model-facing tool."""
@@ -1130,6 +1189,15 @@ class Project:
         self._ran.add(qual)
         self._start_unit((ctx.module_name, qual))
         enclosing_env = self.closures.get(qual, {})
+        if info.enclosing is not None:
+            outer = info.enclosing.qualname
+            self._uses(("closure-arguments", outer))
+            passed = self.closure_arguments.get(outer)
+            if passed:
+                enclosing_env = dict(enclosing_env)
+                for name, flows in passed.items():
+                    held = enclosing_env.get(name, CLEAN)
+                    enclosing_env[name] = replace(held, flows=merge_flows(held.flows, flows))
         summary = FunctionInterpreter(ctx, info, self._report, enclosing_env).run_function()
         old = self.summaries.get(qual, _EMPTY_SUMMARY)
         if old.signature() != summary.signature():
@@ -1478,10 +1546,25 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
         for small in _small_statements(body):
             for attr, owner, value in _attribute_assignments(small):
                 built = None
-                if receiver is not None and owner == receiver and isinstance(value, cst.Call):
-                    callee = probe.qname_of(value.func)
-                    if callee and _builds_plain_object(callee, value):
+                first = _first_step(value)
+                if receiver is not None and owner == receiver and isinstance(first, cst.Call):
+                    callee = probe.qname_of(first.func)
+                    factory = ctx.project.functions.get(callee) if callee else None
+                    if callee and _builds_plain_object(callee, first):
                         built = f"{callee}()"
+                    elif factory is not None and factory.class_qname is None:
+                        # self.history = history_for(user): the library object its declared
+                        # return type names (see Project.declared_object).
+                        built = ctx.project.declared_object(factory)
+                elif (
+                    receiver is not None
+                    and owner == receiver
+                    and first is not value
+                    and isinstance(first, cst.Attribute)
+                    and _is_name(first.value, receiver)
+                ):
+                    # self.chain = self.prompt | model: what the chain's first step is.
+                    built = _SAME_AS + first.attr.value
                 if (
                     built is None
                     and receiver is not None
@@ -1583,7 +1666,25 @@ def _stored_objects(stores: AttributeStores, class_qname: str) -> dict[str, str 
             continue
         objects = {built if owner == class_qname else None for owner, built in entries}
         found[attr] = objects.pop() if len(objects) == 1 else None
+    for attr, built in found.items():
+        if built is not None and built.startswith(_SAME_AS):
+            same = found.get(built[len(_SAME_AS) :])
+            found[attr] = None if same is None or same.startswith(_SAME_AS) else same
     return found
+
+
+# An attribute that stores what another attribute of the same object holds (see
+# _stored_objects): this prefix, then that attribute's name.
+_SAME_AS = "="
+
+
+def _first_step(value: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """The first step of a chain of steps joined by ``|`` (``prompt | model | parser``), or
+    ``value`` itself."""
+    node = value
+    while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        node = node.left
+    return node
 
 
 def _small_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.BaseSmallStatement]:
@@ -1686,9 +1787,15 @@ def _builds_plain_object(callee: str, call: cst.Call) -> bool:
     """Whether ``callee(...)`` builds an object that holds no secret: a class, and if its name
     says it wraps a credential (``AccessToken(secret())``), one built from settings only
     (``TokenCodec([self.algorithm])``)."""
-    if not _is_class_name(callee):
+    owner, _, last = callee.rpartition(".")
+    if _is_class_name(callee):
+        class_name = last
+    elif last.startswith("from_") and _is_class_name(owner):
+        # ChatPromptTemplate.from_messages(...): an alternate constructor of the class.
+        class_name = owner.rpartition(".")[2]
+    else:
         return False
-    if not names.is_credential_wrapper(callee.rpartition(".")[2]):
+    if not names.is_credential_wrapper(class_name):
         return True
     return all(_is_setting(arg.value) for arg in call.args)
 
