@@ -126,6 +126,8 @@ class CallSink:
     # The call's result holds its input (a message object, a memory record): it is passed on,
     # and the same rule does not report the same flow again at the next sink.
     propagates: bool = False
+    # A body holding HTML markup (an inline `<script>`) is reported under this rule instead.
+    markup: MarkupRule | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,18 @@ class ReturnSink:
     registration_arg: ArgSpec = field(default_factory=ArgSpec)
     # Functions with exactly these leading parameter names (a Lambda `handler(event, context)`).
     parameters: tuple[str, ...] = ()
+    # A returned body holding HTML markup is reported under this rule instead.
+    markup: MarkupRule | None = None
+
+
+@dataclass(frozen=True)
+class MarkupRule:
+    """How a sink reports a body that holds HTML markup (``<script``, ``<html``): as a page
+    sent to the client (OBO302) rather than data (OBO301)."""
+
+    rule: str
+    note: str
+    fix: str | None
 
 
 @dataclass(frozen=True)
@@ -514,7 +528,15 @@ def _call_sink(e: _Entry) -> CallSink:
         exclude_keys=e.words("exclude-keys"),
         safe_when=e.constants("safe-when"),
         propagates=e.flag("propagates"),
+        markup=_markup_rule(e),
     )
+
+
+def _markup_rule(e: _Entry) -> MarkupRule | None:
+    rule = e.text("markup-rule", None)
+    if rule is None:
+        return None
+    return MarkupRule(rule=rule, note=e.text("markup-note"), fix=e.text("markup-fix", None))
 
 
 def _store_sink(e: _Entry) -> StoreSink:
@@ -539,6 +561,7 @@ def _return_sink(e: _Entry) -> ReturnSink:
         registrations=e.patterns("registrations", required=False),
         registration_arg=e.args("registration-arg", default=["0"]),
         parameters=tuple(e.strings("parameters", required=False)),
+        markup=_markup_rule(e),
     )
 
 
@@ -656,11 +679,13 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
     known_rules = {r.id for r in specs["rules"]}
     sinks = ("call_sinks", "store_sinks", "return_sinks", "raise_sinks", "tool_call_sinks")
     for spec in (spec for field_name in (*sinks, "tools") for spec in specs[field_name]):
-        if spec.rule not in known_rules:
-            raise PackError(
-                f"a sink or tool names rule '{spec.rule}', which no pack defines. "
-                f"Use one of: {', '.join(sorted(known_rules))}."
-            )
+        markup = getattr(spec, "markup", None)
+        for rule in (spec.rule, markup.rule if markup is not None else spec.rule):
+            if rule not in known_rules:
+                raise PackError(
+                    f"a sink or tool names rule '{rule}', which no pack defines. "
+                    f"Use one of: {', '.join(sorted(known_rules))}."
+                )
     propagation = Propagation(
         calls=NamePatterns(prop["calls"]),
         methods=frozenset(prop["methods"]),

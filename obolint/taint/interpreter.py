@@ -667,10 +667,16 @@ class FunctionInterpreter:
         """Record a returned value and check return sinks (routes, tools)."""
         if value.tainted:
             step = TraceStep(self.ctx.location(node), "returned")
-            # Only what a caller gets: the flows, the object, the tuple's elements and the
-            # dict's keys.
+            # Only what a caller gets: the flows, the object, the tuple's elements, the
+            # dict's keys and the constants it holds (markup).
             value = _with_flows(
-                Value(flows=value.flows, qname=value.qname, items=value.items, fields=value.fields),
+                Value(
+                    flows=value.flows,
+                    qname=value.qname,
+                    items=value.items,
+                    fields=value.fields,
+                    constants=value.constants,
+                ),
                 lambda flows: with_step(flows, step),
             )
         self.returns.append(value)
@@ -942,6 +948,9 @@ class FunctionInterpreter:
         """A value assigned to a credential-named variable is a credential (CodeQL's choice)."""
         if CREDENTIAL in value.labels() or not names.is_credential_name(name):
             return value
+        if self._declared_field(value.qname, None):
+            # cred = load_credential(p) of a dataclass: its fields say what it holds.
+            return value
         if not self._may_hold_secret(value_node) or (
             _is_call(value_node) and self._returns_masked(value)
         ):
@@ -1056,11 +1065,17 @@ class FunctionInterpreter:
         kinds: frozenset[str] = frozenset(),
     ) -> None:
         """Check ``value`` at ``node``, a sink of a pack ``spec`` (its rule and fix)."""
+        rule, fix = spec.rule, spec.fix
+        markup = getattr(spec, "markup", None)
+        if markup is not None and MARKUP in value.constants:
+            # A body with an inline script or a whole page: sent to the client as a page.
+            rule, fix = markup.rule, markup.fix or fix
+            note = note.replace(spec.note, markup.note)
         hit = SinkHit(
-            rule=spec.rule,
+            rule=rule,
             location=self.ctx.location(node),
             note=note,
-            fix=spec.fix,
+            fix=fix,
             scope=self.scope,
             sink_text=sink_text,
             exclude_kinds=kinds,
@@ -1131,7 +1146,12 @@ class FunctionInterpreter:
             for p in node.parts
             if isinstance(p, cst.FormattedStringExpression)
         ]
-        return Value(flows=join(*parts).flows) if parts else CLEAN
+        markup = any(
+            isinstance(p, cst.FormattedStringText) and "<" in p.value and _is_markup(p.value)
+            for p in node.parts
+        )
+        constants = _MARKUP_VALUE.constants if markup else frozenset()
+        return Value(flows=join(*parts).flows, constants=constants) if parts else CLEAN
 
     def _eval_binary_operation(self, node: cst.BinaryOperation, env: Env) -> Value:
         # a + b + c nests to the left: walk it, evaluating each operand once (evaluating
@@ -1258,8 +1278,12 @@ class FunctionInterpreter:
             self.lambda_depth -= 1
 
     def _constant(self, text: object) -> Value:
-        if isinstance(text, str) and text in self.interesting:
+        if not isinstance(text, str):
+            return CLEAN
+        if text in self.interesting:
             return Value(constants=frozenset({text}))
+        if "<" in text and _is_markup(text):
+            return _MARKUP_VALUE
         return CLEAN
 
     def _lookup_name(self, node: cst.Name, env: Env) -> Value:
@@ -1309,6 +1333,10 @@ class FunctionInterpreter:
             # self.jwt = TokenCodec(...): an object, whatever its name says; and its methods
             # are that class's (self.jwt.decode is TokenCodec().decode).
             value = named(stored_object)
+        elif base.flows and self._declared_field(base.qname, attr):
+            # cred.model of a dataclass built from a key: that field (what is stored there,
+            # below), not what the object holds as a whole.
+            value = self._read(replace(base, flows=()), attr, node, qname)
         else:
             value = self._read(base, attr, node, qname)
         held = self._held_credentials(qname, node)
@@ -1337,6 +1365,19 @@ class FunctionInterpreter:
             if found is not None:
                 return found
         return value
+
+    def _declared_field(self, base_qname: str | None, attr: str | None) -> bool:
+        """Whether ``attr`` (with None, any field) is declared in the body of the project class
+        whose instance ``base_qname`` names (``pkg.Cred()``: a dataclass, model or
+        NamedTuple)."""
+        if not base_qname or not base_qname.endswith("()"):
+            return False
+        class_qname = base_qname[:-2]
+        project = self.ctx.project
+        if not project.known_class(class_qname):
+            return False
+        declared = project.declared_fields(class_qname)
+        return bool(declared) if attr is None else attr in declared
 
     def _held_credentials(
         self, qname: str | None, node: cst.CSTNode
@@ -2031,7 +2072,8 @@ class FunctionInterpreter:
         if method in _TEMPLATE_METHODS and isinstance(func, cst.Attribute):
             filled = self._filled_template(func.value, method, args, env, node)  # type: ignore[arg-type]
             if filled is not None:
-                return Value(flows=filled.flows, qname=result_q)
+                markup = _markup_of(receiver) if receiver is not None else frozenset()
+                return Value(flows=filled.flows, qname=result_q, constants=markup)
 
         # Propagating methods: string building and conversions on a value.
         if method is not None and method in packs.propagation.methods and receiver_is_value:
@@ -2044,7 +2086,8 @@ class FunctionInterpreter:
                     if not removed or a.position != 0
                 ),
             ]
-            return Value(flows=join(*parts).flows, qname=result_q)
+            joined = join(*parts)
+            return Value(flows=joined.flows, qname=result_q, constants=_markup_of(joined))
 
         # An object constructed from a credential holds it when it is a credential wrapper by
         # name (BearerAuth(token), Credentials(token=t), Auth.Token(t)); a client or model
@@ -2316,14 +2359,19 @@ class FunctionInterpreter:
         # Fields are tracked one by one; the object as a whole holds the credential only when
         # it is a credential wrapper by name (a project `BearerAuth(token)`).
         incoming = join(*(a.value for a in args)) if args else CLEAN
+        init = self.ctx.project.function_for(f"{class_qname}.__init__")
+        # A dataclass or model holds its arguments in its declared fields, one by one (a
+        # `ProviderCredential(api_key=k, model=m)`'s `.model` is no key), and shows them so.
+        wraps = self._holds_arguments(short) and (
+            init is not None or not self.ctx.project.declared_fields(class_qname)
+        )
         held = (
             with_step(
                 incoming.flows, TraceStep(self.ctx.location(node), f"wrapped in `{short}(...)`")
             )
-            if self._holds_arguments(short) or self._project_exception(class_qname)
+            if wraps or self._project_exception(class_qname)
             else ()
         )
-        init = self.ctx.project.function_for(f"{class_qname}.__init__")
         if init is not None:
             self._apply_summary(init, args, node, f"{instance}.__init__")
             stored = self.ctx.project.construct_fields(class_qname, init, args)
@@ -2645,6 +2693,22 @@ _EXPRESSION_HANDLERS: dict[type, str] = {
     cst.Yield: "_eval_yield",
     cst.Lambda: "_eval_lambda",
 }
+
+
+# The constant a string holding HTML markup carries (see _is_markup): a body with it is a page.
+MARKUP = "<markup>"
+_MARKUP_VALUE = Value(constants=frozenset({MARKUP}))
+
+
+def _markup_of(value: Value) -> frozenset[str]:
+    """The markup constant of ``value``, if it carries it (what string building keeps)."""
+    return _MARKUP_VALUE.constants if MARKUP in value.constants else frozenset()
+
+
+def _is_markup(text: str) -> bool:
+    """Whether a string literal is (part of) an HTML page or an inline script."""
+    lowered = text.lower()
+    return "<script" in lowered or "<html" in lowered or "<!doctype html" in lowered
 
 
 def _either(*values: Value) -> Value:
