@@ -273,6 +273,9 @@ class Propagation:
     # dependency injection: `user: Annotated[str, Depends(get_bearer)]`).
     injectors: NamePatterns = field(default_factory=NamePatterns)
     keyed_methods: frozenset[str] = frozenset()
+    # Imported objects that hold an application's settings as attributes (`django.conf.
+    # settings`): not modules, so an attribute named like a credential is one by its name.
+    settings_objects: NamePatterns = field(default_factory=NamePatterns)
 
 
 @dataclass(frozen=True)
@@ -650,6 +653,7 @@ _PROPAGATION_KEYS = (
     "context-getters",
     "injectors",
     "keyed-methods",
+    "settings-objects",
 )
 _TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
 
@@ -715,6 +719,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         context_getters=frozenset(prop["context-getters"]),
         injectors=NamePatterns(prop["injectors"]),
         keyed_methods=frozenset(prop["keyed-methods"]),
+        settings_objects=NamePatterns(prop["settings-objects"]),
     )
     fields = {key: tuple(value) for key, value in specs.items()}
     fields["rules"] = tuple(sorted(specs["rules"], key=lambda r: r.id))

@@ -1421,7 +1421,10 @@ class FunctionInterpreter:
         if (
             not any(CREDENTIAL in flow.labels for flow in flows)
             and names.is_credential_name(key)
-            and not _is_module_name(base.qname, self.ctx)
+            and (
+                not _is_module_name(base.qname, self.ctx)
+                or self.propagation.settings_objects.matches(base.qname or "")
+            )
             and not self._masked_field(base.qname, key)
             and not self._enum_class(base.qname)
             and not self._text_token_read(node, key)
