@@ -667,17 +667,9 @@ class FunctionInterpreter:
         """Record a returned value and check return sinks (routes, tools)."""
         if value.tainted:
             step = TraceStep(self.ctx.location(node), "returned")
-            # Only what a caller gets: the flows, the object, the tuple's elements, the
-            # dict's keys and the constants it holds (markup).
+            # What a caller gets: not a tool object's function nor a generic's type argument.
             value = _with_flows(
-                Value(
-                    flows=value.flows,
-                    qname=value.qname,
-                    items=value.items,
-                    fields=value.fields,
-                    constants=value.constants,
-                ),
-                lambda flows: with_step(flows, step),
+                replace(value, wraps=None, type_arg=None), lambda flows: with_step(flows, step)
             )
         self.returns.append(value)
         if self.return_sinks:
@@ -1240,7 +1232,21 @@ class FunctionInterpreter:
         return CLEAN
 
     def _eval_lambda(self, node: cst.Lambda, env: Env) -> Value:
-        # Its body runs where it is called (see _call_lambda): the value names the node.
+        # Its body runs where it is called (see _call_lambda): the value names the node. A
+        # library may call it too (`pool.submit(lambda: client.get(url, headers=h))`): its
+        # sinks are checked here, over what it closes over, with its parameters unknown.
+        if self.lambda_depth < MAX_LAMBDA_DEPTH:
+            params = node.params
+            names_ = [p.name.value for p in (*params.posonly_params, *params.params)]
+            names_ += [p.name.value for p in params.kwonly_params]
+            for star in (params.star_arg, params.star_kwarg):
+                if isinstance(star, cst.Param):
+                    names_.append(star.name.value)
+            self.lambda_depth += 1
+            try:
+                self.eval(node.body, {**env, **dict.fromkeys(names_, CLEAN)})
+            finally:
+                self.lambda_depth -= 1
         return named(self.ctx.project.name_lambda(node))
 
     def _call_lambda(self, function: cst.Lambda, args: list[Arg], env: Env) -> Value:
