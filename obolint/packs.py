@@ -509,6 +509,11 @@ def _parameter_source(e: _Entry) -> ParameterSource:
 
 
 def _exchange(e: _Entry) -> Exchange:
+    if e.text("constant-key", None) is not None and not e.words("requires-constant"):
+        raise PackError(
+            f"{e.file}: {e.where}.constant-key needs `requires-constant`, the constants to look "
+            "for under that key. Add it or remove `constant-key`."
+        )
     return Exchange(
         calls=e.patterns("calls"),
         requires_constants=e.words("requires-constant"),
@@ -683,8 +688,8 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
     known_rules = {r.id for r in specs["rules"]}
     sinks = ("call_sinks", "store_sinks", "return_sinks", "raise_sinks", "tool_call_sinks")
     for spec in (spec for field_name in (*sinks, "tools") for spec in specs[field_name]):
-        markup = getattr(spec, "markup", None)
-        for rule in (spec.rule, markup.rule if markup is not None else spec.rule):
+        markup = getattr(spec, "markup", None)  # call and return sinks have one
+        for rule in {spec.rule, markup.rule if markup is not None else spec.rule}:
             if rule not in known_rules:
                 raise PackError(
                     f"a sink or tool names rule '{rule}', which no pack defines. "

@@ -119,6 +119,15 @@ def write_pack(tmp_path: Path, text: str) -> Path:
         ),
         (RULE_ENTRY + "message = '{source_line:s} {sink}'\n", "rule[0].message must be"),
         (RULE_ENTRY + "message = '{kind.upper} {sink}'\n", "rule[0].message must be"),
+        (
+            "[[exchange]]\ncalls = ['acme.post']\nconstant-key = 'grant_type'\nnote = 'n'\n",
+            "exchange[0].constant-key needs `requires-constant`",
+        ),
+        (
+            "[[call-sink]]\nrule = 'OBO301'\ncalls = ['acme.send']\nargs = ['0']\nnote = 'n'\n"
+            "markup-rule = 'OBO999'\nmarkup-note = 'page'\n",
+            "a sink or tool names rule 'OBO999'",
+        ),
     ],
 )
 def test_bad_user_pack_names_file_and_key(tmp_path, text, expected):

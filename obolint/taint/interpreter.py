@@ -15,7 +15,7 @@ import libcst as cst
 
 from obolint import names
 from obolint.findings import TraceStep
-from obolint.packs import Propagation
+from obolint.packs import MarkupRule, Propagation
 from obolint.resolve import dotted
 from obolint.taint.context import FunctionInfo, ModuleContext
 from obolint.taint.summaries import (
@@ -91,9 +91,10 @@ Env = dict[str, Value]
 
 
 class _SinkSpec(Protocol):
-    """What every sink table of the packs has: the rule it reports and its fix text."""
+    """What every sink table of the packs has: the rule it reports, its note and fix text."""
 
     rule: str
+    note: str
     fix: str | None
 
 
@@ -147,6 +148,10 @@ class FunctionInterpreter:
         self.deferred: set[DeferredCall] = set()
         self.depth = 0
         self.lambda_depth = 0
+        # Loop variables that go over constant strings (`for field in PUBLIC_FIELDS`): a
+        # subscript by one reads those keys (see _eval_subscript).
+        self._constant_keys: dict[str, frozenset[str]] = {}
+        self._unrolling = False  # in the body of a loop run once per function (see exec_stmt)
         # Per enclosing `try` body: the environments of branches that left it by raise/return.
         self.try_exits: list[list[Env]] = []
         # Per loop being run: the states of branches that ended a pass (`continue`, `break`).
@@ -429,6 +434,9 @@ class FunctionInterpreter:
             failed_if_true, failed_if_false = self._failed_responses(stmt.test)
             then_env = _without_flows(env, failed_if_true)
             self._narrow(stmt.test, then_env)
+            pinned = self._pinned_to_constants(stmt.test, then_env)
+            if pinned is not None:
+                then_env[pinned] = CLEAN
             self.exec_suite(stmt.body, then_env)
             else_env = _without_flows(env, failed_if_false)
             self._narrow(stmt.test, else_env, negated=True)
@@ -452,24 +460,36 @@ class FunctionInterpreter:
             _join_into(env, *(reaching or [then_env, else_env]))
         elif kind is cst.For:
             iterable = self.eval(stmt.iter, env)
-            element = CLEAN if self._iterates_keys(stmt.iter, iterable) else _element_of(iterable)
+            element = _element_of(iterable)
             targets = self._loop_targets(stmt.iter, stmt.target)
             self._note_item_pair(targets, iterable)
-            functions = self._functions_in(iterable) if isinstance(stmt.target, cst.Name) else ()
+            # One loop deep: loops over lists of functions nested in each other multiply.
+            functions = (
+                self._functions_in(iterable)
+                if isinstance(stmt.target, cst.Name) and not self._unrolling
+                else ()
+            )
+            kept_keys = dict(self._constant_keys)
+            self._note_constant_keys(stmt.target, stmt.iter, env)
 
             def iteration(e: Env) -> None:
                 if functions:
                     # for fn in make_tools(key): server.add(fn): each pass calls one function
                     # of a known list (a join would name none).
-                    for function in functions:
-                        self.assign(stmt.target, function, e, loop=True)
-                        self.exec_suite(stmt.body, e)
+                    self._unrolling = True
+                    try:
+                        for function in functions:
+                            self.assign(stmt.target, function, e, loop=True)
+                            self.exec_suite(stmt.body, e)
+                    finally:
+                        self._unrolling = False
                     return
                 for target, is_clean in targets:
                     self.assign(target, CLEAN if is_clean else element, e, loop=True)
                 self.exec_suite(stmt.body, e)
 
             self._loop(env, iteration)
+            self._constant_keys = kept_keys
             if stmt.orelse is not None:
                 self.exec_suite(stmt.orelse.body, env)
         elif kind is cst.While:
@@ -506,18 +526,34 @@ class FunctionInterpreter:
             prefix = self.info.qualname if self.info else self.ctx.module_name
             env[stmt.name.value] = named(f"{prefix}.{stmt.name.value}")
 
-    def _iterates_keys(self, node: cst.BaseExpression, iterable: Value) -> bool:
-        """Whether a loop over ``node`` goes over the keys of a mapping, which hold none of its
-        values: a variable or item (not a call such as ``.values()``) that holds values under
-        constant keys, and is no object of a project class."""
-        if not iterable.fields or isinstance(node, cst.Call):
-            return False
-        qname = iterable.qname
-        return not (qname and qname.endswith("()") and self.ctx.project.class_for(qname[:-2]))
+    def _note_constant_keys(
+        self, target: cst.BaseExpression, iterable: cst.BaseExpression, env: Env
+    ) -> None:
+        """Remember a loop variable that goes over constant strings, or forget the name."""
+        if not isinstance(target, cst.Name):
+            return
+        self._constant_keys.pop(target.value, None)
+        strings: tuple[str, ...] = ()
+        if isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) and iterable.elements:
+            found = [
+                self._string_constant(e.value, env) if isinstance(e, cst.Element) else None
+                for e in iterable.elements
+            ]
+            strings = tuple(s for s in found if s is not None)
+            if len(strings) != len(found):
+                return
+        elif (
+            isinstance(iterable, cst.Name)
+            and iterable.value not in env
+            and (self.info is None or iterable.value not in self.info.local_names)
+        ):
+            strings = self.ctx.project.string_collection(self.ctx, iterable.value)
+        if strings:
+            self._constant_keys[target.value] = frozenset(strings)
 
     def _functions_in(self, iterable: Value) -> tuple[Value, ...]:
-        """The items of a list or tuple of known length whose every item is a project function
-        (not more than a few), or nothing."""
+        """The items of a tuple of known length (a literal, or what a factory returns) whose
+        every item is a project function (not more than a few), or nothing."""
         items = iterable.items
         if not items or len(items) > MAX_UNROLLED_FUNCTIONS:
             return ()
@@ -675,7 +711,9 @@ class FunctionInterpreter:
         if self.return_sinks:
             sent = self._serialised(value, node, shown=False)
             for spec, note in self.return_sinks:
-                self._sink_at(spec, node, sent, note, self.ctx.code(node), spec.exclude_markers)
+                self._sink_at(
+                    spec, node, sent, note, self.ctx.code(node), spec.exclude_markers, spec.markup
+                )
 
     def _serialised(self, value: Value, node: cst.BaseExpression, shown: bool = True) -> Value:
         """What a route or tool sends when it returns ``value``, and (``shown``) what a string,
@@ -854,6 +892,8 @@ class FunctionInterpreter:
                 named = self._name_source(name, target, value, value_node)
                 # A credential by its name is all of it, whatever its elements held.
                 value = named if named is value else replace(named, items=None, fields=())
+            if not loop and self._constant_keys:
+                self._constant_keys.pop(name, None)  # no longer the loop's constant
             env[name] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e for e in target.elements]
@@ -940,8 +980,9 @@ class FunctionInterpreter:
         """A value assigned to a credential-named variable is a credential (CodeQL's choice)."""
         if CREDENTIAL in value.labels() or not names.is_credential_name(name):
             return value
-        if self._declared_field(value.qname, None):
-            # cred = load_credential(p) of a dataclass: its fields say what it holds.
+        if value.fields and self._declared_field(value.qname, None):
+            # cred = load_credential(p) of a dataclass built from known values: its fields say
+            # what it holds (one loaded from a database row, with no fields known, does not).
             return value
         if not self._may_hold_secret(value_node) or (
             _is_call(value_node) and self._returns_masked(value)
@@ -1054,11 +1095,12 @@ class FunctionInterpreter:
         note: str,
         sink_text: str,
         markers: frozenset[str] = frozenset(),
+        markup: MarkupRule | None = None,
         kinds: frozenset[str] = frozenset(),
     ) -> None:
-        """Check ``value`` at ``node``, a sink of a pack ``spec`` (its rule and fix)."""
+        """Check ``value`` at ``node``, a sink of a pack ``spec`` (its rule and fix; with
+        ``markup``, another rule for a body that holds HTML markup)."""
         rule, fix = spec.rule, spec.fix
-        markup = getattr(spec, "markup", None)
         if markup is not None and MARKUP in value.constants:
             # A body with an inline script or a whole page: sent to the client as a page.
             rule, fix = markup.rule, markup.fix or fix
@@ -1139,11 +1181,10 @@ class FunctionInterpreter:
             if isinstance(p, cst.FormattedStringExpression)
         ]
         markup = any(
-            isinstance(p, cst.FormattedStringText) and "<" in p.value and _is_markup(p.value)
-            for p in node.parts
+            isinstance(p, cst.FormattedStringText) and _is_markup(p.value) for p in node.parts
         )
         constants = _MARKUP_VALUE.constants if markup else frozenset()
-        return Value(flows=join(*parts).flows, constants=constants) if parts else CLEAN
+        return Value(flows=join(*parts).flows if parts else (), constants=constants)
 
     def _eval_binary_operation(self, node: cst.BinaryOperation, env: Env) -> Value:
         # a + b + c nests to the left: walk it, evaluating each operand once (evaluating
@@ -1179,7 +1220,43 @@ class FunctionInterpreter:
 
     def _eval_if_expression(self, node: cst.IfExp, env: Env) -> Value:
         self.eval(node.test, env)
-        return join(self.eval(node.body, env), self.eval(node.orelse, env))
+        pinned = self._pinned_to_constants(node.test, env)
+        if pinned is None and not self._item_keys:
+            return join(self.eval(node.body, env), self.eval(node.orelse, env))
+        # `scheme if scheme in KNOWN else "other"`, `"***" if k in SECRET else v`: each branch
+        # sees what the test says there.
+        then_env, else_env = dict(env), dict(env)
+        self._narrow(node.test, then_env)
+        self._narrow(node.test, else_env, negated=True)
+        if pinned is not None:
+            then_env[pinned] = CLEAN
+        return join(self.eval(node.body, then_env), self.eval(node.orelse, else_env))
+
+    def _pinned_to_constants(self, test: cst.BaseExpression, env: Env) -> str | None:
+        """The variable that ``test``, where it holds, says is one of some constant strings
+        (``x in ("bearer", "basic")``, ``x == "bearer"``, ``x in KNOWN_SCHEMES``), if any."""
+        if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+            return None
+        left, target = test.left, test.comparisons[0]
+        if not isinstance(left, cst.Name) or not isinstance(target.operator, (cst.In, cst.Equal)):
+            return None
+        right = target.comparator
+        if self._string_constant(right, env) is not None:
+            return left.value
+        if isinstance(right, (cst.Tuple, cst.List, cst.Set)) and right.elements:
+            known = all(
+                isinstance(e, cst.Element) and self._string_constant(e.value, env) is not None
+                for e in right.elements
+            )
+            return left.value if known else None
+        if (
+            isinstance(right, cst.Name)
+            and right.value not in env
+            and (self.info is None or right.value not in self.info.local_names)
+            and self.ctx.project.string_collection(self.ctx, right.value)
+        ):
+            return left.value
+        return None
 
     def _eval_sequence(self, node: cst.List | cst.Tuple | cst.Set, env: Env) -> Value:
         values = [self.eval(e.value, env) for e in node.elements]
@@ -1208,7 +1285,12 @@ class FunctionInterpreter:
             and not any(isinstance(e, cst.StarredElement) for e in node.elements)
             else None
         )
-        return Value(flows=joined.flows, constants=joined.constants, fields=fields, items=items)
+        return Value(
+            flows=joined.flows,
+            constants=joined.constants - _MARKUP_VALUE.constants,  # a list of pages is data
+            fields=fields,
+            items=items,
+        )
 
     def _eval_named_expression(self, node: cst.NamedExpr, env: Env) -> Value:
         value = self.eval(node.value, env)
@@ -1247,13 +1329,14 @@ class FunctionInterpreter:
                 self.eval(node.body, {**env, **dict.fromkeys(names_, CLEAN)})
             finally:
                 self.lambda_depth -= 1
-        return named(self.ctx.project.name_lambda(node))
+        scope = self.info.qualname if self.info is not None else ""
+        return named(self.ctx.project.name_lambda(node, self.ctx.module_name, scope))
 
     def _call_lambda(self, function: cst.Lambda, args: list[Arg], env: Env) -> Value:
         """What calling a lambda gives: its body, evaluated with its parameters bound to the
         arguments over the variables seen at the call (a closure reads them when it runs)."""
         if self.lambda_depth >= MAX_LAMBDA_DEPTH:
-            return CLEAN
+            return join(*(a.value for a in args))  # too deep to follow: what it was given
         params = function.params
         body_env = dict(env)
         positional = [*params.posonly_params, *params.params]
@@ -1288,7 +1371,7 @@ class FunctionInterpreter:
             return CLEAN
         if text in self.interesting:
             return Value(constants=frozenset({text}))
-        if "<" in text and _is_markup(text):
+        if _is_markup(text):
             return _MARKUP_VALUE
         return CLEAN
 
@@ -1339,9 +1422,9 @@ class FunctionInterpreter:
             # self.jwt = TokenCodec(...): an object, whatever its name says; and its methods
             # are that class's (self.jwt.decode is TokenCodec().decode).
             value = named(stored_object)
-        elif base.flows and self._declared_field(base.qname, attr):
-            # cred.model of a dataclass built from a key: that field (what is stored there,
-            # below), not what the object holds as a whole.
+        elif base.flows and base.fields and self._declared_field(base.qname, attr):
+            # cred.model of a dataclass built from known values, one a key: that field (what
+            # is stored there, below), not what the object holds as a whole.
             value = self._read(replace(base, flows=()), attr, node, qname)
         else:
             value = self._read(base, attr, node, qname)
@@ -1632,7 +1715,7 @@ class FunctionInterpreter:
         ):
             found |= set(self.ctx.project.string_collection(self.ctx, node.value))
         # Evaluated again (the test was): a name or a literal, as a rule.
-        return found | self.eval(node, env).constants
+        return found | (self.eval(node, env).constants - _MARKUP_VALUE.constants)
 
     def _probe_in(self, ctx: ModuleContext | None) -> FunctionInterpreter:
         """An interpreter that resolves names in module ``ctx`` (this one in its own module,
@@ -1703,6 +1786,14 @@ class FunctionInterpreter:
         if key is not None:
             qname = f"{base.qname}.{key}" if base.qname else None
             return self._read(base, key, node, qname, item=True)
+        if isinstance(index, cst.Name) and index.value in self._constant_keys:
+            # {f: CONFIG[f] for f in PUBLIC_FIELDS}: one of those keys.
+            return join(
+                *(
+                    self._read(base, k, node, f"{base.qname}.{k}" if base.qname else None, True)
+                    for k in sorted(self._constant_keys[index.value])
+                )
+            )
         template = _template_key(index)
         if template is not None:
             # os.environ[f"STRIPE_{mode}_SECRET_KEY"]: a source by the key's fixed text.
@@ -1751,17 +1842,26 @@ class FunctionInterpreter:
         latest = dict(fields)
         return Value(
             flows=joined.flows,
-            constants=constants | joined.constants,
+            # A dict holding a page is data, not a page (see _is_markup).
+            constants=(constants | joined.constants) - _MARKUP_VALUE.constants,
             fields=tuple((key, latest[key]) for key in dict.fromkeys(key for key, _ in fields)),
         )
 
     def _eval_comprehension(self, node, env: Env) -> Value:
+        kept = dict(self._constant_keys)
+        try:
+            return self._eval_comprehension_clauses(node, env)
+        finally:
+            self._constant_keys = kept
+
+    def _eval_comprehension_clauses(self, node, env: Env) -> Value:
         inner_env = dict(env)
         clause = node.for_in
         first: tuple[Value, list[tuple[cst.BaseExpression, bool]]] | None = None
         while clause is not None:
+            self._note_constant_keys(clause.target, clause.iter, inner_env)
             iterable = self.eval(clause.iter, inner_env)
-            element = CLEAN if self._iterates_keys(clause.iter, iterable) else _element_of(iterable)
+            element = _element_of(iterable)
             targets = self._loop_targets(clause.iter, clause.target)
             first = first or (iterable, targets)
             self._note_item_pair(targets, iterable)
@@ -1828,9 +1928,12 @@ class FunctionInterpreter:
             callee = self.eval(func, env)
             callee_q = callee.qname
         args = self._eval_args(node, env)
-        function = self.ctx.project.lambdas.get(callee_q) if callee_q else None
-        if function is not None:
-            return self._call_lambda(function, args, env)
+        site = self.ctx.project.lambdas.get(callee_q) if callee_q else None
+        if site is not None and site.module_name == self.ctx.module_name:
+            # Where it was written, it reads the variables at the call (a closure reads them
+            # when it runs); elsewhere in its module, only the module's.
+            scope = self.info.qualname if self.info is not None else ""
+            return self._call_lambda(site.node, args, env if site.scope == scope else {})
         if receiver is None and callee.wraps and callee.items is not None:
             called = self._call_bound(callee, args, node)
             if called is not None:
@@ -2087,8 +2190,16 @@ class FunctionInterpreter:
         # Propagating methods: string building and conversions on a value.
         if method is not None and method in packs.propagation.methods and receiver_is_value:
             removed = method in packs.propagation.removing_methods
+            shown = CLEAN if receiver is None else self._serialised(receiver, node.func)
+            taken = next((a.value for a in args if a.position == 0), None) if removed else None
+            if taken is not None and taken.flows:
+                # url.replace(password, "***"): what the first argument holds is taken out.
+                gone = {f.key() for f in taken.flows}
+                shown = _with_flows(
+                    shown, lambda flows: tuple(f for f in flows if f.key() not in gone)
+                )
             parts = [
-                CLEAN if receiver is None else self._serialised(receiver, node.func),
+                shown,
                 *(
                     self._serialised(a.value, a.node)
                     for a in args
@@ -2358,7 +2469,7 @@ class FunctionInterpreter:
             what = f"argument {(arg.position or 0) + 1}"
         note = f"{what} of `{short}()`: {spec.note}"
         sink_text = f"{short}({arg.keyword or arg.position})"
-        self._sink_at(spec, arg.node, value, note, sink_text, spec.exclude_markers)
+        self._sink_at(spec, arg.node, value, note, sink_text, spec.exclude_markers, spec.markup)
 
     def _construct(self, class_qname: str, args: list[Arg], node: cst.Call) -> Value:
         """``C(...)`` of a project class: run ``__init__``'s summary, or fill declared fields."""
@@ -2716,6 +2827,8 @@ def _markup_of(value: Value) -> frozenset[str]:
 
 def _is_markup(text: str) -> bool:
     """Whether a string literal is (part of) an HTML page or an inline script."""
+    if "<" not in text:  # most strings: one scan, no copy
+        return False
     lowered = text.lower()
     return "<script" in lowered or "<html" in lowered or "<!doctype html" in lowered
 
@@ -2884,6 +2997,10 @@ def _element_of(iterable: Value) -> Value:
     them with their values (see _loop_targets). A dict built in code yields its values with
     their own keys (``for cfg in servers.values()``)."""
     if keys_hold_all(iterable):
+        if not all(item.fields for _, item in iterable.fields):
+            # A list of dicts ([{"url": u, "authorization": t}]) is kept as its elements' keys:
+            # each element is such a dict (`server["url"]` is the URL).
+            return Value(flows=iterable.flows, constants=iterable.constants, fields=iterable.fields)
         element = join_keyed(*(item for _, item in iterable.fields))
         return Value(flows=iterable.flows, constants=iterable.constants, fields=element.fields)
     return Value(flows=_not_held_whole(iterable), constants=iterable.constants)
@@ -3117,10 +3234,13 @@ def _join_into(env: Env, *branches: Env) -> None:
             value = replace(value, fields=present[0].fields)
         elif all(fields_cover(p) or not p.flows for p in present) or all(p.fields for p in present):
             # kwargs = {}; if token: kwargs["headers"] = {...}: still a dict tracked per key
-            # (beside what no key holds: `kwargs.update(extra)` before the branch).
+            # (beside what no key holds: `kwargs.update(extra)` before the branch). A key may
+            # hold what a branch holds under no key (`dict(request.headers)` in one branch).
             keys = dict.fromkeys(k for p in present for k, _ in p.fields)
+            loose = [not_under_keys(p) for p in present if p.flows and not fields_cover(p)]
             fields = tuple(
-                (k, join(*(v for p in present for key, v in p.fields if key == k))) for k in keys
+                (k, join(*(v for p in present for key, v in p.fields if key == k), *loose))
+                for k in keys
             )
             value = replace(value, fields=fields)
         qnames = {p.qname for p in present}

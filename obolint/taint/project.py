@@ -57,6 +57,15 @@ class InitStore(NamedTuple):
 AttributeStores = dict[str, list[tuple[str | None, str | None]]]
 
 
+class LambdaSite(NamedTuple):
+    """A lambda and where it is written: its module and enclosing function ("" at module
+    level)."""
+
+    node: cst.Lambda
+    module_name: str
+    scope: str
+
+
 class Project:
     """All modules of one scan, analysed together so calls can cross functions and files."""
 
@@ -65,7 +74,7 @@ class Project:
         self.enabled = frozenset(enabled_rules)
         self.modules: dict[str, ModuleContext] = {}
         # Lambdas met by the interpreter, by the name their values carry (see name_lambda).
-        self.lambdas: dict[str, cst.Lambda] = {}
+        self.lambdas: dict[str, LambdaSite] = {}
         # Module names of files this scan adds later (see expect_modules), one per file.
         self._awaited: Counter[str] = Counter()
         # Dotted suffix -> the full names of added and awaited modules it may name (see
@@ -918,11 +927,12 @@ class Project:
         """The current summary of a project function (empty until it is analysed)."""
         return self.summaries.get(qualname, _EMPTY_SUMMARY)
 
-    def name_lambda(self, node: cst.Lambda) -> str:
-        """The name a lambda's value carries, by which a call finds its body: one per node
-        (no module or function name holds a ``<``)."""
+    def name_lambda(self, node: cst.Lambda, module_name: str, scope: str) -> str:
+        """The name a lambda's value carries, by which a call finds its body and where it was
+        written (module, and the function whose variables it closes over, or ""): one per
+        node, never shown (no module or function name holds a ``<``)."""
         name = f"<lambda {id(node)}>"
-        self.lambdas.setdefault(name, node)
+        self.lambdas.setdefault(name, LambdaSite(node, module_name, scope))
         return name
 
     def register_tool(self, qname: str, tool: ToolSpec, node: cst.CSTNode) -> None:
@@ -1666,16 +1676,18 @@ def _stored_objects(stores: AttributeStores, class_qname: str) -> dict[str, str 
             continue
         objects = {built if owner == class_qname else None for owner, built in entries}
         found[attr] = objects.pop() if len(objects) == 1 else None
-    for attr, built in found.items():
+    # Resolved from the attributes as stored, so the order in which they come does not matter.
+    stored = dict(found)
+    for attr, built in stored.items():
         if built is not None and built.startswith(_SAME_AS):
-            same = found.get(built[len(_SAME_AS) :])
+            same = stored.get(built[len(_SAME_AS) :])
             found[attr] = None if same is None or same.startswith(_SAME_AS) else same
     return found
 
 
 # An attribute that stores what another attribute of the same object holds (see
 # _stored_objects): this prefix, then that attribute's name.
-_SAME_AS = "="
+_SAME_AS = "same-as:"
 
 
 def _first_step(value: cst.BaseExpression | None) -> cst.BaseExpression | None:
