@@ -980,9 +980,13 @@ class FunctionInterpreter:
         """A value assigned to a credential-named variable is a credential (CodeQL's choice)."""
         if CREDENTIAL in value.labels() or not names.is_credential_name(name):
             return value
-        if value.fields and self._declared_field(value.qname, None):
-            # cred = load_credential(p) of a dataclass built from known values: its fields say
-            # what it holds (one loaded from a database row, with no fields known, does not).
+        built_here = isinstance(value_node, cst.Call) and value.qname == (
+            f"{self.qname_of(value_node.func)}()"
+        )
+        if (value.fields or built_here) and self._declared_field(value.qname, None):
+            # cred = Credential(...) or load_credential(p) of a dataclass built from known
+            # values: its fields say what it holds (one loaded from a database row, with no
+            # fields known, does not).
             return value
         if not self._may_hold_secret(value_node) or (
             _is_call(value_node) and self._returns_masked(value)
@@ -1021,6 +1025,14 @@ class FunctionInterpreter:
             return False
         if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
             return False
+        if isinstance(node, cst.FormattedString):
+            # f"client-{int(time.time())}": text and values of which none may be a secret.
+            return any(
+                self._may_hold_secret(part.expression)
+                if isinstance(part, cst.FormattedStringExpression)
+                else _looks_like_secret_literal(part.value)
+                for part in node.parts
+            )
         if isinstance(node, cst.Call):
             if self._stops(node) or _names_other_than_credential(_read_key(node, self.propagation)):
                 return False

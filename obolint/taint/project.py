@@ -1560,7 +1560,9 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
                 if receiver is not None and owner == receiver and isinstance(first, cst.Call):
                     callee = probe.qname_of(first.func)
                     factory = ctx.project.functions.get(callee) if callee else None
-                    if callee and _builds_plain_object(callee, first):
+                    # A project class whatever its name (`_TTSOptions`, `ZZZ`).
+                    known = callee is not None and callee in ctx.project.class_modules
+                    if callee and _builds_plain_object(callee, first, known):
                         built = f"{callee}()"
                     elif factory is not None and factory.class_qname is None:
                         # self.history = history_for(user): the library object its declared
@@ -1590,8 +1592,12 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
 
 
 def _declared_flag(annotation: cst.Annotation | None) -> bool:
-    """An annotation of ``bool``, ``Optional[bool]`` or ``bool | None``."""
-    return annotation is not None and _is_name(without_optional(annotation.annotation), "bool")
+    """An annotation of a truth value or a number (``bool``, ``int``, ``Optional[float]``,
+    ``int | None``): what no secret is stored as (``session_key: int`` is an id)."""
+    if annotation is None:
+        return False
+    inner = without_optional(annotation.annotation)
+    return isinstance(inner, cst.Name) and inner.value in ("bool", "int", "float")
 
 
 def _is_name(node: cst.BaseExpression, name: str) -> bool:
@@ -1795,12 +1801,12 @@ def _is_class_name(qname: str) -> bool:
     return last[:1].isupper() and not last.isupper()
 
 
-def _builds_plain_object(callee: str, call: cst.Call) -> bool:
+def _builds_plain_object(callee: str, call: cst.Call, is_class: bool = False) -> bool:
     """Whether ``callee(...)`` builds an object that holds no secret: a class, and if its name
     says it wraps a credential (``AccessToken(secret())``), one built from settings only
     (``TokenCodec([self.algorithm])``)."""
     owner, _, last = callee.rpartition(".")
-    if _is_class_name(callee):
+    if is_class or _is_class_name(callee):
         class_name = last
     elif last.startswith("from_") and _is_class_name(owner):
         # ChatPromptTemplate.from_messages(...): an alternate constructor of the class.
