@@ -279,6 +279,18 @@ class Propagation:
 
 
 @dataclass(frozen=True)
+class ToolSchema:
+    """Tools declared to a model as JSON schemas in an argument of ``calls`` (``tools=[...]``):
+    a property named like a credential is a parameter the model fills in (``rule``)."""
+
+    rule: str
+    framework: str
+    calls: NamePatterns
+    args: ArgSpec
+    fix: str | None
+
+
+@dataclass(frozen=True)
 class RaiseSink:
     """Raising an exception whose message holds a credential breaks ``rule``."""
 
@@ -308,6 +320,7 @@ class PackSet:
     raise_sinks: tuple[RaiseSink, ...] = ()
     tool_call_sinks: tuple[ToolCallSink, ...] = ()
     context_types: tuple[ContextType, ...] = ()
+    tool_schemas: tuple[ToolSchema, ...] = ()
 
     @cached_property
     def matcher(self) -> SpecMatcher:
@@ -354,6 +367,7 @@ class SpecMatcher:
             "return-register": _matching(packs.return_sinks, "registrations"),
             "read": _matching(packs.read_sources, "containers"),
             "store": _matching(packs.store_sinks, "targets"),
+            "tool-schema": _matching(packs.tool_schemas, "calls"),
             "kind": lambda n: [self._kind(n)],
         }
         # kind -> name -> answer: one table per kind, so no key tuple per name (89,000 names
@@ -397,6 +411,10 @@ class SpecMatcher:
     def store_sinks(self, name: str | None) -> tuple[StoreSink, ...]:
         """Store sinks whose targets match ``name``."""
         return self._lookup("store", name)
+
+    def tool_schemas(self, name: str | None) -> tuple[ToolSchema, ...]:
+        """Tool-schema specs whose calls match ``name``."""
+        return self._lookup("tool-schema", name)
 
     def call_kind(self, name: str | None) -> str:
         """How the propagation tables treat a call: minting, binder, propagate, stop or ""."""
@@ -523,6 +541,16 @@ def _exchange(e: _Entry) -> Exchange:
     )
 
 
+def _tool_schema(e: _Entry) -> ToolSchema:
+    return ToolSchema(
+        rule=e.text("rule", TOOL_PARAMETER_RULE),
+        framework=e.text("framework"),
+        calls=e.patterns("calls"),
+        args=e.args("args"),
+        fix=e.text("fix", None),
+    )
+
+
 def _call_sink(e: _Entry) -> CallSink:
     return CallSink(
         rule=e.text("rule"),
@@ -628,6 +656,7 @@ _SPEC_TABLES: dict[str, tuple[str, Callable[[_Entry], Any]]] = {
     "tool-call-sink": ("tool_call_sinks", _tool_call_sink),
     "raise-sink": ("raise_sinks", _raise_sink),
     "tool": ("tools", _tool),
+    "tool-schema": ("tool_schemas", _tool_schema),
 }
 _PROPAGATION_KEYS = (
     "calls",
@@ -686,7 +715,14 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
                 prop[key].extend(e.strings(key, required=False))
             e.done()
     known_rules = {r.id for r in specs["rules"]}
-    sinks = ("call_sinks", "store_sinks", "return_sinks", "raise_sinks", "tool_call_sinks")
+    sinks = (
+        "call_sinks",
+        "store_sinks",
+        "return_sinks",
+        "raise_sinks",
+        "tool_call_sinks",
+        "tool_schemas",
+    )
     for spec in (spec for field_name in (*sinks, "tools") for spec in specs[field_name]):
         markup = getattr(spec, "markup", None)  # call and return sinks have one
         for rule in {spec.rule, markup.rule if markup is not None else spec.rule}:

@@ -1963,6 +1963,16 @@ class FunctionInterpreter:
             for arg in args:
                 self._check_sink_arg(spec, arg, node)
 
+        # Tools declared as JSON schemas (`tools=[{... "properties": {...}}]`): their parameters.
+        for schema_spec in matcher.tool_schemas(callee_q):
+            for arg in args:
+                local = isinstance(arg.node, cst.Name) and (
+                    arg.node.value in env
+                    or (self.info is not None and arg.node.value in self.info.local_names)
+                )
+                if schema_spec.args.selects(arg.position, arg.keyword) and not local:
+                    self.ctx.project.check_tool_schema(self.ctx, arg.node, schema_spec, self.scope)
+
         # Tool registrations: StructuredTool.from_function(f), FunctionTool.from_defaults(fn=f).
         registered_q: str | None = None
         for tool in matcher.registrations(callee_q):
@@ -2163,6 +2173,17 @@ class FunctionInterpreter:
                 if method in _KEY_REMOVERS and isinstance(func, cst.Attribute) and args:
                     self._remove_key(func.value, args[0].node, env)
                 return read
+
+        # histories.setdefault(key, ChatHistory()): the object stored, or one like the default.
+        if (
+            method == "setdefault"
+            and receiver_is_value
+            and len(args) == 2
+            and (args[1].value.qname or "").endswith("()")
+        ):
+            assert receiver is not None
+            default = args[1].value
+            return Value(flows=merge_flows(receiver.flows, default.flows), qname=default.qname)
 
         # Container mutation taints the container: lst.append(token), d.update(h).
         if method in _CONTAINER_MUTATORS and isinstance(func, cst.Attribute):

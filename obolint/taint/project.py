@@ -12,7 +12,7 @@ import libcst as cst
 
 from obolint import names
 from obolint.findings import Finding, Location, TraceStep
-from obolint.packs import PackSet, ReturnSink, ToolSpec
+from obolint.packs import PackSet, ReturnSink, ToolSchema, ToolSpec
 from obolint.reach import Handle
 from obolint.resolve import dotted, imports_first, module_suffixes
 from obolint.taint.context import FunctionInfo, ModuleContext, bound_names, materialize
@@ -1501,6 +1501,42 @@ class Project:
             )
             self._report(hit, flow)
 
+    def check_tool_schema(
+        self, ctx: ModuleContext, schema: cst.BaseExpression, spec: ToolSchema, scope: str
+    ) -> None:
+        """A finding of ``spec``'s rule for each property named like a credential in the tool
+        schemas of a literal written in the code (`tools=[{..., "parameters": {"properties":
+        {...}}}]`), or of a module-level name bound once to one."""
+        if isinstance(schema, cst.Name):
+            bound = _assigned_once(ctx).get(schema.value) if schema.value else None
+            if bound is None or bound.value is None:
+                return
+            schema = bound.value
+        for tool_name, key_node, name in _schema_properties(schema):
+            credential = names.credential_word(name)
+            if credential is None:
+                continue
+            loc = ctx.location(key_node)
+            hit = SinkHit(
+                rule=spec.rule,
+                location=loc,
+                note=f"property `{name}` of tool `{tool_name}` is filled in by the model",
+                fix=spec.fix,
+                scope=scope,
+                sink_text=f"{tool_name}({name})",
+                tool=tool_name,
+            )
+            step = (
+                f"property `{name}` of a {spec.framework} tool schema is named like a "
+                f"credential ({credential})"
+            )
+            flow = Flow(
+                labels=frozenset({"credential"}),
+                steps=(TraceStep(loc, step),),
+                source_kind="tool-parameter",
+            )
+            self._report(hit, flow)
+
     # --- findings ------------------------------------------------------------------------
 
     def _report(self, hit: SinkHit, flow: Flow) -> None:
@@ -1627,6 +1663,51 @@ def _string_constants(ctx: ModuleContext) -> dict[str, str | tuple[str, ...]]:
         if strings is not None:
             found[name] = strings
     return found
+
+
+def _schema_properties(
+    node: cst.BaseExpression,
+) -> Iterator[tuple[str, cst.BaseExpression, str]]:
+    """``(tool, key node, property)`` for each property of the JSON schemas in a literal: the
+    keys of every dict under a ``"properties"`` key, but those whose schema says a number or
+    a truth value; the tool is the nearest enclosing ``"name"``."""
+    stack: list[tuple[cst.BaseExpression, str]] = [(node, "tool")]
+    while stack:
+        current, tool = stack.pop()
+        if isinstance(current, (cst.List, cst.Tuple)):
+            stack.extend((e.value, tool) for e in current.elements if isinstance(e, cst.Element))
+            continue
+        if not isinstance(current, cst.Dict):
+            continue
+        entries = [e for e in current.elements if isinstance(e, cst.DictElement)]
+        named = next(
+            (_literal_text(e.value) for e in entries if _literal_text(e.key) == "name"), None
+        )
+        tool = named or tool
+        for entry in entries:
+            if _literal_text(entry.key) == "properties" and isinstance(entry.value, cst.Dict):
+                for prop in entry.value.elements:
+                    if not isinstance(prop, cst.DictElement):
+                        continue
+                    name = _literal_text(prop.key)
+                    if name is not None and not _scalar_schema(prop.value):
+                        yield tool, prop.key, name
+            stack.append((entry.value, tool))
+
+
+def _literal_text(node: cst.BaseExpression | None) -> str | None:
+    text = node.evaluated_value if isinstance(node, cst.SimpleString) else None
+    return text if isinstance(text, str) else None
+
+
+def _scalar_schema(node: cst.BaseExpression) -> bool:
+    """A property schema of a number or a truth value (``{"type": "integer"}``)."""
+    if not isinstance(node, cst.Dict):
+        return False
+    for entry in node.elements:
+        if isinstance(entry, cst.DictElement) and _literal_text(entry.key) == "type":
+            return _literal_text(entry.value) in ("integer", "number", "boolean")
+    return False
 
 
 def _assigned_once(ctx: ModuleContext) -> dict[str, cst.Assign | cst.AnnAssign]:
