@@ -29,7 +29,8 @@ from pathlib import Path
 
 from obolint.findings import FileError
 from obolint.packs import PackSet, load_packs
-from obolint.runner import parse_source, read_source
+from obolint.parsing import parse_source
+from obolint.sourcefiles import read_source
 from obolint.taint.context import ModuleContext
 from obolint.taint.interpreter import ExpressionTooDeep
 from obolint.taint.project import Project
