@@ -152,6 +152,10 @@ class FunctionInterpreter:
         # subscript by one reads those keys (see _eval_subscript).
         self._constant_keys: dict[str, frozenset[str]] = {}
         self._unrolling = False  # in the body of a loop run once per function (see exec_stmt)
+        # Variables that hold a dict keyed by written strings for sure (see _builds_mapping, and
+        # `**kwargs`): a loop over one goes over its keys (see _iterates_keys).
+        self._mappings: set[str] = set()
+        self._not_mappings: set[str] = set()
         # Per enclosing `try` body: the environments of branches that left it by raise/return.
         self.try_exits: list[list[Env]] = []
         # Per loop being run: the states of branches that ended a pass (`continue`, `break`).
@@ -176,6 +180,8 @@ class FunctionInterpreter:
         env: Env = {}
         for index, param in enumerate(self.info.params):
             env[param.name.value] = self.param_value(index, param)
+            if param.star == "**":  # its keys are the caller's keyword names
+                self._mappings.add(param.name.value)
         # An indented block or a one-line suite: both hold their statements in `.body`.
         self.exec_block(self.info.node.body.body, env)
         lengths = {len(r.items) if r.items is not None else -1 for r in self.returns}
@@ -460,7 +466,7 @@ class FunctionInterpreter:
             _join_into(env, *(reaching or [then_env, else_env]))
         elif kind is cst.For:
             iterable = self.eval(stmt.iter, env)
-            element = _element_of(iterable)
+            element = CLEAN if self._iterates_keys(stmt.iter) else _element_of(iterable)
             targets = self._loop_targets(stmt.iter, stmt.target)
             self._note_item_pair(targets, iterable)
             # One loop deep: loops over lists of functions nested in each other multiply.
@@ -550,6 +556,21 @@ class FunctionInterpreter:
             strings = self.ctx.project.string_collection(self.ctx, iterable.value)
         if strings:
             self._constant_keys[target.value] = frozenset(strings)
+
+    def _iterates_keys(self, node: cst.BaseExpression) -> bool:
+        """Whether a loop over ``node`` goes over the keys of a dict, which hold none of its
+        values: a variable that holds a dict for sure, or ``d.keys()``."""
+        if isinstance(node, cst.Name):
+            return node.value in self._mappings and node.value not in self._not_mappings
+        return (
+            isinstance(node, cst.Call)
+            and not node.args
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "keys"
+            and isinstance(node.func.value, cst.Name)
+            and node.func.value.value in self._mappings
+            and node.func.value.value not in self._not_mappings
+        )
 
     def _functions_in(self, iterable: Value) -> tuple[Value, ...]:
         """The items of a tuple of known length (a literal, or what a factory returns) whose
@@ -894,6 +915,11 @@ class FunctionInterpreter:
                 value = named if named is value else replace(named, items=None, fields=())
             if not loop and self._constant_keys:
                 self._constant_keys.pop(name, None)  # no longer the loop's constant
+            if _builds_mapping(value_node) and not loop:
+                self._mappings.add(name)
+            else:
+                # Once anything else: not a dict for sure, whatever a branch run later holds.
+                self._not_mappings.add(name)
             env[name] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e for e in target.elements]
@@ -1873,7 +1899,7 @@ class FunctionInterpreter:
         while clause is not None:
             self._note_constant_keys(clause.target, clause.iter, inner_env)
             iterable = self.eval(clause.iter, inner_env)
-            element = _element_of(iterable)
+            element = CLEAN if self._iterates_keys(clause.iter) else _element_of(iterable)
             targets = self._loop_targets(clause.iter, clause.target)
             first = first or (iterable, targets)
             self._note_item_pair(targets, iterable)
@@ -2864,6 +2890,23 @@ def _is_markup(text: str) -> bool:
         return False
     lowered = text.lower()
     return "<script" in lowered or "<html" in lowered or "<!doctype html" in lowered
+
+
+def _builds_mapping(node: cst.BaseExpression | None) -> bool:
+    """A dict whose keys are all written as strings: a display (``{"model": m, "api_key": k}``)
+    or ``dict(model=m, api_key=k)``; not one keyed by values (``{token: 1}``), whose keys may
+    be credentials."""
+    if isinstance(node, cst.Dict):
+        return all(
+            isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+            for e in node.elements
+        )
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "dict"
+        and all(arg.keyword is not None for arg in node.args)
+    )
 
 
 def _either(*values: Value) -> Value:
