@@ -365,6 +365,8 @@ _TEXT_TOKEN_OWNER_WORDS = frozenset(
     {
         "logprob", "logprobs", "logit", "logits", "tokenizer", "tokenizers", "tokenized",
         "detokenizer", "vocab", "vocabulary", "lexer", "lexers",
+        # what a text tokenizer streams (`word.token`, `async for ev in sentence_stream`)
+        "sentence", "sentences", "word", "words",
     }
 )  # fmt: skip
 

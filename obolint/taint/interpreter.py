@@ -156,6 +156,9 @@ class FunctionInterpreter:
         # `**kwargs`): a loop over one goes over its keys (see _iterates_keys).
         self._mappings: set[str] = set()
         self._not_mappings: set[str] = set()
+        # Loop variables and the source text of what their loop goes over (see
+        # _text_token_read).
+        self._loop_sources: dict[str, str] = {}
         # Per enclosing `try` body: the environments of branches that left it by raise/return.
         self.try_exits: list[list[Env]] = []
         # Per loop being run: the states of branches that ended a pass (`continue`, `break`).
@@ -477,6 +480,8 @@ class FunctionInterpreter:
             )
             kept_keys = dict(self._constant_keys)
             self._note_constant_keys(stmt.target, stmt.iter, env)
+            if isinstance(stmt.target, cst.Name):
+                self._loop_sources[stmt.target.value] = self.ctx.code(stmt.iter, 200)
 
             def iteration(e: Env) -> None:
                 if functions:
@@ -915,6 +920,8 @@ class FunctionInterpreter:
                 value = named if named is value else replace(named, items=None, fields=())
             if not loop and self._constant_keys:
                 self._constant_keys.pop(name, None)  # no longer the loop's constant
+            if not loop and self._loop_sources:
+                self._loop_sources.pop(name, None)
             if _builds_mapping(value_node) and not loop:
                 self._mappings.add(name)
             else:
@@ -1562,11 +1569,15 @@ class FunctionInterpreter:
         return Value(flows=flows, qname=qname, fields=fields)
 
     def _text_token_read(self, node: cst.CSTNode, key: str) -> bool:
-        """``token_logprob.token``: a token of text, by the name of the object read from."""
+        """``token_logprob.token``: a token of text, by the name of the object read from, or
+        of what a loop that binds it goes over (``async for ev in sentence_stream: ev.token``)."""
         owner = getattr(node, "value", None)
-        return isinstance(owner, cst.BaseExpression) and names.is_text_token_read(
-            self.ctx.code(owner, 200), key
-        )
+        if not isinstance(owner, cst.BaseExpression):
+            return False
+        if names.is_text_token_read(self.ctx.code(owner, 200), key):
+            return True
+        source = self._loop_sources.get(owner.value) if isinstance(owner, cst.Name) else None
+        return source is not None and names.is_text_token_read(source, key)
 
     def _masked_field(self, base_qname: str | None, attr: str) -> bool:
         """``settings.api_key`` declared with a masked type of the packs: the object masks

@@ -157,6 +157,8 @@ class Project:
         # Per module: its syntax tree and the string constants its body defines (see
         # string_constants).
         self._string_constants: dict[str, tuple[cst.Module, dict[str, str | tuple[str, ...]]]] = {}
+        # Per module: the names its body binds once, and to what (see _assigned_once).
+        self._bound_once: dict[str, tuple[cst.Module, dict[str, cst.Assign | cst.AnnAssign]]] = {}
         # Per project class: the dotted names of its bases (see base_names).
         self._bases: dict[str, list[str]] = {}
         # Per class and attribute: the flows of each key, while every value stored there
@@ -1508,7 +1510,10 @@ class Project:
         schemas of a literal written in the code (`tools=[{..., "parameters": {"properties":
         {...}}}]`), or of a module-level name bound once to one."""
         if isinstance(schema, cst.Name):
-            bound = _assigned_once(ctx).get(schema.value) if schema.value else None
+            kept = self._bound_once.get(ctx.module_name)
+            if kept is None or kept[0] is not ctx.module:
+                kept = self._bound_once[ctx.module_name] = (ctx.module, _assigned_once(ctx))
+            bound = kept[1].get(schema.value)
             if bound is None or bound.value is None:
                 return
             schema = bound.value
