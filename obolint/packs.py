@@ -273,8 +273,8 @@ class Propagation:
     # dependency injection: `user: Annotated[str, Depends(get_bearer)]`).
     injectors: NamePatterns = field(default_factory=NamePatterns)
     keyed_methods: frozenset[str] = frozenset()
-    # Imported objects that hold an application's settings as attributes (`django.conf.
-    # settings`): not modules, so an attribute named like a credential is one by its name.
+    # Imported objects that hold an application's settings as attributes (a web framework's
+    # `settings`): not modules, so an attribute named like a credential is one by its name.
     settings_objects: NamePatterns = field(default_factory=NamePatterns)
 
 

@@ -23,6 +23,18 @@ _SPACES = re.compile(r"\s+")
 _EMPTY_MODULE = cst.Module(body=[])
 
 
+def parameters_in_order(params: cst.Parameters) -> list[cst.Param]:
+    """A function's or lambda's parameters in declaration order (positional-only, regular,
+    ``*args``, keyword-only, ``**kwargs``)."""
+    found = [*params.posonly_params, *params.params]
+    if isinstance(params.star_arg, cst.Param):
+        found.append(params.star_arg)
+    found.extend(params.kwonly_params)
+    if params.star_kwarg is not None:
+        found.append(params.star_kwarg)
+    return found
+
+
 @dataclass
 class FunctionInfo:
     """A function or method defined in a scanned module."""
@@ -38,14 +50,7 @@ class FunctionInfo:
     @cached_property
     def params(self) -> list[cst.Param]:
         """Parameters in declaration order (positional-only, regular, *args, keyword-only, **kw)."""
-        p = self.node.params
-        out = [*p.posonly_params, *p.params]
-        if isinstance(p.star_arg, cst.Param):
-            out.append(p.star_arg)
-        out.extend(p.kwonly_params)
-        if p.star_kwarg is not None:
-            out.append(p.star_kwarg)
-        return out
+        return parameters_in_order(self.node.params)
 
     @cached_property
     def param_indices(self) -> dict[str, int]:

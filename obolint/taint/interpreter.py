@@ -17,7 +17,7 @@ from obolint import names
 from obolint.findings import TraceStep
 from obolint.packs import MarkupRule, Propagation
 from obolint.resolve import dotted
-from obolint.taint.context import FunctionInfo, ModuleContext
+from obolint.taint.context import FunctionInfo, ModuleContext, parameters_in_order
 from obolint.taint.summaries import (
     CONTEXT_HOLDERS,
     DeferredCall,
@@ -544,37 +544,24 @@ class FunctionInterpreter:
         if not isinstance(target, cst.Name):
             return
         self._constant_keys.pop(target.value, None)
-        strings: tuple[str, ...] = ()
-        if isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) and iterable.elements:
-            found = [
-                self._string_constant(e.value, env) if isinstance(e, cst.Element) else None
-                for e in iterable.elements
-            ]
-            strings = tuple(s for s in found if s is not None)
-            if len(strings) != len(found):
-                return
-        elif (
-            isinstance(iterable, cst.Name)
-            and iterable.value not in env
-            and (self.info is None or iterable.value not in self.info.local_names)
-        ):
-            strings = self.ctx.project.string_collection(self.ctx, iterable.value)
+        strings = self._constant_collection(iterable, env)
         if strings:
             self._constant_keys[target.value] = frozenset(strings)
 
     def _iterates_keys(self, node: cst.BaseExpression) -> bool:
         """Whether a loop over ``node`` goes over the keys of a dict, which hold none of its
         values: a variable that holds a dict for sure, or ``d.keys()``."""
-        if isinstance(node, cst.Name):
-            return node.value in self._mappings and node.value not in self._not_mappings
-        return (
+        if (
             isinstance(node, cst.Call)
             and not node.args
             and isinstance(node.func, cst.Attribute)
             and node.func.attr.value == "keys"
-            and isinstance(node.func.value, cst.Name)
-            and node.func.value.value in self._mappings
-            and node.func.value.value not in self._not_mappings
+        ):
+            node = node.func.value
+        return (
+            isinstance(node, cst.Name)
+            and node.value in self._mappings
+            and node.value not in self._not_mappings
         )
 
     def _functions_in(self, iterable: Value) -> tuple[Value, ...]:
@@ -649,7 +636,7 @@ class FunctionInterpreter:
         left, op = test.left, test.comparisons[0].operator
         right = test.comparisons[0].comparator
         if isinstance(op, cst.In) and isinstance(right, cst.Name):
-            if _string_value(left) in prop.error_keys:  # "error" in reply
+            if string_value(left) in prop.error_keys:  # "error" in reply
                 return frozenset({right.value}), none
             return none, none
         if isinstance(op, cst.IsNot) and isinstance(left, cst.Call):
@@ -1094,8 +1081,11 @@ class FunctionInterpreter:
             isinstance(func, cst.Attribute) and func.attr.value in self.propagation.context_setters
         ):
             return False
-        receiver = self.qname_of(func.value) or ""
-        return self.propagation.context_variables.matches(receiver.removesuffix("()"))
+        return self._is_context_variable(self.qname_of(func.value))
+
+    def _is_context_variable(self, qname: str | None) -> bool:
+        """Whether ``qname`` names an object of the packs' context variables (``ContextVar()``)."""
+        return self.propagation.context_variables.matches((qname or "").removesuffix("()"))
 
     def _minted_markers(self, node: cst.BaseExpression) -> frozenset[str]:
         """{MINTED} when the expression is a minting call, or may be one
@@ -1228,7 +1218,7 @@ class FunctionInterpreter:
         markup = any(
             isinstance(p, cst.FormattedStringText) and _is_markup(p.value) for p in node.parts
         )
-        constants = _MARKUP_VALUE.constants if markup else frozenset()
+        constants = _MARKUP_CONSTANTS if markup else frozenset()
         return Value(flows=join(*parts).flows if parts else (), constants=constants)
 
     def _eval_binary_operation(self, node: cst.BinaryOperation, env: Env) -> Value:
@@ -1244,7 +1234,11 @@ class FunctionInterpreter:
         if type(node.operator) is cst.Modulo:  # "... %s" % obj shows the object's fields
             operands = [self._serialised(operand, node) for operand in operands]
         qname = None
-        if first.qname and first.qname.endswith("()") and _only_pipes(node):
+        if (
+            first.qname
+            and first.qname.endswith("()")
+            and not isinstance(first_pipe_step(node), cst.BinaryOperation)
+        ):
             # `prompt | model | parser`, a chain of steps: it takes its input as its first
             # step does, so `chain.invoke(x)` is the first object's `invoke(x)`.
             qname = first.qname
@@ -1286,20 +1280,7 @@ class FunctionInterpreter:
         if not isinstance(left, cst.Name) or not isinstance(target.operator, (cst.In, cst.Equal)):
             return None
         right = target.comparator
-        if self._string_constant(right, env) is not None:
-            return left.value
-        if isinstance(right, (cst.Tuple, cst.List, cst.Set)) and right.elements:
-            known = all(
-                isinstance(e, cst.Element) and self._string_constant(e.value, env) is not None
-                for e in right.elements
-            )
-            return left.value if known else None
-        if (
-            isinstance(right, cst.Name)
-            and right.value not in env
-            and (self.info is None or right.value not in self.info.local_names)
-            and self.ctx.project.string_collection(self.ctx, right.value)
-        ):
+        if self._string_constant(right, env) is not None or self._constant_collection(right, env):
             return left.value
         return None
 
@@ -1332,7 +1313,7 @@ class FunctionInterpreter:
         )
         return Value(
             flows=joined.flows,
-            constants=joined.constants - _MARKUP_VALUE.constants,  # a list of pages is data
+            constants=joined.constants - _MARKUP_CONSTANTS,  # a list of pages is data
             fields=fields,
             items=items,
         )
@@ -1363,15 +1344,10 @@ class FunctionInterpreter:
         # library may call it too (`pool.submit(lambda: client.get(url, headers=h))`): its
         # sinks are checked here, over what it closes over, with its parameters unknown.
         if self.lambda_depth < MAX_LAMBDA_DEPTH:
-            params = node.params
-            names_ = [p.name.value for p in (*params.posonly_params, *params.params)]
-            names_ += [p.name.value for p in params.kwonly_params]
-            for star in (params.star_arg, params.star_kwarg):
-                if isinstance(star, cst.Param):
-                    names_.append(star.name.value)
+            unknown = dict.fromkeys((p.name.value for p in parameters_in_order(node.params)), CLEAN)
             self.lambda_depth += 1
             try:
-                self.eval(node.body, {**env, **dict.fromkeys(names_, CLEAN)})
+                self.eval(node.body, {**env, **unknown})
             finally:
                 self.lambda_depth -= 1
         scope = self.info.qualname if self.info is not None else ""
@@ -1757,14 +1733,10 @@ class FunctionInterpreter:
             for element in node.elements:
                 if isinstance(element, cst.Element):
                     found |= self._constant_strings(element.value, env)
-        elif (
-            isinstance(node, cst.Name)
-            and node.value not in env
-            and (self.info is None or node.value not in self.info.local_names)
-        ):
-            found |= set(self.ctx.project.string_collection(self.ctx, node.value))
+        elif (name := self._module_level_name(node, env)) is not None:
+            found |= set(self.ctx.project.string_collection(self.ctx, name))
         # Evaluated again (the test was): a name or a literal, as a rule.
-        return found | (self.eval(node, env).constants - _MARKUP_VALUE.constants)
+        return found | (self.eval(node, env).constants - _MARKUP_CONSTANTS)
 
     def _probe_in(self, ctx: ModuleContext | None) -> FunctionInterpreter:
         """An interpreter that resolves names in module ``ctx`` (this one in its own module,
@@ -1881,7 +1853,7 @@ class FunctionInterpreter:
             key_value = self.eval(element.key, env)
             value = self.eval(element.value, env)
             constants |= key_value.constants | value.constants
-            key = _string_value(element.key)
+            key = string_value(element.key)
             if key is not None:
                 fields.append((key, value))
             values.append(value)
@@ -1892,7 +1864,7 @@ class FunctionInterpreter:
         return Value(
             flows=joined.flows,
             # A dict holding a page is data, not a page (see _is_markup).
-            constants=(constants | joined.constants) - _MARKUP_VALUE.constants,
+            constants=(constants | joined.constants) - _MARKUP_CONSTANTS,
             fields=tuple((key, latest[key]) for key in dict.fromkeys(key for key, _ in fields)),
         )
 
@@ -2003,9 +1975,8 @@ class FunctionInterpreter:
         # Tools declared as JSON schemas (`tools=[{... "properties": {...}}]`): their parameters.
         for schema_spec in matcher.tool_schemas(callee_q):
             for arg in args:
-                local = isinstance(arg.node, cst.Name) and (
-                    arg.node.value in env
-                    or (self.info is not None and arg.node.value in self.info.local_names)
+                local = isinstance(arg.node, cst.Name) and not self._module_level_name(
+                    arg.node, env
                 )
                 if schema_spec.args.selects(arg.position, arg.keyword) and not local:
                     self.ctx.project.check_tool_schema(self.ctx, arg.node, schema_spec, self.scope)
@@ -2194,9 +2165,7 @@ class FunctionInterpreter:
                 or method in self.propagation.context_getters
             )
             and receiver is not None
-            and self.propagation.context_variables.matches(
-                (receiver.qname or "").removesuffix("()")
-            )
+            and self._is_context_variable(receiver.qname)
         ):
             held = self._context_variable(func.value, method, args, node, env)  # type: ignore[union-attr]
             if held is not None:
@@ -2459,19 +2428,38 @@ class FunctionInterpreter:
             note = f"arguments of `{short}()`: {spec.note}"
             self._sink_at(spec, arg.node, value, note, f"{short}()")
 
+    def _module_level_name(self, node: cst.BaseExpression, env: Env | None) -> str | None:
+        """The name ``node`` is when it names a module-level binding: no variable of this
+        run (``env``) nor local name of the function shadows it."""
+        if not isinstance(node, cst.Name):
+            return None
+        name = node.value
+        if (env is not None and name in env) or (
+            self.info is not None and name in self.info.local_names
+        ):
+            return None
+        return name
+
     def _string_constant(self, node: cst.BaseExpression, env: Env | None = None) -> str | None:
         """The string ``node`` is: a literal, or the name of a module-level string constant
         (``os.getenv(KEY_ENV)``, ``session[SESSION_TOKEN_KEY]``) that no local variable
         shadows."""
-        text = _string_value(node)
-        if (
-            text is None
-            and isinstance(node, cst.Name)
-            and (env is None or node.value not in env)
-            and (self.info is None or node.value not in self.info.local_names)
-        ):
-            text = self.ctx.project.string_constant(self.ctx, node.value)
+        text = string_value(node)
+        if text is None and (name := self._module_level_name(node, env)) is not None:
+            text = self.ctx.project.string_constant(self.ctx, name)
         return text
+
+    def _constant_collection(self, node: cst.BaseExpression, env: Env) -> tuple[str, ...]:
+        """The strings of a literal tuple, list or set of nothing but constant strings, or of
+        a module-level constant collection of them (``SECRET_KEYS``); else none."""
+        if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+            found = [
+                self._string_constant(e.value, env) if isinstance(e, cst.Element) else None
+                for e in node.elements
+            ]
+            return tuple(found) if found and None not in found else ()  # type: ignore[arg-type]
+        name = self._module_level_name(node, env)
+        return self.ctx.project.string_collection(self.ctx, name) if name is not None else ()
 
     def _too_few_random_bytes(self, callee_q: str | None, args: list[Arg]) -> bool:
         """A call of the packs' ``random-byte-count-calls`` that draws a constant number of
@@ -2887,12 +2875,13 @@ _EXPRESSION_HANDLERS: dict[type, str] = {
 
 # The constant a string holding HTML markup carries (see _is_markup): a body with it is a page.
 MARKUP = "<markup>"
-_MARKUP_VALUE = Value(constants=frozenset({MARKUP}))
+_MARKUP_CONSTANTS = frozenset({MARKUP})
+_MARKUP_VALUE = Value(constants=_MARKUP_CONSTANTS)
 
 
 def _markup_of(value: Value) -> frozenset[str]:
     """The markup constant of ``value``, if it carries it (what string building keeps)."""
-    return _MARKUP_VALUE.constants if MARKUP in value.constants else frozenset()
+    return _MARKUP_CONSTANTS if MARKUP in value.constants else frozenset()
 
 
 def _is_markup(text: str) -> bool:
@@ -2944,13 +2933,12 @@ def _word_tails(attributes: frozenset[str]) -> tuple[tuple[str, ...], ...]:
     return tuple(words for words in (names.split_words(a) for a in sorted(attributes)) if words)
 
 
-def _only_pipes(node: cst.BaseExpression) -> bool:
-    """``a | b | c``: every operator of a left-nested chain is ``|``."""
-    while isinstance(node, cst.BinaryOperation):
-        if not isinstance(node.operator, cst.BitOr):
-            return False
+def first_pipe_step(node: cst.BaseExpression) -> cst.BaseExpression:
+    """The first step of a chain of steps joined by ``|`` (``prompt | model | parser``), or
+    ``node`` itself."""
+    while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
         node = node.left
-    return True
+    return node
 
 
 def _distinct_fields(param_fields: list[ParamField]) -> tuple[ParamField, ...]:
@@ -3402,7 +3390,7 @@ def _read_key(call: cst.Call, propagation: Propagation) -> str | None:
         and call.args
         and call.args[0].keyword is None
     ):
-        return _string_value(call.args[0].value)
+        return string_value(call.args[0].value)
     return None
 
 
@@ -3418,7 +3406,7 @@ def _names_other_than_credential(key: str | None) -> bool:
 
 
 def _const_key(node: cst.Subscript) -> str | None:
-    return _string_value(_single_index(node))
+    return string_value(_single_index(node))
 
 
 def _template_key(node: cst.BaseExpression | None) -> str | None:
@@ -3438,7 +3426,8 @@ def _single_index(node: cst.Subscript) -> cst.BaseExpression | None:
     return node.slice[0].slice.value
 
 
-def _string_value(node: cst.BaseExpression | None) -> str | None:
+def string_value(node: cst.BaseExpression | None) -> str | None:
+    """The value of ``node`` when it is a ``str`` literal, else None."""
     if isinstance(node, cst.SimpleString):
         return string_literal(node)
     return None

@@ -16,7 +16,14 @@ from obolint.packs import PackSet, ReturnSink, ToolSchema, ToolSpec
 from obolint.reach import Handle
 from obolint.resolve import dotted, imports_first, module_suffixes
 from obolint.taint.context import FunctionInfo, ModuleContext, bound_names, materialize
-from obolint.taint.interpreter import Arg, FunctionInterpreter, string_literal, without_optional
+from obolint.taint.interpreter import (
+    Arg,
+    FunctionInterpreter,
+    first_pipe_step,
+    string_literal,
+    string_value,
+    without_optional,
+)
 from obolint.taint.summaries import (
     CONTEXT_HOLDERS,
     FunctionSummary,
@@ -157,7 +164,7 @@ class Project:
         # Per module: its syntax tree and the string constants its body defines (see
         # string_constants).
         self._string_constants: dict[str, tuple[cst.Module, dict[str, str | tuple[str, ...]]]] = {}
-        # Per module: the names its body binds once, and to what (see _assigned_once).
+        # Per module: the names its body binds once, and to what (see _bound).
         self._bound_once: dict[str, tuple[cst.Module, dict[str, cst.Assign | cst.AnnAssign]]] = {}
         # Per project class: the dotted names of its bases (see base_names).
         self._bases: dict[str, list[str]] = {}
@@ -312,7 +319,7 @@ class Project:
         if kept is None or kept[0] is not ctx.module:
             aliases = {
                 name: statement.value
-                for name, statement in _assigned_once(ctx).items()
+                for name, statement in self._bound(ctx).items()
                 if isinstance(statement, cst.Assign) and isinstance(statement.value, cst.Subscript)
             }
             kept = self._type_aliases[ctx.module_name] = (ctx.module, aliases)
@@ -321,7 +328,16 @@ class Project:
     def _module_strings(self, ctx: ModuleContext) -> dict[str, str | tuple[str, ...]]:
         kept = self._string_constants.get(ctx.module_name)
         if kept is None or kept[0] is not ctx.module:
-            kept = self._string_constants[ctx.module_name] = (ctx.module, _string_constants(ctx))
+            strings = _string_constants(self._bound(ctx))
+            kept = self._string_constants[ctx.module_name] = (ctx.module, strings)
+        return kept[1]
+
+    def _bound(self, ctx: ModuleContext) -> dict[str, cst.Assign | cst.AnnAssign]:
+        """The names the module body binds once, and the assignment (see _assigned_once):
+        read once per module, for its string constants, type aliases and tool schemas."""
+        kept = self._bound_once.get(ctx.module_name)
+        if kept is None or kept[0] is not ctx.module:
+            kept = self._bound_once[ctx.module_name] = (ctx.module, _assigned_once(ctx))
         return kept[1]
 
     def expect_modules(self, module_names: Iterable[str]) -> None:
@@ -1510,10 +1526,7 @@ class Project:
         schemas of a literal written in the code (`tools=[{..., "parameters": {"properties":
         {...}}}]`), or of a module-level name bound once to one."""
         if isinstance(schema, cst.Name):
-            kept = self._bound_once.get(ctx.module_name)
-            if kept is None or kept[0] is not ctx.module:
-                kept = self._bound_once[ctx.module_name] = (ctx.module, _assigned_once(ctx))
-            bound = kept[1].get(schema.value)
+            bound = self._bound(ctx).get(schema.value)
             if bound is None or bound.value is None:
                 return
             schema = bound.value
@@ -1597,7 +1610,7 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
         for small in _small_statements(body):
             for attr, owner, value in _attribute_assignments(small):
                 built = None
-                first = _first_step(value)
+                first = first_pipe_step(value) if value is not None else None
                 if receiver is not None and owner == receiver and isinstance(first, cst.Call):
                     callee = probe.qname_of(first.func)
                     factory = ctx.project.functions.get(callee) if callee else None
@@ -1659,11 +1672,13 @@ def _is_flag(value: cst.BaseExpression, flag_params: frozenset[str]) -> bool:
     return isinstance(value, cst.Call) and _is_name(value.func, "bool")
 
 
-def _string_constants(ctx: ModuleContext) -> dict[str, str | tuple[str, ...]]:
-    """The names a module body (outside its functions and classes) assigns a string literal,
-    or a tuple, list or set of them, to, and nothing else anywhere in it."""
+def _string_constants(
+    bound: dict[str, cst.Assign | cst.AnnAssign],
+) -> dict[str, str | tuple[str, ...]]:
+    """Of the names a module body binds once (``bound``), those it assigns a string literal, or
+    a tuple, list or set of them."""
     found: dict[str, str | tuple[str, ...]] = {}
-    for name, statement in _assigned_once(ctx).items():
+    for name, statement in bound.items():
         strings = _literal_strings(statement.value) if statement.value is not None else None
         if strings is not None:
             found[name] = strings
@@ -1686,23 +1701,18 @@ def _schema_properties(
             continue
         entries = [e for e in current.elements if isinstance(e, cst.DictElement)]
         named = next(
-            (_literal_text(e.value) for e in entries if _literal_text(e.key) == "name"), None
+            (string_value(e.value) for e in entries if string_value(e.key) == "name"), None
         )
         tool = named or tool
         for entry in entries:
-            if _literal_text(entry.key) == "properties" and isinstance(entry.value, cst.Dict):
+            if string_value(entry.key) == "properties" and isinstance(entry.value, cst.Dict):
                 for prop in entry.value.elements:
                     if not isinstance(prop, cst.DictElement):
                         continue
-                    name = _literal_text(prop.key)
+                    name = string_value(prop.key)
                     if name is not None and not _scalar_schema(prop.value):
                         yield tool, prop.key, name
             stack.append((entry.value, tool))
-
-
-def _literal_text(node: cst.BaseExpression | None) -> str | None:
-    text = node.evaluated_value if isinstance(node, cst.SimpleString) else None
-    return text if isinstance(text, str) else None
 
 
 def _scalar_schema(node: cst.BaseExpression) -> bool:
@@ -1710,8 +1720,8 @@ def _scalar_schema(node: cst.BaseExpression) -> bool:
     if not isinstance(node, cst.Dict):
         return False
     for entry in node.elements:
-        if isinstance(entry, cst.DictElement) and _literal_text(entry.key) == "type":
-            return _literal_text(entry.value) in ("integer", "number", "boolean")
+        if isinstance(entry, cst.DictElement) and string_value(entry.key) == "type":
+            return string_value(entry.value) in ("integer", "number", "boolean")
     return False
 
 
@@ -1780,15 +1790,6 @@ def _stored_objects(stores: AttributeStores, class_qname: str) -> dict[str, str 
 # An attribute that stores what another attribute of the same object holds (see
 # _stored_objects): this prefix, then that attribute's name.
 _SAME_AS = "same-as:"
-
-
-def _first_step(value: cst.BaseExpression | None) -> cst.BaseExpression | None:
-    """The first step of a chain of steps joined by ``|`` (``prompt | model | parser``), or
-    ``value`` itself."""
-    node = value
-    while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-        node = node.left
-    return node
 
 
 def _small_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.BaseSmallStatement]:
