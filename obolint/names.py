@@ -201,8 +201,9 @@ _BLOCK_BEFORE_TOKEN = frozenset(
         "audio", "video",
         # LLM usage
         "prompt", "completion", "reasoning", "input", "output",
-        # anti-forgery tokens are not access credentials
-        "csrf", "xsrf",
+        # anti-forgery tokens are not access credentials, nor a webhook's validation
+        # challenge, echoed back as it came (Microsoft Graph's ``validationToken``)
+        "csrf", "xsrf", "validation",
         # a token as a unit of text (``input_cost_per_token``, ``chars_per_token``)
         "per",
     }

@@ -128,9 +128,14 @@ def _has_stem(name: str) -> bool:
 
 
 def key_patterns(packs: PackSet) -> list[re.Pattern[str]]:
-    """The patterns of the keys under which the packs read credentials (`Authorization`)."""
+    """The patterns of the keys under which the packs read credentials (`Authorization`);
+    not those that only narrow credential names (a key must be one there anyway)."""
     specs = [*packs.read_sources, *packs.call_sources]
-    return [s.key_pattern for s in specs if s.key_pattern is not None]
+    return [
+        s.key_pattern
+        for s in specs
+        if s.key_pattern is not None and not getattr(s, "key_is_credential", False)
+    ]
 
 
 class Triggers:

@@ -183,7 +183,8 @@ class FunctionInterpreter:
         env: Env = {}
         for index, param in enumerate(self.info.params):
             env[param.name.value] = self.param_value(index, param)
-            if param.star == "**":  # its keys are the caller's keyword names
+            if param.star == "**" or (param.star != "*" and _declared_mapping(param.annotation)):
+                # Its keys are the caller's keyword names, or those of the dict it is declared.
                 self._mappings.add(param.name.value)
         # An indented block or a one-line suite: both hold their statements in `.body`.
         self.exec_block(self.info.node.body.body, env)
@@ -558,6 +559,12 @@ class FunctionInterpreter:
             and node.func.attr.value == "keys"
         ):
             node = node.func.value
+        if (
+            isinstance(node, cst.BooleanOperation)
+            and isinstance(node.operator, cst.Or)
+            and isinstance(node.right, cst.Dict)
+        ):
+            node = node.left  # `extra or {}`
         return (
             isinstance(node, cst.Name)
             and node.value in self._mappings
@@ -2073,6 +2080,10 @@ class FunctionInterpreter:
                 callee_q.rsplit(".", 1)[-1]
             ):
                 self.ctx.project.request_module(callee_q)
+                if receiver is not None and receiver.qname:
+                    # self.connect(url) inherited from a base class of another module.
+                    for base in self.ctx.project.unparsed_bases(receiver.qname):
+                        self.ctx.project.request_module(base)
             elif self.info is not None and any(a.value.tainted for a in args):
                 self._defer(callee_q, args)
 
@@ -2591,14 +2602,21 @@ class FunctionInterpreter:
                 continue
             index = init.argument_index(arg.position, arg.keyword)
             for attr, stores in stored.items():
-                if not any(s.index == index for s in stores):
+                mine = [s for s in stores if s.index == index]
+                if not mine:
                     continue
                 step = TraceStep(self.ctx.location(arg.node), f"stored in `{short}.{attr}`")
-                # What __init__ stores whole after reading it under a key.
-                reads = {s.read for s in stores if s.index == index and s.under is None}
-                self._keep_stored_parameters(
-                    class_qname, attr, arg.value.flows, step, sorted(reads, key=str) or [None]
-                )
+                # What __init__ stores whole after reading it under a key; and what it stores
+                # under a key of the dict or object it keeps there, only under that key.
+                reads = {s.read for s in mine if s.under is None}
+                if reads:
+                    self._keep_stored_parameters(
+                        class_qname, attr, arg.value.flows, step, sorted(reads, key=str)
+                    )
+                for s in sorted((s for s in mine if s.under is not None), key=str):
+                    self._keep_stored_parameters(
+                        class_qname, attr, arg.value.flows, step, [s.read], s.under
+                    )
 
     def _keep_stored_parameters(
         self,
@@ -2607,10 +2625,12 @@ class FunctionInterpreter:
         flows: tuple[Flow, ...],
         step: TraceStep,
         keys: Sequence[str | None] = (None,),
+        under: str | None = None,
     ) -> None:
         """This function's parameters among ``flows`` are stored on instances of
-        ``class_qname`` as ``attr``: what each caller passes for them is (see ParamField);
-        under each of ``keys`` where the flow was read under none."""
+        ``class_qname`` as ``attr`` (with ``under``, under that key of it): what each caller
+        passes for them is (see ParamField); under each of ``keys`` where the flow was read
+        under none."""
         if self.info is None:
             return
         for flow in flows:
@@ -2619,7 +2639,9 @@ class FunctionInterpreter:
                 steps = flow.with_step(step).steps
                 read = read_key(flow)
                 for key in keys if read is None else (read,):
-                    self.param_fields.append(ParamField(index, class_qname, attr, steps, key))
+                    self.param_fields.append(
+                        ParamField(index, class_qname, attr, steps, key, under)
+                    )
 
     def _defer(self, callee_q: str, args: list[Arg]) -> None:
         """Note the parameters passed to ``callee_q`` if a project module may define it."""
@@ -2782,12 +2804,16 @@ class FunctionInterpreter:
                             stored.attr,
                             combined.steps,
                             read_key(flow),
+                            stored.under,
                         )
                     )
-            # A dict passed for the parameter keeps its own keys there.
+            # A dict passed for the parameter keeps its own keys there; stored under a key,
+            # the parameter is that key's.
             keys = stored_keys(incoming)
             by_key = None
-            if keys is not None:
+            if stored.under is not None:
+                by_key = {stored.under: tuple(real)}
+            elif keys is not None:
                 by_key = {
                     name: tuple(
                         passed_on(f, stored.index, stored.steps)
@@ -2946,7 +2972,7 @@ def _distinct_fields(param_fields: list[ParamField]) -> tuple[ParamField, ...]:
     _distinct does for sinks)."""
     best: dict[tuple, ParamField] = {}
     for stored in param_fields:
-        key = (stored.index, stored.class_qname, stored.attr, stored.key)
+        key = (stored.index, stored.class_qname, stored.attr, stored.key, stored.under)
         kept = best.get(key)
         if kept is None or len(stored.steps) < len(kept.steps):
             best[key] = stored
@@ -3113,6 +3139,24 @@ def _is_super_call(node: cst.BaseExpression) -> bool:
     """``super()`` (or ``super(C, self)``)."""
     # Identity tests: isinstance on LibCST's classes is slow, and this runs for every call.
     return type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "super"
+
+
+# Annotations of a parameter that a loop goes over the keys of.
+_MAPPING_TYPES = frozenset(
+    f"{prefix}{name}"
+    for prefix in ("", "typing.", "t.", "collections.abc.", "abc.")
+    for name in ("dict", "Dict", "Mapping", "MutableMapping", "OrderedDict", "defaultdict")
+)
+
+
+def _declared_mapping(annotation: cst.Annotation | None) -> bool:
+    """Whether a parameter is declared a dict (``dict[str, str]``, ``Mapping | None``)."""
+    if annotation is None:
+        return False
+    declared = without_optional(annotation.annotation)
+    if isinstance(declared, cst.Subscript):
+        declared = declared.value
+    return dotted(declared) in _MAPPING_TYPES
 
 
 def without_optional(annotation: cst.BaseExpression) -> cst.BaseExpression:

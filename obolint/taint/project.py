@@ -519,6 +519,22 @@ class Project:
             todo[:0] = [b for base in self.base_names(current) if (b := self.class_for(base))]
         return found
 
+    def unparsed_bases(self, instance_qname: str) -> list[str]:
+        """The dotted names of the bases of the project class ``instance_qname`` instantiates
+        (``pkg.Client()``), and of its project base classes, that name no parsed class: a
+        method it inherits may be defined there."""
+        if not instance_qname.endswith("()"):
+            return []
+        class_qname = self.class_for(instance_qname[:-2])
+        if class_qname is None:
+            return []
+        return [
+            base
+            for owner in self.lineage(class_qname)
+            for base in self.base_names(owner)
+            if self.class_for(base) is None
+        ]
+
     def base_names(self, class_qname: str) -> list[str]:
         """The dotted names of a class's bases, qualified by its module's imports."""
         names = self._bases.get(class_qname)

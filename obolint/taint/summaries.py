@@ -66,6 +66,9 @@ class ParamField:
     attr: str
     steps: tuple[TraceStep, ...]
     key: str | None = None  # as for ParamSink
+    # The key of the dict or field of the object stored on ``attr`` that holds the parameter
+    # (``self.opts = Opts(api_key=key)``: "api_key"), None when stored whole.
+    under: str | None = None
 
 
 # The owner (as a class is of its fields) of the values set on context variables, which are
@@ -122,7 +125,9 @@ class FunctionSummary:
                 for key, flows in self.return_fields
             )
         )
-        stored = frozenset((p.index, p.class_qname, p.attr, p.key) for p in self.param_fields)
+        stored = frozenset(
+            (p.index, p.class_qname, p.attr, p.key, p.under) for p in self.param_fields
+        )
         return (ret, sinks, self.deferred, items, fields, stored)
 
 
