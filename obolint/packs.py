@@ -123,6 +123,9 @@ class CallSink:
     # The call is safe when all these keywords are passed with these constant values
     # (``set_cookie(..., httponly=True, secure=True)``).
     safe_when: tuple[tuple[str, object], ...] = ()
+    # The call is a sink only when one of these keywords is passed with its constant value
+    # (a framework's ``set_cookie(..., http_only=False)`` that is safe by default).
+    unsafe_when: tuple[tuple[str, object], ...] = ()
     # The call's result holds its input (a message object, a memory record): it is passed on,
     # and the same rule does not report the same flow again at the next sink.
     propagates: bool = False
@@ -161,6 +164,10 @@ class ReturnSink:
     parameters: tuple[str, ...] = ()
     # A returned body holding HTML markup is reported under this rule instead.
     markup: MarkupRule | None = None
+    # Methods named ``methods`` of classes derived from ``base_classes`` (a resource class
+    # ``Resource``'s ``get``).
+    base_classes: NamePatterns = field(default_factory=NamePatterns)
+    methods: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,18 @@ class MarkupRule:
     rule: str
     note: str
     fix: str | None
+
+
+@dataclass(frozen=True)
+class ParameterType:
+    """Parameters a framework passes by convention, without an annotation: in a function or
+    method named like ``functions`` that has every parameter named in ``parameters`` (and, with
+    ``imports``, of a module that imports one of them), each such parameter is an instance of
+    its class (a responder's ``on_get(self, req, resp)``)."""
+
+    functions: tuple[str, ...]  # name globs
+    imports: frozenset[str]  # top-level module names; empty: any module
+    parameters: tuple[tuple[str, object], ...]
 
 
 @dataclass(frozen=True)
@@ -321,6 +340,7 @@ class PackSet:
     tool_call_sinks: tuple[ToolCallSink, ...] = ()
     context_types: tuple[ContextType, ...] = ()
     tool_schemas: tuple[ToolSchema, ...] = ()
+    parameter_types: tuple[ParameterType, ...] = ()
 
     @cached_property
     def matcher(self) -> SpecMatcher:
@@ -563,6 +583,7 @@ def _call_sink(e: _Entry) -> CallSink:
         exclude_markers=e.words("exclude-markers"),
         exclude_keys=e.words("exclude-keys"),
         safe_when=e.constants("safe-when"),
+        unsafe_when=e.constants("unsafe-when"),
         propagates=e.flag("propagates"),
         markup=_markup_rule(e),
     )
@@ -598,6 +619,21 @@ def _return_sink(e: _Entry) -> ReturnSink:
         registration_arg=e.args("registration-arg", default=["0"]),
         parameters=tuple(e.strings("parameters", required=False)),
         markup=_markup_rule(e),
+        base_classes=e.patterns("base-classes", required=False),
+        methods=e.words("methods"),
+    )
+
+
+def _parameter_type(e: _Entry) -> ParameterType:
+    parameters = e.constants("parameters")
+    if not parameters or not all(isinstance(v, str) for _, v in parameters):
+        raise e.fail(
+            "parameters", 'a table of parameter = "class", e.g. {req = "framework.Request"}'
+        )
+    return ParameterType(
+        functions=tuple(e.strings("functions")),
+        imports=e.words("imports"),
+        parameters=parameters,
     )
 
 
@@ -653,6 +689,7 @@ _SPEC_TABLES: dict[str, tuple[str, Callable[[_Entry], Any]]] = {
     "store-sink": ("store_sinks", _store_sink),
     "return-sink": ("return_sinks", _return_sink),
     "context-type": ("context_types", _context_type),
+    "parameter-type": ("parameter_types", _parameter_type),
     "tool-call-sink": ("tool_call_sinks", _tool_call_sink),
     "raise-sink": ("raise_sinks", _raise_sink),
     "tool": ("tools", _tool),

@@ -129,12 +129,16 @@ def _has_stem(name: str) -> bool:
 
 def key_patterns(packs: PackSet) -> list[re.Pattern[str]]:
     """The patterns of the keys under which the packs read credentials (`Authorization`);
-    not those that only narrow credential names (a key must be one there anyway)."""
+    not those that only narrow credential names (a key must be one there anyway), nor those of
+    a source with trigger words of its own (`req.auth`: the key `auth` alone would pass every
+    file that names an `auth` module)."""
     specs = [*packs.read_sources, *packs.call_sources]
     return [
         s.key_pattern
         for s in specs
-        if s.key_pattern is not None and not getattr(s, "key_is_credential", False)
+        if s.key_pattern is not None
+        and not getattr(s, "key_is_credential", False)
+        and not getattr(s, "trigger_words", ())
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import fnmatch
 import functools
 import re
 import string
@@ -47,6 +48,7 @@ from obolint.taint.values import (
     WHOLE_MAPPING,
     Flow,
     Value,
+    common_elements,
     fields_cover,
     join,
     join_keyed,
@@ -250,7 +252,9 @@ class FunctionInterpreter:
             qname = f"{self.info.class_qname}()" if name == "self" else self.info.class_qname
             return named(qname)
         type_arg: str | None = None
-        if annotation is not None:
+        if annotation is None:
+            qname = self._conventional_type(name) or qname
+        else:
             ann_q = self.annotation_qname(annotation)
             if ann_q and not (
                 ann_q in _PLAIN_MAPPINGS and self.ctx.packs.matcher.read_sources(name)
@@ -284,6 +288,25 @@ class FunctionInterpreter:
             default = self.eval(param.default, {})
             flows.extend(default.flows)
         return Value(flows=merge_flows(tuple(flows)), qname=qname, type_arg=type_arg)
+
+    def _conventional_type(self, name: str) -> str | None:
+        """The instance a framework passes for parameter ``name`` of the function interpreted
+        by convention (the packs' ``parameter-type``), e.g. ``framework.Request()``."""
+        assert self.info is not None
+        for spec in self.ctx.packs.parameter_types:
+            if not any(fnmatch.fnmatchcase(self.info.name, f) for f in spec.functions):
+                continue
+            declared = dict(spec.parameters).get(name)
+            if declared is None:
+                continue
+            present = {p.name.value for p in self.info.params}
+            if not all(p in present for p, _ in spec.parameters):
+                continue
+            if not spec.imports or any(
+                imported.split(".", 1)[0] in spec.imports for imported in self.ctx.imports.values()
+            ):
+                return f"{declared}()"
+        return None
 
     def _injected(self, param: cst.Param, annotation: cst.BaseExpression | None) -> list[Flow]:
         """What the project function given to an injector call of the packs' ``injectors``
@@ -857,15 +880,34 @@ class FunctionInterpreter:
         registered = self.ctx.project.return_sink_functions.get(self.info.qualname, [])
         leading = tuple(p.name.value for p in self.info.params)
         top_level = self.info.enclosing is None and self.info.class_qname is None
+        bases = self._library_bases()
         for spec in self.ctx.packs.return_sinks:
             if (
                 any(spec.decorators.matches(q) for q in decorators)
                 or (spec.tools and is_tool)
                 or spec in registered
                 or (spec.parameters and top_level and leading == spec.parameters)
+                or (
+                    self.info.name in spec.methods
+                    and any(spec.base_classes.matches(b) for b in bases)
+                )
             ):
                 found.append((spec, f"{spec.note} (`{self.info.name}()`)"))
         return found
+
+    def _library_bases(self) -> list[str]:
+        """The bases of the class whose method is interpreted, and of its project base classes,
+        that are no project classes (a web framework's resource class)."""
+        assert self.info is not None
+        if self.info.class_qname is None:
+            return []
+        project = self.ctx.project
+        return [
+            base
+            for owner in project.lineage(self.info.class_qname)
+            for base in project.base_names(owner)
+            if project.class_for(base) is None
+        ]
 
     def _register_decorated_tool(self, node: cst.FunctionDef, qual: str, env: Env) -> None:
         """``@server.tool`` on a function defined inside another, where ``server`` is a local
@@ -1318,11 +1360,18 @@ class FunctionInterpreter:
             and not any(isinstance(e, cst.StarredElement) for e in node.elements)
             else None
         )
+        # [(url, token), ...]: what each position of its tuples holds (see _element_of).
+        elements = common_elements(
+            [v.items for v, e in zip(values, node.elements, strict=True) if v.flows]
+            if not any(isinstance(e, cst.StarredElement) for e in node.elements)
+            else [None]
+        )
         return Value(
             flows=joined.flows,
             constants=joined.constants - _MARKUP_CONSTANTS,  # a list of pages is data
             fields=fields,
             items=items,
+            element_items=elements,
         )
 
     def _eval_named_expression(self, node: cst.NamedExpr, env: Env) -> Value:
@@ -1441,10 +1490,18 @@ class FunctionInterpreter:
                 if attr in spec.attributes and spec.types.matches(wrapper):
                     return Value(flows=base.flows, qname=f"{base.type_arg}()")
         qname = f"{base.qname}.{attr}" if base.qname else None
+        if qname and not base.flows and base.qname.endswith("()"):  # type: ignore[union-attr]
+            # self.request of a framework's handler class: the library's attribute.
+            qname = self.ctx.project.library_member(base.qname, attr) or qname  # type: ignore[arg-type]
         getter = self._property(base.qname, attr)
         if getter is not None:
-            # settings.dsn of a `@property`: what the getter returns of this object.
-            return self._apply_summary(getter, [Arg(None, None, base, node)], node, qname)
+            # settings.dsn of a `@property`: what the getter returns of this object; named as
+            # the attribute where the packs name it (a library's own `ctx.state`, scanned).
+            got = self._apply_summary(getter, [Arg(None, None, base, node)], node, qname)
+            matcher = self.ctx.packs.matcher
+            if qname and (matcher.store_sinks(qname) or matcher.read_sources(qname)):
+                got = replace(got, qname=qname)
+            return got
         stored_object = self.ctx.project.field_object(base.qname, attr)
         if stored_object is not None:
             # self.jwt = TokenCodec(...): an object, whatever its name says; and its methods
@@ -1904,7 +1961,10 @@ class FunctionInterpreter:
             if kept is not None:
                 return kept
             return join(self.eval(node.key, inner_env), self.eval(node.value, inner_env))
-        return Value(flows=self.eval(node.elt, inner_env).flows)
+        element = self.eval(node.elt, inner_env)
+        # [(s.id, token) for s in servers]: a collection of such tuples.
+        elements = element.items if element.flows else None
+        return Value(flows=element.flows, element_items=elements)
 
     def _filtered_items(
         self,
@@ -1949,6 +2009,12 @@ class FunctionInterpreter:
             receiver = self.eval(func.value, env)
             method = func.attr.value
             callee_q = f"{receiver.qname}.{method}" if receiver.qname else None
+            if callee_q and receiver.qname.endswith("()"):  # type: ignore[union-attr]
+                # self.write(...) of a framework's handler class: the library's method.
+                callee_q = (
+                    self.ctx.project.library_member(receiver.qname, method)  # type: ignore[arg-type]
+                    or callee_q
+                )
             path = _access_path(func)
             if path is not None and path in env and env[path].qname:
                 callee_q = env[path].qname
@@ -1974,7 +2040,11 @@ class FunctionInterpreter:
         matched_sink = False
         for spec in matcher.call_sinks(callee_q):
             matched_sink = True
-            if spec.safe_when and _passes_constants(node, spec.safe_when):
+            if spec.safe_when and self._passes_constants(node, spec.safe_when, env):
+                continue
+            if spec.unsafe_when and not self._passes_constants(
+                node, spec.unsafe_when, env, any_of=True
+            ):
                 continue
             for arg in args:
                 self._check_sink_arg(spec, arg, node)
@@ -2219,6 +2289,7 @@ class FunctionInterpreter:
                     current,
                     flows=merge_flows(current.flows, with_step(incoming.flows, step)),
                     fields=fields,
+                    element_items=_elements_after(current, method, args, step),
                 )
             return named(result_q)
 
@@ -2438,6 +2509,66 @@ class FunctionInterpreter:
             short = self.ctx.code(node.func, 50)
             note = f"arguments of `{short}()`: {spec.note}"
             self._sink_at(spec, arg.node, value, note, f"{short}()")
+
+    def _passes_constants(
+        self,
+        call: cst.Call,
+        wanted: tuple[tuple[str, object], ...],
+        env: Env,
+        any_of: bool = False,
+    ) -> bool:
+        """Whether every keyword in ``wanted`` (``any_of``: one of them) is passed with that
+        constant value: written there, a module-level constant (``secure=COOKIE_SECURE``), or
+        a key of a module-level dict spread into the call (``**SECURE_COOKIE``)."""
+        given: dict[str, object] = {}
+        for arg in call.args:
+            if arg.keyword is not None:
+                given[arg.keyword.value] = self._literal(arg.value, env)
+            elif arg.star == "**":
+                for key, node in self._module_dict(arg.value, env):
+                    given[key] = self._literal(node, env)
+        passed = (given.get(key, _MISSING) == value for key, value in wanted)
+        return any(passed) if any_of else all(passed)
+
+    def _literal(self, node: cst.BaseExpression, env: Env) -> object:
+        """The constant ``node`` is (a bool, string or int, written or a module-level
+        constant); else _MISSING."""
+        if (name := self._module_level_name(node, env)) is not None:
+            if name in ("True", "False"):
+                return name == "True"
+            bound = self.ctx.project.module_binding(self.ctx, name)
+            if (
+                bound is None
+                or isinstance(bound, cst.Name)
+                and bound.value not in ("True", "False")
+            ):
+                return _MISSING
+            node = bound
+        if isinstance(node, cst.Name) and node.value in ("True", "False"):
+            return node.value == "True"
+        if isinstance(node, cst.SimpleString):
+            return node.evaluated_value
+        if isinstance(node, cst.Integer):
+            return int(node.value)
+        return _MISSING
+
+    def _module_dict(
+        self, node: cst.BaseExpression, env: Env
+    ) -> list[tuple[str, cst.BaseExpression]]:
+        """The constant keys and value expressions of a dict display or ``dict(k=v)``, written
+        or bound to a module-level name."""
+        if (name := self._module_level_name(node, env)) is not None:
+            node = self.ctx.project.module_binding(self.ctx, name) or node
+        if isinstance(node, cst.Dict):
+            return [
+                (key, element.value)
+                for element in node.elements
+                if isinstance(element, cst.DictElement)
+                and (key := string_value(element.key)) is not None
+            ]
+        if isinstance(node, cst.Call) and dotted(node.func) == "dict":
+            return [(a.keyword.value, a.value) for a in node.args if a.keyword is not None]
+        return []
 
     def _module_level_name(self, node: cst.BaseExpression, env: Env | None) -> str | None:
         """The name ``node`` is when it names a module-level binding: no variable of this
@@ -3092,11 +3223,39 @@ def _holds_whole_mapping(value: Value) -> bool:
     return any(WHOLE_MAPPING in f.markers for f in value.flows)
 
 
+def _elements_after(
+    current: Value, method: str, args: list[Arg], step: TraceStep
+) -> tuple[Value, ...] | None:
+    """The ``element_items`` of ``current`` once ``current.method(*args)`` added to it: a
+    tuple appended (``entries.append((url, token))``) or the elements of a list extended with."""
+    if method in ("append", "add", "appendleft"):
+        added = [a.value.items for a in args if a.position == 0 and a.value.flows]
+    elif method == "insert":
+        added = [a.value.items for a in args if a.position == 1 and a.value.flows]
+    elif method in ("extend", "extendleft"):
+        added = [a.value.element_items for a in args if a.position == 0 and a.value.flows]
+    else:
+        return None
+    if any(a.keyword is not None for a in args):
+        return None
+    shapes = [current.element_items] if current.flows or current.element_items else []
+    kept = common_elements(shapes + added)
+    if kept is None:
+        return None
+    return tuple(_with_flows(item, lambda flows: with_step(flows, step)) for item in kept)
+
+
 def _element_of(iterable: Value) -> Value:
     """What iterating ``iterable`` yields: a mapping the packs name as a whole yields its keys,
     which hold none of its credentials (``for name in request.headers``); ``.items()`` yields
     them with their values (see _loop_targets). A dict built in code yields its values with
-    their own keys (``for cfg in servers.values()``)."""
+    their own keys (``for cfg in servers.values()``). A collection of tuples of one length
+    yields such a tuple (see Value.element_items)."""
+    elements = iterable.element_items
+    if elements is not None and {f.key() for f in iterable.flows} == {
+        f.key() for item in elements for f in item.flows
+    }:
+        return Value(flows=iterable.flows, constants=iterable.constants, items=elements)
     if keys_hold_all(iterable):
         if not all(item.fields for _, item in iterable.fields):
             # A list of dicts ([{"url": u, "authorization": t}]) is kept as its elements' keys:
@@ -3366,22 +3525,6 @@ def _join_into(env: Env, *branches: Env) -> None:
         if len(qnames) == 1:
             value = replace(value, qname=present[0].qname)
         env[key] = value
-
-
-def _passes_constants(call: cst.Call, wanted: tuple[tuple[str, object], ...]) -> bool:
-    """True when every keyword in ``wanted`` is passed with that constant value."""
-    given: dict[str, object] = {}
-    for arg in call.args:
-        if arg.keyword is None:
-            continue
-        node = arg.value
-        if isinstance(node, cst.Name) and node.value in ("True", "False"):
-            given[arg.keyword.value] = node.value == "True"
-        elif isinstance(node, cst.SimpleString):
-            given[arg.keyword.value] = node.evaluated_value
-        elif isinstance(node, cst.Integer):
-            given[arg.keyword.value] = int(node.value)
-    return all(given.get(key, _MISSING) == value for key, value in wanted)
 
 
 _MISSING = object()

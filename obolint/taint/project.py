@@ -51,6 +51,17 @@ _TOOLS_UNIT: Unit = ("<tools>", "")
 _REQUEST_STATE = "<request state>"
 
 
+# Modules whose classes are bases for any kind of class: their members tell nothing.
+_PLAIN_BASE_MODULES = (
+    "typing.",
+    "typing_extensions.",
+    "abc.",
+    "enum.",
+    "collections.",
+    "builtins.",
+)
+
+
 class InitStore(NamedTuple):
     """How ``__init__`` stores one of its parameters on an attribute (see _init_stores)."""
 
@@ -303,6 +314,16 @@ class Project:
         value = self._module_constant(ctx, name)
         return (value,) if isinstance(value, str) else value or ()
 
+    def module_binding(self, ctx: ModuleContext, name: str) -> cst.BaseExpression | None:
+        """The expression module ``ctx`` binds ``name`` to once at module level (or the
+        module it imports it from, when parsed already), else None."""
+        statement = self._bound(ctx).get(name)
+        if statement is None and name in ctx.imports:
+            head, _, last = ctx.imports[name].rpartition(".")
+            module = self.module(head) if head else None
+            statement = self._bound(module).get(last) if module is not None else None
+        return statement.value if statement is not None else None
+
     def _module_constant(self, ctx: ModuleContext, name: str) -> str | tuple[str, ...] | None:
         value = self._module_strings(ctx).get(name)
         if value is not None or name not in ctx.imports:
@@ -518,6 +539,29 @@ class Project:
             found.append(current)
             todo[:0] = [b for base in self.base_names(current) if (b := self.class_for(base))]
         return found
+
+    def library_member(self, instance_qname: str, name: str) -> str | None:
+        """``self.write`` of a project class that inherits ``write`` from a library class
+        (``class Handler(web.RequestHandler)``): the library's name for it,
+        ``web.RequestHandler().write``, so the packs know it. None when a class of its
+        project lineage defines it or the class has no library base."""
+        class_qname = instance_qname[:-2]
+        if class_qname not in self.class_modules:
+            return None
+        owners = self.lineage(class_qname)
+        if any(f"{owner}.{name}" in self.functions for owner in owners):
+            return None
+        for owner in owners:
+            for base in self.base_names(owner):
+                if "." not in base or base.startswith(_PLAIN_BASE_MODULES):
+                    continue
+                if self.class_for(base) is not None:
+                    continue
+                if self.in_project_module(base):
+                    # A project class not parsed (yet): its members are its own.
+                    return None
+                return f"{base}().{name}"
+        return None
 
     def unparsed_bases(self, instance_qname: str) -> list[str]:
         """The dotted names of the bases of the project class ``instance_qname`` instantiates

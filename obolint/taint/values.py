@@ -87,6 +87,10 @@ class Value:
     # The elements of a tuple of known length (``return url, key``), for unpacking it
     # (``url, key = conn()``) element by element; ``flows`` holds them all.
     items: tuple[Value, ...] | None = None
+    # Of a collection whose every element that holds a flow is a tuple of this many items: what
+    # each position holds across them (``entries.append((url, token))``), for loops that
+    # unpack its elements (``for url, _ in entries``).
+    element_items: tuple[Value, ...] | None = None
 
     @property
     def tainted(self) -> bool:
@@ -183,7 +187,24 @@ def join(*values: Value) -> Value:
         constants |= v.constants
     qnames = {v.qname for v in values if v.qname is not None}
     qname = qnames.pop() if len(qnames) == 1 else None
-    return Value(flows=flows, qname=qname, constants=constants)
+    elements = common_elements(
+        [v.element_items for v in values if v.flows or v.element_items is not None]
+    )
+    return Value(flows=flows, qname=qname, constants=constants, element_items=elements)
+
+
+def common_elements(shapes: list[tuple[Value, ...] | None]) -> tuple[Value, ...] | None:
+    """What each position holds across tuples of one length (``shapes``, of the values that
+    hold flows; None for one whose elements are not known to be such tuples); None unless
+    all are known and of one length."""
+    if not shapes or any(shape is None for shape in shapes):
+        return None
+    length = len(shapes[0])  # type: ignore[arg-type]
+    if any(len(shape) != length for shape in shapes):  # type: ignore[arg-type]
+        return None
+    if len(shapes) == 1:
+        return shapes[0]
+    return tuple(join(*(shape[i] for shape in shapes)) for i in range(length))  # type: ignore[index]
 
 
 def join_keyed(*values: Value, depth: int = 3) -> Value:
