@@ -7,7 +7,7 @@ import re
 import string
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -346,6 +346,36 @@ class PackSet:
     def matcher(self) -> SpecMatcher:
         """Memoised lookups of the specs that apply to a dotted name."""
         return SpecMatcher(self)
+
+    @cached_property
+    def instance_names(self) -> tuple[frozenset[str], NamePatterns]:
+        """The names the packs write through a library object (the heads of their patterns up
+        to each member after ``()``: ``web.Handler()``, ``web.Handler().request``, ...), and all
+        their patterns: what tells whether a member a project class inherits from a library
+        class is one the packs know (see Project.library_member)."""
+        patterns: list[str] = []
+        for spec_set in (getattr(self, f.name) for f in fields(self)):
+            specs = spec_set if isinstance(spec_set, tuple) else (spec_set,)
+            for spec in specs:
+                if not is_dataclass(spec):
+                    continue
+                for value in (getattr(spec, f.name) for f in fields(spec)):
+                    if isinstance(value, NamePatterns):
+                        patterns.extend(value.patterns)
+        heads: set[str] = set()
+        for pattern in patterns:
+            literal = pattern.split("*", 1)[0]
+            start = 0
+            while (found := literal.find("().", start)) != -1:
+                member_end = literal.find(".", found + 3)
+                heads.add(literal[: member_end if member_end != -1 else len(literal)])
+                start = found + 3
+        return frozenset(heads), NamePatterns(patterns)
+
+    @cached_property
+    def instance_members(self) -> frozenset[str]:
+        """The member names of ``instance_names``' heads (``request``, ``write``)."""
+        return frozenset(head.rpartition("().")[2] for head in self.instance_names[0])
 
     @cached_property
     def interesting_constants(self) -> frozenset[str]:

@@ -540,10 +540,13 @@ class FunctionInterpreter:
                     self.assign(item.asname.name, value, env)
             self.exec_suite(stmt.body, env)
         elif kind is cst.Match:
-            self.eval(stmt.subject, env)
+            subject = self.eval(stmt.subject, env)
             branches = []
             for case in stmt.cases:
                 c_env = dict(env)
+                self._bind_pattern(case.pattern, subject, c_env)
+                if case.guard is not None:
+                    self.eval(case.guard, c_env)
                 self.exec_suite(case.body, c_env)
                 branches.append(c_env)
             branches.append(dict(env))
@@ -560,6 +563,56 @@ class FunctionInterpreter:
         elif kind is cst.ClassDef:
             prefix = self.info.qualname if self.info else self.ctx.module_name
             env[stmt.name.value] = named(f"{prefix}.{stmt.name.value}")
+
+    def _bind_pattern(self, pattern: cst.MatchPattern, subject: Value, env: Env) -> None:
+        """Bind the names a ``case`` pattern captures to what they take of ``subject``: a
+        mapping pattern's keys are read as ``subject[key]`` is (so the packs' sources apply:
+        ``case {"headers": {"authorization": auth}}`` of a Lambda event), a class pattern's
+        keywords as attributes, a sequence pattern's elements by position."""
+        kind = type(pattern)
+        if kind is cst.MatchAs:
+            if pattern.pattern is not None:
+                self._bind_pattern(pattern.pattern, subject, env)
+            if pattern.name is not None:
+                self.assign(pattern.name, subject, env)
+        elif kind is cst.MatchMapping:
+            for element in pattern.elements:
+                key = self._string_constant(element.key, env)
+                if key is None:
+                    item = Value(flows=subject.flows)
+                else:
+                    qname = f"{subject.qname}.{key}" if subject.qname else None
+                    item = self._read(subject, key, element.key, qname, item=True)
+                self._bind_pattern(element.pattern, item, env)
+            if pattern.rest is not None:
+                self.assign(pattern.rest, subject, env)
+        elif kind is cst.MatchClass:
+            for keyword in pattern.kwds:
+                item = self._attribute_of(subject, keyword.key.value, keyword.key)
+                self._bind_pattern(keyword.pattern, item, env)
+            # `str(token)` binds the subject itself, as `Model(x)` binds a field it names by
+            # position: both are taken as all of it.
+            for element in pattern.patterns:
+                self._bind_pattern(element.value, subject, env)
+        elif kind in (cst.MatchList, cst.MatchTuple):
+            elements = pattern.patterns
+            items = subject.items if subject.items is not None else subject.element_items
+            known = items is not None and len(items) == len(elements)
+            known = known and not any(isinstance(e, cst.MatchStar) for e in elements)
+            for i, element in enumerate(elements):
+                if isinstance(element, cst.MatchStar):
+                    if element.name is not None:
+                        self.assign(element.name, Value(flows=subject.flows), env)
+                    continue
+                item = items[i] if known else Value(flows=subject.flows)  # type: ignore[index]
+                self._bind_pattern(element.value, item, env)
+        elif kind is cst.MatchOr:
+            alternatives = []
+            for alternative in pattern.patterns:
+                alt_env = dict(env)
+                self._bind_pattern(alternative.pattern, subject, alt_env)
+                alternatives.append(alt_env)
+            _join_into(env, *alternatives)
 
     def _note_constant_keys(
         self, target: cst.BaseExpression, iterable: cst.BaseExpression, env: Env
@@ -812,8 +865,10 @@ class FunctionInterpreter:
     def _call_bound(self, bound: Value, args: list[Arg], node: cst.Call) -> Value | None:
         """A call of a binder's object (``partial(f, ...)``: the packs' ``binders``): ``f`` with
         the bound arguments first, then these."""
+        if bound.items is None:
+            return None
         target = self.ctx.project.function_for(bound.wraps)
-        if target is None or bound.items is None:
+        if target is None and not self.ctx.packs.matcher.call_sinks(bound.wraps):
             return None
         given = {a.keyword for a in args if a.keyword is not None}
         combined = [
@@ -829,6 +884,14 @@ class FunctionInterpreter:
             ),
             *(Arg(None, name, value, node) for name, value in bound.fields if name not in given),
         ]
+        if target is None:
+            # partial(http.post, timeout=5): a sink of the packs with these arguments.
+            for spec in self.ctx.packs.matcher.call_sinks(bound.wraps):
+                if spec.safe_when and self._passes_constants(node, spec.safe_when, {}):
+                    continue
+                for arg in combined:
+                    self._check_sink_arg(spec, arg, node)
+            return named(f"{bound.wraps}()")
         return self._apply_summary(target, combined, node, bound.wraps)
 
     def _wrappers(self, target: FunctionInfo) -> list[FunctionInfo]:
@@ -880,7 +943,8 @@ class FunctionInterpreter:
         registered = self.ctx.project.return_sink_functions.get(self.info.qualname, [])
         leading = tuple(p.name.value for p in self.info.params)
         top_level = self.info.enclosing is None and self.info.class_qname is None
-        bases = self._library_bases()
+        by_method = any(self.info.name in spec.methods for spec in self.ctx.packs.return_sinks)
+        bases = self._library_bases() if by_method else []
         for spec in self.ctx.packs.return_sinks:
             if (
                 any(spec.decorators.matches(q) for q in decorators)
@@ -2092,7 +2156,7 @@ class FunctionInterpreter:
         kind = matcher.call_kind(callee_q)
         if kind == "binder" and args and args[0].position == 0:
             bound = self.ctx.project.function_for(args[0].value.qname)
-            if bound is not None:
+            if bound is not None or matcher.call_sinks(args[0].value.qname):
                 rest = [
                     Arg(
                         a.position - 1 if a.position is not None else None,
@@ -2102,7 +2166,8 @@ class FunctionInterpreter:
                     )
                     for a in args[1:]
                 ]
-                self._apply_summary(bound, rest, node, args[0].value.qname)
+                if bound is not None:
+                    self._apply_summary(bound, rest, node, args[0].value.qname)
                 if all(a.keyword not in ("*", "**") for a in rest):
                     # The object holds what it binds (its repr shows it), and calling it calls
                     # the function with those arguments first (see _call_bound).
@@ -2353,7 +2418,9 @@ class FunctionInterpreter:
             # `request.headers.get(HEADER_NAME)`: one header, not the mapping as a whole.
             flows = _without_whole(receiver.flows)
             return Value(flows=merge_flows(flows, *(a.value.flows for a in args)), qname=result_q)
-        value = self._read(receiver, key, node, result_q, item=True)
+        # `x.get("k")` is `x["k"]`, also by name (`event.get("headers")` is `event.headers`).
+        qname = f"{receiver.qname}.{key}" if receiver.qname else result_q
+        value = self._read(receiver, key, node, qname, item=True)
         default = next((a.value for a in args if a.position == 1), CLEAN)
         return Value(flows=merge_flows(value.flows, default.flows), qname=value.qname)
 

@@ -544,7 +544,10 @@ class Project:
         """``self.write`` of a project class that inherits ``write`` from a library class
         (``class Handler(web.RequestHandler)``): the library's name for it,
         ``web.RequestHandler().write``, so the packs know it. None when a class of its
-        project lineage defines it or the class has no library base."""
+        project lineage defines it, or no library base has it under a name the packs write
+        (an ORM model's columns stay the model's)."""
+        if name not in self.packs.instance_members:
+            return None
         class_qname = instance_qname[:-2]
         if class_qname not in self.class_modules:
             return None
@@ -560,7 +563,10 @@ class Project:
                 if self.in_project_module(base):
                     # A project class not parsed (yet): its members are its own.
                     return None
-                return f"{base}().{name}"
+                member = f"{base}().{name}"
+                heads, patterns = self.packs.instance_names
+                if member in heads or patterns.matches(member):
+                    return member
         return None
 
     def unparsed_bases(self, instance_qname: str) -> list[str]:
