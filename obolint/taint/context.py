@@ -61,14 +61,19 @@ class FunctionInfo:
         return indices
 
     @cached_property
-    def local_names(self) -> frozenset[str]:
-        """The names the function binds itself: parameters, assignment, loop, ``with`` and
-        ``except`` targets, imports and nested definitions (not those of nested scopes)."""
+    def bound_names(self) -> frozenset[str]:
+        """The names the function body binds: assignment, loop, ``with`` and ``except``
+        targets, imports and nested definitions (not those of nested scopes)."""
         collector = _LocalNames()
         # An indented block or a one-line suite: both hold their statements in `.body`.
         for stmt in self.node.body.body:
             stmt.visit(collector)
-        return frozenset(collector.names) | frozenset(self.param_indices)
+        return frozenset(collector.names)
+
+    @cached_property
+    def local_names(self) -> frozenset[str]:
+        """The names the function binds itself: its parameters and ``bound_names``."""
+        return self.bound_names | frozenset(self.param_indices)
 
     def argument_index(self, position: int | None, keyword: str | None) -> int | None:
         """The index in ``params`` of the parameter a call's argument binds (positional, or

@@ -15,7 +15,7 @@ from typing import Protocol
 import libcst as cst
 
 from obolint import names
-from obolint.findings import TraceStep
+from obolint.findings import Location, TraceStep
 from obolint.packs import MarkupRule, Propagation
 from obolint.resolve import dotted
 from obolint.taint.context import FunctionInfo, ModuleContext, parameters_in_order
@@ -25,6 +25,7 @@ from obolint.taint.summaries import (
     FunctionSummary,
     ParamField,
     ParamSink,
+    ParamWrite,
     SinkHit,
     Unit,
     concrete,
@@ -147,6 +148,8 @@ class FunctionInterpreter:
         self.returns: list[Value] = []
         self.param_sinks: list[ParamSink] = []
         self.param_fields: list[ParamField] = []
+        # (parameter index, key) -> what this function stores into the caller's object.
+        self.param_writes: dict[tuple[int, str | None], tuple[Flow, ...]] = {}
         self.deferred: set[DeferredCall] = set()
         self.depth = 0
         self.lambda_depth = 0
@@ -226,6 +229,10 @@ class FunctionInterpreter:
             returns=returned.flows,
             param_sinks=_distinct(self.param_sinks),
             param_fields=_distinct_fields(self.param_fields),
+            param_writes=tuple(
+                ParamWrite(index, key, flows)
+                for (index, key), flows in sorted(self.param_writes.items(), key=str)
+            ),
             deferred=frozenset(self.deferred) if self.deferred else _NOTHING_DEFERRED,
         )
 
@@ -1088,6 +1095,9 @@ class FunctionInterpreter:
                 self._store_sink(base.qname, value, target, _key_text(target))
             path = _access_path(target.value)
             key = _const_key(target)
+            if value.tainted:
+                step = TraceStep(self.ctx.location(target), f"stored in `{path}`")
+                self._note_param_write(path, key, with_step(value.flows, step))
             if path is not None and value.tainted:
                 step = TraceStep(self.ctx.location(target), f"stored in `{path}`")
                 current = env.get(path, base)
@@ -2195,7 +2205,7 @@ class FunctionInterpreter:
             for wrapper in self._wrappers(target):
                 # @traced: the call runs the decorator's wrapper with these arguments.
                 self._apply_summary(wrapper, args, node, wrapper.qualname)
-            applied = self._apply_summary(target, args, node, callee_q)
+            applied = self._apply_summary(target, args, node, callee_q, env)
             # A project function the packs call clean (`redact_key`, `verify_token`) still
             # has its sinks, but what it returns holds no credential.
             return named(applied.qname) if kind == "stop" else applied
@@ -2344,6 +2354,7 @@ class FunctionInterpreter:
             if path is not None and incoming.tainted:
                 current = env.get(path, receiver or CLEAN)
                 step = TraceStep(self.ctx.location(node), f"added to `{path}`")
+                self._note_mutation_write(path, method, args, step)
                 fields = current.fields
                 if method == "update":
                     # Later keys replace earlier ones, as in the dict.
@@ -2816,6 +2827,93 @@ class FunctionInterpreter:
                         class_qname, attr, arg.value.flows, step, [s.read], s.under
                     )
 
+    def _apply_param_writes(
+        self,
+        summary: FunctionSummary,
+        args: list[Arg],
+        offset: int,
+        params: Sequence[cst.Param],
+        env: Env,
+        passed: Callable[..., Value | None],
+        call_loc: Location,
+        name: str,
+    ) -> None:
+        """``inject_auth(params)`` whose function stores a credential into ``params``: the
+        caller's ``params`` holds it after the call (under the key stored, when known)."""
+        for write in summary.param_writes:
+            arg = next(
+                (
+                    a
+                    for a in args
+                    if (a.position is not None and a.position + offset == write.index)
+                    or (
+                        a.keyword is not None
+                        and write.index < len(params)
+                        and params[write.index].name.value == a.keyword
+                    )
+                ),
+                None,
+            )
+            path = _access_path(arg.node) if arg is not None else None
+            if arg is None or path is None:
+                continue
+            step = TraceStep(call_loc, f"stored in `{path}` by `{name}()`")
+            flows: list[Flow] = []
+            for flow in write.flows:
+                index = param_index(flow)
+                if index is None:
+                    flows.append(flow.with_step(step))
+                elif (incoming := passed(index, read_key(flow), keys_left_out(flow))) is not None:
+                    flows.extend(f.with_step(step) for f in incoming.flows)
+            if not flows:
+                continue
+            added = merge_flows(tuple(flows))
+            current = env.get(path, arg.value)
+            fields = current.fields
+            if write.key is not None:
+                held = current.field(write.key)
+                merged = merge_flows(held.flows if held is not None else (), added)
+                fields = (
+                    *((k, v) for k, v in fields if k != write.key),
+                    (write.key, Value(flows=merged)),
+                )
+            env[path] = replace(current, flows=merge_flows(current.flows, added), fields=fields)
+            self._note_param_write(path, write.key, added)
+
+    def _note_mutation_write(
+        self, path: str, method: str, args: list[Arg], step: TraceStep
+    ) -> None:
+        """``params.update(...)``, ``.setdefault(k, v)``, ``.append(v)`` on a parameter: a
+        write into the caller's object (see _note_param_write), per key where known."""
+        if method == "setdefault" and len(args) == 2:
+            key = self._string_constant(args[0].node)
+            self._note_param_write(path, key, with_step(args[1].value.flows, step))
+            return
+        for arg in args:
+            value = arg.value
+            if method == "update" and keys_hold_all(value):
+                for key, item in value.fields:
+                    self._note_param_write(path, key, with_step(item.flows, step))
+            elif method == "update" and arg.keyword not in (None, "*", "**"):
+                self._note_param_write(path, arg.keyword, with_step(value.flows, step))
+            else:
+                self._note_param_write(path, None, with_step(value.flows, step))
+
+    def _note_param_write(self, path: str | None, key: str | None, flows: tuple[Flow, ...]) -> None:
+        """``params[key] = value`` (or a mutation of ``params``) where ``params`` is one of
+        this function's parameters, never rebound: its caller's object holds ``flows``."""
+        info = self.info
+        if info is None or path is None or not flows or path in info.bound_names:
+            return
+        index = info.param_indices.get(path)
+        if index is None or (index == 0 and info.is_method):
+            return
+        own = tuple(f for f in flows if param_index(f) != index)
+        if own:
+            self.param_writes[(index, key)] = merge_flows(
+                self.param_writes.get((index, key), ()), own
+            )
+
     def _keep_stored_parameters(
         self,
         class_qname: str,
@@ -2870,8 +2968,16 @@ class FunctionInterpreter:
                 self.deferred.add(DeferredCall(index, callee, unit))
 
     def _apply_summary(
-        self, target: FunctionInfo, args: list[Arg], node: cst.Call, callee_q: str | None
+        self,
+        target: FunctionInfo,
+        args: list[Arg],
+        node: cst.Call,
+        callee_q: str | None,
+        env: Env | None = None,
     ) -> Value:
+        """What calling project function ``target`` with ``args`` gives, its parameters'
+        sinks and stores applied; with ``env``, the caller's objects it writes into updated
+        there (see ParamWrite)."""
         summary = self.ctx.project.summary(target.qualname)
         # Called on an instance, the first parameter is bound; on the class (or a subclass)
         # it is the first argument, but a classmethod's `cls` is bound either way.
@@ -3038,6 +3144,9 @@ class FunctionInterpreter:
                 if incoming is not None:
                     flows.extend(f.with_step(through) for f in incoming.flows)
             return merge_flows(tuple(flows))
+
+        if env is not None and summary.param_writes:
+            self._apply_param_writes(summary, args, offset, params, env, passed, call_loc, name)
 
         closure = self.ctx.project.returned_function(target)
         qname = (

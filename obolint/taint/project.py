@@ -1166,15 +1166,18 @@ class Project:
 
     def handles(self) -> set[Handle]:
         """The names by which code in other files can take a credential from the analysed
-        modules: functions that return one or take one as a parameter, and module globals that
-        hold one (see obolint.reach)."""
+        modules: functions that return one, store one into an object their caller passes, or
+        take one as a parameter, and module globals that hold one (see obolint.reach)."""
         by_function: dict[str, list[Handle]] = {}  # function -> its handles
         for qual, info in self.functions.items():
             if info.enclosing is not None or info.module.module_name in self.failures:
                 continue
             owner = last_name(info.class_qname or info.module.module_name)
             summary = self.summaries.get(qual)
-            if summary is not None and concrete(summary.returns):
+            if summary is not None and (
+                concrete(summary.returns) or any(concrete(w.flows) for w in summary.param_writes)
+            ):
+                # It returns a credential, or stores one into what its caller passes.
                 by_function.setdefault(qual, []).append(Handle(info.name, owner))
             # Tools are functions: a method would be registered from its own class's file.
             if info.class_qname is None and any(

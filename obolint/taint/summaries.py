@@ -71,6 +71,17 @@ class ParamField:
     under: str | None = None
 
 
+@dataclass(frozen=True)
+class ParamWrite:
+    """The function stores ``flows`` into the object its caller passes for parameter
+    ``index`` (``params["accessToken"] = self.token``, ``headers.update(auth)``), under
+    ``key`` (None: under no key known): the caller's object holds them after the call."""
+
+    index: int
+    key: str | None
+    flows: tuple[Flow, ...]
+
+
 # The owner (as a class is of its fields) of the values set on context variables, which are
 # kept by the variables' qualified names (see Project.store_context).
 CONTEXT_HOLDERS = "<context variables>"
@@ -105,6 +116,7 @@ class FunctionSummary:
     # holds).
     return_fields: tuple[tuple[str, tuple[Flow, ...]], ...] | None = None
     param_fields: tuple[ParamField, ...] = ()
+    param_writes: tuple[ParamWrite, ...] = ()
 
     def signature(self) -> tuple:
         """A comparable digest (no traces) used to detect the fixed point."""
@@ -128,7 +140,11 @@ class FunctionSummary:
         stored = frozenset(
             (p.index, p.class_qname, p.attr, p.key, p.under) for p in self.param_fields
         )
-        return (ret, sinks, self.deferred, items, fields, stored)
+        writes = frozenset(
+            (w.index, w.key, frozenset((f.labels, f.markers) for f in w.flows))
+            for w in self.param_writes
+        )
+        return (ret, sinks, self.deferred, items, fields, stored, writes)
 
 
 def param_index(flow: Flow) -> int | None:
