@@ -225,7 +225,7 @@ _BLOCK_AFTER = frozenset(
     {
         # counts, limits, usage
         "count", "counts", "counter", "num", "number", "total", "limit", "limits",
-        "budget", "max", "min", "usage", "used", "remaining", "quota", "rate",
+        "budget", "max", "min", "usage", "used", "remaining", "quota", "rate", "cap", "caps",
         "bucket", "cost", "estimate", "threshold", "thresholds",
         # shape and syntax
         "type", "types", "kind", "format", "prefix", "suffix", "delimiter",
@@ -234,7 +234,7 @@ _BLOCK_AFTER = frozenset(
         # where it lives or comes from, not what it is
         "url", "urls", "uri", "uris", "endpoint", "endpoints", "host", "domain",
         "path", "paths", "file", "files", "filename", "filepath", "dir", "directory",
-        "location", "env", "var", "vars", "variable", "envvar", "source", "sources",
+        "location", "env", "var", "vars", "variable", "variables", "envvar", "source", "sources",
         # the database objects that store credentials (``auth_tokens_table``)
         "table", "tables", "column", "columns", "collection",
         # a riddle's answer, not access (``secret_word``, ``secret_image``)

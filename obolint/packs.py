@@ -234,6 +234,9 @@ class ToolSpec:
     # Registration keywords whose dict literal names parameters bound outside the model
     # (``partial_params={"token": t}``, ``inputs_from_state={"k": "p"}``).
     hiding_args: frozenset[str] = frozenset()
+    # Decorator keywords with which a tool returns ``(content, artifact)`` and only the content
+    # reaches the model (``response_format="content_and_artifact"``).
+    content_first_when: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -705,6 +708,7 @@ def _tool(e: _Entry) -> ToolSpec:
         methods=e.words("methods"),
         hidden_metadata_keys=e.words("hidden-metadata-keys"),
         hiding_args=e.words("hiding-args"),
+        content_first_when=e.constants("content-first-when"),
     )
 
 

@@ -813,10 +813,32 @@ class FunctionInterpreter:
         self.returns.append(value)
         if self.return_sinks:
             sent = self._serialised(value, node, shown=False)
+            content = self._tool_content(value, node)
             for spec, note in self.return_sinks:
+                shown = content if spec.tools and content is not None else sent
                 self._sink_at(
-                    spec, node, sent, note, self.ctx.code(node), spec.exclude_markers, spec.markup
+                    spec, node, shown, note, self.ctx.code(node), spec.exclude_markers, spec.markup
                 )
+
+    def _tool_content(self, value: Value, node: cst.BaseExpression) -> Value | None:
+        """Of a tool declared to return ``(content, artifact)`` (its decorator passes the
+        packs' ``content-first-when``), what reaches the model: the content, when ``value``
+        is such a pair; else None."""
+        assert self.info is not None
+        tool = self.ctx.project.tool_specs.get(self.info.qualname)
+        if tool is None or not tool.content_first_when or value.items is None:
+            return None
+        if len(value.items) != 2:
+            return None
+        for decorator in self.info.node.decorators:
+            call = decorator.decorator
+            if (
+                isinstance(call, cst.Call)
+                and tool.decorators.matches(self._decorator_qname(decorator))
+                and self._passes_constants(call, tool.content_first_when, {})
+            ):
+                return self._serialised(value.items[0], node, shown=False)
+        return None
 
     def _serialised(self, value: Value, node: cst.BaseExpression, shown: bool = True) -> Value:
         """What a route or tool sends when it returns ``value``, and (``shown``) what a string,
@@ -838,11 +860,15 @@ class FunctionInterpreter:
             # one class are not told apart in its fields: every command object logged would show
             # the one built with a key).
             step = TraceStep(self.ctx.location(node), f"shown by `{text.name}()`")
-            read = _self_attributes(text.node)
-            shown_flows = [
-                with_step(item.flows, step) for name, item in value.fields if name in read
-            ]
-            return Value(flows=merge_flows(value.flows, *shown_flows), qname=value.qname)
+            # Not what it holds as a credential wrapper (`ApiCredential(name, key)`): its text
+            # shows what the method returns of it (`self.key[-4:]` is masked), no more.
+            wrapped = f"wrapped in `{class_qname.rpartition('.')[2]}(...)`"
+            kept = tuple(f for f in value.flows if not any(s.note == wrapped for s in f.steps))
+            receiver = Value(flows=(), qname=value.qname, fields=value.fields)
+            returned = self._apply_summary(text, [Arg(None, None, receiver, node)], node, None)
+            return Value(
+                flows=merge_flows(kept, with_step(returned.flows, step)), qname=value.qname
+            )
         if not value.fields:
             return value
         stored = [
@@ -1126,6 +1152,16 @@ class FunctionInterpreter:
         built_here = isinstance(value_node, cst.Call) and value.qname == (
             f"{self.qname_of(value_node.func)}()"
         )
+        if (
+            built_here
+            and value.qname
+            and value.qname.endswith("()")
+            and self.ctx.project.known_class(value.qname[:-2])
+            and self._text_method(value.qname[:-2]) is not None
+        ):
+            # cred = ApiCredential(name, key) of a class with its own __str__ / __repr__: it
+            # shows what that returns (see _serialised), whatever the variable is named.
+            return value
         if (value.fields or built_here) and self._declared_field(value.qname, None):
             # cred = Credential(...) or load_credential(p) of a dataclass built from known
             # values: its fields say what it holds (one loaded from a database row, with no

@@ -1655,8 +1655,22 @@ class Project:
         key = (rule.id, hit.location)
         rank = (_SOURCE_RANK.get(flow.source_kind, 0), len(flow.steps))
         kept = self._findings.get(key)
-        if kept is None or rank < kept[0]:
+        if (
+            kept is None
+            or rank < kept[0]
+            # Equally good traces: the first by position, not the first met (request state
+            # stored by two middlewares is read in whichever order the modules ran).
+            or (rank == kept[0] and _trace_order(finding) < _trace_order(kept[1]))
+        ):
             self._findings[key] = (rank, finding)
+
+
+def _trace_order(finding: Finding) -> tuple:
+    """A total order of traces by their steps' positions and notes."""
+    return tuple(
+        (step.location.path, step.location.line, step.location.column, step.note)
+        for step in finding.trace
+    )
 
 
 def _attribute_stores(ctx: ModuleContext) -> AttributeStores:

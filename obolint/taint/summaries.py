@@ -119,30 +119,28 @@ class FunctionSummary:
     param_writes: tuple[ParamWrite, ...] = ()
 
     def signature(self) -> tuple:
-        """A comparable digest (no traces) used to detect the fixed point."""
-        ret = frozenset((f.labels, f.markers) for f in self.returns)
+        """A comparable digest (sources, not traces) used to detect the fixed point."""
+        ret = frozenset(f.key() for f in self.returns)
         sinks = frozenset(
             (p.index, p.hit.rule, p.hit.location, p.key, p.without) for p in self.param_sinks
         )
         items = (
             None
             if self.return_items is None
-            else tuple(frozenset((f.labels, f.markers) for f in item) for item in self.return_items)
+            else tuple(frozenset(f.key() for f in item) for item in self.return_items)
         )
         fields = (
             None
             if self.return_fields is None
             else tuple(
-                (key, frozenset((f.labels, f.markers) for f in flows))
-                for key, flows in self.return_fields
+                (key, frozenset(f.key() for f in flows)) for key, flows in self.return_fields
             )
         )
         stored = frozenset(
             (p.index, p.class_qname, p.attr, p.key, p.under) for p in self.param_fields
         )
         writes = frozenset(
-            (w.index, w.key, frozenset((f.labels, f.markers) for f in w.flows))
-            for w in self.param_writes
+            (w.index, w.key, frozenset(f.key() for f in w.flows)) for w in self.param_writes
         )
         return (ret, sinks, self.deferred, items, fields, stored, writes)
 
