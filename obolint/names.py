@@ -236,7 +236,9 @@ _BLOCK_AFTER = frozenset(
         "path", "paths", "file", "files", "filename", "filepath", "dir", "directory",
         "location", "env", "var", "vars", "variable", "variables", "envvar", "source", "sources",
         # the database objects that store credentials (``auth_tokens_table``)
-        "table", "tables", "column", "columns", "collection",
+        "table", "tables", "column", "columns", "collection", "binding", "bindings",
+        # whom it was issued to (``token_email``, ``token_owner``)
+        "email", "owner",
         # a riddle's answer, not access (``secret_word``, ``secret_image``)
         "word", "words", "numbers", "image", "images",
         # a token as a unit of text and what a model computes for it (``token_logprob``)

@@ -211,6 +211,7 @@ class FunctionInterpreter:
         )
         # A parameter named like a credential is one inside its function; what the function
         # returns of it is what each caller passes (`normalize(token)` of an empty string).
+        minted = any(MINTED in f.markers for f in returned.flows)
         dropped = {PARAM_NAME}
         if names.is_identifier_name(self.info.name):
             # def new_request_id(): return secrets.token_hex(8): what it mints is an identifier.
@@ -234,6 +235,7 @@ class FunctionInterpreter:
                 for (index, key), flows in sorted(self.param_writes.items(), key=str)
             ),
             deferred=frozenset(self.deferred) if self.deferred else _NOTHING_DEFERRED,
+            minted=minted,
         )
 
     # --- parameters --------------------------------------------------------------------
@@ -1259,6 +1261,10 @@ class FunctionInterpreter:
             q = self.qname_of(node.func)
             if self.ctx.packs.matcher.call_kind(q) == "minting":
                 return frozenset({MINTED})
+            # token = send_reset_email(...) of a project function that returns what it minted.
+            target = self.ctx.project.function_for(q)
+            if target is not None and self.ctx.project.summary(target.qualname).minted:
+                return frozenset({MINTED})
         return frozenset()
 
     def _stops(self, call: cst.Call) -> bool:
@@ -2243,7 +2249,10 @@ class FunctionInterpreter:
                 self._apply_summary(wrapper, args, node, wrapper.qualname)
             applied = self._apply_summary(target, args, node, callee_q, env)
             # A project function the packs call clean (`redact_key`, `verify_token`) still
-            # has its sinks, but what it returns holds no credential.
+            # has its sinks, but what it returns holds no credential; one they call minting
+            # (`sign_access_token`) returns what this service issues.
+            if kind == "minting":
+                return _with_flows(applied, _minted)
             return named(applied.qname) if kind == "stop" else applied
         cls = self.ctx.project.class_for(callee_q)
         if cls is not None:
@@ -3609,6 +3618,16 @@ def _with_flows(value: Value, change: Callable[[tuple[Flow, ...]], tuple[Flow, .
         items = tuple(replace(v, flows=change(v.flows)) for v in items)
     fields = tuple((key, replace(v, flows=change(v.flows))) for key, v in value.fields)
     return replace(value, flows=change(value.flows), items=items, fields=fields)
+
+
+def _minted(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """``flows`` marked as minted by this service (but the caller's parameters)."""
+    return tuple(
+        f
+        if MINTED in f.markers or param_index(f) is not None
+        else Flow(f.labels, f.steps, f.source_kind, f.markers | {MINTED})
+        for f in flows
+    )
 
 
 def _without_markers(flows: tuple[Flow, ...], markers: Container[str]) -> tuple[Flow, ...]:

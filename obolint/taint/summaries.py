@@ -117,6 +117,9 @@ class FunctionSummary:
     return_fields: tuple[tuple[str, tuple[Flow, ...]], ...] | None = None
     param_fields: tuple[ParamField, ...] = ()
     param_writes: tuple[ParamWrite, ...] = ()
+    # What it returns was minted here (``send_reset_email()`` returning a token it generated),
+    # also where that is an identifier rather than a credential.
+    minted: bool = False
 
     def signature(self) -> tuple:
         """A comparable digest (sources, not traces) used to detect the fixed point."""
@@ -142,7 +145,7 @@ class FunctionSummary:
         writes = frozenset(
             (w.index, w.key, frozenset(f.key() for f in w.flows)) for w in self.param_writes
         )
-        return (ret, sinks, self.deferred, items, fields, stored, writes)
+        return (ret, sinks, self.deferred, items, fields, stored, writes, self.minted)
 
 
 def param_index(flow: Flow) -> int | None:
