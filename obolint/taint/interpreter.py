@@ -866,11 +866,14 @@ class FunctionInterpreter:
             # shows what the method returns of it (`self.key[-4:]` is masked), no more.
             wrapped = f"wrapped in `{class_qname.rpartition('.')[2]}(...)`"
             kept = tuple(f for f in value.flows if not any(s.note == wrapped for s in f.steps))
-            receiver = Value(flows=(), qname=value.qname, fields=value.fields)
-            returned = self._apply_summary(text, [Arg(None, None, receiver, node)], node, None)
-            return Value(
-                flows=merge_flows(kept, with_step(returned.flows, step)), qname=value.qname
-            )
+            # What this object was built with, of the attributes the method shows whole (objects
+            # of one class are not told apart in its fields: every command object logged would
+            # show the one built with a key).
+            read = _self_attributes(text.node, whole=True)
+            shown_flows = [
+                with_step(item.flows, step) for name, item in value.fields if name in read
+            ]
+            return Value(flows=merge_flows(kept, *shown_flows), qname=value.qname)
         if not value.fields:
             return value
         stored = [
@@ -3557,17 +3560,32 @@ def without_optional(annotation: cst.BaseExpression) -> cst.BaseExpression:
 
 
 @functools.lru_cache(maxsize=1024)
-def _self_attributes(method: cst.FunctionDef) -> frozenset[str]:
-    """The attributes a method reads of its first parameter (``self.host``)."""
+def _self_attributes(method: cst.FunctionDef, whole: bool = False) -> frozenset[str]:
+    """The attributes a method reads of its first parameter (``self.host``); ``whole``: but
+    those it reads only masked (``self.api_key[-4:]``)."""
     params = method.params.params
     if not params:
         return frozenset()
     owner = params[0].name.value
     found: set[str] = set()
+    masked: list[cst.Attribute] = []
 
     class Reads(cst.CSTVisitor):
+        def visit_Subscript(self, node: cst.Subscript) -> None:
+            if (
+                whole
+                and isinstance(node.value, cst.Attribute)
+                and _is_short_slice(node)
+                and names.is_maskable_credential_name(node.value.attr.value)
+            ):
+                masked.append(node.value)
+
         def visit_Attribute(self, node: cst.Attribute) -> None:
-            if isinstance(node.value, cst.Name) and node.value.value == owner:
+            if (
+                isinstance(node.value, cst.Name)
+                and node.value.value == owner
+                and not any(node is m for m in masked)
+            ):
                 found.add(node.attr.value)
 
     method.body.visit(Reads())
