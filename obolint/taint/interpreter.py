@@ -815,6 +815,9 @@ class FunctionInterpreter:
         self.returns.append(value)
         if self.return_sinks:
             sent = self._serialised(value, node, shown=False)
+            if _declares_page(node):
+                # return script, 200, {"Content-Type": "application/javascript"}: a page.
+                sent = replace(sent, constants=sent.constants | _MARKUP_CONSTANTS)
             content = self._tool_content(value, node)
             for spec, note in self.return_sinks:
                 shown = content if spec.tools and content is not None else sent
@@ -2157,10 +2160,19 @@ class FunctionInterpreter:
         # Sinks: arguments the packs name for this callee.
         matcher = packs.matcher
         matched_sink = False
+        page = _declares_page(node)
         for spec in matcher.call_sinks(callee_q):
             matched_sink = True
             if spec.safe_when and self._passes_constants(node, spec.safe_when, env):
                 continue
+            if page and spec.markup is not None:
+                # Response(body, media_type="text/html"): the body is a page.
+                args = [
+                    replace(
+                        a, value=replace(a.value, constants=a.value.constants | _MARKUP_CONSTANTS)
+                    )
+                    for a in args
+                ]
             if spec.unsafe_when and not self._passes_constants(
                 node, spec.unsafe_when, env, any_of=True
             ):
@@ -3263,6 +3275,35 @@ _MARKUP_VALUE = Value(constants=_MARKUP_CONSTANTS)
 def _markup_of(value: Value) -> frozenset[str]:
     """The markup constant of ``value``, if it carries it (what string building keeps)."""
     return _MARKUP_CONSTANTS if MARKUP in value.constants else frozenset()
+
+
+# Content types of a page or script run by the browser.
+_PAGE_TYPES = ("text/html", "application/javascript", "text/javascript", "application/xhtml")
+# Keywords of response constructors that give the content type.
+_CONTENT_TYPE_KEYWORDS = frozenset({"media_type", "mimetype", "content_type"})
+
+
+def _declares_page(node: cst.BaseExpression) -> bool:
+    """Whether a response written here declares an HTML or script content type: a returned
+    ``(body, status, {"Content-Type": "text/html"})`` or a call passing
+    ``media_type=``/``mimetype=``/``content_type=`` so."""
+    if isinstance(node, cst.Call):
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in _CONTENT_TYPE_KEYWORDS:
+                text = string_value(arg.value)
+                return text is not None and text.lower().startswith(_PAGE_TYPES)
+        return False
+    if isinstance(node, cst.Tuple) and len(node.elements) >= 2:
+        headers = node.elements[-1].value
+        if isinstance(headers, cst.Dict):
+            for element in headers.elements:
+                if (
+                    isinstance(element, cst.DictElement)
+                    and (string_value(element.key) or "").lower() == "content-type"
+                ):
+                    text = string_value(element.value)
+                    return text is not None and text.lower().startswith(_PAGE_TYPES)
+    return False
 
 
 def _is_markup(text: str) -> bool:
