@@ -49,6 +49,9 @@ _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_][A-Za-z0-
 _DEFINITION_STARTS = ("@", "def", "async", "class")
 # An import statement anywhere in a line (`import x`, `from . import y`, `...; import z`).
 _IMPORT = re.compile(r"(?:^|[;:])[ \t]*(?:import[ \t]|from[ \t].*[ \t]import\b)", re.M)
+# A `global` statement: the definition rebinds a module-level name the analysis may read as a
+# constant (`COOKIE_SECURE`).
+_GLOBAL = re.compile(r"(?:^|[;:])[ \t]*global[ \t]", re.M)
 # A line that starts at the margin with code or a comment (not a closing bracket).
 _MARGIN_LINE = re.compile(r"^[^ \t\r\n)\]}][^\r\n]*", re.M)
 # Comments and string literals, in the order a tokenizer meets them (a quote inside a comment
@@ -200,6 +203,8 @@ def _definitions_to_leave_out(text: str, triggers: Triggers, vetted: bool) -> li
             continue
         body = text[definition.start : definition.end]
         if "import" in body and _IMPORT.search(body):
+            continue
+        if "global" in body and _GLOBAL.search(body):
             continue
         if on_receivers:
             first = bisect.bisect_left(stores, (definition.start, "", False))

@@ -594,7 +594,12 @@ class FunctionInterpreter:
                     item = self._read(subject, key, element.key, qname, item=True)
                 self._bind_pattern(element.pattern, item, env)
             if pattern.rest is not None:
-                self.assign(pattern.rest, subject, env)
+                # `**rest`: the mapping but the keys the pattern names.
+                named_keys = {
+                    k for e in pattern.elements if (k := self._string_constant(e.key, env))
+                }
+                named_keys |= {k.lower() for k in named_keys}  # header names, any case
+                self.assign(pattern.rest, _without_fields(subject, named_keys), env)
         elif kind is cst.MatchClass:
             for keyword in pattern.kwds:
                 item = self._attribute_of(subject, keyword.key.value, keyword.key)
@@ -605,16 +610,18 @@ class FunctionInterpreter:
                 self._bind_pattern(element.value, subject, env)
         elif kind in (cst.MatchList, cst.MatchTuple):
             elements = pattern.patterns
-            items = subject.items if subject.items is not None else subject.element_items
+            items = subject.items
             known = items is not None and len(items) == len(elements)
             known = known and not any(isinstance(e, cst.MatchStar) for e in elements)
-            for i, element in enumerate(elements):
-                if isinstance(element, cst.MatchStar):
-                    if element.name is not None:
-                        self.assign(element.name, Value(flows=subject.flows), env)
+            # Not known by position: each is an element (a tuple of known items, if so).
+            element = Value(flows=subject.flows, items=subject.element_items)
+            for i, part in enumerate(elements):
+                if isinstance(part, cst.MatchStar):
+                    if part.name is not None:
+                        self.assign(part.name, Value(flows=subject.flows), env)
                     continue
-                item = items[i] if known else Value(flows=subject.flows)  # type: ignore[index]
-                self._bind_pattern(element.value, item, env)
+                item = items[i] if known else element  # type: ignore[index]
+                self._bind_pattern(part.value, item, env)
         elif kind is cst.MatchOr:
             alternatives = []
             for alternative in pattern.patterns:
@@ -861,20 +868,23 @@ class FunctionInterpreter:
             return value
         text = self._text_method(class_qname)
         if shown and text is not None:
-            # What this object was built with, of the attributes the method reads (objects of
-            # one class are not told apart in its fields: every command object logged would show
-            # the one built with a key).
             step = TraceStep(self.ctx.location(node), f"shown by `{text.name}()`")
             # Not what it holds as a credential wrapper (`ApiCredential(name, key)`): its text
-            # shows what the method returns of it (`self.key[-4:]` is masked), no more.
+            # shows what the method returns of it (`self.key[-4:]` is masked), no more; unless
+            # it may show any attribute (`self.__dict__`, `self.describe()`).
+            read = _self_attributes(text.node, whole=True)
+            every = _ANY_ATTRIBUTE in read or "__dict__" in read
             wrapped = f"wrapped in `{class_qname.rpartition('.')[2]}(...)`"
-            kept = tuple(f for f in value.flows if not any(s.note == wrapped for s in f.steps))
+            kept = (
+                value.flows
+                if every
+                else tuple(f for f in value.flows if not any(s.note == wrapped for s in f.steps))
+            )
             # What this object was built with, of the attributes the method shows whole (objects
             # of one class are not told apart in its fields: every command object logged would
             # show the one built with a key).
-            read = _self_attributes(text.node, whole=True)
             shown_flows = [
-                with_step(item.flows, step) for name, item in value.fields if name in read
+                with_step(item.flows, step) for name, item in value.fields if every or name in read
             ]
             return Value(flows=merge_flows(kept, *shown_flows), qname=value.qname)
         if not value.fields:
@@ -1007,12 +1017,18 @@ class FunctionInterpreter:
         if self.info.class_qname is None:
             return []
         project = self.ctx.project
-        return [
-            base
-            for owner in project.lineage(self.info.class_qname)
-            for base in project.base_names(owner)
-            if project.class_for(base) is None
-        ]
+        found = []
+        for owner in project.lineage(self.info.class_qname):
+            for base in project.base_names(owner):
+                if project.class_for(base) is not None:
+                    continue
+                if project.in_project_module(base):
+                    # A project base not parsed yet (`BaseResource(Resource)` in base.py):
+                    # parse it; this unit runs again and sees its bases.
+                    project.request_module(base)
+                    continue
+                found.append(base)
+        return found
 
     def _register_decorated_tool(self, node: cst.FunctionDef, qual: str, env: Env) -> None:
         """``@server.tool`` on a function defined inside another, where ``server`` is a local
@@ -1416,7 +1432,11 @@ class FunctionInterpreter:
         return Value(flows=join(*operands).flows, constants=first.constants, qname=qname)
 
     def _eval_boolean_operation(self, node: cst.BooleanOperation, env: Env) -> Value:
-        return join(self.eval(node.left, env), self.eval(node.right, env))
+        left, right = self.eval(node.left, env), self.eval(node.right, env)
+        if _is_empty_display(node.right):
+            # `headers or {}`: the mapping as it is, its keys kept apart.
+            return left
+        return join(left, right)
 
     def _eval_unary_operation(self, node: cst.UnaryOperation, env: Env) -> Value:
         inner = self.eval(node.expression, env)
@@ -1635,13 +1655,7 @@ class FunctionInterpreter:
             value = self._read(replace(base, flows=()), attr, node, qname)
         else:
             value = self._read(base, attr, node, qname)
-        held = self._held_credentials(qname, node)
-        if held:
-            value = replace(
-                value,
-                flows=merge_flows(value.flows, *(v.flows for _, v in held)),
-                fields=(*held, *value.fields),
-            )
+        value = self._with_held_credentials(value, qname, node)
         stored = self._local_evidence(self.ctx.project.field_flows(base.qname, attr), base.qname)
         if stored:
             keys = self.ctx.project.field_keys_of(base.qname, attr)
@@ -1674,6 +1688,18 @@ class FunctionInterpreter:
             return False
         declared = project.declared_fields(class_qname)
         return bool(declared) if attr is None else attr in declared
+
+    def _with_held_credentials(self, value: Value, qname: str | None, node: cst.CSTNode) -> Value:
+        """``value`` read as ``qname``, with what a container the packs name as a whole holds
+        (see _held_credentials)."""
+        held = self._held_credentials(qname, node)
+        if not held:
+            return value
+        return replace(
+            value,
+            flows=merge_flows(value.flows, *(v.flows for _, v in held)),
+            fields=(*held, *value.fields),
+        )
 
     def _held_credentials(
         self, qname: str | None, node: cst.CSTNode
@@ -1992,7 +2018,10 @@ class FunctionInterpreter:
                 self.eval(element.slice.value, env)
         if key is not None:
             qname = f"{base.qname}.{key}" if base.qname else None
-            return self._read(base, key, node, qname, item=True)
+            # event["headers"] of a Lambda event: a mapping the packs name as a whole.
+            return self._with_held_credentials(
+                self._read(base, key, node, qname, item=True), qname, node
+            )
         if isinstance(index, cst.Name) and index.value in self._constant_keys:
             # {f: CONFIG[f] for f in PUBLIC_FIELDS}: one of those keys.
             return join(
@@ -2264,10 +2293,8 @@ class FunctionInterpreter:
                 self._apply_summary(wrapper, args, node, wrapper.qualname)
             applied = self._apply_summary(target, args, node, callee_q, env)
             # A project function the packs call clean (`redact_key`, `verify_token`) still
-            # has its sinks, but what it returns holds no credential; one they call minting
-            # (`sign_access_token`) returns what this service issues.
-            if kind == "minting":
-                return _with_flows(applied, _minted)
+            # has its sinks, but what it returns holds no credential. (One they call minting
+            # is judged by its body: `create_graph_token()` may fetch a token, not mint one.)
             return named(applied.qname) if kind == "stop" else applied
         cls = self.ctx.project.class_for(callee_q)
         if cls is not None:
@@ -2490,9 +2517,18 @@ class FunctionInterpreter:
             flows = _without_whole(receiver.flows)
             return Value(flows=merge_flows(flows, *(a.value.flows for a in args)), qname=result_q)
         # `x.get("k")` is `x["k"]`, also by name (`event.get("headers")` is `event.headers`).
-        qname = f"{receiver.qname}.{key}" if receiver.qname else result_q
-        value = self._read(receiver, key, node, qname, item=True)
+        # (not of a call's result: `json.load(fh).get("headers")` is data, no request's)
+        qname = (
+            f"{receiver.qname}.{key}"
+            if receiver.qname and not receiver.qname.endswith("()")
+            else result_q
+        )
+        value = self._with_held_credentials(
+            self._read(receiver, key, node, qname, item=True), qname, node
+        )
         default = next((a.value for a in args if a.position == 1), CLEAN)
+        if not default.flows:
+            return value  # with its own keys, if it is a mapping
         return Value(flows=merge_flows(value.flows, default.flows), qname=value.qname)
 
     def _context_variable(
@@ -2659,14 +2695,21 @@ class FunctionInterpreter:
         constant value: written there, a module-level constant (``secure=COOKIE_SECURE``), or
         a key of a module-level dict spread into the call (``**SECURE_COOKIE``)."""
         given: dict[str, object] = {}
+        unknown_spread = False
         for arg in call.args:
             if arg.keyword is not None:
                 given[arg.keyword.value] = self._literal(arg.value, env)
             elif arg.star == "**":
-                for key, node in self._module_dict(arg.value, env):
+                spread = self._module_dict(arg.value, env)
+                unknown_spread = unknown_spread or not spread
+                for key, node in spread:
                     given[key] = self._literal(node, env)
-        passed = (given.get(key, _MISSING) == value for key, value in wanted)
-        return any(passed) if any_of else all(passed)
+        if any_of:
+            # Passed so, or passed a value not known (`http_only=self.flag`, `**options`).
+            return unknown_spread or any(
+                key in given and given[key] in (value, _MISSING) for key, value in wanted
+            )
+        return all(given.get(key, _MISSING) == value for key, value in wanted)
 
     def _literal(self, node: cst.BaseExpression, env: Env) -> object:
         """The constant ``node`` is (a bool, string or int, written or a module-level
@@ -2687,7 +2730,7 @@ class FunctionInterpreter:
         if isinstance(node, cst.SimpleString):
             return node.evaluated_value
         if isinstance(node, cst.Integer):
-            return int(node.value)
+            return node.evaluated_value
         return _MISSING
 
     def _module_dict(
@@ -2937,7 +2980,12 @@ class FunctionInterpreter:
                     *((k, v) for k, v in fields if k != write.key),
                     (write.key, Value(flows=merged)),
                 )
-            env[path] = replace(current, flows=merge_flows(current.flows, added), fields=fields)
+            env[path] = replace(
+                current,
+                flows=merge_flows(current.flows, added),
+                fields=fields,
+                element_items=None,  # what was added is no known element
+            )
             self._note_param_write(path, write.key, added)
 
     def _note_mutation_write(
@@ -2968,7 +3016,8 @@ class FunctionInterpreter:
         index = info.param_indices.get(path)
         if index is None or (index == 0 and info.is_method):
             return
-        own = tuple(f for f in flows if param_index(f) != index)
+        # A parameter merely named like a credential is one only inside (see run_function).
+        own = tuple(f for f in flows if param_index(f) != index and PARAM_NAME not in f.markers)
         if own:
             self.param_writes[(index, key)] = merge_flows(
                 self.param_writes.get((index, key), ()), own
@@ -3281,6 +3330,15 @@ def _markup_of(value: Value) -> frozenset[str]:
 _PAGE_TYPES = ("text/html", "application/javascript", "text/javascript", "application/xhtml")
 # Keywords of response constructors that give the content type.
 _CONTENT_TYPE_KEYWORDS = frozenset({"media_type", "mimetype", "content_type"})
+
+
+def _is_empty_display(node: cst.BaseExpression) -> bool:
+    """``{}``, ``[]``, ``()``, ``""`` or ``None``: what ``x or {}`` falls back to."""
+    if isinstance(node, (cst.Dict, cst.List, cst.Tuple)):
+        return not node.elements
+    if isinstance(node, cst.Name):
+        return node.value == "None"
+    return string_value(node) == ""
 
 
 def _declares_page(node: cst.BaseExpression) -> bool:
@@ -3600,6 +3658,10 @@ def without_optional(annotation: cst.BaseExpression) -> cst.BaseExpression:
     return annotation
 
 
+# What _self_attributes gives for a method that may read any attribute (`self.__dict__`).
+_ANY_ATTRIBUTE = "*"
+
+
 @functools.lru_cache(maxsize=1024)
 def _self_attributes(method: cst.FunctionDef, whole: bool = False) -> frozenset[str]:
     """The attributes a method reads of its first parameter (``self.host``); ``whole``: but
@@ -3612,6 +3674,19 @@ def _self_attributes(method: cst.FunctionDef, whole: bool = False) -> frozenset[
     masked: list[cst.Attribute] = []
 
     class Reads(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            # vars(self), self.describe(), format(self): it may show any attribute.
+            func = node.func
+            if whole and (
+                any(isinstance(a.value, cst.Name) and a.value.value == owner for a in node.args)
+                or (
+                    isinstance(func, cst.Attribute)
+                    and isinstance(func.value, cst.Name)
+                    and func.value.value == owner
+                )
+            ):
+                found.add(_ANY_ATTRIBUTE)
+
         def visit_Subscript(self, node: cst.Subscript) -> None:
             if (
                 whole
@@ -3679,14 +3754,15 @@ def _with_flows(value: Value, change: Callable[[tuple[Flow, ...]], tuple[Flow, .
     return replace(value, flows=change(value.flows), items=items, fields=fields)
 
 
-def _minted(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
-    """``flows`` marked as minted by this service (but the caller's parameters)."""
-    return tuple(
-        f
-        if MINTED in f.markers or param_index(f) is not None
-        else Flow(f.labels, f.steps, f.source_kind, f.markers | {MINTED})
-        for f in flows
-    )
+def _without_fields(value: Value, keys: Container[str]) -> Value:
+    """``value`` without what its ``keys`` hold (and held nowhere else)."""
+    if not value.fields:
+        return value
+    kept = tuple((name, item) for name, item in value.fields if name not in keys)
+    gone = {f.key() for name, item in value.fields if name in keys for f in item.flows}
+    held = {f.key() for _, item in kept for f in item.flows}
+    flows = tuple(f for f in value.flows if f.key() not in gone or f.key() in held)
+    return replace(value, flows=flows, fields=kept)
 
 
 def _without_markers(flows: tuple[Flow, ...], markers: Container[str]) -> tuple[Flow, ...]:

@@ -162,6 +162,8 @@ class Project:
         self._field_objects: dict[str, dict[str, str | None]] = {}
         # Per module: the attribute assignments in it (see _attribute_stores).
         self._attribute_stores: dict[str, AttributeStores] = {}
+        # Per module: the names it changes anywhere (see _changed_names).
+        self._changed_names: dict[str, tuple[cst.Module, frozenset[str]]] = {}
         self._reading_stores = False  # see field_object
         # Per function: the one library object all its returns build (see returned_object).
         self._returned_objects: dict[str, str | None] = {}
@@ -315,14 +317,24 @@ class Project:
         return (value,) if isinstance(value, str) else value or ()
 
     def module_binding(self, ctx: ModuleContext, name: str) -> cst.BaseExpression | None:
-        """The expression module ``ctx`` binds ``name`` to once at module level (or the
-        module it imports it from, when parsed already), else None."""
-        statement = self._bound(ctx).get(name)
-        if statement is None and name in ctx.imports:
-            head, _, last = ctx.imports[name].rpartition(".")
+        """The expression module ``ctx`` binds ``name`` to once at module level and never
+        changes (no ``global`` rebinding, item store or mutating call anywhere in it), or the
+        module it imports it from does, when parsed already; else None."""
+        module: ModuleContext | None = ctx
+        if name not in self._bound(ctx) and name in ctx.imports:
+            head, _, name = ctx.imports[name].rpartition(".")
             module = self.module(head) if head else None
-            statement = self._bound(module).get(last) if module is not None else None
+        if module is None or name in self._changed(module):
+            return None
+        statement = self._bound(module).get(name)
         return statement.value if statement is not None else None
+
+    def _changed(self, ctx: ModuleContext) -> frozenset[str]:
+        """The names module ``ctx`` changes after binding them (see _changed_names)."""
+        kept = self._changed_names.get(ctx.module_name)
+        if kept is None or kept[0] is not ctx.module:
+            kept = self._changed_names[ctx.module_name] = (ctx.module, _changed_names(ctx.module))
+        return kept[1]
 
     def _module_constant(self, ctx: ModuleContext, name: str) -> str | tuple[str, ...] | None:
         value = self._module_strings(ctx).get(name)
@@ -561,7 +573,9 @@ class Project:
                 if self.class_for(base) is not None:
                     continue
                 if self.in_project_module(base):
-                    # A project class not parsed (yet): its members are its own.
+                    # A project class not parsed (yet): its members are its own; parse it, and
+                    # the unit asking runs again.
+                    self.request_module(base)
                     return None
                 member = f"{base}().{name}"
                 heads, patterns = self.packs.instance_names
@@ -1806,6 +1820,51 @@ def _scalar_schema(node: cst.BaseExpression) -> bool:
         if isinstance(entry, cst.DictElement) and string_value(entry.key) == "type":
             return string_value(entry.value) in ("integer", "number", "boolean")
     return False
+
+
+# Methods that change the dict or list they are called on.
+_MUTATING_METHODS = frozenset(
+    {"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "append", "extend"}
+)
+
+
+def _changed_names(module: cst.Module) -> frozenset[str]:
+    """The names a module changes anywhere, besides binding them: declared ``global``, stored
+    into or deleted from by item or attribute, augmented, or called a mutating method on."""
+    found: set[str] = set()
+
+    class Changes(cst.CSTVisitor):
+        def visit_Global(self, node: cst.Global) -> None:
+            found.update(item.name.value for item in node.names)
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            if isinstance(node.target, (cst.Subscript, cst.Attribute)):
+                root = node.target.value
+                if isinstance(root, cst.Name):
+                    found.add(root.value)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if isinstance(node.target, cst.Name):
+                found.add(node.target.value)
+
+        def visit_Del(self, node: cst.Del) -> None:
+            target = node.target
+            if isinstance(target, (cst.Subscript, cst.Attribute)) and isinstance(
+                target.value, cst.Name
+            ):
+                found.add(target.value.value)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if (
+                isinstance(func, cst.Attribute)
+                and isinstance(func.value, cst.Name)
+                and func.attr.value in _MUTATING_METHODS
+            ):
+                found.add(func.value.value)
+
+    module.visit(Changes())
+    return frozenset(found)
 
 
 def _assigned_once(ctx: ModuleContext) -> dict[str, cst.Assign | cst.AnnAssign]:
