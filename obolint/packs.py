@@ -131,6 +131,9 @@ class CallSink:
     propagates: bool = False
     # A body holding HTML markup (an inline `<script>`) is reported under this rule instead.
     markup: MarkupRule | None = None
+    # Arguments that the exception the call raises shows in its message (an HTTP client's
+    # error shows the request URL): an `except ... as error` around the call holds them.
+    error_shows: ArgSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -617,6 +620,7 @@ def _call_sink(e: _Entry) -> CallSink:
         exclude_keys=e.words("exclude-keys"),
         safe_when=e.constants("safe-when"),
         unsafe_when=e.constants("unsafe-when"),
+        error_shows=e.args("error-shows") if "error-shows" in e.table else None,
         propagates=e.flag("propagates"),
         markup=_markup_rule(e),
     )

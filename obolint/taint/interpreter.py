@@ -16,7 +16,7 @@ import libcst as cst
 
 from obolint import names
 from obolint.findings import Location, TraceStep
-from obolint.packs import MarkupRule, Propagation
+from obolint.packs import ArgSpec, MarkupRule, Propagation
 from obolint.resolve import dotted
 from obolint.taint.context import FunctionInfo, ModuleContext, parameters_in_order
 from obolint.taint.summaries import (
@@ -166,6 +166,8 @@ class FunctionInterpreter:
         self._loop_sources: dict[str, str] = {}
         # Per enclosing `try` body: the environments of branches that left it by raise/return.
         self.try_exits: list[list[Env]] = []
+        # Per enclosing `try`: what the errors its body may raise show (see _note_error_shows).
+        self.try_errors: list[list[tuple[Flow, ...]]] = []
         # Per loop being run: the states of branches that ended a pass (`continue`, `break`).
         self.loop_exits: list[list[Env]] = []
         self.propagation = ctx.packs.propagation
@@ -679,17 +681,20 @@ class FunctionInterpreter:
         after the body; ``finally`` the join of every way out."""
         before = dict(env)
         self.try_exits.append([])
+        self.try_errors.append([])
         try:
             self.exec_suite(stmt.body, env)
         finally:
             exits = self.try_exits.pop()  # branches of the body that raised or returned
+            shown = self.try_errors.pop()  # what errors raised in the body show
         after_body = dict(env)
         branches = [after_body]
         for handler in stmt.handlers:
             h_env: Env = {}
             _join_into(h_env, before, after_body, *exits)
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
-                h_env[handler.name.name.value] = CLEAN
+                # `except HTTPError as error`: its message shows the failed request's URL.
+                h_env[handler.name.name.value] = Value(flows=merge_flows(*shown))
             self.exec_suite(handler.body, h_env)
             branches.append(h_env)
         if stmt.orelse is not None:
@@ -2192,6 +2197,8 @@ class FunctionInterpreter:
         page = _declares_page(node)
         for spec in matcher.call_sinks(callee_q):
             matched_sink = True
+            if spec.error_shows is not None and self.try_errors:
+                self._note_error_shows(spec.error_shows, args, node)
             if spec.safe_when and self._passes_constants(node, spec.safe_when, env):
                 continue
             if page and spec.markup is not None:
@@ -2683,6 +2690,18 @@ class FunctionInterpreter:
             short = self.ctx.code(node.func, 50)
             note = f"arguments of `{short}()`: {spec.note}"
             self._sink_at(spec, arg.node, value, note, f"{short}()")
+
+    def _note_error_shows(self, shows: ArgSpec, args: list[Arg], node: cst.Call) -> None:
+        """A call inside a ``try`` whose errors show some of its arguments: the handlers'
+        exception holds what those carry."""
+        step = TraceStep(
+            self.ctx.location(node),
+            f"shown by the error `{self.ctx.code(node.func, 40)}()` raises (its message holds "
+            "the URL)",
+        )
+        for arg in args:
+            if shows.selects(arg.position, arg.keyword) and arg.value.tainted:
+                self.try_errors[-1].append(with_step(arg.value.flows, step))
 
     def _passes_constants(
         self,
