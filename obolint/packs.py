@@ -77,6 +77,8 @@ class ReadSource:
     # Text that marks a file where the source may be read, for the prefilter (a container
     # named in no credential's words, such as ``request.headers``).
     trigger_words: frozenset[str] = frozenset()
+    # Containers that match ``containers`` but are none (an outgoing request's response).
+    exclude: NamePatterns = field(default_factory=NamePatterns)
 
 
 @dataclass(frozen=True)
@@ -421,7 +423,7 @@ class SpecMatcher:
             "exchange": _matching(packs.exchanges, "calls"),
             "register": _matching(packs.tools, "registrations"),
             "return-register": _matching(packs.return_sinks, "registrations"),
-            "read": _matching(packs.read_sources, "containers"),
+            "read": _matching(packs.read_sources, "containers", excluded_by="exclude"),
             "store": _matching(packs.store_sinks, "targets"),
             "tool-schema": _matching(packs.tool_schemas, "calls"),
             "kind": lambda n: [self._kind(n)],
@@ -567,6 +569,7 @@ def _read_source(e: _Entry) -> ReadSource:
         markers=e.words("markers"),
         whole_key=e.text("whole-key", None),
         trigger_words=e.words("trigger-words"),
+        exclude=e.patterns("exclude", required=False),
     )
 
 
