@@ -51,6 +51,7 @@ from obolint.taint.values import (
     Value,
     common_elements,
     fields_cover,
+    holds_whole_mapping,
     join,
     join_keyed,
     keys_hold_all,
@@ -206,6 +207,15 @@ class FunctionInterpreter:
         if self.returns and all(keys_hold_all(r) for r in self.returns):
             # A key one return does not set holds nothing there.
             fields = tuple(sorted(join_keyed(*self.returns).fields, key=lambda kv: kv[0]))
+        elif (
+            len(self.returns) == 1
+            and self.returns[0].fields
+            and not holds_whole_mapping(self.returns[0])
+        ):
+            # One dict, its keys tracked beside what no key holds (`{"model": m, **kwargs}`
+            # then `.update({"aws_secret_access_key": s})`): the caller's `**result` passes
+            # each key to its keyword.
+            fields = tuple(sorted(self.returns[0].fields, key=lambda kv: kv[0]))
         returned = Value(
             flows=join(*self.returns).flows if self.returns else (),
             items=items,
