@@ -226,6 +226,7 @@ _BLOCK_AFTER = frozenset(
         # counts, limits, usage
         "count", "counts", "counter", "num", "number", "total", "limit", "limits",
         "budget", "max", "min", "usage", "used", "remaining", "quota", "rate", "cap", "caps",
+        "consumption",
         "bucket", "cost", "estimate", "threshold", "thresholds",
         # shape and syntax
         "type", "types", "kind", "format", "prefix", "suffix", "delimiter",
