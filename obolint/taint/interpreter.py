@@ -2188,6 +2188,12 @@ class FunctionInterpreter:
             callee = self.eval(func, env)
             callee_q = callee.qname
         args = self._eval_args(node, env)
+        if callee_q in _KEY_LISTINGS and len(node.args) == 1 and not node.args[0].star:
+            if self._iterates_keys(node.args[0].value):
+                return CLEAN  # sorted(headers) of a dict built here: its keys
+            if args and holds_whole_mapping(args[0].value):
+                # list(request.headers): the header names, not the Authorization header.
+                return Value(flows=_not_held_whole(args[0].value))
         site = self.ctx.project.lambdas.get(callee_q) if callee_q else None
         if site is not None and site.module_name == self.ctx.module_name:
             # Where it was written, it reads the variables at the call (a closure reads them
@@ -2843,10 +2849,12 @@ class FunctionInterpreter:
         if not selected and arg.keyword == "**":
             # f(**kwargs): only the selected keys of a tracked dict, else the whole mapping.
             picked = [v for k, v in value.fields if spec.args.selects(None, k)]
-            if value.fields and not picked:
+            # What no key holds may be under any keyword (`options.update(overrides)`).
+            loose = not_under_keys(value) if value.fields else CLEAN
+            if value.fields and not picked and not loose.flows:
                 return
-            if picked:
-                value = join(*picked)
+            if value.fields:
+                value = join(*picked, loose)
             elif not spec.args.all_args:
                 # A function's own `**kwargs`: what its callers pass under those keywords.
                 value = Value(
@@ -3401,6 +3409,10 @@ def _is_markup(text: str) -> bool:
     return "<script" in lowered or "<html" in lowered or "<!doctype html" in lowered
 
 
+# Builtins that list what iterating their argument gives (of a dict, its keys).
+_KEY_LISTINGS = frozenset({"sorted", "list", "set", "tuple", "frozenset", "reversed", "iter"})
+
+
 def _builds_mapping(node: cst.BaseExpression | None) -> bool:
     """A dict whose keys are all written as strings: a display (``{"model": m, "api_key": k}``)
     or ``dict(model=m, api_key=k)``; not one keyed by values (``{token: 1}``), whose keys may
@@ -3410,12 +3422,52 @@ def _builds_mapping(node: cst.BaseExpression | None) -> bool:
             isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
             for e in node.elements
         )
+    if isinstance(node, cst.DictComp):
+        return _keys_from_keys(node)
     return (
         isinstance(node, cst.Call)
         and isinstance(node.func, cst.Name)
         and node.func.value == "dict"
         and all(arg.keyword is not None for arg in node.args)
     )
+
+
+def _keys_from_keys(node: cst.DictComp) -> bool:
+    """``{k.lower(): v for k, v in m.items()}``: a dict keyed by another's keys (its key
+    expression reads the loop's key alone), so its keys hold none of its values."""
+    clause = node.for_in
+    target = clause.target
+    if clause.inner_for_in is not None or not isinstance(target, cst.Tuple):
+        return False
+    names = [e.value for e in target.elements]
+    if len(names) != 2 or not all(isinstance(n, cst.Name) for n in names):
+        return False
+    iterable = clause.iter
+    if not (
+        isinstance(iterable, cst.Call)
+        and isinstance(iterable.func, cst.Attribute)
+        and iterable.func.attr.value == "items"
+    ):
+        return False
+    key_name, value_name = (n.value for n in names)  # type: ignore[union-attr]
+    used = {n.value for n in _names_in(node.key)}
+    return key_name in used and value_name not in used
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    """The names an expression reads (not attribute names)."""
+    found: list[cst.Name] = []
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.append(name)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+    node.visit(Names())
+    return found
 
 
 def _either(*values: Value) -> Value:
