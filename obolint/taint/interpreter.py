@@ -3048,10 +3048,11 @@ class FunctionInterpreter:
         """``params[key] = value`` (or a mutation of ``params``) where ``params`` is one of
         this function's parameters, never rebound: its caller's object holds ``flows``."""
         info = self.info
-        if info is None or path is None or not flows or path in info.bound_names:
+        if info is None or path is None or not flows:
             return
         index = info.param_indices.get(path)
-        if index is None or (index == 0 and info.is_method):
+        # (the body's bound names last: collecting them visits the whole body)
+        if index is None or (index == 0 and info.is_method) or path in info.bound_names:
             return
         # A parameter merely named like a credential is one only inside (see run_function).
         own = tuple(f for f in flows if param_index(f) != index and PARAM_NAME not in f.markers)
