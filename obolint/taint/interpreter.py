@@ -1905,6 +1905,18 @@ class FunctionInterpreter:
             keys = excluded.get(key_name)
             if not keys or current is None:
                 continue
+            contained = {k[1:] for k in keys if k.startswith("*")}
+            if contained and not items.fields:
+                # A mapping of unknown keys: what its keys named like no credential hold (a
+                # redaction loop's `else: redacted[k] = v`). A caller's dict still passes.
+                kept = tuple(f for f in current.flows if param_index(f) is not None)
+                current = replace(current, flows=without_keys(kept, keys, keyed=True))
+            elif (
+                contained
+                and _holds_whole_mapping(current)
+                and any(w in whole for w in contained for whole in whole_keys)
+            ):
+                current = replace(current, flows=_without_whole(current.flows))
             if any(k[1:].lower() in whole_keys for k in keys) and _holds_whole_mapping(current):
                 current = replace(current, flows=_without_whole(current.flows))
             elif not items.fields and any(param_index(f) is not None for f in current.flows):
@@ -1929,6 +1941,13 @@ class FunctionInterpreter:
             left = self._keys_ruled_out(test.left, env, negated)
             right = self._keys_ruled_out(test.right, env, negated)
             return {k: left.get(k, frozenset()) | right.get(k, frozenset()) for k in left | right}
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self._keys_ruled_out(test.expression, env, not negated)
+        words = self._words_in_key(test, env)
+        if words is not None:
+            # `any(w in k.lower() for w in ("key", "token", ...))` false: k holds none of them.
+            key_name, found = words
+            return {key_name: self._keys_containing(key_name, found)} if negated else {}
         if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
             return {}
         target = test.comparisons[0]
@@ -1948,6 +1967,58 @@ class FunctionInterpreter:
         keys = self._constant_strings(target.comparator, env)
         spelled = (mark + (k.lower() if mark == "~" else k) for k in keys)
         return {key.value: frozenset(spelled)} if keys else {}
+
+    def _words_in_key(
+        self, test: cst.BaseExpression, env: Env
+    ) -> tuple[str, frozenset[str]] | None:
+        """``any(w in k.lower() for w in WORDS)`` of a loop's key ``k`` and constant strings:
+        the key's name and the words (lower case); else None."""
+        if not (
+            isinstance(test, cst.Call)
+            and isinstance(test.func, cst.Name)
+            and test.func.value == "any"
+            and len(test.args) == 1
+            and isinstance(test.args[0].value, cst.GeneratorExp)
+        ):
+            return None
+        generator = test.args[0].value
+        clause = generator.for_in
+        element = generator.elt
+        if (
+            clause.inner_for_in is not None
+            or clause.ifs
+            or not isinstance(clause.target, cst.Name)
+            or not isinstance(element, cst.Comparison)
+            or len(element.comparisons) != 1
+            or not isinstance(element.comparisons[0].operator, cst.In)
+            or not isinstance(element.left, cst.Name)
+            or element.left.value != clause.target.value
+        ):
+            return None
+        key = element.comparisons[0].comparator
+        if isinstance(key, cst.Call) and not key.args and isinstance(key.func, cst.Attribute):
+            key = key.func.value  # k.lower()
+        if not isinstance(key, cst.Name) or not any(
+            key.value == name for name, _ in self._item_keys.values()
+        ):
+            return None
+        words = self._constant_collection(clause.iter, env)
+        return (key.value, frozenset(w.lower() for w in words)) if words else None
+
+    def _keys_containing(self, key_name: str, words: frozenset[str]) -> frozenset[str]:
+        """The keys of the loop over ``key_name`` that contain one of ``words``, as
+        _keys_ruled_out spells them; and, when the words cover every kind of credential name
+        (a key, a token, a secret, a password), ``*`` + each word: its unknown keys too."""
+        found: set[str] = set()
+        for loop_key, items in self._item_keys.values():
+            if loop_key != key_name:
+                continue
+            found.update(
+                "=" + field for field, _ in items.fields if any(w in field.lower() for w in words)
+            )
+        if {"key", "token", "secret"} <= words and any("pass" in w or w == "pwd" for w in words):
+            found.update("*" + w for w in words)
+        return frozenset(found)
 
     def _constant_strings(self, node: cst.BaseExpression, env: Env) -> set[str]:
         """The strings ``node`` is known to be or hold: a literal or a tuple, list or set of

@@ -170,9 +170,13 @@ def read_key(flow: Flow) -> str | None:
 
 
 def key_left_out(name: str, keys: frozenset[str]) -> bool:
-    """Whether dict key ``name`` is one of ``keys`` a test ruled out: ``=name`` as written, or
-    ``~name`` in lower case (the test compared ``k.lower()``)."""
-    return "=" + name in keys or "~" + name.lower() in keys
+    """Whether dict key ``name`` is one of ``keys`` a test ruled out: ``=name`` as written,
+    ``~name`` in lower case (the test compared ``k.lower()``), or one holding a word ``*word``
+    (``any(w in k.lower() for w in WORDS)`` was false)."""
+    if "=" + name in keys or "~" + name.lower() in keys:
+        return True
+    lowered = name.lower()
+    return any(k[0] == "*" and k[1:] in lowered for k in keys)
 
 
 def fields_kept(value: Value, left_out: frozenset[str]) -> tuple[tuple[str, Value], ...]:
@@ -186,13 +190,15 @@ def keys_left_out(flow: Flow) -> frozenset[str]:
     return frozenset(m[len(NOKEY_PREFIX) :] for m in flow.markers if m.startswith(NOKEY_PREFIX))
 
 
-def without_keys(flows: tuple[Flow, ...], keys: frozenset[str]) -> tuple[Flow, ...]:
-    """``flows`` with a parameter's flow (not read under a key) marked as leaving ``keys``
-    out."""
+def without_keys(
+    flows: tuple[Flow, ...], keys: frozenset[str], keyed: bool = False
+) -> tuple[Flow, ...]:
+    """``flows`` with a parameter's flow (not read under a key; with ``keyed``, also one read
+    under a key: then of what that key holds) marked as leaving ``keys`` out."""
     marks = frozenset(NOKEY_PREFIX + k for k in keys)
     return tuple(
         Flow(flow.labels, flow.steps, flow.source_kind, flow.markers | marks)
-        if param_index(flow) is not None and read_key(flow) is None
+        if param_index(flow) is not None and (keyed or read_key(flow) is None)
         else flow
         for flow in flows
     )
@@ -233,5 +239,6 @@ def passed_under(value: Value, key: str | None, without: frozenset[str] = frozen
         return join_keyed(*(item for _, item in fields_kept(value, without)))
     held = value.field(key)
     if held is not None:
-        return held
+        # Read under the key, then its own keys left out (a loop over `cfg["api"].items()`).
+        return passed_under(held, None, without) if without else held
     return CLEAN if keys_hold_all(value) else value
