@@ -465,3 +465,10 @@ def is_credential_wrapper(class_name: str) -> bool:
     """True when a class name denotes a value wrapping a credential (``BearerAuth``)."""
     words = split_words(class_name)
     return bool(words) and words[-1].rstrip(_DIGITS) in _WRAPPER_WORDS
+
+
+def covers_credential_kinds(words: frozenset[str]) -> bool:
+    """Whether every credential name holds one of ``words`` (lower case), as a redaction test
+    writes them (``any(w in k.lower() for w in ("key", "password", "token", "secret"))``): a
+    key, a token, a secret and a password are all named."""
+    return {"key", "token", "secret"} <= words and any("pass" in w or w == "pwd" for w in words)

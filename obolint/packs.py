@@ -303,6 +303,10 @@ class Propagation:
     # Imported objects that hold an application's settings as attributes (a web framework's
     # `settings`): not modules, so an attribute named like a credential is one by its name.
     settings_objects: NamePatterns = field(default_factory=NamePatterns)
+    # Keywords of response constructors that give the content type (`media_type=`), and the
+    # content types (lower-case prefixes) of a page or script the browser runs.
+    content_type_keywords: frozenset[str] = frozenset()
+    page_content_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -766,6 +770,8 @@ _PROPAGATION_KEYS = (
     "injectors",
     "keyed-methods",
     "settings-objects",
+    "content-type-keywords",
+    "page-content-types",
 )
 _TOP_KEYS = {"pack", "propagation", *_SPEC_TABLES}
 
@@ -839,6 +845,8 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         injectors=NamePatterns(prop["injectors"]),
         keyed_methods=frozenset(prop["keyed-methods"]),
         settings_objects=NamePatterns(prop["settings-objects"]),
+        content_type_keywords=frozenset(prop["content-type-keywords"]),
+        page_content_types=tuple(t.lower() for t in prop["page-content-types"]),
     )
     fields = {key: tuple(value) for key, value in specs.items()}
     fields["rules"] = tuple(sorted(specs["rules"], key=lambda r: r.id))

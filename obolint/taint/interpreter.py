@@ -837,7 +837,7 @@ class FunctionInterpreter:
         self.returns.append(value)
         if self.return_sinks:
             sent = self._serialised(value, node, shown=False)
-            if _declares_page(node):
+            if _declares_page(node, self.propagation):
                 # return script, 200, {"Content-Type": "application/javascript"}: a page.
                 sent = replace(sent, constants=sent.constants | _MARKUP_CONSTANTS)
             content = self._tool_content(value, node)
@@ -1026,24 +1026,12 @@ class FunctionInterpreter:
         return found
 
     def _library_bases(self) -> list[str]:
-        """The bases of the class whose method is interpreted, and of its project base classes,
-        that are no project classes (a web framework's resource class)."""
+        """The library bases of the class whose method is interpreted (see
+        Project.library_bases)."""
         assert self.info is not None
         if self.info.class_qname is None:
             return []
-        project = self.ctx.project
-        found = []
-        for owner in project.lineage(self.info.class_qname):
-            for base in project.base_names(owner):
-                if project.class_for(base) is not None:
-                    continue
-                if project.in_project_module(base):
-                    # A project base not parsed yet (`BaseResource(Resource)` in base.py):
-                    # parse it; this unit runs again and sees its bases.
-                    project.request_module(base)
-                    continue
-                found.append(base)
-        return found
+        return self.ctx.project.library_bases(self.info.class_qname)
 
     def _register_decorated_tool(self, node: cst.FunctionDef, qual: str, env: Env) -> None:
         """``@server.tool`` on a function defined inside another, where ``server`` is a local
@@ -2016,7 +2004,7 @@ class FunctionInterpreter:
             found.update(
                 "=" + field for field, _ in items.fields if any(w in field.lower() for w in words)
             )
-        if {"key", "token", "secret"} <= words and any("pass" in w or w == "pwd" for w in words):
+        if names.covers_credential_kinds(words):
             found.update("*" + w for w in words)
         return frozenset(found)
 
@@ -2281,7 +2269,7 @@ class FunctionInterpreter:
         # Sinks: arguments the packs name for this callee.
         matcher = packs.matcher
         matched_sink = False
-        page = _declares_page(node)
+        page = _declares_page(node, self.propagation)
         for spec in matcher.call_sinks(callee_q):
             matched_sink = True
             if spec.error_shows is not None and self.try_errors:
@@ -2408,8 +2396,7 @@ class FunctionInterpreter:
                 self.ctx.project.request_module(callee_q)
                 if receiver is not None and receiver.qname:
                     # self.connect(url) inherited from a base class of another module.
-                    for base in self.ctx.project.unparsed_bases(receiver.qname):
-                        self.ctx.project.request_module(base)
+                    self.ctx.project.parse_bases(receiver.qname)
             elif self.info is not None and any(a.value.tainted for a in args):
                 self._defer(callee_q, args)
 
@@ -2833,11 +2820,11 @@ class FunctionInterpreter:
             node = bound
         if isinstance(node, cst.Name) and node.value in ("True", "False"):
             return node.value == "True"
-        if isinstance(node, cst.SimpleString):
-            return node.evaluated_value
-        if isinstance(node, cst.Integer):
-            return node.evaluated_value
-        return _MISSING
+        text = string_value(node)
+        if text is not None:
+            return text
+        number = _constant_int(node)
+        return _MISSING if number is None else number
 
     def _module_dict(
         self, node: cst.BaseExpression, env: Env
@@ -3435,12 +3422,6 @@ def _markup_of(value: Value) -> frozenset[str]:
     return _MARKUP_CONSTANTS if MARKUP in value.constants else frozenset()
 
 
-# Content types of a page or script run by the browser.
-_PAGE_TYPES = ("text/html", "application/javascript", "text/javascript", "application/xhtml")
-# Keywords of response constructors that give the content type.
-_CONTENT_TYPE_KEYWORDS = frozenset({"media_type", "mimetype", "content_type"})
-
-
 def _is_empty_display(node: cst.BaseExpression) -> bool:
     """``{}``, ``[]``, ``()``, ``""`` or ``None``: what ``x or {}`` falls back to."""
     if isinstance(node, (cst.Dict, cst.List, cst.Tuple)):
@@ -3450,27 +3431,35 @@ def _is_empty_display(node: cst.BaseExpression) -> bool:
     return string_value(node) == ""
 
 
-def _declares_page(node: cst.BaseExpression) -> bool:
-    """Whether a response written here declares an HTML or script content type: a returned
-    ``(body, status, {"Content-Type": "text/html"})`` or a call passing
-    ``media_type=``/``mimetype=``/``content_type=`` so."""
+def _declares_page(node: cst.BaseExpression, propagation: Propagation) -> bool:
+    """Whether a response written here declares a page's content type (the packs'
+    ``page-content-types``): a returned ``(body, status, {"Content-Type": ...})`` or a call
+    passing one of the packs' ``content-type-keywords`` so."""
+    declared: cst.BaseExpression | None = None
     if isinstance(node, cst.Call):
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value in _CONTENT_TYPE_KEYWORDS:
-                text = string_value(arg.value)
-                return text is not None and text.lower().startswith(_PAGE_TYPES)
-        return False
-    if isinstance(node, cst.Tuple) and len(node.elements) >= 2:
+        declared = next(
+            (
+                arg.value
+                for arg in node.args
+                if arg.keyword is not None
+                and arg.keyword.value in propagation.content_type_keywords
+            ),
+            None,
+        )
+    elif isinstance(node, cst.Tuple) and len(node.elements) >= 2:
         headers = node.elements[-1].value
         if isinstance(headers, cst.Dict):
-            for element in headers.elements:
-                if (
-                    isinstance(element, cst.DictElement)
+            declared = next(
+                (
+                    element.value
+                    for element in headers.elements
+                    if isinstance(element, cst.DictElement)
                     and (string_value(element.key) or "").lower() == "content-type"
-                ):
-                    text = string_value(element.value)
-                    return text is not None and text.lower().startswith(_PAGE_TYPES)
-    return False
+                ),
+                None,
+            )
+    text = string_value(declared)
+    return text is not None and text.lower().startswith(propagation.page_content_types)
 
 
 def _is_markup(text: str) -> bool:

@@ -566,38 +566,38 @@ class Project:
         owners = self.lineage(class_qname)
         if any(f"{owner}.{name}" in self.functions for owner in owners):
             return None
-        for owner in owners:
+        heads, patterns = self.packs.instance_names
+        for base in self.library_bases(class_qname):
+            if "." not in base or base.startswith(_PLAIN_BASE_MODULES):
+                continue
+            member = f"{base}().{name}"
+            if member in heads or patterns.matches(member):
+                return member
+        return None
+
+    def library_bases(self, class_qname: str) -> list[str]:
+        """The bases of a project class and of its project base classes that are no project
+        classes (a framework's ``Resource``). A base in a project module not parsed yet is none
+        of them: that module is parsed, and the unit asking runs again."""
+        found = []
+        for owner in self.lineage(class_qname):
             for base in self.base_names(owner):
-                if "." not in base or base.startswith(_PLAIN_BASE_MODULES):
-                    continue
                 if self.class_for(base) is not None:
                     continue
                 if self.in_project_module(base):
-                    # A project class not parsed (yet): its members are its own; parse it, and
-                    # the unit asking runs again.
                     self.request_module(base)
-                    return None
-                member = f"{base}().{name}"
-                heads, patterns = self.packs.instance_names
-                if member in heads or patterns.matches(member):
-                    return member
-        return None
+                    continue
+                found.append(base)
+        return found
 
-    def unparsed_bases(self, instance_qname: str) -> list[str]:
-        """The dotted names of the bases of the project class ``instance_qname`` instantiates
-        (``pkg.Client()``), and of its project base classes, that name no parsed class: a
-        method it inherits may be defined there."""
-        if not instance_qname.endswith("()"):
-            return []
-        class_qname = self.class_for(instance_qname[:-2])
-        if class_qname is None:
-            return []
-        return [
-            base
-            for owner in self.lineage(class_qname)
-            for base in self.base_names(owner)
-            if self.class_for(base) is None
-        ]
+    def parse_bases(self, instance_qname: str) -> None:
+        """Parse the project modules not parsed yet that define bases of the project class
+        ``instance_qname`` instantiates (``pkg.Client()``): a method it inherits may be
+        defined there (see library_bases)."""
+        if instance_qname.endswith("()"):
+            class_qname = self.class_for(instance_qname[:-2])
+            if class_qname is not None:
+                self.library_bases(class_qname)
 
     def base_names(self, class_qname: str) -> list[str]:
         """The dotted names of a class's bases, qualified by its module's imports."""
