@@ -266,6 +266,9 @@ class Propagation:
     # What tells a failed response (an OAuth error reply, an HTTP error status), which holds no
     # credential: in `if "error" in reply:` / `if resp.status_code != 200:` it is clean.
     error_keys: frozenset[str] = frozenset()
+    # Keys a successful reply holds its token under: where `"access_token" not in reply` or
+    # `not reply.get("access_token")` holds, the reply failed.
+    success_keys: frozenset[str] = frozenset()
     status_attributes: frozenset[str] = frozenset()
     success_flags: frozenset[str] = frozenset()
     failure_flags: frozenset[str] = frozenset()
@@ -753,6 +756,7 @@ _PROPAGATION_KEYS = (
     "holder-suffixes",
     "read-methods",
     "error-keys",
+    "success-keys",
     "status-attributes",
     "success-flags",
     "failure-flags",
@@ -828,6 +832,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         holder_suffixes=tuple(prop["holder-suffixes"]),
         read_methods=frozenset(prop["read-methods"]),
         error_keys=frozenset(prop["error-keys"]),
+        success_keys=frozenset(prop["success-keys"]),
         status_attributes=frozenset(prop["status-attributes"]),
         success_flags=frozenset(prop["success-flags"]),
         failure_flags=frozenset(prop["failure-flags"]),

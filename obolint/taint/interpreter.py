@@ -46,6 +46,7 @@ from obolint.taint.values import (
     PARAM_PREFIX,
     RANDOM,
     SUNK_PREFIX,
+    WHOLE_KEY_PREFIX,
     WHOLE_MAPPING,
     Flow,
     Value,
@@ -176,6 +177,9 @@ class FunctionInterpreter:
         # Loop variable -> the loop variable of its key and the items iterated (``for k, v in
         # m.items()``), for tests on the key (see _narrow).
         self._item_keys: dict[str, tuple[str, Value]] = {}
+        # Variables bound to one key of a mapping variable (`token = reply.get("access_token")`):
+        # the mapping's name and the key, for tests on the variable (see _failed_responses).
+        self._key_reads: dict[str, tuple[str, str]] = {}
 
     # --- entry points ----------------------------------------------------------------
 
@@ -743,21 +747,30 @@ class FunctionInterpreter:
             if test.attr.value in prop.success_flags:
                 return none, name
             return none, none
-        if isinstance(test, cst.Call):  # reply.get("error")
-            return _error_read(test, prop), none
+        if isinstance(test, cst.Name):
+            # `if token:` is false where the variable is None or empty, so holds nothing; and
+            # where `token = reply.get("access_token")` is, the reply lacks its token.
+            return none, frozenset({test.value, *self._lacking_token(test.value)})
+        if isinstance(test, cst.Call):  # reply.get("error"), reply.get("access_token")
+            return _key_read(test, prop, prop.error_keys), _key_read(test, prop, prop.success_keys)
         if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
             return none, none
         left, op = test.left, test.comparisons[0].operator
         right = test.comparisons[0].comparator
-        if isinstance(op, cst.In) and isinstance(right, cst.Name):
-            if string_value(left) in prop.error_keys:  # "error" in reply
-                return frozenset({right.value}), none
-            return none, none
-        if isinstance(op, cst.IsNot) and isinstance(left, cst.Call):
-            # reply.get("error") is not None
-            if isinstance(right, cst.Name) and right.value == "None":
-                return _error_read(left, prop), none
-            return none, none
+        if isinstance(op, (cst.In, cst.NotIn)) and isinstance(right, cst.Name):
+            key = string_value(left)
+            found = frozenset({right.value})
+            if key in prop.error_keys:  # "error" in reply
+                held = found, none
+            elif key in prop.success_keys:  # "access_token" in reply
+                held = none, found
+            else:
+                return none, none
+            return held if isinstance(op, cst.In) else (held[1], held[0])
+        if isinstance(op, (cst.Is, cst.IsNot)) and _is_none(right):
+            # `x is not None` is true where `x` would be, for what these tests tell.
+            truth = self._failed_responses(left)
+            return truth if isinstance(op, cst.IsNot) else (truth[1], truth[0])
         if not (
             isinstance(left, cst.Attribute)
             and isinstance(left.value, cst.Name)
@@ -769,6 +782,30 @@ class FunctionInterpreter:
         if fails is None:
             return none, none
         return (name, none) if fails else (none, name)
+
+    def _note_key_read(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """Remember (or forget) which mapping variable and key the variable ``target`` was read
+        from: ``token = reply.get("access_token")``, ``token = reply["access_token"]``."""
+        if not isinstance(target, cst.Name):
+            return
+        name = target.value
+        for variable, (mapping, _) in list(self._key_reads.items()):
+            if name in (variable, mapping):
+                del self._key_reads[variable]
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+            mapping_node, key = value.func.value, _read_key(value, self.propagation)
+        elif isinstance(value, cst.Subscript) and (index := _single_index(value)):
+            mapping_node, key = value.value, string_value(index)
+        else:
+            return
+        if isinstance(mapping_node, cst.Name) and key is not None:
+            self._key_reads[name] = (mapping_node.value, key)
+
+    def _lacking_token(self, name: str) -> frozenset[str]:
+        """The mapping variable that lacks its token where the variable ``name``, read from it
+        under a key a success holds its token under, is empty."""
+        mapping, key = self._key_reads.get(name, ("", ""))
+        return frozenset({mapping}) if key in self.propagation.success_keys else frozenset()
 
     def exec_suite(self, suite: cst.BaseSuite, env: Env) -> None:
         """Interpret an indented block or a one-line suite."""
@@ -798,6 +835,7 @@ class FunctionInterpreter:
             value = self.eval(small.value, env)
             for target in small.targets:
                 self.assign(target.target, value, env, value_node=small.value)
+                self._note_key_read(target.target, small.value)
         elif kind is cst.AnnAssign:
             if small.value is not None:
                 value = self.eval(small.value, env)
@@ -1712,7 +1750,7 @@ class FunctionInterpreter:
         return tuple(
             (
                 spec.whole_key,
-                Value(flows=(self._source_flow(spec, node, frozenset({WHOLE_MAPPING})),)),
+                Value(flows=(self._source_flow(spec, node, _whole_markers(spec.whole_key)),)),
             )
             for spec in self.ctx.packs.matcher.read_sources(qname)
             if spec.whole_key is not None
@@ -3683,6 +3721,11 @@ def _without_whole(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
     return _without_markers(flows, (WHOLE_MAPPING,))
 
 
+def _whole_markers(key: str) -> frozenset[str]:
+    """The markers of a credential a mapping the packs name as a whole holds under ``key``."""
+    return frozenset({WHOLE_MAPPING, WHOLE_KEY_PREFIX + key})
+
+
 def _holds_whole_mapping(value: Value) -> bool:
     """Whether ``value`` carries a mapping the packs name as a whole (``request.headers``)."""
     return any(WHOLE_MAPPING in f.markers for f in value.flows)
@@ -3951,16 +3994,20 @@ def _without_flows(env: Env, names_: frozenset[str]) -> Env:
     return branch
 
 
-def _error_read(call: cst.Call, prop: Propagation) -> frozenset[str]:
-    """``{"reply"}`` for ``reply.get("error")`` (an error key read from a variable)."""
+def _key_read(call: cst.Call, prop: Propagation, keys: frozenset[str]) -> frozenset[str]:
+    """``{"reply"}`` for ``reply.get("error")`` where ``keys`` hold ``"error"``."""
     func = call.func
     if (
         isinstance(func, cst.Attribute)
         and isinstance(func.value, cst.Name)
-        and _read_key(call, prop) in prop.error_keys
+        and _read_key(call, prop) in keys
     ):
         return frozenset({func.value.value})
     return frozenset()
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def _status_test_fails(op: cst.BaseCompOp, right: cst.BaseExpression) -> bool | None:
@@ -4018,10 +4065,11 @@ def _join_into(env: Env, *branches: Env) -> None:
         value = join(*present)
         if all(p.fields == present[0].fields for p in present):
             value = replace(value, fields=present[0].fields)
-        elif all(fields_cover(p) or not p.flows for p in present) or all(p.fields for p in present):
+        elif any(p.fields for p in present):
             # kwargs = {}; if token: kwargs["headers"] = {...}: still a dict tracked per key
             # (beside what no key holds: `kwargs.update(extra)` before the branch). A key may
-            # hold what a branch holds under no key (`dict(request.headers)` in one branch).
+            # hold what a branch holds under no key (`dict(request.headers)` in one branch, a
+            # parameter's value where `if config is None: config = {...}` did not run).
             keys = dict.fromkeys(k for p in present for k, _ in p.fields)
             loose = [not_under_keys(p) for p in present if p.flows and not fields_cover(p)]
             fields = tuple(

@@ -23,6 +23,9 @@ PARAM_NAME = "param-name"
 # The marker of a credential held in a whole mapping (``request.headers`` as a value): a read
 # of its key from that container is the keyed source instead, which says more.
 WHOLE_MAPPING = "whole-mapping"
+# "whole-key:<key>" marks, beside WHOLE_MAPPING, the key such a mapping holds the credential
+# under: a dict built in code that holds the mapping under another key is not the mapping.
+WHOLE_KEY_PREFIX = "whole-key:"
 # "sunk:<rule>" marks a value a sink of that rule already reported as it passed it on (a
 # message built from a credential): the same rule does not report it again downstream.
 SUNK_PREFIX = "sunk:"
@@ -133,8 +136,11 @@ _MAX_NAMED = 100_000
 
 def holds_whole_mapping(value: Value) -> bool:
     """Whether a per-key value of ``value`` is a credential the packs read from a mapping they
-    name as a whole (``request.headers``): its keys are read in any case, not as written."""
-    return any(WHOLE_MAPPING in f.markers for _, item in value.fields for f in item.flows)
+    name as a whole (``request.headers``): its keys are read in any case, not as written.
+    ``{"headers": dict(request.headers)}`` holds one under its own key, and is not one."""
+    return any(
+        WHOLE_KEY_PREFIX + name in f.markers for name, item in value.fields for f in item.flows
+    )
 
 
 def keys_hold_all(value: Value) -> bool:
