@@ -959,12 +959,59 @@ class FunctionInterpreter:
         project = self.ctx.project
         target = project.inherited(class_qname, method)
         if target is None:
+            if method == "__init__":
+                self._construct_library_base(class_qname, args, node, {})
             return CLEAN
         if method == "__init__" and target.class_qname is not None:
             project.construct_fields(target.class_qname, target, args)
             if self.info is not None:
                 self._keep_constructed_parameters(target.class_qname, target, args)
         return self._apply_summary(target, args, node, f"{class_qname}().{method}")
+
+    def _check_call_sinks(
+        self, callee_q: str | None, args: list[Arg], node: cst.Call, env: Env
+    ) -> tuple[bool, list[Arg]]:
+        """Check the arguments of a call of ``callee_q`` against the packs' sinks for it:
+        whether any matched, and the arguments as the rest of the call sees them."""
+        matched = False
+        page = _declares_page(node, self.propagation)
+        for spec in self.ctx.packs.matcher.call_sinks(callee_q):
+            matched = True
+            if spec.error_shows is not None and self.try_errors:
+                self._note_error_shows(spec.error_shows, args, node)
+            if spec.safe_when and self._passes_constants(node, spec.safe_when, env):
+                continue
+            if page and spec.markup is not None:
+                # Response(body, media_type="text/html"): the body is a page.
+                args = [
+                    replace(
+                        a, value=replace(a.value, constants=a.value.constants | _MARKUP_CONSTANTS)
+                    )
+                    for a in args
+                ]
+            if spec.unsafe_when and not self._passes_constants(
+                node, spec.unsafe_when, env, any_of=True
+            ):
+                continue
+            for arg in args:
+                self._check_sink_arg(spec, arg, node)
+        return matched, args
+
+    def _construct_library_base(
+        self, class_qname: str, args: list[Arg], node: cst.Call, env: Env
+    ) -> None:
+        """A project class built with no ``__init__`` of its project lineage (``class
+        Result(JsonResponse)``): its library base's constructor takes the arguments, with the
+        sinks the packs name for it."""
+        project = self.ctx.project
+        matcher = self.ctx.packs.matcher
+        # Not library_bases: a base in a module not parsed yet would be parsed for every class
+        # built, and one of the project's own deriving from a library response is rare.
+        for owner in project.lineage(class_qname):
+            for base in project.base_names(owner):
+                if matcher.call_sinks(base) and project.class_for(base) is None:
+                    self._check_call_sinks(base, args, node, env)
+                    return
 
     def _call_bound(self, bound: Value, args: list[Arg], node: cst.Call) -> Value | None:
         """A call of a binder's object (``partial(f, ...)``: the packs' ``binders``): ``f`` with
@@ -2306,28 +2353,7 @@ class FunctionInterpreter:
 
         # Sinks: arguments the packs name for this callee.
         matcher = packs.matcher
-        matched_sink = False
-        page = _declares_page(node, self.propagation)
-        for spec in matcher.call_sinks(callee_q):
-            matched_sink = True
-            if spec.error_shows is not None and self.try_errors:
-                self._note_error_shows(spec.error_shows, args, node)
-            if spec.safe_when and self._passes_constants(node, spec.safe_when, env):
-                continue
-            if page and spec.markup is not None:
-                # Response(body, media_type="text/html"): the body is a page.
-                args = [
-                    replace(
-                        a, value=replace(a.value, constants=a.value.constants | _MARKUP_CONSTANTS)
-                    )
-                    for a in args
-                ]
-            if spec.unsafe_when and not self._passes_constants(
-                node, spec.unsafe_when, env, any_of=True
-            ):
-                continue
-            for arg in args:
-                self._check_sink_arg(spec, arg, node)
+        matched_sink, args = self._check_call_sinks(callee_q, args, node, env)
 
         # Tools declared as JSON schemas (`tools=[{... "properties": {...}}]`): their parameters.
         for schema_spec in matcher.tool_schemas(callee_q):
@@ -2418,7 +2444,7 @@ class FunctionInterpreter:
             return named(applied.qname) if kind == "stop" else applied
         cls = self.ctx.project.class_for(callee_q)
         if cls is not None:
-            return self._construct(cls, args, node)
+            return self._construct(cls, args, node, env)
         if self.ctx.project.awaited_hits != awaited_hits:
             # Defined in a module this scan adds later: nothing is known of it yet (not even
             # that it is no library call), and this unit runs again once it is added.
@@ -2985,7 +3011,9 @@ class FunctionInterpreter:
         sink_text = f"{short}({arg.keyword or arg.position})"
         self._sink_at(spec, arg.node, value, note, sink_text, spec.exclude_markers, spec.markup)
 
-    def _construct(self, class_qname: str, args: list[Arg], node: cst.Call) -> Value:
+    def _construct(
+        self, class_qname: str, args: list[Arg], node: cst.Call, env: Env | None = None
+    ) -> Value:
         """``C(...)`` of a project class: run ``__init__``'s summary, or fill declared fields."""
         instance = f"{class_qname}()"
         # The object holds what it was built from (BearerAuth(token) is still the token).
@@ -3016,6 +3044,7 @@ class FunctionInterpreter:
                 fields = tuple((attr, Value(flows=flows)) for attr, flows in stored.items())
                 return Value(flows=held, qname=instance, fields=fields)
             return Value(flows=held, qname=instance)
+        self._construct_library_base(class_qname, args, node, env or {})
         # Dataclasses, model classes, NamedTuples: keyword or positional field values.
         declared = self.ctx.project.declared_fields(class_qname)
         given: list[tuple[str, Value]] = []  # this instance's fields, for serialising it
