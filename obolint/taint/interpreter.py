@@ -2790,10 +2790,11 @@ class FunctionInterpreter:
     def _holds_arguments(self, class_name: str) -> bool:
         """Whether an object of this class carries what it was built from: a credential
         wrapper (``BearerAuth``), a message or content value (``HumanMessage``, ``Part``), or an
-        exception (its message)."""
-        return names.is_credential_wrapper(class_name) or class_name.endswith(
-            self.propagation.holder_suffixes
-        )
+        exception (its message); a versioned name as its unversioned one
+        (``SystemChatMessageV2``)."""
+        return names.is_credential_wrapper(class_name) or _VERSION_SUFFIX.sub(
+            "", class_name
+        ).endswith(self.propagation.holder_suffixes)
 
     def _eval_args(self, node: cst.Call, env: Env) -> list[Arg]:
         args: list[Arg] = []
@@ -3748,6 +3749,10 @@ def _ends_with(suite: cst.BaseSuite | cst.If | cst.Else | None, kinds: tuple[typ
 def _without_whole(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
     """``flows`` without what a mapping read whole holds (see ``_held_credentials``)."""
     return _without_markers(flows, (WHOLE_MAPPING,))
+
+
+# The version a class name ends with (`UserChatMessageV2`).
+_VERSION_SUFFIX = re.compile(r"V[0-9]+$")
 
 
 def _whole_markers(key: str) -> frozenset[str]:

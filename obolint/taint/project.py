@@ -1608,12 +1608,13 @@ class Project:
         """A finding of ``spec``'s rule for each property named like a credential in the tool
         schemas of a literal written in the code (`tools=[{..., "parameters": {"properties":
         {...}}}]`), or of a module-level name bound once to one."""
-        if isinstance(schema, cst.Name):
-            bound = self._bound(ctx).get(schema.value)
-            if bound is None or bound.value is None:
-                return
-            schema = bound.value
-        for tool_name, key_node, name in _schema_properties(schema):
+        bound = self._bound(ctx)
+
+        def resolve(name: cst.Name) -> cst.BaseExpression | None:
+            binding = bound.get(name.value)
+            return binding.value if binding is not None else None
+
+        for tool_name, key_node, name in _schema_properties(schema, resolve):
             credential = names.credential_word(name)
             if credential is None:
                 continue
@@ -1783,14 +1784,23 @@ def _string_constants(
 
 
 def _schema_properties(
-    node: cst.BaseExpression,
+    node: cst.BaseExpression, resolve: Callable[[cst.Name], cst.BaseExpression | None]
 ) -> Iterator[tuple[str, cst.BaseExpression, str]]:
     """``(tool, key node, property)`` for each property of the JSON schemas in a literal: the
     keys of every dict under a ``"properties"`` key, but those whose schema says a number or
-    a truth value; the tool is the nearest enclosing ``"name"``."""
+    a truth value; the tool is the nearest enclosing ``"name"``. A name in it is read as what
+    ``resolve`` gives (a module-level name bound once: `tools=[LOOKUP_SCHEMA]`)."""
     stack: list[tuple[cst.BaseExpression, str]] = [(node, "tool")]
+    resolved: set[str] = set()
     while stack:
         current, tool = stack.pop()
+        if isinstance(current, cst.Name):
+            if current.value not in resolved:
+                resolved.add(current.value)
+                value = resolve(current)
+                if value is not None:
+                    stack.append((value, tool))
+            continue
         if isinstance(current, (cst.List, cst.Tuple)):
             stack.extend((e.value, tool) for e in current.elements if isinstance(e, cst.Element))
             continue
