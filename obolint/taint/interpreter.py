@@ -42,6 +42,7 @@ from obolint.taint.values import (
     CLEAN,
     CREDENTIAL,
     MINTED,
+    PAIRS,
     PARAM_NAME,
     PARAM_PREFIX,
     RANDOM,
@@ -200,11 +201,14 @@ class FunctionInterpreter:
                 self._mappings.add(param.name.value)
         # An indented block or a one-line suite: both hold their statements in `.body`.
         self.exec_block(self.info.node.body.body, env)
-        lengths = {len(r.items) if r.items is not None else -1 for r in self.returns}
+        # `return None` (or another value holding nothing) unpacks no caller's tuple: the
+        # other returns give the elements.
+        shaped = [r for r in self.returns if r.items is not None or r.tainted] or self.returns
+        lengths = {len(r.items) if r.items is not None else -1 for r in shaped}
         items = None
         if len(lengths) == 1 and -1 not in lengths:
             items = tuple(
-                join(*(r.items[i] for r in self.returns))  # type: ignore[index]
+                join(*(r.items[i] for r in shaped))  # type: ignore[index]
                 for i in range(lengths.pop())
             )
         fields = None
@@ -519,7 +523,7 @@ class FunctionInterpreter:
         elif kind is cst.For:
             iterable = self.eval(stmt.iter, env)
             element = CLEAN if self._iterates_keys(stmt.iter) else _element_of(iterable)
-            targets = self._loop_targets(stmt.iter, stmt.target)
+            targets = self._loop_targets(stmt.iter, stmt.target, _holds_pairs(iterable))
             self._note_item_pair(targets, iterable)
             # One loop deep: loops over lists of functions nested in each other multiply.
             functions = (
@@ -1190,6 +1194,9 @@ class FunctionInterpreter:
                     item_value = self.eval(source_items[i], env)
                 elif known_items is not None:
                     item_value = known_items[i]
+                elif i == 0 and _splits_off_head(value_node):
+                    # scheme, token = header.split(" ", 1); user, password = basic.split(":")
+                    item_value = CLEAN
                 inner = element.value
                 if isinstance(inner, cst.StarredElement):
                     inner = inner.value
@@ -1737,9 +1744,13 @@ class FunctionInterpreter:
             # self.jwt = TokenCodec(...): an object, whatever its name says; and its methods
             # are that class's (self.jwt.decode is TokenCodec().decode).
             value = named(stored_object)
-        elif base.flows and base.fields and self._declared_field(base.qname, attr):
-            # cred.model of a dataclass built from known values, one a key: that field (what
-            # is stored there, below), not what the object holds as a whole.
+        elif base.flows and (
+            (base.fields and self._declared_field(base.qname, attr))
+            or self._stored_by_init(base.qname, attr)
+        ):
+            # cred.model of a dataclass built from known values, one a key, or msg.content
+            # that `Message.__init__` stores from its own argument: that field (what is stored
+            # there, below), not what the object holds as a whole.
             value = self._read(replace(base, flows=()), attr, node, qname)
         else:
             value = self._read(base, attr, node, qname)
@@ -1763,6 +1774,17 @@ class FunctionInterpreter:
             if found is not None:
                 return found
         return value
+
+    def _stored_by_init(self, base_qname: str | None, attr: str) -> bool:
+        """Whether an ``__init__`` of the project class whose instance ``base_qname`` names
+        stores one of its parameters' values in ``attr``."""
+        if not base_qname or not base_qname.endswith("()"):
+            return False
+        project = self.ctx.project
+        class_qname = project.class_for(base_qname[:-2])
+        return class_qname is not None and any(
+            attr in project.init_stores(owner) for owner in project.lineage(class_qname)
+        )
 
     def _declared_field(self, base_qname: str | None, attr: str | None) -> bool:
         """Whether ``attr`` (with None, any field) is declared in the body of the project class
@@ -1809,6 +1831,13 @@ class FunctionInterpreter:
         """Read ``key`` (an attribute, or with ``item`` a constant subscript key) of ``base``."""
         flows: tuple[Flow, ...] = ()
         field_value = base.field(key)
+        if base.fields and holds_whole_mapping(base):
+            # A copy of request headers (`dict(request.headers)["Authorization"]`): its names
+            # are read in any case.
+            lowered = key.lower()
+            spellings = [v for k, v in base.fields if k.lower() == lowered]
+            if spellings:
+                field_value = join_keyed(*spellings) if len(spellings) > 1 else spellings[0]
         if field_value is not None:
             flows = field_value.flows
         elif base.tainted and not self._clean_key(key) and not (item and keys_hold_all(base)):
@@ -1913,11 +1942,18 @@ class FunctionInterpreter:
         return secret_fields > 0
 
     def _loop_targets(
-        self, iterable: cst.BaseExpression, target: cst.BaseAssignTargetExpression
+        self,
+        iterable: cst.BaseExpression,
+        target: cst.BaseAssignTargetExpression,
+        pairs: bool = False,
     ) -> list[tuple[cst.BaseExpression, bool]]:
         """The targets a loop binds an element of ``iterable`` to, each with whether it is
         clean: in ``for i, x in enumerate(xs)`` the index, in ``for name, v in m.items()`` the
-        key (the packs' ``key-value-methods``)."""
+        key (the packs' ``key-value-methods``), and with ``pairs`` (a mapping held as pairs,
+        ``for name, v in scope["headers"]``) the name."""
+        if pairs and isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
+            first, second = (e.value for e in target.elements)
+            return [(first, True), (second, False)]
         if (
             isinstance(iterable, cst.Call)
             and isinstance(target, (cst.Tuple, cst.List))
@@ -2199,6 +2235,10 @@ class FunctionInterpreter:
             )
             if sources:
                 return Value(flows=merge_flows(sources))
+        if _is_zero(index) and _splits_off_head(node.value):
+            # header.split(" ", 1)[0]: the scheme ("Bearer"), a Basic pair's user name, a key's
+            # id before its dot; not the secret after it.
+            return CLEAN
         if _is_short_slice(node) and names.is_maskable_credential_name(
             _last_identifier(node.value)
         ):
@@ -2257,7 +2297,7 @@ class FunctionInterpreter:
             self._note_constant_keys(clause.target, clause.iter, inner_env)
             iterable = self.eval(clause.iter, inner_env)
             element = CLEAN if self._iterates_keys(clause.iter) else _element_of(iterable)
-            targets = self._loop_targets(clause.iter, clause.target)
+            targets = self._loop_targets(clause.iter, clause.target, _holds_pairs(iterable))
             first = first or (iterable, targets)
             self._note_item_pair(targets, iterable)
             for target, is_clean in targets:
@@ -2663,9 +2703,15 @@ class FunctionInterpreter:
             return Value(flows=merge_flows(flows, *(a.value.flows for a in args)), qname=result_q)
         # `x.get("k")` is `x["k"]`, also by name (`event.get("headers")` is `event.headers`).
         # (not of a call's result: `json.load(fh).get("headers")` is data, no request's)
+        named_read = f"{receiver.qname}.{key}" if receiver.qname else None
         qname = (
-            f"{receiver.qname}.{key}"
-            if receiver.qname and not receiver.qname.endswith("()")
+            named_read
+            if named_read
+            and (
+                not receiver.qname.endswith("()")  # type: ignore[union-attr]
+                # an instance the packs name a whole mapping of: `scope.get("headers")`
+                or any(s.whole_key for s in self.ctx.packs.matcher.read_sources(named_read))
+            )
             else result_q
         )
         value = self._with_held_credentials(
@@ -2926,6 +2972,9 @@ class FunctionInterpreter:
         (``os.getenv(KEY_ENV)``, ``session[SESSION_TOKEN_KEY]``) that no local variable
         shadows."""
         text = string_value(node)
+        if text is None and type(node) is cst.SimpleString:
+            # b"authorization": a key of ASGI's headers, which are bytes.
+            text = bytes_text(node)
         if text is None and (name := self._module_level_name(node, env)) is not None:
             text = self.ctx.project.string_constant(self.ctx, name)
         return text
@@ -3808,13 +3857,23 @@ def _element_of(iterable: Value) -> Value:
     return Value(flows=_not_held_whole(iterable), constants=iterable.constants)
 
 
+def _holds_pairs(value: Value) -> bool:
+    """Whether ``value`` is a mapping the packs name as a whole held as (name, value) pairs."""
+    return any(PAIRS in f.markers for f in value.flows)
+
+
 def _not_held_whole(value: Value) -> tuple[Flow, ...]:
     """The flows of ``value`` but those its keys hold as a mapping the packs name as a whole
     (``request.headers``). A dict built in code keeps them all: a key set later, or by a
     computed name, may hold them too."""
     if not value.fields:
         return value.flows
-    held = {f.key() for _, item in value.fields for f in item.flows if WHOLE_MAPPING in f.markers}
+    held = {
+        f.key()
+        for _, item in value.fields
+        for f in item.flows
+        if WHOLE_MAPPING in f.markers and PAIRS not in f.markers
+    }
     return tuple(f for f in value.flows if f.key() not in held)
 
 
@@ -3948,7 +4007,9 @@ def _keyed_mapping(args: list[Arg], qname: str | None) -> Value | None:
     if len(positional) > 1 or any(a.keyword in ("*", "**") for a in args):
         return None
     given = positional[0].value if positional else CLEAN
-    if given.flows and not keys_hold_all(given):
+    # A copy of a mapping the packs name as a whole (`dict(request.headers)`) is that mapping:
+    # its other keys (`"x-session-id"`) hold no Authorization header.
+    if given.flows and not (keys_hold_all(given) or holds_whole_mapping(given)):
         return None
     fields = dict(given.fields)
     fields.update((a.keyword, a.value) for a in args if a.keyword is not None)
@@ -4208,6 +4269,47 @@ def string_value(node: cst.BaseExpression | None) -> str | None:
     if isinstance(node, cst.SimpleString):
         return string_literal(node)
     return None
+
+
+# Separators a credential's head comes off at: "Bearer <token>", "<user>:<password>",
+# "<key id>.<secret>"; `split()` splits at whitespace.
+_HEAD_SEPARATORS = frozenset({" ", ":", "."})
+
+
+def _splits_off_head(node: cst.BaseExpression | None) -> bool:
+    """``x.split(" ", 1)``, ``x.split()``, ``x.partition(":")``: whose first part is what comes
+    before a credential (a scheme, a user name, a key id), not the credential."""
+    if not (
+        type(node) is cst.Call
+        and type(node.func) is cst.Attribute
+        and node.func.attr.value in ("split", "partition")
+    ):
+        return False
+    if not node.args:
+        return node.func.attr.value == "split"
+    first = node.args[0]
+    return first.keyword is None and string_value(first.value) in _HEAD_SEPARATORS
+
+
+def _is_zero(node: cst.BaseExpression | None) -> bool:
+    return type(node) is cst.Integer and node.value == "0"
+
+
+def bytes_text(node: cst.SimpleString) -> str | None:
+    """The text of a ``bytes`` literal of plain ASCII (``b"authorization"``), else None."""
+    prefix = node.prefix.lower()
+    if "b" not in prefix or "\\" in node.value:
+        return None
+    quote = node.quote
+    text = node.value[len(node.prefix) + len(quote) : len(node.value) - len(quote)]
+    return text if text.isascii() else None
+
+
+def key_literal(node: cst.SimpleString) -> str | None:
+    """The text of a ``str`` literal, or of a plain ASCII ``bytes`` one (a key of ASGI's
+    headers)."""
+    text = string_literal(node)
+    return text if text is not None else bytes_text(node)
 
 
 def string_literal(node: cst.SimpleString) -> str | None:

@@ -20,7 +20,7 @@ from obolint.taint.interpreter import (
     Arg,
     FunctionInterpreter,
     first_pipe_step,
-    string_literal,
+    key_literal,
     string_value,
     without_optional,
 )
@@ -1901,7 +1901,7 @@ def _literal_strings(node: cst.BaseExpression) -> str | tuple[str, ...] | None:
     """A string literal's text, or the texts of a tuple, list, set or ``frozenset(...)`` of
     string literals; else None."""
     if isinstance(node, cst.SimpleString):
-        return string_literal(node)
+        return key_literal(node)
     if (
         isinstance(node, cst.Call)
         and isinstance(node.func, cst.Name)
@@ -1914,7 +1914,7 @@ def _literal_strings(node: cst.BaseExpression) -> str | tuple[str, ...] | None:
     texts = []
     for element in node.elements:
         value = element.value if isinstance(element, cst.Element) else None
-        text = string_literal(value) if isinstance(value, cst.SimpleString) else None
+        text = key_literal(value) if isinstance(value, cst.SimpleString) else None
         if text is None:
             return None
         texts.append(text)

@@ -23,6 +23,9 @@ PARAM_NAME = "param-name"
 # The marker of a credential held in a whole mapping (``request.headers`` as a value): a read
 # of its key from that container is the keyed source instead, which says more.
 WHOLE_MAPPING = "whole-mapping"
+# The marker of a whole mapping held as (name, value) pairs (ASGI's `scope["headers"]`, the
+# packs' `markers = ["pairs"]`): iterating it yields the pairs, not names alone.
+PAIRS = "pairs"
 # "whole-key:<key>" marks, beside WHOLE_MAPPING, the key such a mapping holds the credential
 # under: a dict built in code that holds the mapping under another key is not the mapping.
 WHOLE_KEY_PREFIX = "whole-key:"
