@@ -1208,6 +1208,15 @@ class FunctionInterpreter:
                 value = _as_named(target.attr.value, value)
                 if _names_a_part(target.attr.value, value_node):
                     value = CLEAN
+                elif (
+                    not loop
+                    and not augmented
+                    and not value.flows
+                    and type(value_node) in (cst.Call, cst.Subscript, cst.Await)
+                ):
+                    # self.token = reply["Token"]["Id"], self.token = fetch(): what nothing
+                    # else tells is a credential by the attribute's name, as a local would be.
+                    value = self._name_source(target.attr.value, target.attr, value, value_node)
             base = self.eval(target.value, env)
             path = _access_path(target)
             if base.qname:
@@ -3098,7 +3107,7 @@ class FunctionInterpreter:
         # Dataclasses, model classes, NamedTuples: keyword or positional field values.
         declared = self.ctx.project.declared_fields(class_qname)
         given: list[tuple[str, Value]] = []  # this instance's fields, for serialising it
-        for arg in args:
+        for arg in _spread_keywords(args):
             name = arg.keyword
             if arg.position is not None and arg.position < len(declared):
                 name = declared[arg.position]
@@ -3855,6 +3864,20 @@ def _element_of(iterable: Value) -> Value:
         element = join_keyed(*(item for _, item in iterable.fields))
         return Value(flows=iterable.flows, constants=iterable.constants, fields=element.fields)
     return Value(flows=_not_held_whole(iterable), constants=iterable.constants)
+
+
+def _spread_keywords(args: list[Arg]) -> list[Arg]:
+    """``args`` with a ``**d`` of a dict whose constant keys hold all it holds given as one
+    keyword argument per key (``Config(**settings)``)."""
+    if not any(a.keyword == "**" for a in args):
+        return args
+    spread: list[Arg] = []
+    for arg in args:
+        if arg.keyword == "**" and keys_hold_all(arg.value):
+            spread.extend(Arg(None, key, item, arg.node) for key, item in arg.value.fields)
+        else:
+            spread.append(arg)
+    return spread
 
 
 def _holds_pairs(value: Value) -> bool:
