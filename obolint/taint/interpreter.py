@@ -181,6 +181,9 @@ class FunctionInterpreter:
         # Variables bound to one key of a mapping variable (`token = reply.get("access_token")`):
         # the mapping's name and the key, for tests on the variable (see _failed_responses).
         self._key_reads: dict[str, tuple[str, str]] = {}
+        # Local variables bound to a constant string (`header = HEADER_NAME.encode("ascii")`),
+        # for tests that compare a key with them (see _constant_strings).
+        self._local_strings: dict[str, str] = {}
 
     # --- entry points ----------------------------------------------------------------
 
@@ -796,6 +799,11 @@ class FunctionInterpreter:
         for variable, (mapping, _) in list(self._key_reads.items()):
             if name in (variable, mapping):
                 del self._key_reads[variable]
+        text = self._string_text(value)
+        if text is not None:
+            self._local_strings[name] = text
+        else:
+            self._local_strings.pop(name, None)
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             mapping_node, key = value.func.value, _read_key(value, self.propagation)
         elif isinstance(value, cst.Subscript) and (index := _single_index(value)):
@@ -804,6 +812,20 @@ class FunctionInterpreter:
             return
         if isinstance(mapping_node, cst.Name) and key is not None:
             self._key_reads[name] = (mapping_node.value, key)
+
+    def _string_text(self, node: cst.BaseExpression) -> str | None:
+        """The constant string ``node`` is: a literal or module-level constant, or one with a
+        case or encoding method applied (``HEADER.encode("ascii")``, ``NAME.lower()``)."""
+        while (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in _SAME_TEXT_METHODS
+        ):
+            node = node.func.value
+        text = self._string_constant(node)
+        if text is None and isinstance(node, cst.Name):
+            text = self._local_strings.get(node.value)
+        return text
 
     def _lacking_token(self, name: str) -> frozenset[str]:
         """The mapping variable that lacks its token where the variable ``name``, read from it
@@ -2014,6 +2036,7 @@ class FunctionInterpreter:
         ``"api_key"`` holds."""
         if not self._item_keys:
             return
+        self._narrow_to_keys(test, env, negated)
         excluded = self._keys_ruled_out(test, env, negated)
         if not excluded:
             return
@@ -2046,6 +2069,35 @@ class FunctionInterpreter:
                 flows = tuple(f for f in current.flows if f.key() not in left)
                 current = replace(current, flows=flows, fields=kept.fields)
             env[value_name] = current
+
+    def _narrow_to_keys(self, test: cst.BaseExpression, env: Env, negated: bool) -> None:
+        """Where ``test`` pins a loop's key to constants (``k == b"x-request-id"``, ``k in
+        WANTED``; ``negated``: ``k != ...``), the value holds only what those keys hold: of
+        request headers, no Authorization header unless one of them names it."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test, negated = test.expression, not negated
+        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+            return
+        target = test.comparisons[0]
+        pinning = (cst.NotIn, cst.NotEqual) if negated else (cst.In, cst.Equal)
+        key = test.left
+        if isinstance(key, cst.Call) and not key.args and isinstance(key.func, cst.Attribute):
+            key = key.func.value  # k.lower()
+        if not isinstance(target.operator, pinning) or not isinstance(key, cst.Name):
+            return
+        pinned = {k.lower() for k in self._constant_strings(target.comparator, env)}
+        if not pinned:
+            return
+        whole_keys = self.ctx.packs.whole_keys
+        for value_name, (key_name, items) in self._item_keys.items():
+            current = env.get(value_name)
+            if key_name != key.value or current is None:
+                continue
+            if _holds_whole_mapping(current) and not pinned & whole_keys:
+                env[value_name] = replace(current, flows=_without_whole(current.flows))
+            elif keys_hold_all(items):
+                kept = [item for name, item in items.fields if name.lower() in pinned]
+                env[value_name] = join_keyed(*kept) if kept else CLEAN
 
     def _keys_ruled_out(
         self, test: cst.BaseExpression, env: Env, negated: bool = False
@@ -2142,6 +2194,8 @@ class FunctionInterpreter:
         """The strings ``node`` is known to be or hold: a literal or a tuple, list or set of
         them, a module-level constant of those, or the constants its value carries."""
         text = self._string_constant(node, env)
+        if text is None and (type(node) is cst.Name or type(node) is cst.Call):
+            text = self._string_text(node)
         if text is not None:
             return {text}
         found: set[str] = set()
@@ -4293,6 +4347,10 @@ def string_value(node: cst.BaseExpression | None) -> str | None:
         return string_literal(node)
     return None
 
+
+# Methods that give a string's text in another case or encoding: a header name compared so is
+# still that name.
+_SAME_TEXT_METHODS = frozenset({"encode", "decode", "lower", "upper", "casefold", "strip"})
 
 # Separators a credential's head comes off at: "Bearer <token>", "<user>:<password>",
 # "<key id>.<secret>"; `split()` splits at whitespace.
