@@ -256,6 +256,11 @@ class Propagation:
     clean_keys: frozenset[str]
     minting_calls: NamePatterns
     binders: NamePatterns = field(default_factory=NamePatterns)  # functools.partial-like
+    # Calls that call the function they are given (first, or after an executor) with the rest
+    # of their arguments, now or on another thread; mappers call it with each element.
+    invokers: NamePatterns = field(default_factory=NamePatterns)
+    executor_invokers: NamePatterns = field(default_factory=NamePatterns)
+    mappers: NamePatterns = field(default_factory=NamePatterns)
     # Types whose instances mask their value (a secret-string type): a field declared with one
     # is not a credential by its name; unwrapping it (`get_secret_value()`) is.
     masked_types: NamePatterns = field(default_factory=NamePatterns)
@@ -490,6 +495,12 @@ class SpecMatcher:
         prop = self.packs.propagation
         if prop.binders.matches(name):
             return "binder"
+        if prop.invokers.matches(name):
+            return "invoker"
+        if prop.executor_invokers.matches(name):
+            return "executor-invoker"
+        if prop.mappers.matches(name):
+            return "mapper"
         if prop.minting_calls.matches(name):
             return "minting"
         if prop.calls.matches(name):
@@ -752,6 +763,9 @@ _PROPAGATION_KEYS = (
     "clean-keys",
     "minting-calls",
     "binders",
+    "invokers",
+    "executor-invokers",
+    "mappers",
     "masked-types",
     "holder-suffixes",
     "read-methods",
@@ -828,6 +842,9 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         clean_keys=frozenset(k.lower() for k in prop["clean-keys"]),
         minting_calls=NamePatterns(prop["minting-calls"]),
         binders=NamePatterns(prop["binders"]),
+        invokers=NamePatterns(prop["invokers"]),
+        executor_invokers=NamePatterns(prop["executor-invokers"]),
+        mappers=NamePatterns(prop["mappers"]),
         masked_types=NamePatterns(prop["masked-types"]),
         holder_suffixes=tuple(prop["holder-suffixes"]),
         read_methods=frozenset(prop["read-methods"]),

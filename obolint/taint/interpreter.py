@@ -1023,6 +1023,40 @@ class FunctionInterpreter:
                 self._check_sink_arg(spec, arg, node)
         return matched, args
 
+    def _invoke(self, kind: str, args: list[Arg], node: cst.Call, env: Env) -> Value | None:
+        """``asyncio.to_thread(f, token)``, ``loop.run_in_executor(None, f, token)``,
+        ``map(f, tokens)``: ``f`` called with the rest of the arguments (a mapper's elements
+        of them); what ``f`` returns. None when ``f`` is nothing followed."""
+        first = 1 if kind == "executor-invoker" else 0
+        function = next((a.value for a in args if a.position == first), None)
+        if function is None or not function.qname:
+            return None
+        rest = [
+            Arg(
+                a.position - first - 1 if a.position is not None else None,
+                a.keyword,
+                _element_of(a.value) if kind == "mapper" and a.position is not None else a.value,
+                a.node,
+            )
+            for a in args
+            if a.position is None or a.position > first
+        ]
+        project = self.ctx.project
+        site = project.lambdas.get(function.qname)
+        if site is not None and site.module_name == self.ctx.module_name:
+            scope = self.info.qualname if self.info is not None else ""
+            return self._call_lambda(site.node, rest, env if site.scope == scope else {})
+        owner, _, method = function.qname.rpartition(".")
+        if owner in ("str", "bytes") and method in self.propagation.methods:
+            # map(str.strip, keys): the method of each element.
+            return join(*(a.value for a in rest))
+        bound = (
+            function
+            if function.wraps and function.items is not None
+            else Value(qname=function.qname, wraps=function.qname, items=())
+        )
+        return self._call_bound(bound, rest, node)
+
     def _construct_library_base(
         self, class_qname: str, args: list[Arg], node: cst.Call, env: Env
     ) -> None:
@@ -2499,6 +2533,10 @@ class FunctionInterpreter:
 
         # partial(f, token=t) of the packs' binders: follow the bound arguments into f.
         kind = matcher.call_kind(callee_q)
+        if kind in _INVOKER_KINDS and args:
+            invoked = self._invoke(kind, args, node, env)
+            if invoked is not None:
+                return invoked
         if kind == "binder" and args and args[0].position == 0:
             bound = self.ctx.project.function_for(args[0].value.qname)
             if bound is not None or matcher.call_sinks(args[0].value.qname):
@@ -4347,6 +4385,9 @@ def string_value(node: cst.BaseExpression | None) -> str | None:
         return string_literal(node)
     return None
 
+
+# How the propagation tables name calls that call a function they are given (see _invoke).
+_INVOKER_KINDS = frozenset({"invoker", "executor-invoker", "mapper"})
 
 # Methods that give a string's text in another case or encoding: a header name compared so is
 # still that name.
