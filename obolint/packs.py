@@ -259,6 +259,10 @@ class Propagation:
     # Calls that call the function they are given (first, or after an executor) with the rest
     # of their arguments, now or on another thread; mappers call it with each element.
     invokers: NamePatterns = field(default_factory=NamePatterns)
+    # Calls and methods that dump an object whole (``vars(obj)``, ``obj.model_dump()``): every
+    # field stored on its class's instances, but those ``exclude=`` leaves out.
+    dumping_calls: frozenset[str] = frozenset()
+    dumping_methods: frozenset[str] = frozenset()
     executor_invokers: NamePatterns = field(default_factory=NamePatterns)
     mappers: NamePatterns = field(default_factory=NamePatterns)
     # Types whose instances mask their value (a secret-string type): a field declared with one
@@ -764,6 +768,8 @@ _PROPAGATION_KEYS = (
     "minting-calls",
     "binders",
     "invokers",
+    "dumping-calls",
+    "dumping-methods",
     "executor-invokers",
     "mappers",
     "masked-types",
@@ -843,6 +849,8 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         minting_calls=NamePatterns(prop["minting-calls"]),
         binders=NamePatterns(prop["binders"]),
         invokers=NamePatterns(prop["invokers"]),
+        dumping_calls=frozenset(prop["dumping-calls"]),
+        dumping_methods=frozenset(prop["dumping-methods"]),
         executor_invokers=NamePatterns(prop["executor-invokers"]),
         mappers=NamePatterns(prop["mappers"]),
         masked_types=NamePatterns(prop["masked-types"]),

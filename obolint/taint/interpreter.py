@@ -931,6 +931,47 @@ class FunctionInterpreter:
                 return self._serialised(value.items[0], node, shown=False)
         return None
 
+    def _dumped(self, value: Value, node: cst.BaseExpression, args: list[Arg], env: Env) -> Value:
+        """What dumping ``value`` whole shows (``vars(obj)``, ``asdict(obj)``,
+        ``obj.model_dump(exclude={"token"})``): the fields it was built with, or, of an object
+        built elsewhere, every field stored on its class's instances (as ``obj.attr`` reads
+        one); but those an ``include=`` leaves out or an ``exclude=`` names, and the masked
+        and excluded ones (see _serialised)."""
+        picked: dict[str, set[str]] = {}
+        for arg in args:
+            if arg.keyword in ("include", "exclude"):
+                names_ = self._constant_strings(arg.node, env)
+                if names_:
+                    picked[arg.keyword] = names_
+
+        def kept(name: str) -> bool:
+            return name in picked.get("include", (name,)) and name not in picked.get("exclude", ())
+
+        if value.fields:
+            held = replace(value, fields=tuple((n, v) for n, v in value.fields if kept(n)))
+            if picked:
+                gone = {f.key() for n, v in value.fields if not kept(n) for f in v.flows}
+                held = replace(held, flows=tuple(f for f in held.flows if f.key() not in gone))
+            return self._serialised(held, node, shown=False)
+        if not value.qname or not value.qname.endswith("()"):
+            return value
+        class_qname = value.qname[:-2]
+        project = self.ctx.project
+        if class_qname not in project.class_modules:
+            return value
+        shown = [
+            with_step(
+                self._local_evidence(held, value.qname),
+                TraceStep(self.ctx.location(node), f"dumped with its field `{name}`"),
+            )
+            for name, held in project.stored_fields(value.qname).items()
+            if held
+            and kept(name)
+            and not self._masked_field(value.qname, name)
+            and not project.field_excluded(class_qname, name)
+        ]
+        return Value(flows=merge_flows(value.flows, *shown), qname=value.qname)
+
     def _serialised(self, value: Value, node: cst.BaseExpression, shown: bool = True) -> Value:
         """What a route or tool sends when it returns ``value``, and (``shown``) what a string,
         a log line or another sink shows of it: for an instance of a project model (a dataclass
@@ -2647,6 +2688,12 @@ class FunctionInterpreter:
             copied = _keyed_mapping(args, result_q)
             if copied is not None:
                 return copied
+        if kind == "propagate" and callee_q in self.propagation.dumping_calls:
+            # vars(obj), asdict(obj): every field of the object.
+            return Value(
+                flows=join(*(self._dumped(a.value, a.node, args, env) for a in args)).flows,
+                qname=result_q,
+            )
         if kind == "propagate":
             return Value(
                 flows=join(*(self._serialised(a.value, a.node) for a in args)).flows
@@ -2760,7 +2807,12 @@ class FunctionInterpreter:
         # Propagating methods: string building and conversions on a value.
         if method is not None and method in packs.propagation.methods and receiver_is_value:
             removed = method in packs.propagation.removing_methods
-            shown = CLEAN if receiver is None else self._serialised(receiver, node.func)
+            if receiver is None:
+                shown = CLEAN
+            elif method in packs.propagation.dumping_methods:
+                shown = self._dumped(receiver, node.func, args, env)
+            else:
+                shown = self._serialised(receiver, node.func)
             taken = next((a.value for a in args if a.position == 0), None) if removed else None
             if taken is not None and taken.flows:
                 # url.replace(password, "***"): what the first argument holds is taken out.
@@ -3483,6 +3535,9 @@ class FunctionInterpreter:
 
         for ps in summary.param_sinks:
             incoming = passed(ps.index, ps.key, ps.without)
+            if incoming is not None and incoming.fields and ps.key is None and not ps.without:
+                # A dataclass built here, logged whole by the callee: its fields show.
+                incoming = self._serialised(incoming, node)
             if incoming is None or not incoming.tainted:
                 continue
             sink_step = TraceStep(ps.hit.location, ps.hit.note)

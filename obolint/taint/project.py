@@ -157,6 +157,8 @@ class Project:
         # Per class and attribute: flows stored on instances (self.x = v, C(x=v)); objects
         # of one class are not told apart.
         self.fields: dict[tuple[str, str], tuple[Flow, ...]] = {}
+        # The attributes stored on each class's instances (see stored_fields).
+        self._class_attrs: dict[str, set[str]] = {}
         # Per class: attribute -> the one object its methods store there (self.jwt =
         # TokenCodec()), by its constructor's name, or None if anything else is stored too.
         self._field_objects: dict[str, dict[str, str | None]] = {}
@@ -712,6 +714,26 @@ class Project:
         self.field_keys[key] = new_keys
         if changed or _keys_signature(old_keys) != _keys_signature(new_keys):
             self._note_change(("field", class_qname, attr))
+        attrs = self._class_attrs.setdefault(class_qname, set())
+        if attr not in attrs:
+            attrs.add(attr)
+            self._note_change(("class-fields", class_qname))
+
+    def stored_fields(self, instance_qname: str) -> dict[str, tuple[Flow, ...]]:
+        """Every attribute stored on instances of the project class ``instance_qname`` names
+        (``C()``) or on those of its project bases, with what it holds: what dumping such an
+        object whole (``vars(obj)``, ``asdict(obj)``) gives."""
+        class_qname = instance_qname.removesuffix("()")
+        if not self.known_class(class_qname):
+            return {}
+        found: dict[str, tuple[Flow, ...]] = {}
+        for owner in self._field_owners(class_qname):
+            self._uses(("class-fields", owner))
+            for attr in sorted(self._class_attrs.get(owner, ())):
+                self._uses(("field", owner, attr))
+                held = self.fields.get((owner, attr), ())
+                found[attr] = merge_flows(found.get(attr, ()), held) if attr in found else held
+        return found
 
     def store_field(
         self, target_qname: str, attr: str, value: Value, info: FunctionInfo | None
