@@ -970,7 +970,22 @@ class FunctionInterpreter:
             and not self._masked_field(value.qname, name)
             and not project.field_excluded(class_qname, name)
         ]
-        return Value(flows=merge_flows(value.flows, *shown), qname=value.qname)
+        # A declared field named like a credential is one, as `obj.api_key` reads it (a
+        # settings object loads it from the environment).
+        named_fields = [
+            (
+                self._new_flow(
+                    node,
+                    f"field `{name}` of `{class_qname.rpartition('.')[2]}` is named like a credential",
+                ),
+            )
+            for name in project.declared_fields(class_qname)
+            if kept(name)
+            and names.is_credential_name(name)
+            and not self._masked_field(value.qname, name)
+            and not project.field_excluded(class_qname, name)
+        ]
+        return Value(flows=merge_flows(value.flows, *shown, *named_fields), qname=value.qname)
 
     def _serialised(self, value: Value, node: cst.BaseExpression, shown: bool = True) -> Value:
         """What a route or tool sends when it returns ``value``, and (``shown``) what a string,
