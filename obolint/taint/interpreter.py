@@ -972,11 +972,12 @@ class FunctionInterpreter:
         ]
         # A declared field named like a credential is one, as `obj.api_key` reads it (a
         # settings object loads it from the environment).
+        short = class_qname.rpartition(".")[2]
         named_fields = [
             (
                 self._new_flow(
                     node,
-                    f"field `{name}` of `{class_qname.rpartition('.')[2]}` is named like a credential",
+                    f"field `{name}` of `{short}` is named like a credential",
                 ),
             )
             for name in project.declared_fields(class_qname)
