@@ -143,6 +143,9 @@ _COMPOUNDS: dict[str, tuple[str, ...]] = {
     "privatekey": ("private", "key"),
     "privkey": ("private", "key"),
     "clientsecret": ("client", "secret"),
+    # Chinese platforms' OAuth parameters (WeCom `corpsecret`, WeChat `appsecret`).
+    "appsecret": ("app", "secret"),
+    "corpsecret": ("corp", "secret"),
     "authheader": ("auth", "header"),
     "nexttoken": ("next", "token"),
     "pagetoken": ("page", "token"),
