@@ -136,6 +136,9 @@ class CallSink:
     # Arguments that the exception the call raises shows in its message (an HTTP client's
     # error shows the request URL): an `except ... as error` around the call holds them.
     error_shows: ArgSpec | None = None
+    # The argument that names what the call stores (a cookie's name): a constant name of
+    # something about credentials that is none (`"csrf_token"`) makes the call no sink.
+    named_by: ArgSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -646,6 +649,7 @@ def _call_sink(e: _Entry) -> CallSink:
         safe_when=e.constants("safe-when"),
         unsafe_when=e.constants("unsafe-when"),
         error_shows=e.args("error-shows") if "error-shows" in e.table else None,
+        named_by=e.args("named-by") if "named-by" in e.table else None,
         propagates=e.flag("propagates"),
         markup=_markup_rule(e),
     )

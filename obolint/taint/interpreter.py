@@ -1064,6 +1064,10 @@ class FunctionInterpreter:
                 self._note_error_shows(spec.error_shows, args, node)
             if spec.safe_when and self._passes_constants(node, spec.safe_when, env):
                 continue
+            if spec.named_by is not None and self._named_other_than_credential(
+                spec.named_by, args, env
+            ):
+                continue
             if page and spec.markup is not None:
                 # Response(body, media_type="text/html"): the body is a page.
                 args = [
@@ -1113,6 +1117,15 @@ class FunctionInterpreter:
             else Value(qname=function.qname, wraps=function.qname, items=())
         )
         return self._call_bound(bound, rest, node)
+
+    def _named_other_than_credential(self, named_by, args: list[Arg], env: Env) -> bool:
+        """Whether the argument that names what a call stores is a constant name of something
+        about credentials that is none: `set_cookie("csrf_token", token)`."""
+        return any(
+            _names_other_than_credential(self._string_constant(a.node, env))
+            for a in args
+            if named_by.selects(a.position, a.keyword)
+        )
 
     def _construct_library_base(
         self, class_qname: str, args: list[Arg], node: cst.Call, env: Env
