@@ -266,6 +266,12 @@ class Propagation:
     # field stored on its class's instances, but those ``exclude=`` leaves out.
     dumping_calls: frozenset[str] = frozenset()
     dumping_methods: frozenset[str] = frozenset()
+    # Model methods that dump the fields an object built here was given (not every field of
+    # its class, as dumping-calls and dumping-methods do of an object built elsewhere).
+    model_dumping_methods: frozenset[str] = frozenset()
+    # Library base classes of settings objects, which load their declared fields from the
+    # environment: dumped whole, a field declared named like a credential is one.
+    settings_bases: NamePatterns = field(default_factory=NamePatterns)
     executor_invokers: NamePatterns = field(default_factory=NamePatterns)
     mappers: NamePatterns = field(default_factory=NamePatterns)
     # Types whose instances mask their value (a secret-string type): a field declared with one
@@ -774,6 +780,8 @@ _PROPAGATION_KEYS = (
     "invokers",
     "dumping-calls",
     "dumping-methods",
+    "model-dumping-methods",
+    "settings-bases",
     "executor-invokers",
     "mappers",
     "masked-types",
@@ -855,6 +863,8 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         invokers=NamePatterns(prop["invokers"]),
         dumping_calls=frozenset(prop["dumping-calls"]),
         dumping_methods=frozenset(prop["dumping-methods"]),
+        model_dumping_methods=frozenset(prop["model-dumping-methods"]),
+        settings_bases=NamePatterns(prop["settings-bases"]),
         executor_invokers=NamePatterns(prop["executor-invokers"]),
         mappers=NamePatterns(prop["mappers"]),
         masked_types=NamePatterns(prop["masked-types"]),

@@ -182,8 +182,12 @@ class FunctionInterpreter:
         # the mapping's name and the key, for tests on the variable (see _failed_responses).
         self._key_reads: dict[str, tuple[str, str]] = {}
         # Local variables bound to a constant string (`header = HEADER_NAME.encode("ascii")`),
-        # for tests that compare a key with them (see _constant_strings).
+        # for tests that compare a key with them (see _constant_strings). These and _key_reads
+        # hold only for variables bound once (not in a loop, nor again in another branch).
         self._local_strings: dict[str, str] = {}
+        self._local_collections: dict[str, tuple[str, ...]] = {}
+        self._bound_once: set[str] = set()
+        self._rebound: set[str] = set()
 
     # --- entry points ----------------------------------------------------------------
 
@@ -793,17 +797,16 @@ class FunctionInterpreter:
     def _note_key_read(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         """Remember (or forget) which mapping variable and key the variable ``target`` was read
         from: ``token = reply.get("access_token")``, ``token = reply["access_token"]``."""
-        if not isinstance(target, cst.Name):
+        if not isinstance(target, cst.Name) or target.value in self._rebound:
             return
         name = target.value
-        for variable, (mapping, _) in list(self._key_reads.items()):
-            if name in (variable, mapping):
-                del self._key_reads[variable]
         text = self._string_text(value)
         if text is not None:
             self._local_strings[name] = text
-        else:
-            self._local_strings.pop(name, None)
+        elif isinstance(value, (cst.Tuple, cst.List, cst.Set)):
+            collection = self._constant_collection(value, {})
+            if collection:
+                self._local_collections[name] = collection
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             mapping_node, key = value.func.value, _read_key(value, self.propagation)
         elif isinstance(value, cst.Subscript) and (index := _single_index(value)):
@@ -823,7 +826,7 @@ class FunctionInterpreter:
         ):
             node = node.func.value
         text = self._string_constant(node)
-        if text is None and isinstance(node, cst.Name):
+        if text is None and isinstance(node, cst.Name) and node.value not in self._rebound:
             text = self._local_strings.get(node.value)
         return text
 
@@ -831,7 +834,9 @@ class FunctionInterpreter:
         """The mapping variable that lacks its token where the variable ``name``, read from it
         under a key a success holds its token under, is empty."""
         mapping, key = self._key_reads.get(name, ("", ""))
-        return frozenset({mapping}) if key in self.propagation.success_keys else frozenset()
+        if key not in self.propagation.success_keys or {name, mapping} & self._rebound:
+            return frozenset()
+        return frozenset({mapping})
 
     def exec_suite(self, suite: cst.BaseSuite, env: Env) -> None:
         """Interpret an indented block or a one-line suite."""
@@ -931,16 +936,29 @@ class FunctionInterpreter:
                 return self._serialised(value.items[0], node, shown=False)
         return None
 
-    def _dumped(self, value: Value, node: cst.BaseExpression, args: list[Arg], env: Env) -> Value:
+    def _dumped(
+        self,
+        value: Value,
+        node: cst.BaseExpression,
+        args: list[Arg],
+        env: Env,
+        class_wide: bool = True,
+    ) -> Value:
         """What dumping ``value`` whole shows (``vars(obj)``, ``asdict(obj)``,
         ``obj.model_dump(exclude={"token"})``): the fields it was built with, or, of an object
         built elsewhere, every field stored on its class's instances (as ``obj.attr`` reads
-        one); but those an ``include=`` leaves out or an ``exclude=`` names, and the masked
-        and excluded ones (see _serialised)."""
+        one), unless not ``class_wide``; a settings object's fields declared like credentials;
+        but those an ``include=`` leaves out or an ``exclude=`` names, and the masked and
+        excluded ones (see _serialised)."""
         picked: dict[str, set[str]] = {}
         for arg in args:
             if arg.keyword in ("include", "exclude"):
-                names_ = self._constant_strings(arg.node, env)
+                if isinstance(arg.node, cst.Dict):  # exclude={"api_key": True}
+                    elements = arg.node.elements
+                    keys = [string_value(e.key) for e in elements if isinstance(e, cst.DictElement)]
+                    names_ = {k for k in keys if k is not None}
+                else:
+                    names_ = self._constant_strings(arg.node, env)
                 if names_:
                     picked[arg.keyword] = names_
 
@@ -964,7 +982,7 @@ class FunctionInterpreter:
                 self._local_evidence(held, value.qname),
                 TraceStep(self.ctx.location(node), f"dumped with its field `{name}`"),
             )
-            for name, held in project.stored_fields(value.qname).items()
+            for name, held in (project.stored_fields(value.qname) if class_wide else {}).items()
             if held
             and kept(name)
             and not self._masked_field(value.qname, name)
@@ -980,13 +998,25 @@ class FunctionInterpreter:
                     f"field `{name}` of `{short}` is named like a credential",
                 ),
             )
-            for name in project.declared_fields(class_qname)
+            for name in (
+                project.declared_fields(class_qname) if self._settings(class_qname) else ()
+            )
             if kept(name)
             and names.is_credential_name(name)
             and not self._masked_field(value.qname, name)
             and not project.field_excluded(class_qname, name)
         ]
         return Value(flows=merge_flows(value.flows, *shown, *named_fields), qname=value.qname)
+
+    def _settings(self, class_qname: str) -> bool:
+        """Whether a project class derives from a settings class of the packs."""
+        project = self.ctx.project
+        bases = self.propagation.settings_bases
+        return any(
+            bases.matches(base) and project.class_for(base) is None
+            for owner in project.lineage(class_qname)
+            for base in project.base_names(owner)
+        )
 
     def _serialised(self, value: Value, node: cst.BaseExpression, shown: bool = True) -> Value:
         """What a route or tool sends when it returns ``value``, and (``shown``) what a string,
@@ -1108,8 +1138,10 @@ class FunctionInterpreter:
             scope = self.info.qualname if self.info is not None else ""
             return self._call_lambda(site.node, rest, env if site.scope == scope else {})
         owner, _, method = function.qname.rpartition(".")
-        if owner in ("str", "bytes") and method in self.propagation.methods:
-            # map(str.strip, keys): the method of each element.
+        if self.ctx.packs.matcher.call_kind(function.qname) == "propagate" or (
+            owner in ("str", "bytes") and method in self.propagation.methods
+        ):
+            # map(str, keys), map(str.strip, keys): each element converted.
             return join(*(a.value for a in rest))
         bound = (
             function
@@ -1282,6 +1314,9 @@ class FunctionInterpreter:
         """Bind ``value`` to an assignment target, checking store sinks."""
         if isinstance(target, cst.Name):
             name = target.value
+            if loop or augmented or name in self._bound_once:
+                self._rebound.add(name)
+            self._bound_once.add(name)
             if value_node is not None:
                 value = _as_named(name, value)
                 if _names_a_part(name, value_node):
@@ -1973,6 +2008,12 @@ class FunctionInterpreter:
             spellings = [v for k, v in base.fields if k.lower() == lowered]
             if spellings:
                 field_value = join_keyed(*spellings) if len(spellings) > 1 else spellings[0]
+            elif names.is_credential_name(key):
+                # Another credential header of the copy (`incoming.get("X-Api-Key")`): what
+                # the mapping holds as a whole.
+                field_value = Value(
+                    flows=tuple(f for f in base.flows if WHOLE_MAPPING in f.markers)
+                )
         if field_value is not None:
             flows = field_value.flows
         elif base.tainted and not self._clean_key(key) and not (item and keys_hold_all(base)):
@@ -2184,12 +2225,15 @@ class FunctionInterpreter:
             return
         target = test.comparisons[0]
         pinning = (cst.NotIn, cst.NotEqual) if negated else (cst.In, cst.Equal)
-        key = test.left
-        if isinstance(key, cst.Call) and not key.args and isinstance(key.func, cst.Attribute):
-            key = key.func.value  # k.lower()
+        key, compared = test.left, target.comparator
+        if isinstance(target.operator, (cst.Equal, cst.NotEqual)) and not isinstance(
+            _without_text_methods(key), cst.Name
+        ):
+            key, compared = compared, key  # b"traceparent" == name
+        key = _without_text_methods(key)  # k.lower(), name.decode("latin-1").lower()
         if not isinstance(target.operator, pinning) or not isinstance(key, cst.Name):
             return
-        pinned = {k.lower() for k in self._constant_strings(target.comparator, env)}
+        pinned = {k.lower() for k in self._constant_strings(compared, env)}
         if not pinned:
             return
         whole_keys = self.ctx.packs.whole_keys
@@ -2309,6 +2353,8 @@ class FunctionInterpreter:
                     found |= self._constant_strings(element.value, env)
         elif (name := self._module_level_name(node, env)) is not None:
             found |= set(self.ctx.project.string_collection(self.ctx, name))
+        elif isinstance(node, cst.Name) and node.value not in self._rebound:
+            found |= set(self._local_collections.get(node.value, ()))
         # Evaluated again (the test was): a name or a literal, as a rule.
         return found | (self.eval(node, env).constants - _MARKUP_CONSTANTS)
 
@@ -2840,6 +2886,8 @@ class FunctionInterpreter:
                 shown = CLEAN
             elif method in packs.propagation.dumping_methods:
                 shown = self._dumped(receiver, node.func, args, env)
+            elif method in packs.propagation.model_dumping_methods:
+                shown = self._dumped(receiver, node.func, args, env, class_wide=False)
             else:
                 shown = self._serialised(receiver, node.func)
             taken = next((a.value for a in args if a.position == 0), None) if removed else None
@@ -4359,11 +4407,14 @@ def _join_into(env: Env, *branches: Env) -> None:
         value = join(*present)
         if all(p.fields == present[0].fields for p in present):
             value = replace(value, fields=present[0].fields)
-        elif any(p.fields for p in present):
+        elif all(fields_cover(p) or not concrete(p.flows) for p in present) or all(
+            p.fields for p in present
+        ):
             # kwargs = {}; if token: kwargs["headers"] = {...}: still a dict tracked per key
             # (beside what no key holds: `kwargs.update(extra)` before the branch). A key may
             # hold what a branch holds under no key (`dict(request.headers)` in one branch, a
-            # parameter's value where `if config is None: config = {...}` did not run).
+            # parameter's value where `if config is None: config = {...}` did not run). A
+            # credential under no key known is not (its keys are any).
             keys = dict.fromkeys(k for p in present for k, _ in p.fields)
             loose = [not_under_keys(p) for p in present if p.flows and not fields_cover(p)]
             fields = tuple(
@@ -4480,6 +4531,18 @@ _SAME_TEXT_METHODS = frozenset({"encode", "decode", "lower", "upper", "casefold"
 # Separators a credential's head comes off at: "Bearer <token>", "<user>:<password>",
 # "<key id>.<secret>"; `split()` splits at whitespace.
 _HEAD_SEPARATORS = frozenset({" ", ":", "."})
+
+
+def _without_text_methods(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``name`` of ``name.decode("latin-1").lower()``: the value a chain of case and encoding
+    methods was applied to."""
+    while (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in _SAME_TEXT_METHODS
+    ):
+        node = node.func.value
+    return node
 
 
 def _splits_off_head(node: cst.BaseExpression | None) -> bool:
