@@ -361,6 +361,15 @@ def credential_word(name: str) -> str | None:
     return None
 
 
+def names_blocked_credential(name: str) -> bool:
+    """Whether ``name`` holds a credential word that its other words make something else
+    (``csrf_token``, ``XSRF-TOKEN``, ``token_type``); ``keycloak_auth`` holds none."""
+    if credential_word(name) is not None:
+        return False
+    parts = _match_parts(split_words(name))
+    return any(_match_at(parts, i) is not None for i in range(len(parts)))
+
+
 def is_credential_name(name: str) -> bool:
     """Whether an identifier or string key denotes a credential value."""
     return credential_word(name) is not None

@@ -1154,9 +1154,10 @@ class FunctionInterpreter:
         """Whether the argument that names what a call stores is a constant name of something
         about credentials that is none: `set_cookie("csrf_token", token)`."""
         return any(
-            _names_other_than_credential(self._string_constant(a.node, env))
+            names.names_blocked_credential(name)
             for a in args
             if named_by.selects(a.position, a.keyword)
+            and (name := self._string_constant(a.node, env)) is not None
         )
 
     def _construct_library_base(
