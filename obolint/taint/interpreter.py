@@ -41,6 +41,7 @@ from obolint.taint.summaries import (
 from obolint.taint.values import (
     CLEAN,
     CREDENTIAL,
+    ERROR_SHOWN,
     MINTED,
     PAIRS,
     PARAM_NAME,
@@ -239,6 +240,10 @@ class FunctionInterpreter:
         # A parameter named like a credential is one inside its function; what the function
         # returns of it is what each caller passes (`normalize(token)` of an empty string).
         minted = any(MINTED in f.markers for f in returned.flows)
+        # What an error's message showed stays where the error was handled (see ERROR_SHOWN).
+        returned = _with_flows(
+            returned, lambda flows: tuple(f for f in flows if ERROR_SHOWN not in f.markers)
+        )
         dropped = {PARAM_NAME}
         if names.is_identifier_name(self.info.name):
             # def new_request_id(): return secrets.token_hex(8): what it mints is an identifier.
@@ -3115,9 +3120,13 @@ class FunctionInterpreter:
             f"shown by the error `{self.ctx.code(node.func, 40)}()` raises (its message holds "
             "the URL)",
         )
+        marker = frozenset({ERROR_SHOWN})
         for arg in args:
             if shows.selects(arg.position, arg.keyword) and arg.value.tainted:
-                self.try_errors[-1].append(with_step(arg.value.flows, step))
+                flows = with_step(arg.value.flows, step)
+                self.try_errors[-1].append(
+                    tuple(replace(f, markers=f.markers | marker) for f in flows)
+                )
 
     def _passes_constants(
         self,

@@ -23,6 +23,10 @@ PARAM_NAME = "param-name"
 # The marker of a credential held in a whole mapping (``request.headers`` as a value): a read
 # of its key from that container is the keyed source instead, which says more.
 WHOLE_MAPPING = "whole-mapping"
+# The marker of what an exception's message shows of a call's arguments (an HTTP client's
+# error shows the URL): reported where the error is logged, raised or sent, but not returned
+# from its function (an error text kept as a reply would reach every sink of replies).
+ERROR_SHOWN = "error-shown"
 # The marker of a whole mapping held as (name, value) pairs (ASGI's `scope["headers"]`, the
 # packs' `markers = ["pairs"]`): iterating it yields the pairs, not names alone.
 PAIRS = "pairs"
