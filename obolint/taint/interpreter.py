@@ -799,17 +799,19 @@ class FunctionInterpreter:
             return none, none
         return (name, none) if fails else (none, name)
 
-    def _note_key_read(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+    def _note_key_read(
+        self, target: cst.BaseExpression, value: cst.BaseExpression, env: Env
+    ) -> None:
         """Remember (or forget) which mapping variable and key the variable ``target`` was read
         from: ``token = reply.get("access_token")``, ``token = reply["access_token"]``."""
         if not isinstance(target, cst.Name) or target.value in self._rebound:
             return
         name = target.value
-        text = self._string_text(value)
+        text = self._string_text(value, env)
         if text is not None:
             self._local_strings[name] = text
         elif isinstance(value, (cst.Tuple, cst.List, cst.Set)):
-            collection = self._constant_collection(value, {})
+            collection = self._constant_collection(value, env)
             if collection:
                 self._local_collections[name] = collection
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
@@ -821,19 +823,21 @@ class FunctionInterpreter:
         if isinstance(mapping_node, cst.Name) and key is not None:
             self._key_reads[name] = (mapping_node.value, key)
 
-    def _string_text(self, node: cst.BaseExpression) -> str | None:
-        """The constant string ``node`` is: a literal or module-level constant, or one with a
-        case or encoding method applied (``HEADER.encode("ascii")``, ``NAME.lower()``)."""
-        while (
-            isinstance(node, cst.Call)
-            and isinstance(node.func, cst.Attribute)
-            and node.func.attr.value in _SAME_TEXT_METHODS
-        ):
-            node = node.func.value
-        text = self._string_constant(node)
-        if text is None and isinstance(node, cst.Name) and node.value not in self._rebound:
-            text = self._local_strings.get(node.value)
-        return text
+    def _string_text(self, node: cst.BaseExpression, env: Env) -> str | None:
+        """The constant string ``node`` is: a literal, a local bound to one, or a module-level
+        constant no variable of this run (``env``) shadows; or one with a case or encoding
+        method applied (``HEADER.encode("ascii")``, ``NAME.lower()``)."""
+        node = _without_text_methods(node)
+        if type(node) is cst.SimpleString:
+            return self._string_constant(node)
+        if type(node) is not cst.Name:
+            return None
+        name = node.value
+        if name in env or name in self._local_strings:
+            return self._local_strings.get(name) if name not in self._rebound else None
+        # Not the function's local names (a visit of its whole body): asked of every
+        # assignment, this must stay cheap.
+        return self.ctx.project.string_constant(self.ctx, name)
 
     def _lacking_token(self, name: str) -> frozenset[str]:
         """The mapping variable that lacks its token where the variable ``name``, read from it
@@ -871,7 +875,7 @@ class FunctionInterpreter:
             value = self.eval(small.value, env)
             for target in small.targets:
                 self.assign(target.target, value, env, value_node=small.value)
-                self._note_key_read(target.target, small.value)
+                self._note_key_read(target.target, small.value, env)
         elif kind is cst.AnnAssign:
             if small.value is not None:
                 value = self.eval(small.value, env)
@@ -2349,7 +2353,7 @@ class FunctionInterpreter:
         them, a module-level constant of those, or the constants its value carries."""
         text = self._string_constant(node, env)
         if text is None and (type(node) is cst.Name or type(node) is cst.Call):
-            text = self._string_text(node)
+            text = self._string_text(node, env)
         if text is not None:
             return {text}
         found: set[str] = set()
