@@ -506,21 +506,16 @@ class SpecMatcher:
 
     def _kind(self, name: str) -> str:
         prop = self.packs.propagation
-        if prop.binders.matches(name):
-            return "binder"
-        if prop.invokers.matches(name):
-            return "invoker"
-        if prop.executor_invokers.matches(name):
-            return "executor-invoker"
-        if prop.mappers.matches(name):
-            return "mapper"
-        if prop.minting_calls.matches(name):
-            return "minting"
-        if prop.calls.matches(name):
-            return "propagate"
-        if prop.stop_calls.matches(name):
-            return "stop"
-        return ""
+        kinds = (
+            ("binder", prop.binders),
+            ("invoker", prop.invokers),
+            ("executor-invoker", prop.executor_invokers),
+            ("mapper", prop.mappers),
+            ("minting", prop.minting_calls),
+            ("propagate", prop.calls),
+            ("stop", prop.stop_calls),
+        )
+        return next((kind for kind, patterns in kinds if patterns.matches(name)), "")
 
 
 def _matching(

@@ -665,11 +665,25 @@ class FunctionInterpreter:
     def _note_constant_keys(
         self, target: cst.BaseExpression, iterable: cst.BaseExpression, env: Env
     ) -> None:
-        """Remember a loop variable that goes over constant strings, or forget the name."""
+        """Remember a loop variable that goes over constant strings (a collection's, or the
+        keys of a module-level dict: `for key, env_name in CONFIG_TO_ENV.items()`), or forget
+        the name."""
+        if (
+            isinstance(target, (cst.Tuple, cst.List))
+            and len(target.elements) == 2
+            and isinstance(iterable, cst.Call)
+            and isinstance(iterable.func, cst.Attribute)
+            and iterable.func.attr.value in self.propagation.key_value_methods
+            and not iterable.args
+        ):
+            target, iterable = target.elements[0].value, iterable.func.value
         if not isinstance(target, cst.Name):
             return
         self._constant_keys.pop(target.value, None)
-        strings = self._constant_collection(iterable, env)
+        strings: tuple[str, ...] = self._constant_collection(iterable, env)
+        if not strings and isinstance(iterable, cst.Name):
+            keys = [key for key, _ in self._module_dict(iterable, env)]
+            strings = tuple(keys) if all(isinstance(k, str) for k in keys) else ()
         if strings:
             self._constant_keys[target.value] = frozenset(strings)
 
@@ -980,12 +994,10 @@ class FunctionInterpreter:
                 gone = {f.key() for n, v in value.fields if not kept(n) for f in v.flows}
                 held = replace(held, flows=tuple(f for f in held.flows if f.key() not in gone))
             return self._serialised(held, node, shown=False)
-        if not value.qname or not value.qname.endswith("()"):
+        class_qname = self._added_class_of(value)
+        if class_qname is None:
             return value
-        class_qname = value.qname[:-2]
         project = self.ctx.project
-        if class_qname not in project.class_modules:
-            return value
         shown = [
             with_step(
                 self._local_evidence(held, value.qname),
@@ -1017,6 +1029,14 @@ class FunctionInterpreter:
         ]
         return Value(flows=merge_flows(value.flows, *shown, *named_fields), qname=value.qname)
 
+    def _added_class_of(self, value: Value) -> str | None:
+        """The project class ``value`` is an instance of (``pkg.C()``), when that class was
+        added already (asked of every object shown, this must not wait for modules)."""
+        if not value.qname or not value.qname.endswith("()"):
+            return None
+        class_qname = value.qname[:-2]
+        return class_qname if class_qname in self.ctx.project.class_modules else None
+
     def _settings(self, class_qname: str) -> bool:
         """Whether a project class derives from a settings class of the packs."""
         project = self.ctx.project
@@ -1033,14 +1053,10 @@ class FunctionInterpreter:
         or a model class) built here, the fields it was given too, except those of a masked
         type and those the packs' excluding and hiding flags leave out; shown, an instance of a
         project class with its own ``__str__`` or ``__repr__``, what that returns."""
-        if not value.qname or not value.qname.endswith("()"):
+        class_qname = self._added_class_of(value)
+        if class_qname is None:
             return value
-        class_qname = value.qname[:-2]
         project = self.ctx.project
-        # Only a class already added (asked of every object shown, this must not wait for
-        # modules).
-        if class_qname not in project.class_modules:
-            return value
         text = self._text_method(class_qname)
         if shown and text is not None:
             step = TraceStep(self.ctx.location(node), f"shown by `{text.name}()`")
@@ -2935,6 +2951,22 @@ class FunctionInterpreter:
     ) -> Value | None:
         """``x.get("key", default)`` with a constant key: the read, or None for another key."""
         key = self._string_constant(args[0].node) if args and args[0].position == 0 else None
+        first = args[0].node if args else None
+        if key is None and isinstance(first, cst.Name) and first.value in self._constant_keys:
+            # config.get(conf_key) in a loop over constant keys: one of those keys.
+            reads = [
+                self._keyed_read(
+                    receiver,
+                    [replace(args[0], node=cst.SimpleString(repr(k))), *args[1:]],
+                    node,
+                    result_q,
+                )
+                for k in sorted(self._constant_keys[first.value])
+                if '"' not in k and "\\" not in k
+            ]
+            found = [r for r in reads if r is not None]
+            if found:
+                return join(*found)
         if key is None:
             if not _holds_whole_mapping(receiver):
                 return None
