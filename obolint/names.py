@@ -443,6 +443,19 @@ def is_identifier_name(name: str) -> bool:
     return bool(words) and words[-1].rstrip(_DIGITS) in _IDENTIFIER_WORDS and "session" not in words
 
 
+# Last words of names that denote where something is, not what it is.
+_LOCATION_WORDS = frozenset(
+    {"path", "paths", "file", "filename", "filepath", "dir", "directory", "folder", "url", "uri"}
+)
+
+
+def is_location_name(name: str) -> bool:
+    """Whether a name denotes a location (``json_file_path``, ``credentials_dir``,
+    ``token_url``), not a credential."""
+    words = split_words(name)
+    return bool(words) and words[-1] in _LOCATION_WORDS
+
+
 def names_random_secret(name: str) -> bool:
     """Whether a name given to a randomly drawn value makes it a secret: a credential's name
     (``api_key``), a session's (``session_id``) or a PKCE verifier's (``code_verifier``, which

@@ -1029,6 +1029,16 @@ class FunctionInterpreter:
         ]
         return Value(flows=merge_flows(value.flows, *shown, *named_fields), qname=value.qname)
 
+    def _reads_a_key(self, node: cst.BaseExpression) -> bool:
+        """``m["k"]`` or ``m.get("k")``: a value read under a key."""
+        if type(node) is cst.Subscript:
+            return True
+        return (
+            type(node) is cst.Call
+            and type(node.func) is cst.Attribute
+            and node.func.attr.value in self.propagation.read_methods
+        )
+
     def _added_class_of(self, value: Value) -> str | None:
         """The project class ``value`` is an instance of (``pkg.C()``), when that class was
         added already (asked of every object shown, this must not wait for modules)."""
@@ -1347,6 +1357,12 @@ class FunctionInterpreter:
                 value = _as_named(name, value)
                 if _names_a_part(name, value_node):
                     value = CLEAN
+                elif names.is_location_name(name) and self._reads_a_key(value_node):
+                    # json_file_path = config.get("google_credentials"): the key's name said
+                    # credential, the variable's says where one is; a real source still counts.
+                    value = _with_flows(
+                        value, lambda flows: tuple(f for f in flows if f.source_kind != "name")
+                    )
             if value.tainted:
                 step = TraceStep(self.ctx.location(target), f"assigned to `{name}`")
                 value = _with_flows(value, lambda flows: with_step(flows, step))
