@@ -682,8 +682,11 @@ class FunctionInterpreter:
         self._constant_keys.pop(target.value, None)
         strings: tuple[str, ...] = self._constant_collection(iterable, env)
         if not strings and isinstance(iterable, cst.Name):
-            keys = [key for key, _ in self._module_dict(iterable, env)]
-            strings = tuple(keys) if all(isinstance(k, str) for k in keys) else ()
+            if iterable.value in self._local_collections and iterable.value not in self._rebound:
+                strings = self._local_collections[iterable.value]
+            else:
+                keys = [key for key, _ in self._module_dict(iterable, env)]
+                strings = tuple(keys) if all(isinstance(k, str) for k in keys) else ()
         if strings:
             self._constant_keys[target.value] = frozenset(strings)
 
@@ -828,6 +831,14 @@ class FunctionInterpreter:
             collection = self._constant_collection(value, env)
             if collection:
                 self._local_collections[name] = collection
+        elif isinstance(value, cst.Dict):
+            # A dict of constant keys: what a loop over its keys (or `.items()`) goes over.
+            keys = [
+                string_value(e.key) if isinstance(e, cst.DictElement) else None
+                for e in value.elements
+            ]
+            if keys and None not in keys:
+                self._local_collections[name] = tuple(keys)  # type: ignore[arg-type]
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             mapping_node, key = value.func.value, _read_key(value, self.propagation)
         elif isinstance(value, cst.Subscript) and (index := _single_index(value)):
