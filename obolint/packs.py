@@ -269,6 +269,10 @@ class Propagation:
     # Model methods that dump the fields an object built here was given (not every field of
     # its class, as dumping-calls and dumping-methods do of an object built elsewhere).
     model_dumping_methods: frozenset[str] = frozenset()
+    # Keywords of those dumps that name the fields shown (``include=``) or left out
+    # (``exclude=``): a constant set, or a dict's keys.
+    dump_include_keywords: frozenset[str] = frozenset()
+    dump_exclude_keywords: frozenset[str] = frozenset()
     # Library base classes of settings objects, which load their declared fields from the
     # environment: dumped whole, a field declared named like a credential is one.
     settings_bases: NamePatterns = field(default_factory=NamePatterns)
@@ -776,6 +780,8 @@ _PROPAGATION_KEYS = (
     "dumping-calls",
     "dumping-methods",
     "model-dumping-methods",
+    "dump-include-keywords",
+    "dump-exclude-keywords",
     "settings-bases",
     "executor-invokers",
     "mappers",
@@ -859,6 +865,8 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         dumping_calls=frozenset(prop["dumping-calls"]),
         dumping_methods=frozenset(prop["dumping-methods"]),
         model_dumping_methods=frozenset(prop["model-dumping-methods"]),
+        dump_include_keywords=frozenset(prop["dump-include-keywords"]),
+        dump_exclude_keywords=frozenset(prop["dump-exclude-keywords"]),
         settings_bases=NamePatterns(prop["settings-bases"]),
         executor_invokers=NamePatterns(prop["executor-invokers"]),
         mappers=NamePatterns(prop["mappers"]),

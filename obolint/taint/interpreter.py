@@ -432,11 +432,7 @@ class FunctionInterpreter:
         ``Request | None``, ``Optional[Request]``)."""
         node = annotation
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-            others = [
-                side
-                for side in (node.left, node.right)
-                if not (isinstance(side, cst.Name) and side.value == "None")
-            ]
+            others = [side for side in (node.left, node.right) if not _is_none(side)]
             if len(others) != 1:
                 return None
             node = others[0]
@@ -785,7 +781,9 @@ class FunctionInterpreter:
             # where `token = reply.get("access_token")` is, the reply lacks its token.
             return none, frozenset({test.value, *self._lacking_token(test.value)})
         if isinstance(test, cst.Call):  # reply.get("error"), reply.get("access_token")
-            return _key_read(test, prop, prop.error_keys), _key_read(test, prop, prop.success_keys)
+            return _mapping_read_under(test, prop, prop.error_keys), _mapping_read_under(
+                test, prop, prop.success_keys
+            )
         if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
             return none, none
         left, op = test.left, test.comparisons[0].operator
@@ -984,24 +982,30 @@ class FunctionInterpreter:
         one), unless not ``class_wide``; a settings object's fields declared like credentials;
         but those an ``include=`` leaves out or an ``exclude=`` names, and the masked and
         excluded ones (see _serialised)."""
-        picked: dict[str, set[str]] = {}
+        included: set[str] | None = None  # the fields an `include=` names (None: all)
+        excluded: set[str] = set()
+        prop = self.propagation
         for arg in args:
-            if arg.keyword in ("include", "exclude"):
-                if isinstance(arg.node, cst.Dict):  # exclude={"api_key": True}
-                    elements = arg.node.elements
-                    keys = [string_value(e.key) for e in elements if isinstance(e, cst.DictElement)]
-                    names_ = {k for k in keys if k is not None}
-                else:
-                    names_ = self._constant_strings(arg.node, env)
-                if names_:
-                    picked[arg.keyword] = names_
+            including = arg.keyword in prop.dump_include_keywords
+            if not including and arg.keyword not in prop.dump_exclude_keywords:
+                continue
+            if isinstance(arg.node, cst.Dict):  # exclude={"api_key": True}
+                elements = arg.node.elements
+                keys = [string_value(e.key) for e in elements if isinstance(e, cst.DictElement)]
+                named = {k for k in keys if k is not None}
+            else:
+                named = self._constant_strings(arg.node, env)
+            if named and including:
+                included = named
+            elif named:
+                excluded = named
 
         def kept(name: str) -> bool:
-            return name in picked.get("include", (name,)) and name not in picked.get("exclude", ())
+            return (included is None or name in included) and name not in excluded
 
         if value.fields:
             held = replace(value, fields=tuple((n, v) for n, v in value.fields if kept(n)))
-            if picked:
+            if included is not None or excluded:
                 gone = {f.key() for n, v in value.fields if not kept(n) for f in v.flows}
                 held = replace(held, flows=tuple(f for f in held.flows if f.key() not in gone))
             return self._serialised(held, node, shown=False)
@@ -1060,13 +1064,8 @@ class FunctionInterpreter:
 
     def _settings(self, class_qname: str) -> bool:
         """Whether a project class derives from a settings class of the packs."""
-        project = self.ctx.project
         bases = self.propagation.settings_bases
-        return any(
-            bases.matches(base) and project.class_for(base) is None
-            for owner in project.lineage(class_qname)
-            for base in project.base_names(owner)
-        )
+        return any(bases.matches(b) for b in self.ctx.project.non_project_bases(class_qname))
 
     def _serialised(self, value: Value, node: cst.BaseExpression, shown: bool = True) -> Value:
         """What a route or tool sends when it returns ``value``, and (``shown``) what a string,
@@ -1209,18 +1208,16 @@ class FunctionInterpreter:
     def _construct_library_base(
         self, class_qname: str, args: list[Arg], node: cst.Call, env: Env
     ) -> None:
-        """A project class built with no ``__init__`` of its project lineage (``class
-        Result(JsonResponse)``): its library base's constructor takes the arguments, with the
-        sinks the packs name for it."""
-        project = self.ctx.project
+        """A project class built with no ``__init__`` of its project lineage (one that derives
+        from a library's response class): its library base's constructor takes the
+        arguments, with the sinks the packs name for it."""
         matcher = self.ctx.packs.matcher
         # Not library_bases: a base in a module not parsed yet would be parsed for every class
         # built, and one of the project's own deriving from a library response is rare.
-        for owner in project.lineage(class_qname):
-            for base in project.base_names(owner):
-                if matcher.call_sinks(base) and project.class_for(base) is None:
-                    self._check_call_sinks(base, args, node, env)
-                    return
+        for base in self.ctx.project.non_project_bases(class_qname):
+            if matcher.call_sinks(base):
+                self._check_call_sinks(base, args, node, env)
+                return
 
     def _call_bound(self, bound: Value, args: list[Arg], node: cst.Call) -> Value | None:
         """A call of a binder's object (``partial(f, ...)``: the packs' ``binders``): ``f`` with
@@ -1385,7 +1382,7 @@ class FunctionInterpreter:
                 self._constant_keys.pop(name, None)  # no longer the loop's constant
             if not loop and self._loop_sources:
                 self._loop_sources.pop(name, None)
-            if _builds_mapping(value_node) and not loop:
+            if _builds_mapping(value_node, self.propagation.key_value_methods) and not loop:
                 self._mappings.add(name)
             else:
                 # Once anything else: not a dict for sure, whatever a branch run later holds.
@@ -3849,9 +3846,7 @@ def _is_empty_display(node: cst.BaseExpression) -> bool:
     """``{}``, ``[]``, ``()``, ``""`` or ``None``: what ``x or {}`` falls back to."""
     if isinstance(node, (cst.Dict, cst.List, cst.Tuple)):
         return not node.elements
-    if isinstance(node, cst.Name):
-        return node.value == "None"
-    return string_value(node) == ""
+    return _is_none(node) or string_value(node) == ""
 
 
 def _declares_page(node: cst.BaseExpression, propagation: Propagation) -> bool:
@@ -3897,7 +3892,7 @@ def _is_markup(text: str) -> bool:
 _KEY_LISTINGS = frozenset({"sorted", "list", "set", "tuple", "frozenset", "reversed", "iter"})
 
 
-def _builds_mapping(node: cst.BaseExpression | None) -> bool:
+def _builds_mapping(node: cst.BaseExpression | None, key_value_methods: frozenset[str]) -> bool:
     """A dict whose keys are all written as strings: a display (``{"model": m, "api_key": k}``)
     or ``dict(model=m, api_key=k)``; not one keyed by values (``{token: 1}``), whose keys may
     be credentials."""
@@ -3907,7 +3902,7 @@ def _builds_mapping(node: cst.BaseExpression | None) -> bool:
             for e in node.elements
         )
     if isinstance(node, cst.DictComp):
-        return _keys_from_keys(node)
+        return _keys_from_keys(node, key_value_methods)
     return (
         isinstance(node, cst.Call)
         and isinstance(node.func, cst.Name)
@@ -3916,9 +3911,10 @@ def _builds_mapping(node: cst.BaseExpression | None) -> bool:
     )
 
 
-def _keys_from_keys(node: cst.DictComp) -> bool:
-    """``{k.lower(): v for k, v in m.items()}``: a dict keyed by another's keys (its key
-    expression reads the loop's key alone), so its keys hold none of its values."""
+def _keys_from_keys(node: cst.DictComp, key_value_methods: frozenset[str]) -> bool:
+    """``{k.lower(): v for k, v in m.items()}`` (the packs' ``key_value_methods``): a dict
+    keyed by another's keys (its key expression reads the loop's key alone), so its keys hold
+    none of its values."""
     clause = node.for_in
     target = clause.target
     if clause.inner_for_in is not None or not isinstance(target, cst.Tuple):
@@ -3930,7 +3926,7 @@ def _keys_from_keys(node: cst.DictComp) -> bool:
     if not (
         isinstance(iterable, cst.Call)
         and isinstance(iterable.func, cst.Attribute)
-        and iterable.func.attr.value == "items"
+        and iterable.func.attr.value in key_value_methods
     ):
         return False
     key_name, value_name = (n.value for n in names)  # type: ignore[union-attr]
@@ -4243,9 +4239,9 @@ def without_optional(annotation: cst.BaseExpression) -> cst.BaseExpression:
     """``X`` of ``Optional[X]``, ``X | None`` or ``None | X``; else the annotation itself."""
     if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
         left, right = annotation.left, annotation.right
-        if isinstance(right, cst.Name) and right.value == "None":
+        if _is_none(right):
             return left
-        if isinstance(left, cst.Name) and left.value == "None":
+        if _is_none(left):
             return right
     if (
         isinstance(annotation, cst.Subscript)
@@ -4409,7 +4405,7 @@ def _without_flows(env: Env, names_: frozenset[str]) -> Env:
     return branch
 
 
-def _key_read(call: cst.Call, prop: Propagation, keys: frozenset[str]) -> frozenset[str]:
+def _mapping_read_under(call: cst.Call, prop: Propagation, keys: frozenset[str]) -> frozenset[str]:
     """``{"reply"}`` for ``reply.get("error")`` where ``keys`` hold ``"error"``."""
     func = call.func
     if (

@@ -582,15 +582,21 @@ class Project:
         classes (a framework's ``Resource``). A base in a project module not parsed yet is none
         of them: that module is parsed, and the unit asking runs again."""
         found = []
-        for owner in self.lineage(class_qname):
-            for base in self.base_names(owner):
-                if self.class_for(base) is not None:
-                    continue
-                if self.in_project_module(base):
-                    self.request_module(base)
-                    continue
+        for base in self.non_project_bases(class_qname):
+            if self.in_project_module(base):
+                self.request_module(base)
+            else:
                 found.append(base)
         return found
+
+    def non_project_bases(self, class_qname: str) -> Iterator[str]:
+        """The bases of a project class and of its project base classes that no parsed module
+        defines: library classes, and project classes in modules not parsed yet (which
+        library_bases has parsed)."""
+        for owner in self.lineage(class_qname):
+            for base in self.base_names(owner):
+                if self.class_for(base) is None:
+                    yield base
 
     def parse_bases(self, instance_qname: str) -> None:
         """Parse the project modules not parsed yet that define bases of the project class
