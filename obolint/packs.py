@@ -262,6 +262,8 @@ class Propagation:
     # Calls that call the function they are given (first, or after an executor) with the rest
     # of their arguments, now or on another thread; mappers call it with each element.
     invokers: NamePatterns = field(default_factory=NamePatterns)
+    executor_invokers: NamePatterns = field(default_factory=NamePatterns)
+    mappers: NamePatterns = field(default_factory=NamePatterns)
     # Calls and methods that dump an object whole (``vars(obj)``, ``obj.model_dump()``): every
     # field stored on its class's instances, but those ``exclude=`` leaves out.
     dumping_calls: frozenset[str] = frozenset()
@@ -276,8 +278,6 @@ class Propagation:
     # Library base classes of settings objects, which load their declared fields from the
     # environment: dumped whole, a field declared named like a credential is one.
     settings_bases: NamePatterns = field(default_factory=NamePatterns)
-    executor_invokers: NamePatterns = field(default_factory=NamePatterns)
-    mappers: NamePatterns = field(default_factory=NamePatterns)
     # Types whose instances mask their value (a secret-string type): a field declared with one
     # is not a credential by its name; unwrapping it (`get_secret_value()`) is.
     masked_types: NamePatterns = field(default_factory=NamePatterns)
