@@ -370,6 +370,12 @@ def names_blocked_credential(name: str) -> bool:
     return any(_match_at(parts, i) is not None for i in range(len(parts)))
 
 
+def names_forgery_token(name: str) -> bool:
+    """Whether ``name`` names an anti-forgery token (``kd_csrf``, ``csrftoken``,
+    ``XSRF-TOKEN``): a value scripts must read, not a credential."""
+    return any(word.startswith(("csrf", "xsrf")) for word in split_words(name))
+
+
 def is_credential_name(name: str) -> bool:
     """Whether an identifier or string key denotes a credential value."""
     return credential_word(name) is not None

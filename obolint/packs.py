@@ -328,6 +328,9 @@ class Propagation:
     # Imported objects that hold an application's settings as attributes (a web framework's
     # `settings`): not modules, so an attribute named like a credential is one by its name.
     settings_objects: NamePatterns = field(default_factory=NamePatterns)
+    # Containers settings objects load their fields from, under upper-cased names (the
+    # environment): a field reads as such a container's key would.
+    settings_sources: tuple[str, ...] = ()
     # Keywords of response constructors that give the content type (`media_type=`), and the
     # content types (lower-case prefixes) of a page or script the browser runs.
     content_type_keywords: frozenset[str] = frozenset()
@@ -807,6 +810,7 @@ _PROPAGATION_KEYS = (
     "injectors",
     "keyed-methods",
     "settings-objects",
+    "settings-sources",
     "content-type-keywords",
     "page-content-types",
 )
@@ -892,6 +896,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         injectors=NamePatterns(prop["injectors"]),
         keyed_methods=frozenset(prop["keyed-methods"]),
         settings_objects=NamePatterns(prop["settings-objects"]),
+        settings_sources=tuple(prop["settings-sources"]),
         content_type_keywords=frozenset(prop["content-type-keywords"]),
         page_content_types=tuple(t.lower() for t in prop["page-content-types"]),
     )

@@ -245,3 +245,59 @@ def test_a_name_that_a_later_module_makes_ambiguous_is_ambiguous_from_the_start(
     assert _scan(files, tmp_path) == at_once
     assert advanced == [1, 1, 1]
     assert all("main.py" not in str(finding) for finding in at_once)
+
+
+def _override_in_a_later_batch(root: Path, trigger: str = "api_token = None") -> list[Path]:
+    # `base` is analysed first (`agents` imports it): its `run` calls `self.build_prompt()`
+    # before the subclass that overrides it is added.
+    return [
+        _write(
+            root,
+            "app/base.py",
+            f"""\
+            from openai import OpenAI
+
+            client = OpenAI()
+            {trigger}
+
+            class PromptAgent:
+                def build_prompt(self, request):
+                    raise NotImplementedError
+
+                def run(self, request):
+                    prompt = self.build_prompt(request)
+                    return client.responses.create(model="gpt-4o", input=prompt)
+            """,
+        ),
+        _write(
+            root,
+            "app/agents.py",
+            """\
+            from fastapi import Request
+
+            from app.base import PromptAgent
+
+            class TokenAgent(PromptAgent):
+                def build_prompt(self, request: Request):
+                    return f"act as {request.headers['Authorization']}"
+            """,
+        ),
+    ]
+
+
+@pytest.mark.parametrize("batches", [1, 2])
+def test_an_override_in_a_later_module_reaches_the_base_class_sink(tmp_path, monkeypatch, batches):
+    findings = _scan_two_files(_override_in_a_later_batch(tmp_path), tmp_path, monkeypatch, batches)
+    assert [
+        (rule, location.path.rsplit("/", 1)[-1], location.line) for rule, location, *_ in findings
+    ] == [("OBO101", "base.py", 12)]
+
+
+def test_a_base_class_the_prefilter_skipped_is_parsed_for_an_override_returning_a_credential(
+    tmp_path,
+):
+    files = _override_in_a_later_batch(tmp_path, trigger="")
+    findings = _scan(files, tmp_path, jobs=1)
+    assert [
+        (rule, location.path.rsplit("/", 1)[-1], location.line) for rule, location, *_ in findings
+    ] == [("OBO101", "base.py", 12)]

@@ -214,6 +214,24 @@ def test_a_package_re_export_is_a_handle_of_the_package(tmp_path, monkeypatch):
     assert _findings(files, tmp_path, monkeypatch) == [("chat.py", 5, "OBO101")]
 
 
+SERVICE_SETTINGS = (
+    "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+    "    tool_url: str = ''\n    tool_key: str = ''\n    sort_key: str = ''\n\n\n"
+    "settings = Settings()\n"
+)
+
+
+@pytest.mark.parametrize(("field", "found"), [("tool_key", True), ("sort_key", False)])
+def test_a_settings_field_loaded_as_a_service_key_is_a_handle(field, found, tmp_path, monkeypatch):
+    # tools.py holds no trigger word: it is analysed because it names the field and `config`.
+    tools = "import httpx\nfrom app.config import settings\n\n\ndef call(name):\n"
+    tools += f"    return httpx.post(f'{{settings.tool_url}}/{{name}}?code={{settings.{field}}}')\n"
+    files = {"app/config.py": SERVICE_SETTINGS, "app/tools.py": tools}
+    assert _findings(files, tmp_path, monkeypatch) == (
+        [("app/tools.py", 6, "OBO303")] if found else []
+    )
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers only")
 def test_prefiltered_files_are_searched_on_worker_processes(tmp_path, monkeypatch):
     project = tmp_path / "project"

@@ -1035,7 +1035,7 @@ class FunctionInterpreter:
                 ),
             )
             for name in (
-                project.declared_fields(class_qname) if self._settings(class_qname) else ()
+                project.declared_fields(class_qname) if project.settings_class(class_qname) else ()
             )
             if kept(name)
             and names.is_credential_name(name)
@@ -1062,10 +1062,15 @@ class FunctionInterpreter:
         class_qname = value.qname[:-2]
         return class_qname if class_qname in self.ctx.project.class_modules else None
 
-    def _settings(self, class_qname: str) -> bool:
-        """Whether a project class derives from a settings class of the packs."""
-        bases = self.propagation.settings_bases
-        return any(bases.matches(b) for b in self.ctx.project.non_project_bases(class_qname))
+    def _settings_object(self, qname: str | None) -> bool:
+        """Whether ``qname`` names a settings object: one the packs list, or an instance of a
+        project class derived from a settings class."""
+        if not qname:
+            return False
+        if self.propagation.settings_objects.matches(qname):
+            return True
+        class_qname = self._added_class_of(named(qname))
+        return class_qname is not None and self.ctx.project.settings_class(class_qname)
 
     def _serialised(self, value: Value, node: cst.BaseExpression, shown: bool = True) -> Value:
         """What a route or tool sends when it returns ``value``, and (``shown``) what a string,
@@ -1197,9 +1202,10 @@ class FunctionInterpreter:
 
     def _named_other_than_credential(self, named_by, args: list[Arg], env: Env) -> bool:
         """Whether the argument that names what a call stores is a constant name of something
-        about credentials that is none: `set_cookie("csrf_token", token)`."""
+        about credentials that is none: `set_cookie("csrf_token", token)`, or an anti-forgery
+        token whatever its words (`set_cookie("kd_csrf", token)`)."""
         return any(
-            names.names_blocked_credential(name)
+            names.names_blocked_credential(name) or names.names_forgery_token(name)
             for a in args
             if named_by.selects(a.position, a.keyword)
             and (name := self._string_constant(a.node, env)) is not None
@@ -2084,6 +2090,15 @@ class FunctionInterpreter:
         for spec in keyed:
             flows = merge_flows(flows, (self._source_flow(spec, node),))
         if (
+            not keyed
+            and not names.is_credential_name(key)  # one is, by its name (below)
+            and (source := self.ctx.project.settings_source(key)) is not None
+            and self._settings_object(base.qname)
+            and not self._masked_field(base.qname, key)
+        ):
+            # `settings.search_key` is loaded from the environment's SEARCH_KEY.
+            flows = merge_flows(flows, (self._source_flow(source, node),))
+        if (
             not any(CREDENTIAL in flow.labels for flow in flows)
             and names.is_credential_name(key)
             and (
@@ -2628,6 +2643,11 @@ class FunctionInterpreter:
                     self.ctx.project.library_member(receiver.qname, method)  # type: ignore[arg-type]
                     or callee_q
                 )
+            elif callee_q and receiver.qname in self.ctx.project.class_modules:
+                # Triage.with_instructions(...) of a project class: a library's classmethod.
+                callee_q = (
+                    self.ctx.project.library_member(f"{receiver.qname}()", method) or callee_q
+                )
             path = _access_path(func)
             if path is not None and path in env and env[path].qname:
                 callee_q = env[path].qname
@@ -2745,6 +2765,8 @@ class FunctionInterpreter:
                 # @traced: the call runs the decorator's wrapper with these arguments.
                 self._apply_summary(wrapper, args, node, wrapper.qualname)
             applied = self._apply_summary(target, args, node, callee_q, env)
+            if method is not None:
+                applied = self._with_overrides(applied, func, method, args, node, env)
             # A project function the packs call clean (`redact_key`, `verify_token`) still
             # has its sinks, but what it returns holds no credential. (One they call minting
             # is judged by its body: `create_graph_token()` may fetch a token, not mint one.)
@@ -3588,6 +3610,46 @@ class FunctionInterpreter:
             index = param_index(flow)
             if index is not None:
                 self.deferred.add(DeferredCall(index, callee, unit))
+
+    def _with_overrides(
+        self,
+        applied: Value,
+        func: cst.Attribute,
+        method: str,
+        args: list[Arg],
+        node: cst.Call,
+        env: Env,
+    ) -> Value:
+        """``applied`` (what ``self.method(...)`` gives in a method of a class) with what the
+        overrides of ``method`` in the project's subclasses give: the object may be one of
+        theirs (an abstract ``build_prompt`` a subclass fills in). Their sinks apply too."""
+        info = self.info
+        if (
+            info is None
+            or info.class_qname is None
+            or type(func.value) is not cst.Name
+            or info.is_static
+            or not info.params
+            or info.params[0].name.value != func.value.value
+            or _is_classmethod(info)
+        ):
+            return applied
+        project = self.ctx.project
+        flows = [applied.flows]
+        qnames = set()
+        for override in project.overrides(info.class_qname, method):
+            callee = project.function_for(override.qualname)
+            if callee is None:
+                continue
+            bound_q = f"{callee.class_qname}().{method}"
+            result = self._apply_summary(callee, args, node, bound_q, env)
+            flows.append(result.flows)
+            if result.qname is not None:
+                qnames.add(result.qname)
+        if len(flows) == 1:
+            return applied
+        qname = applied.qname or (qnames.pop() if len(qnames) == 1 else None)
+        return replace(applied, flows=merge_flows(*flows), qname=qname)
 
     def _apply_summary(
         self,

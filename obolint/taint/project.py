@@ -12,7 +12,7 @@ import libcst as cst
 
 from obolint import names
 from obolint.findings import Finding, Location, TraceStep
-from obolint.packs import PackSet, ReturnSink, ToolSchema, ToolSpec
+from obolint.packs import PackSet, ReadSource, ReturnSink, ToolSchema, ToolSpec
 from obolint.reach import Handle
 from obolint.resolve import dotted, imports_first, module_suffixes
 from obolint.taint.context import FunctionInfo, ModuleContext, bound_names, materialize
@@ -183,6 +183,8 @@ class Project:
         self._bound_once: dict[str, tuple[cst.Module, dict[str, cst.Assign | cst.AnnAssign]]] = {}
         # Per project class: the dotted names of its bases (see base_names).
         self._bases: dict[str, list[str]] = {}
+        # Per method name: the project classes with bases that define it (see overrides).
+        self._definers: dict[str, set[str]] = {}
         # Per class and attribute: the flows of each key, while every value stored there
         # with a flow is a dict with constant keys that hold all its flows (self.params =
         # {"host": host, "api_key": key}); None once one is not.
@@ -257,6 +259,8 @@ class Project:
                     qual = f"{prefix}.{stmt.name.value}"
                     ctx.classes[qual] = stmt
                     self.class_modules[qual] = ctx.module_name
+                    if stmt.bases:
+                        self._note_definer(qual, stmt)
                     stack.append((stmt, qual, qual, enclosing))
                 elif isinstance(stmt, (cst.If, cst.Try, cst.TryStar, cst.With)) and class_q is None:
                     # Functions defined under `if TYPE_CHECKING:` / `try:` at the same level.
@@ -534,6 +538,51 @@ class Project:
         """Method ``name`` that ``class_qname`` inherits from a project base class."""
         found = self.defined_method(class_qname, name, bases_only=True)
         return self.function_for(found.qualname) if found is not None else None
+
+    def _note_definer(self, class_qname: str, node: cst.ClassDef) -> None:
+        """Index the methods a class with bases defines: each may override a base's, and what
+        called the base's through ``self`` runs again (see overrides)."""
+        for stmt in _body_of(node):
+            if isinstance(stmt, cst.FunctionDef):
+                name = stmt.name.value
+                self._definers.setdefault(name, set()).add(class_qname)
+                self._note_change(("overrides", name))
+
+    def overrides(self, class_qname: str, name: str) -> list[FunctionInfo]:
+        """The methods ``name`` of the project subclasses of ``class_qname``, by name: what a
+        call ``self.name()`` in a method of the class may run instead of its own (class
+        hierarchy analysis). The unit asking runs again when a class defining one is added."""
+        self._uses(("overrides", name))
+        # Not memoised: lineage records the module lookups the answer depends on.
+        return [
+            info
+            for owner in sorted(self._definers.get(name, ()))
+            if owner != class_qname
+            and class_qname in self.lineage(owner)[1:]
+            and (info := self.functions.get(f"{owner}.{name}")) is not None
+        ]
+
+    def settings_class(self, class_qname: str) -> bool:
+        """Whether a project class derives from a settings class of the packs."""
+        bases = self.packs.propagation.settings_bases
+        return any(bases.matches(b) for b in self.non_project_bases(class_qname))
+
+    def settings_source(self, attr: str) -> ReadSource | None:
+        """The packs' source that a settings object's field ``attr`` is, as it is loaded from
+        a container of ``settings-sources`` under its upper-cased name (``search_key`` from
+        ``SEARCH_KEY``); None for none."""
+        if not attr.isidentifier():
+            return None
+        key = attr.upper()
+        for container in self.packs.propagation.settings_sources:
+            for spec in self.packs.matcher.read_sources(container):
+                if (
+                    spec.whole_key is None
+                    and (spec.key_pattern is None or spec.key_pattern.search(key))
+                    and (not spec.key_is_credential or names.is_credential_name(key))
+                ):
+                    return spec
+        return None
 
     def _project_class_name(self, qname: str) -> bool:
         """Whether a dotted name is a class-like name (CapWords) in a module of this project (by
@@ -1237,9 +1286,24 @@ class Project:
             for alias, target in ctx.imports.items():
                 for handle in by_function.get(self._canonical(target), ()):
                     found.add(Handle(alias, owner, handle.as_tool))
+            found.update(self._settings_handles(ctx, owner))
         # Not attributes: they are joined per class (see fields), so one credential stored in
         # a field of a framework's class would make every file that uses the class a candidate.
         return found
+
+    def _settings_handles(self, ctx: ModuleContext, owner: str) -> Iterator[Handle]:
+        """The fields that a settings object of a global of ``ctx`` loads from a source
+        (``tool_settings.tool_key`` from TOOL_KEY), but not named like credentials (those are
+        trigger words): a credential for the code that reads them."""
+        for value in ctx.globals.values():
+            class_qname = value.qname[:-2] if value.qname and value.qname.endswith("()") else None
+            if class_qname is None or class_qname not in self.class_modules:
+                continue
+            if not self.settings_class(class_qname):
+                continue
+            for name in self.declared_fields(class_qname):
+                if not names.is_credential_name(name) and self.settings_source(name) is not None:
+                    yield Handle(name, owner)
 
     def _stale_units(self, changes: dict[tuple, int]) -> set[Unit]:
         """Units that read something which changed after they first read it: they run again."""
@@ -1338,6 +1402,10 @@ class Project:
                     held = enclosing_env.get(name, CLEAN)
                     enclosing_env[name] = replace(held, flows=merge_flows(held.flows, flows))
         summary = FunctionInterpreter(ctx, info, self._report, enclosing_env).run_function()
+        if info.class_qname is not None and concrete(summary.returns):
+            # A method returning a credential may override one its base classes call on
+            # `self` (see overrides): bases in modules the prefilter skipped are parsed.
+            self.library_bases(info.class_qname)
         old = self.summaries.get(qual, _EMPTY_SUMMARY)
         if old.signature() != summary.signature():
             self._note_change(("fn", qual))
