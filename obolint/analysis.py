@@ -30,6 +30,7 @@ from obolint.parsing import ParsedFile, files_not_in_cache, parse_in_order
 from obolint.prefilter import Triggers
 from obolint.reach import Handle, Reach, registrations
 from obolint.resolve import (
+    enclosing_packages,
     forget_resolved_directories,
     imported_first,
     imported_modules,
@@ -615,6 +616,11 @@ def _module_candidates(module_name: str, root: Path) -> list[Path]:
     if not parts or not all(p.isidentifier() for p in parts):
         return []
     candidates = []
+    # A root inside packages names its modules with theirs (see enclosing_packages).
+    enclosing = list(enclosing_packages(resolved_path(root)))
+    if enclosing and parts[: len(enclosing)] == enclosing and len(parts) > len(enclosing):
+        stem = root.joinpath(*parts[len(enclosing) :])
+        candidates += [stem.with_suffix(".py"), stem / "__init__.py"]
     for base in (root, root / "src"):
         stem = base.joinpath(*parts)
         candidates += [stem.with_suffix(".py"), stem / "__init__.py"]

@@ -55,6 +55,32 @@ def _resolved_directory(directory: Path) -> Path:
 def forget_resolved_directories() -> None:
     """Resolve directories (scan roots too) afresh from now on."""
     _RESOLVED_DIRECTORIES.clear()
+    _ENCLOSING_PACKAGES.clear()
+
+
+# Per resolved scan root: the packages it lies in (see enclosing_packages).
+_ENCLOSING_PACKAGES: dict[Path, tuple[str, ...]] = {}
+# Packages deeper than this are taken for a loop of symlinks or a mistake.
+MAX_PACKAGE_DEPTH = 32
+
+
+def enclosing_packages(root: Path) -> tuple[str, ...]:
+    """The names of the packages a scan root lies in, outermost first: ``obolint check .``
+    run in ``skyvern/skyvern`` (a directory with an ``__init__.py``, as is its parent's
+    parent not) scans modules its code imports as ``skyvern.forge.x``."""
+    found = _ENCLOSING_PACKAGES.get(root)
+    if found is None:
+        names: list[str] = []
+        directory = root
+        while (
+            len(names) < MAX_PACKAGE_DEPTH
+            and directory.name.isidentifier()
+            and (directory / "__init__.py").is_file()
+        ):
+            names.append(directory.name)
+            directory = directory.parent
+        found = _ENCLOSING_PACKAGES[root] = tuple(reversed(names))
+    return found
 
 
 def resolved_path(path: Path) -> Path:
@@ -69,11 +95,15 @@ def resolved_path(path: Path) -> Path:
 
 def module_name_for(path: Path, root: Path) -> tuple[str, bool]:
     """The dotted module name of ``path`` under ``root``, and whether it is a package."""
+    resolved_root = _resolved_directory(root)
     try:
-        rel = resolved_path(path).relative_to(_resolved_directory(root))
+        rel = resolved_path(path).relative_to(resolved_root)
     except ValueError:
         rel = Path(path.name)
+        resolved_root = None
     parts = list(rel.with_suffix("").parts)
+    if resolved_root is not None:
+        parts[:0] = enclosing_packages(resolved_root)
     is_package = bool(parts) and parts[-1] == "__init__"
     if is_package:
         parts = parts[:-1]

@@ -371,6 +371,34 @@ def test_an_explicit_config_elsewhere_does_not_change_module_names(
     assert not (tmp_path / "shared/.obolint_cache").exists()
 
 
+@pytest.mark.parametrize("paths", [["."], ["main.py", "settings.py"]])
+def test_a_scan_started_inside_a_package_names_modules_as_its_code_imports_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, paths: list[str]
+) -> None:
+    # `cd app && obolint check .`: `app` has an `__init__.py`, so its modules are `app.main`
+    # and `app.settings`, as `from app.settings import ...` names them; and `app.text`, which
+    # holds no trigger word (or is not among the files named), is found on demand in this
+    # directory, not in `app/app/`.
+    from clirun import run
+
+    write(tmp_path / "project/app/__init__.py", "")
+    write(tmp_path / "project/app/settings.py", SETTINGS)
+    write(tmp_path / "project/app/text.py", "def line(value):\n    return 'using ' + value\n")
+    main = "import logging\nfrom app.settings import service_key\nfrom app.text import line\n\n\n"
+    main += "def start():\n    logging.getLogger(__name__).info(line(service_key()))\n"
+    write(tmp_path / "project/app/main.py", main)
+    monkeypatch.chdir(tmp_path / "project/app")
+    report = run("--no-cache", *paths)
+    found = [(f["path"], f["line"], f["rule"]) for f in report["findings"]]
+    assert found == [("main.py", 7, "OBO501")]
+    assert [s["path"] for s in report["findings"][0]["trace"]][:3] == [
+        "settings.py",
+        "settings.py",
+        "main.py",
+    ]
+    assert report["stats"]["context_files"] == 1
+
+
 def test_named_files_without_a_settings_file_are_named_from_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
