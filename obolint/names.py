@@ -249,7 +249,7 @@ _BLOCK_AFTER = frozenset(
         "logprob", "logprobs", "logit", "logits", "prob", "probs", "probability",
         "probabilities", "embedding", "embeddings",
         # measurements and reports about tokens (LLM token metrics, usage stats)
-        "metrics", "metric", "stats", "statistics", "info", "details", "summary",
+        "metrics", "metric", "stats", "statistics", "info", "detail", "details", "summary",
         # configuration of how credentials are handled, not credential values
         "config", "configs", "configuration", "settings", "options", "params", "audiences",
         "ref", "refs", "reference", "references",
@@ -271,11 +271,11 @@ _BLOCK_AFTER = frozenset(
         "enabled", "disabled", "required", "optional", "valid", "invalid", "expired",
         "present", "set", "exists", "exist", "missing", "ok", "needed", "supported",
         "changed", "match", "matches", "matched", "allowed", "configured", "provided",
-        "available", "status", "state", "found",
+        "available", "status", "state", "found", "detected", "detection",
         # transformed, non-secret values
         "hash", "hashed", "digest", "fingerprint", "fingerprints", "md5", "sha", "bcrypt",
         "salt", "hashes",
-        "redacted", "masked", "preview", "obfuscated", "encrypted",
+        "redacted", "masked", "preview", "obfuscated", "encrypted", "mask", "blur", "visual",
         # decoded JWT parts are claims, not the token (RULES.md: jwt.decode claims)
         "claims", "claim", "payload", "scope", "scopes", "audience", "issuer",
         # password rules and flows (``password_policy``, ``password_reset_url``)

@@ -10,6 +10,7 @@ from obolint.names import (
     is_credential_wrapper,
     is_text_token_read,
     mentions_credential,
+    names_forgery_token,
     split_words,
 )
 
@@ -117,6 +118,10 @@ POSITIVES = {
 }
 
 NEGATIVES = [
+    # what a credential word only qualifies (usage details, a detection flag, a style)
+    "cached_token_detail",
+    "raw_secret_detected",
+    "SECRET_VISUAL_MASK_BLUR_FILTER",
     # how credentials are recognised or shown, not their values
     "token_fingerprints",
     "secret_patterns",
@@ -351,3 +356,11 @@ def test_mentions_credential(name: str, mentions: bool) -> None:
 )
 def test_text_token_reads(owner: str, key: str, text: bool) -> None:
     assert is_text_token_read(owner, key) is text
+
+
+@pytest.mark.parametrize(
+    ("name", "forgery"),
+    [("kd_csrf", True), ("csrftoken", True), ("XSRF-TOKEN", True), ("session_id", False)],
+)
+def test_forgery_token_names(name: str, forgery: bool) -> None:
+    assert names_forgery_token(name) is forgery

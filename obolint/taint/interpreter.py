@@ -1438,15 +1438,10 @@ class FunctionInterpreter:
             path = _access_path(target)
             if base.qname:
                 self._store_sink(f"{base.qname}.{target.attr.value}", value, target)
-                stored_on = self.ctx.project.store_field(
-                    base.qname, target.attr.value, value, self.info
+                step = TraceStep(
+                    self.ctx.location(target), f"stored in `{self.ctx.code(target, 40)}`"
                 )
-                if stored_on is not None and self.info is not None and self.info.name != "__init__":
-                    # A setter: callers store what they pass (__init__'s are the constructor's).
-                    step = TraceStep(
-                        self.ctx.location(target), f"stored in `{self.ctx.code(target, 40)}`"
-                    )
-                    self._keep_stored_parameters(stored_on, target.attr.value, value.flows, step)
+                self._store_in_field(target, value, step, env, base)
                 if value.tainted and self.propagation.request_state.matches(base.qname):
                     step = TraceStep(
                         self.ctx.location(target),
@@ -1469,6 +1464,13 @@ class FunctionInterpreter:
             if value.tainted:
                 step = TraceStep(self.ctx.location(target), f"stored in `{path}`")
                 self._note_param_write(path, key, with_step(value.flows, step))
+                if type(target.value) is cst.Attribute:
+                    # self.vault[name] = token: stored in the object's field.
+                    added = Value(
+                        flows=with_step(value.flows, step),
+                        fields=((key, value),) if key is not None else (),
+                    )
+                    self._store_in_field(target.value, added, step, env)
             if path is not None and value.tainted:
                 step = TraceStep(self.ctx.location(target), f"stored in `{path}`")
                 current = env.get(path, base)
@@ -1515,6 +1517,13 @@ class FunctionInterpreter:
         if not self._may_hold_secret(value_node) or (
             _is_call(value_node) and self._returns_masked(value)
         ):
+            return value
+        if value.flows and all(
+            param_index(f) is not None and read_key(f) is None for f in value.flows
+        ):
+            # token = site_or_url.strip(): what the caller passes, under another name; the
+            # callers' arguments say whether it is a credential. (Not what was read from it
+            # under a key: `token = ctx.deps["slack_tokens"][name]`.)
             return value
         flow = self._new_flow(
             target,
@@ -2934,6 +2943,13 @@ class FunctionInterpreter:
                     fields=fields,
                     element_items=_elements_after(current, method, args, step),
                 )
+                if type(func.value) is cst.Attribute:
+                    # self.messages.append(message): stored in the object's field, as
+                    # `self.messages = [..., message]` would be.
+                    added = Value(flows=with_step(incoming.flows, step))
+                    if method == "update":
+                        added = replace(added, fields=tuple(updated.items()))
+                    self._store_in_field(func.value, added, step, env)
             return named(result_q)
 
         if (
@@ -3557,6 +3573,26 @@ class FunctionInterpreter:
             self.param_writes[(index, key)] = merge_flows(
                 self.param_writes.get((index, key), ()), own
             )
+
+    def _store_in_field(
+        self,
+        target: cst.Attribute,
+        value: Value,
+        step: TraceStep,
+        env: Env,
+        base: Value | None = None,
+    ) -> None:
+        """``value`` stored in attribute ``target`` of an object (``self.attr = value``, or
+        added to the container there): kept as a field of its project class, and in a setter
+        the parameters it holds are stored by each caller (``__init__``'s by constructors)."""
+        if base is None:
+            base = self.eval(target.value, env)
+        if not base.qname:
+            return
+        attr = target.attr.value
+        stored_on = self.ctx.project.store_field(base.qname, attr, value, self.info)
+        if stored_on is not None and self.info is not None and self.info.name != "__init__":
+            self._keep_stored_parameters(stored_on, attr, value.flows, step)
 
     def _keep_stored_parameters(
         self,

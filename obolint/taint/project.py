@@ -1792,15 +1792,16 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
     or None for anything else."""
     stores: AttributeStores = {}
     probe = FunctionInterpreter(ctx, None, lambda hit, flow: None)
-    bodies: list[tuple[Sequence[cst.CSTNode], str | None, str | None, frozenset[str]]] = [
-        (ctx.module.body, None, None, frozenset())
-    ]
-    bodies.extend((node.body.body, None, None, frozenset()) for node in ctx.classes.values())
+    bodies: list[
+        tuple[Sequence[cst.CSTNode], str | None, str | None, frozenset[str], FunctionInfo | None]
+    ] = [(ctx.module.body, None, None, frozenset(), None)]
+    bodies.extend((node.body.body, None, None, frozenset(), None) for node in ctx.classes.values())
     for info in ctx.functions.values():
         receiver = info.params[0].name.value if info.is_method and info.params else None
         flags = frozenset(p.name.value for p in info.params if _declared_flag(p.annotation))
-        bodies.append((info.node.body.body, info.class_qname, receiver, flags))
-    for body, class_qname, receiver, flags in bodies:
+        bodies.append((info.node.body.body, info.class_qname, receiver, flags, info))
+    for body, class_qname, receiver, flags, info in bodies:
+        typed = _typed_parameters(ctx, info) if receiver is not None else {}
         for small in _small_statements(body):
             for attr, owner, value in _attribute_assignments(small):
                 built = None
@@ -1825,6 +1826,14 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
                 ):
                     # self.chain = self.prompt | model: what the chain's first step is.
                     built = _SAME_AS + first.attr.value
+                elif (
+                    receiver is not None
+                    and owner == receiver
+                    and type(value) is cst.Name
+                    and value.value in typed
+                ):
+                    # self.settings = settings, declared `settings: Settings`: that object.
+                    built = typed[value.value]
                 if (
                     built is None
                     and receiver is not None
@@ -1837,6 +1846,29 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
                 owner_class = class_qname if receiver is not None and owner == receiver else None
                 stores.setdefault(attr, []).append((owner_class, built))
     return stores
+
+
+def _typed_parameters(ctx: ModuleContext, info: FunctionInfo | None) -> dict[str, str]:
+    """The parameters of a method declared as an object of a class (``settings: Settings``,
+    ``client: Optional[Client]``), never rebound: each with that object (``pkg.Settings()``)."""
+    if info is None:
+        return {}
+    found: dict[str, str] = {}
+    for param in info.params[1:]:
+        if param.annotation is None or param.star:
+            continue
+        name = dotted(without_optional(param.annotation.annotation))
+        if name is None or not last_name(name)[:1].isupper() or name in _GENERIC_TYPES:
+            continue
+        if param.name.value not in info.bound_names:
+            found[param.name.value] = f"{ctx.qualified(name)}()"
+    return found
+
+
+# Annotations that name no class of objects the packs or the project describe.
+_GENERIC_TYPES = frozenset(
+    {"Any", "typing.Any", "Callable", "typing.Callable", "Type", "typing.Type", "Self"}
+)
 
 
 def _declared_flag(annotation: cst.Annotation | None) -> bool:
