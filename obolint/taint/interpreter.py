@@ -34,6 +34,7 @@ from obolint.taint.summaries import (
     param_index,
     passed_under,
     read_key,
+    spread_over,
     stored_keys,
     under_key,
     without_keys,
@@ -1061,6 +1062,18 @@ class FunctionInterpreter:
             return None
         class_qname = value.qname[:-2]
         return class_qname if class_qname in self.ctx.project.class_modules else None
+
+    def _text_parameter(self, node: cst.BaseExpression) -> bool:
+        """Whether ``node`` is a parameter of this function declared ``str`` (or optional),
+        never rebound."""
+        info = self.info
+        if info is None or type(node) is not cst.Name:
+            return False
+        index = info.param_indices.get(node.value)
+        if index is None or node.value in info.bound_names:
+            return False
+        annotation = info.params[index].annotation
+        return annotation is not None and dotted(without_optional(annotation.annotation)) == "str"
 
     def _settings_object(self, qname: str | None) -> bool:
         """Whether ``qname`` names a settings object: one the packs list, or an instance of a
@@ -2526,11 +2539,15 @@ class FunctionInterpreter:
             # header.split(" ", 1)[0]: the scheme ("Bearer"), a Basic pair's user name, a key's
             # id before its dot; not the secret after it.
             return CLEAN
-        if _is_short_slice(node) and names.is_maskable_credential_name(
-            _last_identifier(node.value)
+        sliced = _last_identifier(node.value)
+        if _is_short_slice(node) and (
+            names.is_maskable_credential_name(sliced)
+            or (not names.is_credential_name(sliced) and self._text_parameter(node.value))
         ):
             # token[:8], self.api_key[-4:]: a masked form, as people log and show credentials
-            # (only of a value named like one: history[-10:] keeps ten whole messages).
+            # (only of a value named like one, or of a parameter declared `str`, as a helper
+            # that masks whatever it is given: history[-10:] keeps ten whole messages, and
+            # twelve characters of a password may be all of it).
             return CLEAN
         if keys_hold_all(base):
             # PROVIDERS[name] of a dict built in code: one of its values, with their keys.
@@ -3459,10 +3476,17 @@ class FunctionInterpreter:
         if not stored:
             return
         short = class_qname.rsplit(".", 1)[-1]
+        bound: list[tuple[Arg, int | None, Value]] = []
         for arg in args:
             if not any(param_index(f) is not None for f in arg.value.flows):
                 continue
-            index = init.argument_index(arg.position, arg.keyword)
+            if arg.keyword == "**":
+                # super().__init__(**kwargs): each parameter by its name.
+                offset = 1 if init.is_method else 0
+                bound.extend((arg, i, v) for i, v in spread_over(init.params, arg.value, offset))
+            else:
+                bound.append((arg, init.argument_index(arg.position, arg.keyword), arg.value))
+        for arg, index, passed_value in bound:
             for attr, stores in stored.items():
                 mine = [s for s in stores if s.index == index]
                 if not mine:
@@ -3473,11 +3497,11 @@ class FunctionInterpreter:
                 reads = {s.read for s in mine if s.under is None}
                 if reads:
                     self._keep_stored_parameters(
-                        class_qname, attr, arg.value.flows, step, sorted(reads, key=str)
+                        class_qname, attr, passed_value.flows, step, sorted(reads, key=str)
                     )
                 for s in sorted((s for s in mine if s.under is not None), key=str):
                     self._keep_stored_parameters(
-                        class_qname, attr, arg.value.flows, step, [s.read], s.under
+                        class_qname, attr, passed_value.flows, step, [s.read], s.under
                     )
 
     def _apply_param_writes(
@@ -3747,13 +3771,24 @@ class FunctionInterpreter:
                     field_value = arg.value.field(p.name.value) if arg.value.fields else None
                     if field_value is not None:
                         by_index[i] = field_value
-                    elif not covered and i not in by_index:
-                        by_index[i] = loose
+                    elif not covered and i not in by_index and p.star != "*":
+                        # A named parameter gets what the caller's dict holds under its
+                        # name (`super().__init__(**kwargs)` binds `name` to kwargs["name"]).
+                        by_index[i] = (
+                            loose
+                            if p.star == "**"
+                            else replace(loose, flows=under_key(loose.flows, p.name.value))
+                        )
         if spread is not None and extra:
             flows = merge_flows(*(v.flows for _, v in extra))
             gathered = Value(flows=flows, fields=tuple(extra))
             current = by_index.get(spread)
-            by_index[spread] = gathered if current is None else join(current, gathered)
+            # (the keywords keep their keys beside what a `**kwargs` passed on holds)
+            by_index[spread] = (
+                gathered
+                if current is None
+                else Value(flows=merge_flows(current.flows, flows), fields=gathered.fields)
+            )
         if summary.deferred:
             self._follow_deferred(summary, by_index)
 
@@ -4584,8 +4619,15 @@ def _join_into(env: Env, *branches: Env) -> None:
             # credential under no key known is not (its keys are any).
             keys = dict.fromkeys(k for p in present for k, _ in p.fields)
             loose = [not_under_keys(p) for p in present if p.flows and not fields_cover(p)]
+            # (a parameter's value under a key is what the caller passes under that key)
             fields = tuple(
-                (k, join(*(v for p in present for key, v in p.fields if key == k), *loose))
+                (
+                    k,
+                    join(
+                        *(v for p in present for key, v in p.fields if key == k),
+                        *(Value(flows=under_key(v.flows, k)) for v in loose),
+                    ),
+                )
                 for k in keys
             )
             value = replace(value, fields=fields)

@@ -33,6 +33,7 @@ from obolint.taint.summaries import (
     param_index,
     passed_under,
     read_key,
+    spread_over,
     stored_keys,
 )
 from obolint.taint.values import CLEAN, INBOUND, Flow, Value, merge_flows
@@ -842,6 +843,15 @@ class Project:
         # with a hundred fields and parameters is built in thousands of places.
         carried: list[tuple[int, Value]] = []
         for arg in args:
+            if arg.keyword == "**" and concrete(arg.value.flows):
+                # C(**options), super().__init__(**kwargs): each parameter by its name.
+                offset = 1 if init.is_method else 0
+                carried.extend(
+                    (i, v)
+                    for i, v in spread_over(init.params, arg.value, offset)
+                    if concrete(v.flows)
+                )
+                continue
             index = init.argument_index(arg.position, arg.keyword)
             if index is not None and concrete(arg.value.flows):
                 carried.append((index, arg.value))

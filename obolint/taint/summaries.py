@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from obolint.findings import Location, TraceStep
 from obolint.taint.values import (
@@ -14,8 +14,10 @@ from obolint.taint.values import (
     Flow,
     Value,
     holds_whole_mapping,
+    join,
     join_keyed,
     keys_hold_all,
+    not_under_keys,
 )
 
 
@@ -232,7 +234,10 @@ def passed_under(value: Value, key: str | None, without: frozenset[str] = frozen
     gives there: of a dict or object that holds its keys apart, that key's value (nothing if
     it has no such key), or the values of its keys but ``without`` ones; else all of it."""
     if not value.fields:
-        return value
+        # A caller's own parameter passed on: what its callers pass under the key.
+        return value if key is None else replace(value, flows=under_key(value.flows, key))
+    if holds_whole_mapping(value):
+        return _whole_mapping_under(value, key, without)
     if key is None:
         if not without or not keys_hold_all(value):
             return value
@@ -241,4 +246,37 @@ def passed_under(value: Value, key: str | None, without: frozenset[str] = frozen
     if held is not None:
         # Read under the key, then its own keys left out (a loop over `cfg["api"].items()`).
         return passed_under(held, None, without) if without else held
-    return CLEAN if keys_hold_all(value) else value
+    if keys_hold_all(value):
+        return CLEAN
+    # Not what its other keys hold: what it holds under no key known (`{"api_key": k,
+    # **kwargs}` passed on gives the caller's kwargs under "name", not the key).
+    rest = not_under_keys(value)
+    return replace(rest, flows=under_key(rest.flows, key))
+
+
+def _whole_mapping_under(value: Value, key: str | None, without: frozenset[str]) -> Value:
+    """``passed_under`` for a mapping the packs name as a whole (a copy of
+    ``request.headers``), whose keys are names read in any case: under ``key``, what that
+    key holds (no credential for another); ``without`` keys, the rest."""
+    if key is not None:
+        lowered = key.lower()
+        held = [item for name, item in value.fields if name.lower() == lowered]
+        return join(*held) if held else not_under_keys(value)
+    if not without:
+        return value
+    lowered = frozenset(k.lower() for k in without)  # header names are read in any case
+    kept = [item for name, item in value.fields if not key_left_out(name.lower(), lowered)]
+    return join(not_under_keys(value), *kept)
+
+
+def spread_over(params: list, value: Value, offset: int) -> list[tuple[int, Value]]:
+    """``f(**value)``: what each named parameter of ``params`` (from ``offset``, the bound
+    receiver left out) gets of the dict passed, by its name (see passed_under)."""
+    found = []
+    for index, param in enumerate(params):
+        if index < offset or param.star in ("*", "**"):
+            continue
+        part = passed_under(value, param.name.value)
+        if part.flows:
+            found.append((index, part))
+    return found
