@@ -454,6 +454,7 @@ class SpecMatcher:
             "source": _matching(packs.call_sources, "calls"),
             "exchange": _matching(packs.exchanges, "calls"),
             "register": _matching(packs.tools, "registrations"),
+            "decorate": _matching(packs.tools, "decorators"),
             "return-register": _matching(packs.return_sinks, "registrations"),
             "read": _matching(packs.read_sources, "containers", excluded_by="exclude"),
             "store": _matching(packs.store_sinks, "targets"),
@@ -489,6 +490,10 @@ class SpecMatcher:
     def registrations(self, name: str | None) -> tuple[ToolSpec, ...]:
         """Tool specs whose registration calls match ``name``."""
         return self._lookup("register", name)
+
+    def tool_decorators(self, name: str | None) -> tuple[ToolSpec, ...]:
+        """Tool specs whose decorators match ``name``."""
+        return self._lookup("decorate", name)
 
     def return_registrations(self, name: str | None) -> tuple[ReturnSink, ...]:
         """Return sinks whose registration calls match ``name``."""

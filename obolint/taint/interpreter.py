@@ -188,6 +188,9 @@ class FunctionInterpreter:
         # hold only for variables bound once (not in a loop, nor again in another branch).
         self._local_strings: dict[str, str] = {}
         self._local_collections: dict[str, tuple[str, ...]] = {}
+        # Local variables bound to a list or dict literal (`tools = [{...}]`): a tool schema
+        # passed by such a name is that literal (see the tool schemas of _eval_call).
+        self._local_literals: dict[str, cst.BaseExpression] = {}
         self._bound_once: set[str] = set()
         self._rebound: set[str] = set()
 
@@ -1380,6 +1383,8 @@ class FunctionInterpreter:
             if loop or augmented or name in self._bound_once:
                 self._rebound.add(name)
             self._bound_once.add(name)
+            if type(value_node) in (cst.List, cst.Dict) and not loop and not augmented:
+                self._local_literals[name] = value_node  # type: ignore[assignment]
             if value_node is not None:
                 value = _as_named(name, value)
                 if _names_a_part(name, value_node):
@@ -2707,11 +2712,15 @@ class FunctionInterpreter:
         # Tools declared as JSON schemas (`tools=[{... "properties": {...}}]`): their parameters.
         for schema_spec in matcher.tool_schemas(callee_q):
             for arg in args:
-                local = isinstance(arg.node, cst.Name) and not self._module_level_name(
-                    arg.node, env
-                )
-                if schema_spec.args.selects(arg.position, arg.keyword) and not local:
-                    self.ctx.project.check_tool_schema(self.ctx, arg.node, schema_spec, self.scope)
+                if not schema_spec.args.selects(arg.position, arg.keyword):
+                    continue
+                schema: cst.BaseExpression | None = arg.node
+                if isinstance(arg.node, cst.Name) and not self._module_level_name(arg.node, env):
+                    # A local: the literal it was bound to once (`tools = [{...}]`), if any.
+                    name = arg.node.value
+                    schema = self._local_literals.get(name) if name not in self._rebound else None
+                if schema is not None:
+                    self.ctx.project.check_tool_schema(self.ctx, schema, schema_spec, self.scope)
 
         # Tool registrations: StructuredTool.from_function(f), FunctionTool.from_defaults(fn=f).
         registered_q: str | None = None
@@ -2727,6 +2736,13 @@ class FunctionInterpreter:
                         self.ctx.project.register_tool(qname, tool, node)
                         if item is arg.node:
                             registered_q = qname
+
+        # server.tool(name="x")(fn), agent.tool_plain(fn): a tool decorator applied by a call.
+        if args and args[0].position == 0 and args[0].value.qname:
+            decorator_q = self.qname_of(func.func) if type(func) is cst.Call else callee_q
+            for tool in matcher.tool_decorators(decorator_q)[:1]:
+                self.ctx.project.register_tool(args[0].value.qname, tool, node)
+                registered_q = args[0].value.qname
 
         # Agent(instructions=fn): what fn returns is a sink too.
         for spec in matcher.return_registrations(callee_q):
