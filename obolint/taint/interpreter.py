@@ -1012,11 +1012,13 @@ class FunctionInterpreter:
             if included is not None or excluded:
                 gone = {f.key() for n, v in value.fields if not kept(n) for f in v.flows}
                 held = replace(held, flows=tuple(f for f in held.flows if f.key() not in gone))
-            return self._serialised(held, node, shown=False)
+            return self._serialised(held, node, shown=False, flagged=not class_wide)
         class_qname = self._added_class_of(value)
         if class_qname is None:
             return value
         project = self.ctx.project
+        # vars(obj) and asdict(obj) show every field; model_dump() leaves out the excluded.
+        flags = {"excluding": not class_wide, "hiding": False}
         shown = [
             with_step(
                 self._local_evidence(held, value.qname),
@@ -1026,7 +1028,7 @@ class FunctionInterpreter:
             if held
             and kept(name)
             and not self._masked_field(value.qname, name)
-            and not project.field_excluded(class_qname, name)
+            and not project.field_excluded(class_qname, name, **flags)
         ]
         # A declared field named like a credential is one, as `obj.api_key` reads it (a
         # settings object loads it from the environment).
@@ -1044,7 +1046,7 @@ class FunctionInterpreter:
             if kept(name)
             and names.is_credential_name(name)
             and not self._masked_field(value.qname, name)
-            and not project.field_excluded(class_qname, name)
+            and not project.field_excluded(class_qname, name, **flags)
         ]
         return Value(flows=merge_flows(value.flows, *shown, *named_fields), qname=value.qname)
 
@@ -1088,12 +1090,15 @@ class FunctionInterpreter:
         class_qname = self._added_class_of(named(qname))
         return class_qname is not None and self.ctx.project.settings_class(class_qname)
 
-    def _serialised(self, value: Value, node: cst.BaseExpression, shown: bool = True) -> Value:
+    def _serialised(
+        self, value: Value, node: cst.BaseExpression, shown: bool = True, flagged: bool = True
+    ) -> Value:
         """What a route or tool sends when it returns ``value``, and (``shown``) what a string,
         a log line or another sink shows of it: for an instance of a project model (a dataclass
         or a model class) built here, the fields it was given too, except those of a masked
-        type and those the packs' excluding and hiding flags leave out; shown, an instance of a
-        project class with its own ``__str__`` or ``__repr__``, what that returns."""
+        type and those the packs' excluding and hiding flags leave out (unless not ``flagged``:
+        ``vars(obj)``); shown, an instance of a project class with its own ``__str__`` or
+        ``__repr__``, what that returns."""
         class_qname = self._added_class_of(value)
         if class_qname is None:
             return value
@@ -1128,7 +1133,7 @@ class FunctionInterpreter:
             )
             for name, item in value.fields
             if not self._masked_field(value.qname, name)
-            and not project.field_excluded(class_qname, name)
+            and not (flagged and project.field_excluded(class_qname, name))
         ]
         return Value(flows=merge_flows(value.flows, *stored), qname=value.qname)
 

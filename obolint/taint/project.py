@@ -700,10 +700,15 @@ class Project:
                 self._declared[class_qname] = cached
         return cached
 
-    def field_excluded(self, class_qname: str, attr: str) -> bool:
+    def field_excluded(
+        self, class_qname: str, attr: str, excluding: bool = True, hiding: bool = True
+    ) -> bool:
         """``attr: T = F(exclude=True)``, ``field(repr=False)``: a model field left out when
         the object is serialised or shown (the keywords are the packs'
-        ``excluding-field-flags`` and ``hiding-field-flags``)."""
+        ``excluding-field-flags`` and ``hiding-field-flags``; only those asked for count:
+        ``vars(obj)`` and ``asdict(obj)`` leave out neither)."""
+        if not excluding and not hiding:
+            return False
         prop = self.packs.propagation
         declaration = self._field_declaration(class_qname, attr)
         if declaration is None or not isinstance(declaration.value, cst.Call):
@@ -712,8 +717,8 @@ class Project:
             if arg.keyword is None or not isinstance(arg.value, cst.Name):
                 continue
             flag, setting = arg.keyword.value, arg.value.value
-            if (flag in prop.excluding_field_flags and setting == "True") or (
-                flag in prop.hiding_field_flags and setting == "False"
+            if (excluding and flag in prop.excluding_field_flags and setting == "True") or (
+                hiding and flag in prop.hiding_field_flags and setting == "False"
             ):
                 return True
         return False
@@ -1817,6 +1822,10 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
                 built = None
                 first = first_pipe_step(value) if value is not None else None
                 if receiver is not None and owner == receiver and isinstance(first, cst.Call):
+                    default = _default_object(first)
+                    if default is not None:
+                        # self.history = store.setdefault(sid, ChatHistory()): one like it.
+                        first = default
                     callee = probe.qname_of(first.func)
                     factory = ctx.project.functions.get(callee) if callee else None
                     # A project class whatever its name (`_TTSOptions`, `ZZZ`).
@@ -1856,6 +1865,21 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
                 owner_class = class_qname if receiver is not None and owner == receiver else None
                 stores.setdefault(attr, []).append((owner_class, built))
     return stores
+
+
+def _default_object(call: cst.Call) -> cst.Call | None:
+    """``Default()`` of ``mapping.setdefault(key, Default())`` or ``.get(key, Default())``:
+    what the call returns is an object like it."""
+    if (
+        isinstance(call.func, cst.Attribute)
+        and call.func.attr.value in ("setdefault", "get")
+        and len(call.args) == 2
+        and call.args[1].keyword is None
+        and not call.args[1].star
+        and isinstance(call.args[1].value, cst.Call)
+    ):
+        return call.args[1].value
+    return None
 
 
 def _typed_parameters(ctx: ModuleContext, info: FunctionInfo | None) -> dict[str, str]:
@@ -2066,7 +2090,14 @@ def _stored_objects(stores: AttributeStores, class_qname: str) -> dict[str, str 
     for attr, entries in stores.items():
         if not any(owner == class_qname for owner, _ in entries):
             continue
-        objects = {built if owner == class_qname else None for owner, built in entries}
+        # What another class's methods store on their own objects under that name is not
+        # this class's (`self.history` of two classes of one module); a store from outside
+        # any method (`obj.history = ...`) may be.
+        objects = {
+            built if owner == class_qname else None
+            for owner, built in entries
+            if owner is None or owner == class_qname
+        }
         found[attr] = objects.pop() if len(objects) == 1 else None
     # Resolved from the attributes as stored, so the order in which they come does not matter.
     stored = dict(found)
