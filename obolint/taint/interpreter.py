@@ -363,6 +363,7 @@ class FunctionInterpreter:
         for call in calls:
             if not call.args or not self.propagation.injectors.matches(self.qname_of(call.func)):
                 continue
+            # Depends(caller_token), or Depends(CallerToken()): an instance, called.
             dependency = self.ctx.project.function_for(self.qname_of(call.args[0].value))
             if dependency is None:
                 continue

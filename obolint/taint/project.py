@@ -506,6 +506,11 @@ class Project:
         a project class inherits from its project base classes."""
         if not qname:
             return None
+        if qname.endswith("()") and "(" not in qname[:-2]:
+            # handler(...) of an instance of a project class: its `__call__`.
+            class_qname = self.class_for(qname[:-2])
+            found = self.defined_method(class_qname, "__call__") if class_qname else None
+            return self.function_for(found.qualname) if found is not None else None
         for _ in range(8):
             candidate = self._canonical(qname.replace("().", "."))
             if candidate in self.functions:
