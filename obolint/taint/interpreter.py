@@ -2622,7 +2622,12 @@ class FunctionInterpreter:
                 self._narrow(condition.test, inner_env)
             clause = clause.inner_for_in
         if isinstance(node, cst.DictComp):
-            kept = self._filtered_items(node, *first, inner_env)  # type: ignore[misc]
+            iterable, targets = first  # type: ignore[misc]
+            # {k: v for k, v in (("labels", x), ("token", t))}: the pairs' constant keys.
+            pairs = self._literal_pairs(node.for_in.iter, env)
+            kept = self._filtered_items(
+                node, pairs or iterable, targets, inner_env, pairs is not None
+            )
             if kept is not None:
                 return kept
             return join(self.eval(node.key, inner_env), self.eval(node.value, inner_env))
@@ -2631,12 +2636,31 @@ class FunctionInterpreter:
         elements = element.items if element.flows else None
         return Value(flows=element.flows, element_items=elements)
 
+    def _literal_pairs(self, node: cst.BaseExpression, env: Env) -> Value | None:
+        """A tuple or list literal of ``(constant key, value)`` pairs, as a dict built in code
+        with those keys; None for anything else."""
+        if type(node) not in (cst.Tuple, cst.List):
+            return None
+        fields: list[tuple[str, Value]] = []
+        for element in node.elements:  # type: ignore[attr-defined]
+            pair = element.value
+            if type(pair) is not cst.Tuple or len(pair.elements) != 2:
+                return None
+            key = self._string_constant(pair.elements[0].value, env)
+            if key is None:
+                return None
+            fields.append((key, self.eval(pair.elements[1].value, env)))
+        if not fields:
+            return None
+        return Value(flows=merge_flows(*(v.flows for _, v in fields)), fields=tuple(fields))
+
     def _filtered_items(
         self,
         node: cst.DictComp,
         items: Value,
         targets: list[tuple[cst.BaseExpression, bool]],
         env: Env,
+        literal: bool = False,
     ) -> Value | None:
         """``{k: v for k, v in d.items() if ...}`` of a dict built in code (``items``, bound
         to ``targets``): the dict with its keys, but those the conditions rule out (see
@@ -2646,7 +2670,10 @@ class FunctionInterpreter:
             isinstance(node.key, cst.Name) and isinstance(node.value, cst.Name)
         ):
             return None
-        if len(targets) != 2 or not targets[0][1]:
+        if literal and len(targets) == 1 and type(targets[0][0]) is cst.Tuple:
+            pair = targets[0][0].elements  # type: ignore[attr-defined]
+            targets = [(e.value, False) for e in pair]
+        if len(targets) != 2 or not (targets[0][1] or literal):
             return None
         (key, _), (value, _) = targets
         if not (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from obolint.findings import Location, TraceStep
+from obolint.names import is_credential_name
 from obolint.taint.values import (
     CLEAN,
     KEY_PREFIX,
@@ -276,7 +277,13 @@ def spread_over(params: list, value: Value, offset: int) -> list[tuple[int, Valu
     for index, param in enumerate(params):
         if index < offset or param.star in ("*", "**"):
             continue
-        part = passed_under(value, param.name.value)
+        name = param.name.value
+        part = passed_under(value, name)
+        if value.field(name) is None and not is_credential_name(name):
+            # A real credential under a key not known (a dict built by a comprehension) is
+            # not taken to be this parameter's (`Bot(platform, **extras)`'s `platform`);
+            # what the caller's own caller passes is, under this name.
+            part = replace(part, flows=tuple(f for f in part.flows if param_index(f) is not None))
         if part.flows:
             found.append((index, part))
     return found
