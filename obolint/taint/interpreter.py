@@ -4075,12 +4075,13 @@ _KEY_LISTINGS = frozenset({"sorted", "list", "set", "tuple", "frozenset", "rever
 
 
 def _builds_mapping(node: cst.BaseExpression | None, key_value_methods: frozenset[str]) -> bool:
-    """A dict whose keys are all written as strings: a display (``{"model": m, "api_key": k}``)
-    or ``dict(model=m, api_key=k)``; not one keyed by values (``{token: 1}``), whose keys may
-    be credentials."""
+    """A dict whose keys are all written as strings: a display (``{"model": m, "api_key": k}``,
+    also merging others: ``{"Accept": a, **auth_headers}``) or ``dict(model=m, api_key=k)``;
+    not one keyed by values (``{token: 1}``), whose keys may be credentials."""
     if isinstance(node, cst.Dict):
         return all(
-            isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+            isinstance(e, cst.StarredDictElement)
+            or (isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString))
             for e in node.elements
         )
     if isinstance(node, cst.DictComp):
