@@ -1070,26 +1070,29 @@ class FunctionInterpreter:
         return class_qname if class_qname in self.ctx.project.class_modules else None
 
     def _text_parameter(self, node: cst.BaseExpression) -> bool:
-        """Whether ``node`` is a parameter of this function declared ``str`` (or optional),
-        never rebound."""
+        """Whether ``node`` is a parameter declared ``str`` (or optional), never rebound, of a
+        function whose name says it masks (see _MASKING_WORDS)."""
         info = self.info
         if info is None or type(node) is not cst.Name:
             return False
+        if not any(word in info.name.lower() for word in _MASKING_WORDS):
+            return False  # `shorten(password)` keeps twelve characters, maybe all of it
         index = info.param_indices.get(node.value)
         if index is None or node.value in info.bound_names:
             return False
         annotation = info.params[index].annotation
         return annotation is not None and dotted(without_optional(annotation.annotation)) == "str"
 
-    def _settings_object(self, qname: str | None) -> bool:
-        """Whether ``qname`` names a settings object: one the packs list, or an instance of a
-        project class derived from a settings class."""
-        if not qname:
+    def _settings_object(self, qname: str | None, attr: str) -> bool:
+        """Whether ``qname`` names an instance of a project class derived from a settings
+        class, whose field ``attr`` it loads from the environment: declared as text, or not
+        declared (not an `int` or `bool` field, nor one of Django's settings, which a module
+        sets)."""
+        class_qname = self._added_class_of(named(qname)) if qname else None
+        if class_qname is None or not self.ctx.project.settings_class(class_qname):
             return False
-        if self.propagation.settings_objects.matches(qname):
-            return True
-        class_qname = self._added_class_of(named(qname))
-        return class_qname is not None and self.ctx.project.settings_class(class_qname)
+        annotation = self.ctx.project.field_annotation(class_qname, attr)
+        return annotation is None or dotted(without_optional(annotation)) == "str"
 
     def _serialised(
         self, value: Value, node: cst.BaseExpression, shown: bool = True, flagged: bool = True
@@ -1542,8 +1545,10 @@ class FunctionInterpreter:
             _is_call(value_node) and self._returns_masked(value)
         ):
             return value
-        if value.flows and all(
-            param_index(f) is not None and read_key(f) is None for f in value.flows
+        if (
+            value.flows
+            and self._renames_parameter(value_node)
+            and all(param_index(f) is not None and read_key(f) is None for f in value.flows)
         ):
             # token = site_or_url.strip(): what the caller passes, under another name; the
             # callers' arguments say whether it is a credential. (Not what was read from it
@@ -1555,6 +1560,24 @@ class FunctionInterpreter:
             markers=self._minted_markers(value_node),
         )
         return replace(value, flows=merge_flows(value.flows, (flow,)))
+
+    def _renames_parameter(self, node: cst.BaseExpression) -> bool:
+        """Whether ``node`` is a parameter of this function, at most normalised (``x``,
+        ``(x or "").strip().lower()``): not decoded, split or indexed, which may take a
+        credential out of it (``api_key = unquote(raw)``, ``secret = line.split("=")[1]``)."""
+        while True:
+            if type(node) is cst.BooleanOperation:
+                node = node.left  # `x or ""`
+            elif (
+                type(node) is cst.Call
+                and type(node.func) is cst.Attribute
+                and node.func.attr.value in _NORMALISING_METHODS
+            ):
+                node = node.func.value
+            else:
+                break
+        info = self.info
+        return type(node) is cst.Name and info is not None and node.value in info.param_indices
 
     def _may_hold_secret(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
@@ -2126,7 +2149,7 @@ class FunctionInterpreter:
             not keyed
             and not names.is_credential_name(key)  # one is, by its name (below)
             and (source := self.ctx.project.settings_source(key)) is not None
-            and self._settings_object(base.qname)
+            and self._settings_object(base.qname, key)
             and not self._masked_field(base.qname, key)
         ):
             # `settings.search_key` is loaded from the environment's SEARCH_KEY.
@@ -4216,6 +4239,16 @@ _PLAIN_MAPPINGS = frozenset(
 # The most characters of a credential a constant slice may keep to count as masking it
 # (`token[:8]`, `key[-4:]`): a fraction of a token's entropy, useless to whoever reads it.
 MAX_MASKING_SLICE = 12
+
+
+# String methods that normalise a value without taking anything out of it.
+_NORMALISING_METHODS = frozenset(
+    {"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "title", "removeprefix"}
+)
+
+# Words in a function's name that say it masks what it is given (`fingerprint_token`,
+# `preview_key`, `mask_secret`): a short slice of a `str` parameter there is a masked form.
+_MASKING_WORDS = ("mask", "redact", "preview", "fingerprint", "obfuscat", "censor", "hide")
 
 
 def _is_short_slice(node: cst.Subscript) -> bool:

@@ -1322,7 +1322,12 @@ class Project:
             if not self.settings_class(class_qname):
                 continue
             for name in self.declared_fields(class_qname):
-                if not names.is_credential_name(name) and self.settings_source(name) is not None:
+                annotation = self.field_annotation(class_qname, name)
+                if (
+                    not names.is_credential_name(name)
+                    and self.settings_source(name) is not None
+                    and (annotation is None or dotted(without_optional(annotation)) == "str")
+                ):
                     yield Handle(name, owner)
 
     def _stale_units(self, changes: dict[tuple, int]) -> set[Unit]:

@@ -12,6 +12,7 @@ from obolint.taint.values import (
     NOKEY_PREFIX,
     PARAM_PREFIX,
     SUNK_PREFIX,
+    WHOLE_MAPPING,
     Flow,
     Value,
     holds_whole_mapping,
@@ -262,7 +263,13 @@ def _whole_mapping_under(value: Value, key: str | None, without: frozenset[str])
     if key is not None:
         lowered = key.lower()
         held = [item for name, item in value.fields if name.lower() == lowered]
-        return join(*held) if held else not_under_keys(value)
+        if held:
+            return join(*held)
+        if is_credential_name(key):
+            # Another credential header of the copy (`X-Upstream-Token`): what the mapping
+            # holds as a whole, as a read of it in the caller's own code gives.
+            return Value(flows=tuple(f for f in value.flows if WHOLE_MAPPING in f.markers))
+        return not_under_keys(value)
     if not without:
         return value
     lowered = frozenset(k.lower() for k in without)  # header names are read in any case
