@@ -1862,7 +1862,7 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
                     and value.value in typed
                 ):
                     # self.settings = settings, declared `settings: Settings`: that object.
-                    built = typed[value.value]
+                    built = None if _rebinds(info, value.value) else typed[value.value]  # type: ignore[arg-type]
                 if (
                     built is None
                     and receiver is not None
@@ -1894,7 +1894,7 @@ def _default_object(call: cst.Call) -> cst.Call | None:
 
 def _typed_parameters(ctx: ModuleContext, info: FunctionInfo | None) -> dict[str, str]:
     """The parameters of a method declared as an object of a class (``settings: Settings``,
-    ``client: Optional[Client]``), never rebound: each with that object (``pkg.Settings()``)."""
+    ``client: Optional[Client]``): each with that object (``pkg.Settings()``); see _rebinds."""
     if info is None:
         return {}
     found: dict[str, str] = {}
@@ -1904,9 +1904,23 @@ def _typed_parameters(ctx: ModuleContext, info: FunctionInfo | None) -> dict[str
         name = dotted(without_optional(param.annotation.annotation))
         if name is None or not last_name(name)[:1].isupper() or name in _GENERIC_TYPES:
             continue
-        if param.name.value not in info.bound_names:
-            found[param.name.value] = f"{ctx.qualified(name)}()"
+        found[param.name.value] = f"{ctx.qualified(name)}()"
     return found
+
+
+def _rebinds(info: FunctionInfo, name: str) -> bool:
+    """Whether the body of ``info`` assigns ``name`` (a simple statement binding it; the
+    full walk of ``bound_names`` costs a visit of the body, for every method with a typed
+    parameter)."""
+    for small in _small_statements(info.node.body.body):
+        targets: list[cst.BaseExpression] = []
+        if isinstance(small, cst.Assign):
+            targets = [t.target for t in small.targets]
+        elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+            targets = [small.target]
+        if any(name in bound_names(t) for t in targets):
+            return True
+    return False
 
 
 # Annotations that name no class of objects the packs or the project describe.
