@@ -4472,10 +4472,14 @@ def without_optional(annotation: cst.BaseExpression) -> cst.BaseExpression:
 _ANY_ATTRIBUTE = "*"
 
 
+# Builtins whose result tells something about a value but shows none of it.
+_MEASURING_BUILTINS = frozenset({"len", "bool", "hash", "id", "type", "isinstance"})
+
+
 @functools.lru_cache(maxsize=1024)
 def _self_attributes(method: cst.FunctionDef, whole: bool = False) -> frozenset[str]:
     """The attributes a method reads of its first parameter (``self.host``); ``whole``: but
-    those it reads only masked (``self.api_key[-4:]``)."""
+    those it reads only masked (``self.api_key[-4:]``) or measured (``len(self._value)``)."""
     params = method.params.params
     if not params:
         return frozenset()
@@ -4485,8 +4489,12 @@ def _self_attributes(method: cst.FunctionDef, whole: bool = False) -> frozenset[
 
     class Reads(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
-            # vars(self), self.describe(), format(self): it may show any attribute.
             func = node.func
+            if whole and type(func) is cst.Name and func.value in _MEASURING_BUILTINS:
+                # len(self._value): how long it is, not what it holds.
+                masked.extend(a.value for a in node.args if isinstance(a.value, cst.Attribute))
+                return
+            # vars(self), self.describe(), format(self): it may show any attribute.
             if whole and (
                 any(isinstance(a.value, cst.Name) and a.value.value == owner for a in node.args)
                 or (
