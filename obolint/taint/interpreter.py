@@ -62,6 +62,7 @@ from obolint.taint.values import (
     merge_flows,
     named,
     not_under_keys,
+    whole_mapping_read,
     with_step,
 )
 
@@ -363,7 +364,8 @@ class FunctionInterpreter:
         for call in calls:
             if not call.args or not self.propagation.injectors.matches(self.qname_of(call.func)):
                 continue
-            # Depends(caller_token), or Depends(CallerToken()): an instance, called.
+            # The injector's argument: a function, or an instance of a project class (its
+            # `__call__`).
             dependency = self.ctx.project.function_for(self.qname_of(call.args[0].value))
             if dependency is None:
                 continue
@@ -1081,18 +1083,17 @@ class FunctionInterpreter:
         if index is None or node.value in info.bound_names:
             return False
         annotation = info.params[index].annotation
-        return annotation is not None and dotted(without_optional(annotation.annotation)) == "str"
+        return annotation is not None and declares_text(annotation.annotation)
 
     def _settings_object(self, qname: str | None, attr: str) -> bool:
         """Whether ``qname`` names an instance of a project class derived from a settings
         class, whose field ``attr`` it loads from the environment: declared as text, or not
-        declared (not an `int` or `bool` field, nor one of Django's settings, which a module
-        sets)."""
+        declared (not an `int` or `bool` field; nor a settings object the packs list, which
+        a module sets)."""
         class_qname = self._added_class_of(named(qname)) if qname else None
         if class_qname is None or not self.ctx.project.settings_class(class_qname):
             return False
-        annotation = self.ctx.project.field_annotation(class_qname, attr)
-        return annotation is None or dotted(without_optional(annotation)) == "str"
+        return self.ctx.project.settings_text_field(class_qname, attr)
 
     def _serialised(
         self, value: Value, node: cst.BaseExpression, shown: bool = True, flagged: bool = True
@@ -2114,18 +2115,11 @@ class FunctionInterpreter:
         flows: tuple[Flow, ...] = ()
         field_value = base.field(key)
         if base.fields and holds_whole_mapping(base):
-            # A copy of request headers (`dict(request.headers)["Authorization"]`): its names
-            # are read in any case.
-            lowered = key.lower()
-            spellings = [v for k, v in base.fields if k.lower() == lowered]
-            if spellings:
-                field_value = join_keyed(*spellings) if len(spellings) > 1 else spellings[0]
-            elif names.is_credential_name(key):
-                # Another credential header of the copy (`incoming.get("X-Api-Key")`): what
-                # the mapping holds as a whole.
-                field_value = Value(
-                    flows=tuple(f for f in base.flows if WHOLE_MAPPING in f.markers)
-                )
+            # A copy of request headers (`dict(request.headers)["Authorization"]`, or another
+            # credential header of it: `incoming.get("X-Api-Key")`).
+            read = whole_mapping_read(base, key, names.is_credential_name(key))
+            if read is not None:
+                field_value = read
         if field_value is not None:
             flows = field_value.flows
         elif base.tainted and not self._clean_key(key) and not (item and keys_hold_all(base)):
@@ -2796,8 +2790,9 @@ class FunctionInterpreter:
         # server.tool(name="x")(fn), agent.tool_plain(fn): a tool decorator applied by a call.
         if args and args[0].position == 0 and args[0].value.qname:
             decorator_q = self.qname_of(func.func) if type(func) is cst.Call else callee_q
-            for tool in matcher.tool_decorators(decorator_q)[:1]:
-                self.ctx.project.register_tool(args[0].value.qname, tool, node)
+            decorating = matcher.tool_decorators(decorator_q)
+            if decorating:
+                self.ctx.project.register_tool(args[0].value.qname, decorating[0], node)
                 registered_q = args[0].value.qname
 
         # Agent(instructions=fn): what fn returns is a sink too.
@@ -3037,7 +3032,7 @@ class FunctionInterpreter:
                     # `self.messages = [..., message]` would be.
                     added = Value(flows=with_step(incoming.flows, step))
                     if method == "update":
-                        added = replace(added, fields=tuple(updated.items()))
+                        added = replace(added, fields=fields)
                     self._store_in_field(func.value, added, step, env)
             return named(result_q)
 
@@ -4449,6 +4444,11 @@ def _declared_mapping(annotation: cst.Annotation | None) -> bool:
     if isinstance(declared, cst.Subscript):
         declared = declared.value
     return dotted(declared) in _MAPPING_TYPES
+
+
+def declares_text(annotation: cst.BaseExpression) -> bool:
+    """Whether an annotation declares text: ``str``, ``Optional[str]``, ``str | None``."""
+    return dotted(without_optional(annotation)) == "str"
 
 
 def without_optional(annotation: cst.BaseExpression) -> cst.BaseExpression:

@@ -19,6 +19,7 @@ from obolint.taint.context import FunctionInfo, ModuleContext, bound_names, mate
 from obolint.taint.interpreter import (
     Arg,
     FunctionInterpreter,
+    declares_text,
     first_pipe_step,
     key_literal,
     string_value,
@@ -572,6 +573,12 @@ class Project:
         """Whether a project class derives from a settings class of the packs."""
         bases = self.packs.propagation.settings_bases
         return any(bases.matches(b) for b in self.non_project_bases(class_qname))
+
+    def settings_text_field(self, class_qname: str, attr: str) -> bool:
+        """Whether field ``attr`` of a settings class may load a secret: declared as text, or
+        not declared (not a number or a flag)."""
+        annotation = self.field_annotation(class_qname, attr)
+        return annotation is None or declares_text(annotation)
 
     def settings_source(self, attr: str) -> ReadSource | None:
         """The packs' source that a settings object's field ``attr`` is, as it is loaded from
@@ -1322,11 +1329,10 @@ class Project:
             if not self.settings_class(class_qname):
                 continue
             for name in self.declared_fields(class_qname):
-                annotation = self.field_annotation(class_qname, name)
                 if (
                     not names.is_credential_name(name)
                     and self.settings_source(name) is not None
-                    and (annotation is None or dotted(without_optional(annotation)) == "str")
+                    and self.settings_text_field(class_qname, name)
                 ):
                     yield Handle(name, owner)
 

@@ -12,7 +12,6 @@ from obolint.taint.values import (
     NOKEY_PREFIX,
     PARAM_PREFIX,
     SUNK_PREFIX,
-    WHOLE_MAPPING,
     Flow,
     Value,
     holds_whole_mapping,
@@ -20,6 +19,7 @@ from obolint.taint.values import (
     join_keyed,
     keys_hold_all,
     not_under_keys,
+    whole_mapping_read,
 )
 
 
@@ -261,15 +261,10 @@ def _whole_mapping_under(value: Value, key: str | None, without: frozenset[str])
     ``request.headers``), whose keys are names read in any case: under ``key``, what that
     key holds (no credential for another); ``without`` keys, the rest."""
     if key is not None:
-        lowered = key.lower()
-        held = [item for name, item in value.fields if name.lower() == lowered]
-        if held:
-            return join(*held)
-        if is_credential_name(key):
-            # Another credential header of the copy (`X-Upstream-Token`): what the mapping
-            # holds as a whole, as a read of it in the caller's own code gives.
-            return Value(flows=tuple(f for f in value.flows if WHOLE_MAPPING in f.markers))
-        return not_under_keys(value)
+        # As a read of it in the caller's own code gives (another credential header of the
+        # copy, `X-Upstream-Token`, gives the mapping as a whole); no credential for another.
+        read = whole_mapping_read(value, key, is_credential_name(key))
+        return read if read is not None else not_under_keys(value)
     if not without:
         return value
     lowered = frozenset(k.lower() for k in without)  # header names are read in any case

@@ -150,6 +150,20 @@ def holds_whole_mapping(value: Value) -> bool:
     )
 
 
+def whole_mapping_read(value: Value, key: str, credential_key: bool) -> Value | None:
+    """What reading ``key`` of ``value``, a mapping the packs name as a whole (a copy of
+    ``request.headers``, see holds_whole_mapping), gives: its names are read in any case; a
+    key it does not hold that names a credential (``credential_key``: ``X-Api-Key``) gives
+    what the mapping holds as a whole; None for another key."""
+    lowered = key.lower()
+    spellings = [item for name, item in value.fields if name.lower() == lowered]
+    if spellings:
+        return join_keyed(*spellings) if len(spellings) > 1 else spellings[0]
+    if credential_key:
+        return Value(flows=tuple(f for f in value.flows if WHOLE_MAPPING in f.markers))
+    return None
+
+
 def keys_hold_all(value: Value) -> bool:
     """Whether ``value`` is a dict built in code whose constant keys hold every flow it has: not
     a mapping the packs name as a whole (``request.headers``, whose keys are read in any
