@@ -163,7 +163,7 @@ class FunctionInterpreter:
         # subscript by one reads those keys (see _eval_subscript).
         self._constant_keys: dict[str, frozenset[str]] = {}
         self._unrolling = False  # in the body of a loop run once per function (see exec_stmt)
-        # Variables that hold a dict keyed by written strings for sure (see _builds_mapping, and
+        # Variables that hold a dict keyed by written strings for sure (see builds_mapping, and
         # `**kwargs`): a loop over one goes over its keys (see _iterates_keys).
         self._mappings: set[str] = set()
         self._not_mappings: set[str] = set()
@@ -537,7 +537,7 @@ class FunctionInterpreter:
             _join_into(env, *(reaching or [then_env, else_env]))
         elif kind is cst.For:
             iterable = self.eval(stmt.iter, env)
-            element = CLEAN if self._iterates_keys(stmt.iter) else _element_of(iterable)
+            element = CLEAN if self._iterates_keys(stmt.iter, env) else _element_of(iterable)
             targets = self._loop_targets(stmt.iter, stmt.target, _holds_pairs(iterable))
             self._note_item_pair(targets, iterable)
             # One loop deep: loops over lists of functions nested in each other multiply.
@@ -693,9 +693,10 @@ class FunctionInterpreter:
         if strings:
             self._constant_keys[target.value] = frozenset(strings)
 
-    def _iterates_keys(self, node: cst.BaseExpression) -> bool:
+    def _iterates_keys(self, node: cst.BaseExpression, env: Env) -> bool:
         """Whether a loop over ``node`` goes over the keys of a dict, which hold none of its
-        values: a variable that holds a dict for sure, or ``d.keys()``."""
+        values: a variable or an object's attribute that holds a dict for sure (see
+        Project.field_holds_mapping), or ``d.keys()``."""
         if (
             isinstance(node, cst.Call)
             and not node.args
@@ -709,6 +710,9 @@ class FunctionInterpreter:
             and isinstance(node.right, cst.Dict)
         ):
             node = node.left  # `extra or {}`
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            owner = self.eval(node.value, env)
+            return self.ctx.project.field_holds_mapping(owner.qname, node.attr.value)
         return (
             isinstance(node, cst.Name)
             and node.value in self._mappings
@@ -1416,7 +1420,7 @@ class FunctionInterpreter:
                 self._constant_keys.pop(name, None)  # no longer the loop's constant
             if not loop and self._loop_sources:
                 self._loop_sources.pop(name, None)
-            if _builds_mapping(value_node, self.propagation.key_value_methods) and not loop:
+            if builds_mapping(value_node, self.propagation.key_value_methods) and not loop:
                 self._mappings.add(name)
             else:
                 # Once anything else: not a dict for sure, whatever a branch run later holds.
@@ -2628,7 +2632,9 @@ class FunctionInterpreter:
         while clause is not None:
             self._note_constant_keys(clause.target, clause.iter, inner_env)
             iterable = self.eval(clause.iter, inner_env)
-            element = CLEAN if self._iterates_keys(clause.iter) else _element_of(iterable)
+            element = (
+                CLEAN if self._iterates_keys(clause.iter, inner_env) else _element_of(iterable)
+            )
             targets = self._loop_targets(clause.iter, clause.target, _holds_pairs(iterable))
             first = first or (iterable, targets)
             self._note_item_pair(targets, iterable)
@@ -2737,7 +2743,7 @@ class FunctionInterpreter:
             callee_q = callee.qname
         args = self._eval_args(node, env)
         if callee_q in _KEY_LISTINGS and len(node.args) == 1 and not node.args[0].star:
-            if self._iterates_keys(node.args[0].value):
+            if self._iterates_keys(node.args[0].value, env):
                 return CLEAN  # sorted(headers) of a dict built here: its keys
             if args and holds_whole_mapping(args[0].value):
                 # list(request.headers): the header names, not the Authorization header.
@@ -4092,7 +4098,7 @@ def _is_markup(text: str) -> bool:
 _KEY_LISTINGS = frozenset({"sorted", "list", "set", "tuple", "frozenset", "reversed", "iter"})
 
 
-def _builds_mapping(node: cst.BaseExpression | None, key_value_methods: frozenset[str]) -> bool:
+def builds_mapping(node: cst.BaseExpression | None, key_value_methods: frozenset[str]) -> bool:
     """A dict whose keys are all written as strings: a display (``{"model": m, "api_key": k}``,
     also merging others: ``{"Accept": a, **auth_headers}``) or ``dict(model=m, api_key=k)``;
     not one keyed by values (``{token: 1}``), whose keys may be credentials."""

@@ -19,6 +19,7 @@ from obolint.taint.context import FunctionInfo, ModuleContext, bound_names, mate
 from obolint.taint.interpreter import (
     Arg,
     FunctionInterpreter,
+    builds_mapping,
     declares_text,
     first_pipe_step,
     key_literal,
@@ -969,8 +970,20 @@ class Project:
         Read from the methods' syntax (``self.attr = Name(...)``) once per class, not from the
         fixed point: it then never changes and makes no unit run again.
         """
+        stored = self._stored_on(base_qname).get(attr)
+        return None if stored == _MAPPING else stored
+
+    def field_holds_mapping(self, base_qname: str | None, attr: str) -> bool:
+        """Whether every assignment to ``attr`` of ``C()`` stores a dict keyed by written
+        strings (``self.headers = {}``), so that a loop over it goes over its keys; read as
+        field_object is."""
+        return self._stored_on(base_qname).get(attr) == _MAPPING
+
+    def _stored_on(self, base_qname: str | None) -> dict[str, str | None]:
+        """What the methods of class ``C`` store on each attribute, for ``C()`` (see
+        _stored_objects)."""
         if not base_qname or not base_qname.endswith("()"):
-            return None
+            return {}
         class_qname = base_qname[:-2]
         objects = self._field_objects.get(class_qname)
         if objects is None:
@@ -978,7 +991,7 @@ class Project:
             # field objects (``self.x = _instance.y.copy()`` would read them again, forever):
             # so the stores of a module never depend on which class asked first.
             if self._reading_stores or not self.known_class(class_qname):
-                return None
+                return {}
             module = self.modules.get(self.class_modules[class_qname])
             objects = {}
             if module is not None:
@@ -992,7 +1005,7 @@ class Project:
                     self._attribute_stores[module.module_name] = stores
                 objects = _stored_objects(stores, class_qname)
             self._field_objects[class_qname] = objects
-        return objects.get(attr)
+        return objects
 
     def returned_object(self, info: FunctionInfo) -> str | None:
         """What a factory returns when every ``return`` builds the same library object
@@ -1823,6 +1836,7 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
     or None for anything else."""
     stores: AttributeStores = {}
     probe = FunctionInterpreter(ctx, None, lambda hit, flow: None)
+    key_value_methods = ctx.packs.propagation.key_value_methods
     bodies: list[
         tuple[Sequence[cst.CSTNode], str | None, str | None, frozenset[str], FunctionInfo | None]
     ] = [(ctx.module.body, None, None, frozenset(), None)]
@@ -1869,6 +1883,14 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
                 ):
                     # self.settings = settings, declared `settings: Settings`: that object.
                     built = None if _rebinds(info, value.value) else typed[value.value]  # type: ignore[arg-type]
+                if (
+                    built is None
+                    and receiver is not None
+                    and owner == receiver
+                    and builds_mapping(value, key_value_methods)
+                ):
+                    # self.headers = {}: a dict, and a loop over it goes over its keys.
+                    built = _MAPPING
                 if (
                     built is None
                     and receiver is not None
@@ -2141,6 +2163,8 @@ def _stored_objects(stores: AttributeStores, class_qname: str) -> dict[str, str 
 # An attribute that stores what another attribute of the same object holds (see
 # _stored_objects): this prefix, then that attribute's name.
 _SAME_AS = "same-as:"
+# An attribute that stores a dict keyed by written strings (see _attribute_stores).
+_MAPPING = "{}"
 
 
 def _small_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.BaseSmallStatement]:
