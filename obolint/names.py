@@ -18,6 +18,7 @@ __all__ = [
     "credential_word",
     "is_credential_name",
     "is_credential_wrapper",
+    "names_generic_credential",
     "is_maskable_credential_name",
     "is_text_token_read",
     "mentions_credential",
@@ -169,7 +170,8 @@ _BLOCK_BEFORE = frozenset(
         # Transformed, non-secret values (CodeQL ``notSensitiveRegexp``: hash, md5, sha,
         # redact, obfuscate, crypt); RULES.md: hashes are derived, not secret.
         "hash", "hashed", "digest", "md5", "sha", "bcrypt", "salted", "encrypted",
-        "masked", "redacted", "redact", "obfuscated", "truncated",
+        "masked", "redacted", "redact", "obfuscated", "truncated", "sanitized", "sanitised",
+        "scrubbed",
         # Counts and limits (``max_tokens``, ``n_tokens``, ``total_tokens``).
         "max", "min", "num", "n", "total", "count",
         # Verbs whose result is not the credential (``forgot_password``,
@@ -195,7 +197,12 @@ _BLOCK_BEFORE_TOKEN = frozenset(
     {
         # pagination / sync cursors
         "page", "next", "prev", "previous", "continuation", "cursor", "sync",
-        "scroll", "after", "before", "delta", "skip", "resume",
+        "scroll", "after", "before", "delta", "skip", "resume", "pagination", "starting",
+        # log streams read both ways (``nextForwardToken``, ``nextBackwardToken``)
+        "forward", "backward",
+        # what makes a write happen once or detects a concurrent one (AWS ``VersionToken``,
+        # ``ChangeToken``, an ETag, an idempotency key)
+        "version", "change", "etag", "idempotency", "dedup", "deduplication", "concurrency",
         # async cancellation tokens
         "cancel", "cancellation",
         # NLP special and positional tokens
@@ -235,6 +242,7 @@ _BLOCK_AFTER = frozenset(
         "type", "types", "kind", "format", "prefix", "suffix", "delimiter",
         "separator", "position", "offset", "index", "idx", "length", "len", "size",
         "class", "style", "pattern", "regex", "encoding", "range", "ranges", "span", "spans",
+        "cnt", "cnts",
         # where it lives or comes from, not what it is
         "url", "urls", "uri", "uris", "endpoint", "endpoints", "host", "domain",
         "path", "paths", "file", "files", "filename", "filepath", "dir", "directory",
@@ -262,7 +270,14 @@ _BLOCK_AFTER = frozenset(
         "name", "names", "label", "labels", "field", "fields", "prompt", "placeholder",
         "title", "description", "desc", "header", "headers", "widget", "input", "inputs",
         "error",
-        "errors",
+        "errors", "failure", "failures", "omission", "omissions",
+        # what links one to something else (onyx's `connector_credential_pair`)
+        "pair", "pairs",
+        # a form's widgets that hold one (``pwd_edit``, ``password_box``)
+        "edit", "editor", "box", "textbox", "component",
+        # what is known of one, and where it goes (OpenAPI's ``api_key_in``: "header")
+        "attribute", "attributes", "properties", "score", "scores", "mode", "modes", "check",
+        "checks", "in",
         # time and lifetime
         "expiry", "expires", "expiration", "exp", "expire", "ttl", "lifetime", "age",
         "timeout", "time", "timestamp", "date", "deadline", "interval", "duration",
@@ -335,6 +350,37 @@ def _match_parts(words: tuple[str, ...]) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def credential_word(name: str) -> str | None:
     """Return the credential word a name denotes (e.g. "token", "api key"), else None."""
+    found = _credential_match(name)
+    return found[3] if found is not None else None
+
+
+# Credential words that also name what is not a secret: a checkout's or a parser's token, a
+# credential record, an authorization request. Qualified as an access credential
+# (``access_token``, ``github_token``: the plural qualifiers above) a token is specific.
+_GENERIC_WORDS = frozenset({"token", "credential", "authorization", "pat"})
+
+
+def names_generic_credential(name: str) -> bool:
+    """Whether ``name`` denotes a credential by a generic word alone (``token``,
+    ``checkout_token``, ``credentials``), not a specific one (``api_key``, ``password``,
+    ``access_token``)."""
+    found = _credential_match(name)
+    if found is None or found[3] not in _GENERIC_WORDS:
+        return False
+    parts, start, end, canonical = found
+    if canonical != "token":
+        return True
+    # `access_tokens` is one phrase; `access_token` a qualifier before the word. A user's
+    # tokens are as often what they spent of a model's (`last_user_tokens`).
+    qualifiers = _TOKEN_PLURAL_QUALIFIERS - {"user"}
+    phrase = end - start > 1 and parts[start] != "user"
+    return not (phrase or (start > 0 and _in(parts[start - 1], qualifiers)))
+
+
+@lru_cache(maxsize=4096)
+def _credential_match(name: str) -> tuple[tuple[str, ...], int, int, str] | None:
+    """The word parts of ``name``, where its credential phrase starts and ends, and its
+    canonical word; None when it names none."""
     parts = _match_parts(split_words(name))
     matches: list[tuple[int, int, str]] = []
     i = 0
@@ -357,7 +403,7 @@ def credential_word(name: str) -> str | None:
         adjacent = _BLOCK_BEFORE_WORD.get(canonical)
         if adjacent and end - start == 1 and before and _in(before[-1], adjacent):
             continue
-        return canonical
+        return parts, start, end, canonical
     return None
 
 
@@ -389,6 +435,9 @@ _TEXT_TOKEN_OWNER_WORDS = frozenset(
         "detokenizer", "vocab", "vocabulary", "lexer", "lexers",
         # what a text tokenizer streams (`word.token`, `async for ev in sentence_stream`)
         "sentence", "sentences", "word", "words",
+        # not text, but no credential either: the token a distributed lock keeps to know its
+        # owner (redis-py's `lock.local.token`)
+        "lock", "locks", "mutex",
     }
 )  # fmt: skip
 
@@ -396,7 +445,7 @@ _TEXT_TOKEN_OWNER_WORDS = frozenset(
 def is_text_token_read(owner: str, key: str) -> bool:
     """Whether reading ``key`` from the object written ``owner`` (source text such as
     ``token_logprob``) gives a token of text, not a credential: a bare ``token`` of an
-    object named for log-probabilities, a tokenizer or a lexer."""
+    object named for log-probabilities, a tokenizer or a lexer (or a lock's owner token)."""
     return split_words(key) == ("token",) and any(
         word in _TEXT_TOKEN_OWNER_WORDS for word in split_words(owner)
     )

@@ -359,6 +359,7 @@ class RaiseSink:
     fix: str | None
     # Source kinds that do not count here (e.g. "name": a parameter merely named `token`).
     exclude_kinds: frozenset[str] = frozenset()
+    exclude_markers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -736,6 +737,7 @@ def _raise_sink(e: _Entry) -> RaiseSink:
         note=e.text("note"),
         fix=e.text("fix", None),
         exclude_kinds=e.words("exclude-kinds"),
+        exclude_markers=e.words("exclude-markers"),
     )
 
 

@@ -11,6 +11,7 @@ from obolint.names import (
     is_text_token_read,
     mentions_credential,
     names_forgery_token,
+    names_generic_credential,
     split_words,
 )
 
@@ -188,6 +189,28 @@ NEGATIVES = [
     "next_token",
     # pagination cursors and anti-forgery tokens
     "next_page_token",
+    # cloud APIs' cursors, concurrency and idempotency tokens
+    "nextForwardToken",
+    "nextBackwardToken",
+    "starting_token",
+    "StartingToken",
+    "pagination_token",
+    "version_token",
+    "ChangeToken",
+    "IdempotencyToken",
+    # what is known of one, where it goes, and the widgets that hold one
+    "token_score",
+    "auth_api_key_in",
+    "service_key_attributes",
+    "cred_check",
+    "limited_token_mode",
+    "pwd_edit",
+    "password_box",
+    "sanitized_api_key",
+    "secret_failure",
+    "credential_omissions",
+    "connector_credential_pair",
+    "messages_with_token_cnts",
     "page_token",
     "nextPageToken",
     "NextToken",
@@ -364,3 +387,27 @@ def test_text_token_reads(owner: str, key: str, text: bool) -> None:
 )
 def test_forgery_token_names(name: str, forgery: bool) -> None:
     assert names_forgery_token(name) is forgery
+
+
+@pytest.mark.parametrize(
+    ("name", "generic"),
+    [
+        ("token", True),
+        ("checkout_token", True),
+        ("credentials", True),
+        ("authorization", True),
+        ("access_token", False),
+        ("AccessToken", False),
+        ("github_token", False),
+        ("id_tokens", False),
+        ("api_key", False),
+        ("password", False),
+        ("client_secret", False),
+        ("jwt", False),
+        ("max_tokens", False),
+        ("last_user_tokens", True),
+        ("user_token", True),
+    ],
+)
+def test_generic_credential_names(name: str, generic: bool) -> None:
+    assert names_generic_credential(name) is generic

@@ -43,6 +43,7 @@ from obolint.taint.values import (
     CLEAN,
     CREDENTIAL,
     ERROR_SHOWN,
+    GENERIC_NAME,
     MINTED,
     PAIRS,
     PARAM_NAME,
@@ -167,9 +168,8 @@ class FunctionInterpreter:
         # `**kwargs`): a loop over one goes over its keys (see _iterates_keys).
         self._mappings: set[str] = set()
         self._not_mappings: set[str] = set()
-        # Loop variables and the source text of what their loop goes over (see
-        # _text_token_read).
-        self._loop_sources: dict[str, str] = {}
+        # Loop variables and what their loop goes over (see _text_token_read).
+        self._loop_sources: dict[str, cst.BaseExpression] = {}
         # Per enclosing `try` body: the environments of branches that left it by raise/return.
         self.try_exits: list[list[Env]] = []
         # Per enclosing `try`: what the errors its body may raise show (see _note_error_shows).
@@ -328,6 +328,7 @@ class FunctionInterpreter:
                     param,
                     f"parameter `{name}` is named like a credential",
                     markers=frozenset({PARAM_NAME}),
+                    by_name=name,
                 )
             )
         if param.default is not None and not isinstance(param.default, cst.Call):
@@ -549,7 +550,7 @@ class FunctionInterpreter:
             kept_keys = dict(self._constant_keys)
             self._note_constant_keys(stmt.target, stmt.iter, env)
             if isinstance(stmt.target, cst.Name):
-                self._loop_sources[stmt.target.value] = self.ctx.code(stmt.iter, 200)
+                self._loop_sources[stmt.target.value] = stmt.iter
 
             def iteration(e: Env) -> None:
                 if functions:
@@ -581,7 +582,8 @@ class FunctionInterpreter:
             for item in stmt.items:
                 value = self.eval(item.item, env)
                 if item.asname is not None:
-                    self.assign(item.asname.name, value, env)
+                    # `with vault.lease() as api_token`: named as a local assigned it would be.
+                    self.assign(item.asname.name, value, env, value_node=item.item)
             self.exec_suite(stmt.body, env)
         elif kind is cst.Match:
             subject = self.eval(stmt.subject, env)
@@ -1043,8 +1045,7 @@ class FunctionInterpreter:
         named_fields = [
             (
                 self._new_flow(
-                    node,
-                    f"field `{name}` of `{short}` is named like a credential",
+                    node, f"field `{name}` of `{short}` is named like a credential", by_name=name
                 ),
             )
             for name in (
@@ -1146,14 +1147,16 @@ class FunctionInterpreter:
         ]
         return Value(flows=merge_flows(value.flows, *stored), qname=value.qname)
 
-    def _call_super(self, class_qname: str, method: str, args: list[Arg], node: cst.Call) -> Value:
+    def _call_super(
+        self, class_qname: str, method: str, args: list[Arg], node: cst.Call, env: Env
+    ) -> Value:
         """``super().method(...)`` in a method of ``class_qname``: the first project base
         class's method; ``super().__init__(...)`` also stores what that ``__init__`` keeps."""
         project = self.ctx.project
         target = project.inherited(class_qname, method)
         if target is None:
             if method == "__init__":
-                self._construct_library_base(class_qname, args, node, {})
+                self._construct_library_base(class_qname, args, node, env)
             return CLEAN
         if method == "__init__" and target.class_qname is not None:
             project.construct_fields(target.class_qname, target, args)
@@ -1246,14 +1249,61 @@ class FunctionInterpreter:
     ) -> None:
         """A project class built with no ``__init__`` of its project lineage (one that derives
         from a library's response class): its library base's constructor takes the
-        arguments, with the sinks the packs name for it."""
+        arguments, with the sinks and tool registrations the packs name for it
+        (``super().__init__(tools=[self.search])`` of a toolkit)."""
         matcher = self.ctx.packs.matcher
         # Not library_bases: a base in a module not parsed yet would be parsed for every class
         # built, and one of the project's own deriving from a library response is rare.
         for base in self.ctx.project.non_project_bases(class_qname):
+            registers = matcher.registrations(base)
+            if registers:
+                self._register_tools(base, args, node, env)
             if matcher.call_sinks(base):
                 self._check_call_sinks(base, args, node, env)
                 return
+            if registers:
+                return
+
+    def _listed(self, node: cst.BaseExpression, depth: int = 0) -> list[cst.BaseExpression]:
+        """The elements of a list or tuple written here, those of a local list it spreads
+        (``[*common_tools, lookup]``, ``common_tools`` bound once to a literal) included; a
+        node that is no such literal stands for itself."""
+        if not isinstance(node, (cst.Tuple, cst.List)):
+            return [node]
+        items: list[cst.BaseExpression] = []
+        for element in node.elements:
+            if not isinstance(element, cst.StarredElement):
+                items.append(element.value)
+                continue
+            spread = element.value
+            bound = (
+                self._local_literals.get(spread.value)
+                if isinstance(spread, cst.Name) and spread.value not in self._rebound
+                else None
+            )
+            if bound is not None and depth < 4:
+                items.extend(self._listed(bound, depth + 1))
+        return items
+
+    def _register_tools(
+        self, callee_q: str | None, args: list[Arg], node: cst.Call, env: Env
+    ) -> str | None:
+        """The functions a call of ``callee_q`` registers as tools (the packs' registrations:
+        ``StructuredTool.from_function(f)``, ``Agent(tools=[search, lookup])``); the one
+        passed alone, if any."""
+        registered_q: str | None = None
+        for tool in self.ctx.packs.matcher.registrations(callee_q):
+            for arg in args:
+                if not tool.registration_arg.selects(arg.position, arg.keyword):
+                    continue
+                # tools=[search, lookup] registers each function of the list.
+                for item in self._listed(arg.node):
+                    qname = arg.value.qname if item is arg.node else self.eval(item, env).qname
+                    if qname:
+                        self.ctx.project.register_tool(qname, tool, node)
+                        if item is arg.node:
+                            registered_q = qname
+        return registered_q
 
     def _call_bound(self, bound: Value, args: list[Arg], node: cst.Call) -> Value | None:
         """A call of a binder's object (``partial(f, ...)``: the packs' ``binders``): ``f`` with
@@ -1321,7 +1371,15 @@ class FunctionInterpreter:
         for spec in self.ctx.packs.raise_sinks:
             if spec.in_tools == in_tool:
                 sink_text = f"raise {self.ctx.code(node)}"
-                self._sink_at(spec, node, value, spec.note, sink_text, kinds=spec.exclude_kinds)
+                self._sink_at(
+                    spec,
+                    node,
+                    value,
+                    spec.note,
+                    sink_text,
+                    spec.exclude_markers,
+                    kinds=spec.exclude_kinds,
+                )
 
     @functools.cached_property
     def return_sinks(self) -> list[tuple]:
@@ -1437,9 +1495,18 @@ class FunctionInterpreter:
                 and not any(isinstance(e.value, cst.StarredElement) for e in elements)
                 else None
             )
+            # `token, expires = refresh(...)`: each name tells what its element is, as for a
+            # local assigned the call (not `a, b = dict(...)`, whose keys are unpacked).
+            item_node = (
+                value_node
+                if type(value_node) in (cst.Call, cst.Await, cst.Subscript)
+                and not builds_mapping(value_node, self.propagation.key_value_methods)
+                else None
+            )
             for i, element in enumerate(elements):
                 item_value = value
                 if source_items is not None and len(source_items) == len(elements):
+                    item_node = source_items[i]
                     item_value = self.eval(source_items[i], env)
                 elif known_items is not None:
                     item_value = known_items[i]
@@ -1449,7 +1516,7 @@ class FunctionInterpreter:
                 inner = element.value
                 if isinstance(inner, cst.StarredElement):
                     inner = inner.value
-                self.assign(inner, item_value, env, loop=loop)
+                self.assign(inner, item_value, env, loop=loop, value_node=item_node)
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, value, env, loop=loop)
         elif isinstance(target, cst.Attribute):
@@ -1563,6 +1630,7 @@ class FunctionInterpreter:
             target,
             f"`{name}` is named like a credential",
             markers=self._minted_markers(value_node),
+            by_name=name,
         )
         return replace(value, flows=merge_flows(value.flows, (flow,)))
 
@@ -2160,11 +2228,11 @@ class FunctionInterpreter:
                 or self.propagation.settings_objects.matches(base.qname or "")
             )
             and not self._masked_field(base.qname, key)
-            and not self._enum_class(base.qname)
+            and not self.enum_class(base.qname)
             and not self._text_token_read(node, key)
         ):
             note = f"`{self.ctx.code(node, 50)}` is named like a credential"
-            flows = merge_flows(flows, (self._new_flow(node, note),))
+            flows = merge_flows(flows, (self._new_flow(node, note, by_name=key),))
         fields = field_value.fields if field_value is not None else ()
         return Value(flows=flows, qname=qname, fields=fields)
 
@@ -2177,7 +2245,7 @@ class FunctionInterpreter:
         if names.is_text_token_read(self.ctx.code(owner, 200), key):
             return True
         source = self._loop_sources.get(owner.value) if isinstance(owner, cst.Name) else None
-        return source is not None and names.is_text_token_read(source, key)
+        return source is not None and names.is_text_token_read(self.ctx.code(source, 200), key)
 
     def _masked_field(self, base_qname: str | None, attr: str) -> bool:
         """``settings.api_key`` declared with a masked type of the packs: the object masks
@@ -2214,7 +2282,7 @@ class FunctionInterpreter:
             yield current, bases
             todo.extend(bases)
 
-    def _enum_class(self, qname: str | None) -> bool:
+    def enum_class(self, qname: str | None) -> bool:
         """A project class derived from an enumeration: ``AuthType.API_TOKEN`` is a member, a
         label, whatever its name says."""
         if not qname or "(" in qname:
@@ -2496,8 +2564,12 @@ class FunctionInterpreter:
         labels: frozenset[str] = frozenset({CREDENTIAL}),
         kind: str = "name",
         markers: frozenset[str] = frozenset(),
+        by_name: str | None = None,
     ) -> Flow:
-        """A flow that starts at ``node`` (by default: a credential named like one)."""
+        """A flow that starts at ``node`` (by default: a credential named like one; ``by_name``:
+        the name that makes it one)."""
+        if by_name is not None and names.names_generic_credential(by_name):
+            markers = markers | {GENERIC_NAME}
         return Flow(
             labels=labels,
             steps=(TraceStep(self.ctx.location(node), note),),
@@ -2620,10 +2692,12 @@ class FunctionInterpreter:
 
     def _eval_comprehension(self, node, env: Env) -> Value:
         kept = dict(self._constant_keys)
+        kept_sources = dict(self._loop_sources)
         try:
             return self._eval_comprehension_clauses(node, env)
         finally:
             self._constant_keys = kept
+            self._loop_sources = kept_sources
 
     def _eval_comprehension_clauses(self, node, env: Env) -> Value:
         inner_env = dict(env)
@@ -2631,6 +2705,8 @@ class FunctionInterpreter:
         first: tuple[Value, list[tuple[cst.BaseExpression, bool]]] | None = None
         while clause is not None:
             self._note_constant_keys(clause.target, clause.iter, inner_env)
+            if isinstance(clause.target, cst.Name):
+                self._loop_sources[clause.target.value] = clause.iter
             iterable = self.eval(clause.iter, inner_env)
             element = (
                 CLEAN if self._iterates_keys(clause.iter, inner_env) else _element_of(iterable)
@@ -2653,6 +2729,21 @@ class FunctionInterpreter:
             )
             if kept is not None:
                 return kept
+            mapping = (
+                node.for_in.iter.func.value if isinstance(node.for_in.iter, cst.Call) else None
+            )  # type: ignore[attr-defined]
+            if (
+                not node.for_in.ifs
+                and mapping is not None
+                and _plain_read(mapping)
+                and _values_kept(node)
+                and any(WHOLE_MAPPING in f.markers for f in iterable.flows)
+                and _keys_from_keys(node, self.propagation.key_value_methods)
+            ):
+                # {k.lower(): v for k, v in request.headers.items()}: the same mapping, its
+                # names in another case (read in any case, as the packs' mapping is). Read
+                # again for its keys, which `.items()` does not keep; a read has no effects.
+                return self.eval(mapping, env)
             return join(self.eval(node.key, inner_env), self.eval(node.value, inner_env))
         element = self.eval(node.elt, inner_env)
         # [(s.id, token) for s in servers]: a collection of such tuples.
@@ -2779,19 +2870,7 @@ class FunctionInterpreter:
                     self.ctx.project.check_tool_schema(self.ctx, schema, schema_spec, self.scope)
 
         # Tool registrations: StructuredTool.from_function(f), FunctionTool.from_defaults(fn=f).
-        registered_q: str | None = None
-        for tool in matcher.registrations(callee_q):
-            for arg in args:
-                if not tool.registration_arg.selects(arg.position, arg.keyword):
-                    continue
-                # tools=[search, lookup] registers each function of the list.
-                items = _literal_items(arg.node) or [arg.node]
-                for item in items:
-                    qname = arg.value.qname if item is arg.node else self.eval(item, env).qname
-                    if qname:
-                        self.ctx.project.register_tool(qname, tool, node)
-                        if item is arg.node:
-                            registered_q = qname
+        registered_q = self._register_tools(callee_q, args, node, env)
 
         # server.tool(name="x")(fn), agent.tool_plain(fn): a tool decorator applied by a call.
         if args and args[0].position == 0 and args[0].value.qname:
@@ -2854,7 +2933,7 @@ class FunctionInterpreter:
             and self.info is not None
             and self.info.class_qname is not None
         ):
-            return self._call_super(self.info.class_qname, method, args, node)
+            return self._call_super(self.info.class_qname, method, args, node, env)
 
         # Functions of the scanned project: apply their summaries.
         awaited_hits = self.ctx.project.awaited_hits
@@ -4395,6 +4474,45 @@ def _holds_pairs(value: Value) -> bool:
     return any(PAIRS in f.markers for f in value.flows)
 
 
+def _values_kept(node: cst.DictComp) -> bool:
+    """``{...: v for k, v in ...}``: each value as it was."""
+    target = node.for_in.target
+    return (
+        type(target) is cst.Tuple
+        and len(target.elements) == 2
+        and type(node.value) is cst.Name
+        and type(target.elements[1].value) is cst.Name
+        and node.value.value == target.elements[1].value.value
+    )
+
+
+def _plain_read(node: cst.BaseExpression) -> bool:
+    """A name, or attributes, constant subscripts and ``.get(constant)`` calls of one
+    (``event.get("headers", {})``): evaluating it again has no effects."""
+    while True:
+        if type(node) is cst.Name:
+            return True
+        if type(node) is cst.Attribute:
+            node = node.value
+        elif type(node) is cst.Subscript and type(node.slice[0].slice) is cst.Index:
+            if type(node.slice[0].slice.value) is not cst.SimpleString:
+                return False
+            node = node.value
+        elif (
+            type(node) is cst.Call
+            and type(node.func) is cst.Attribute
+            and node.func.attr.value == "get"
+            and all(
+                type(a.value) in (cst.SimpleString, cst.Name)
+                or (type(a.value) is cst.Dict and not a.value.elements)
+                for a in node.args
+            )
+        ):
+            node = node.func.value
+        else:
+            return False
+
+
 def _not_held_whole(value: Value) -> tuple[Flow, ...]:
     """The flows of ``value`` but those its keys hold as a mapping the packs name as a whole
     (``request.headers``). A dict built in code keeps them all: a key set later, or by a
@@ -4510,6 +4628,21 @@ def _self_attributes(method: cst.FunctionDef, whole: bool = False) -> frozenset[
                 )
             ):
                 found.add(_ANY_ATTRIBUTE)
+
+        def visit_IfExp(self, node: cst.IfExp) -> None:
+            # `"***" if self.secret else None`: whether it is set, not what it holds.
+            test = node.test
+            if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
+                test = test.expression
+            if (
+                type(test) is cst.Comparison
+                and len(test.comparisons) == 1
+                and type(test.comparisons[0].operator) in (cst.Is, cst.IsNot)
+                and _is_none(test.comparisons[0].comparator)
+            ):
+                test = test.left
+            if whole and isinstance(test, cst.Attribute):
+                masked.append(test)
 
         def visit_Subscript(self, node: cst.Subscript) -> None:
             if (

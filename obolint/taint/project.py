@@ -1098,8 +1098,14 @@ class Project:
             for stmt in node.body.body:
                 if isinstance(stmt, cst.SimpleStatementLine):
                     run.exec_stmt(stmt, env)
+            # The members of an enumeration are labels, whatever their names say
+            # (`PASSWORD_MISMATCH = ErrorCode(1007, "...")`).
+            members = run.enum_class(class_qname)
             for name, value in env.items():
-                self.add_field(class_qname, name, value.flows)
+                flows = value.flows
+                if members:
+                    flows = tuple(f for f in flows if f.source_kind != "name")
+                self.add_field(class_qname, name, flows)
 
     def capture(self, qualname: str, env: dict[str, Value]) -> None:
         """Remember the variables a nested function closes over (concrete flows only)."""

@@ -37,6 +37,11 @@ WHOLE_KEY_PREFIX = "whole-key:"
 # message built from a credential): the same rule does not report it again downstream.
 SUNK_PREFIX = "sunk:"
 
+# The marker of a credential known by a generic name alone (`token`, `checkout_token`,
+# `credentials`; see names.names_generic_credential): such names also name identifiers and
+# records, which sinks that quote identifiers (exception messages) leave out.
+GENERIC_NAME = "generic-name"
+
 # "key:<name>" marks a parameter's flow read under a constant key or attribute inside its
 # function (`params["base_url"]`, `cfg.command`): a caller that passes a dict or an object
 # holding each key apart passes what it holds under that key (see read_key).
