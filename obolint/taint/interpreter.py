@@ -2874,8 +2874,14 @@ class FunctionInterpreter:
 
         # server.tool(name="x")(fn), agent.tool_plain(fn): a tool decorator applied by a call.
         if args and args[0].position == 0 and args[0].value.qname:
-            decorator_q = self.qname_of(func.func) if type(func) is cst.Call else callee_q
-            decorating = matcher.tool_decorators(decorator_q)
+            decorating = matcher.tool_decorators(callee_q)
+            if type(func) is cst.Call:
+                # The decorator's factory as evaluated (`self.server.tool(name="x")` of a
+                # server kept on `self`), or else as written.
+                built = callee_q or ""
+                decorating = (
+                    matcher.tool_decorators(built[:-2]) if built.endswith("()") else ()
+                ) or matcher.tool_decorators(self.qname_of(func.func))
             if decorating:
                 self.ctx.project.register_tool(args[0].value.qname, decorating[0], node)
                 registered_q = args[0].value.qname
