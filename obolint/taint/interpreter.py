@@ -2646,12 +2646,16 @@ class FunctionInterpreter:
         sliced = _last_identifier(node.value)
         if _is_short_slice(node) and (
             names.is_maskable_credential_name(sliced)
-            or (not names.is_credential_name(sliced) and self._text_parameter(node.value))
+            or (
+                not names.is_credential_name(sliced)
+                and (self._text_parameter(node.value) or _text_from_sources(sliced, base))
+            )
         ):
             # token[:8], self.api_key[-4:]: a masked form, as people log and show credentials
-            # (only of a value named like one, or of a parameter declared `str`, as a helper
-            # that masks whatever it is given: history[-10:] keeps ten whole messages, and
-            # twelve characters of a password may be all of it).
+            # (only of a value named like one, of a parameter declared `str`, as a helper
+            # that masks whatever it is given, or of text read from the environment or a
+            # request: history[-10:] keeps ten whole messages, and twelve characters of a
+            # password may be all of it).
             return CLEAN
         if keys_hold_all(base):
             # PROVIDERS[name] of a dict built in code: one of its values, with their keys.
@@ -4335,6 +4339,31 @@ _NORMALISING_METHODS = frozenset(
 # Words in a function's name that say it masks what it is given (`fingerprint_token`,
 # `preview_key`, `mask_secret`): a short slice of a `str` parameter there is a masked form.
 _MASKING_WORDS = ("mask", "redact", "preview", "fingerprint", "obfuscat", "censor", "hide")
+
+
+# Source kinds the packs read as text (an environment variable, a header, cookie or query
+# value), not as a collection of credentials.
+_TEXT_SOURCE_KINDS = frozenset({"env", "header", "cookie", "query"})
+
+
+def _text_from_sources(name: str, value: Value) -> bool:
+    """Whether ``value``, held under ``name``, is one credential's text as read from a source
+    (``map_key = os.getenv("PLACES_API_KEY")``): credential flows all of kinds read as text,
+    none a mapping held whole, each read here or assigned once since (not put into a list of
+    messages on the way), and a name that is not a plural (``keys`` may be a list)."""
+    credentials = [f for f in value.flows if CREDENTIAL in f.labels]
+    return (
+        bool(credentials)
+        and not name.endswith("s")
+        and all(
+            f.source_kind in _TEXT_SOURCE_KINDS
+            and WHOLE_MAPPING not in f.markers
+            and len(f.steps) <= 2
+            for f in credentials
+        )
+        and value.items is None
+        and value.element_items is None
+    )
 
 
 def _is_short_slice(node: cst.Subscript) -> bool:
