@@ -200,9 +200,9 @@ _BLOCK_BEFORE_TOKEN = frozenset(
         "scroll", "after", "before", "delta", "skip", "resume", "pagination", "starting",
         # log streams read both ways (``nextForwardToken``, ``nextBackwardToken``)
         "forward", "backward",
-        # what makes a write happen once or detects a concurrent one (AWS ``VersionToken``,
-        # ``ChangeToken``, an ETag, an idempotency key)
-        "version", "change", "etag", "idempotency", "dedup", "deduplication", "concurrency",
+        # what makes a write happen once or detects a concurrent one (AWS ``VersionToken``, an
+        # ETag, an idempotency key); not ``change`` (``email_change_token`` confirms a change)
+        "version", "etag", "idempotency", "dedup", "deduplication", "concurrency",
         # async cancellation tokens
         "cancel", "cancellation",
         # NLP special and positional tokens
@@ -271,13 +271,13 @@ _BLOCK_AFTER = frozenset(
         "title", "description", "desc", "header", "headers", "widget", "input", "inputs",
         "error",
         "errors", "failure", "failures", "omission", "omissions",
-        # what links one to something else (onyx's `connector_credential_pair`)
-        "pair", "pairs",
-        # a form's widgets that hold one (``pwd_edit``, ``password_box``)
-        "edit", "editor", "box", "textbox", "component",
-        # what is known of one, and where it goes (OpenAPI's ``api_key_in``: "header")
-        "attribute", "attributes", "properties", "score", "scores", "mode", "modes", "check",
-        "checks", "in",
+        # what is known of one (not where it is: ``token_in_cache`` holds it; nor a pair, a
+        # check or a widget: ``token_pair``, a sign-up form's ``password_check`` and
+        # Streamlit's ``password_box = st.text_input(...)`` are the values themselves)
+        "attribute", "attributes", "properties", "score", "scores", "mode", "modes",
+        # what a message about one says (``PASSWORD_TOO_SHORT``, ``password_mismatch``,
+        # ``API_KEY_NOT_SET``, ``API_KEY_DELETED``)
+        "too", "not", "mismatch", "mismatched", "deleted", "revoked", "reused", "weak",
         # time and lifetime
         "expiry", "expires", "expiration", "exp", "expire", "ttl", "lifetime", "age",
         "timeout", "time", "timestamp", "date", "deadline", "interval", "duration",
@@ -360,6 +360,19 @@ def credential_word(name: str) -> str | None:
 _GENERIC_WORDS = frozenset({"token", "credential", "authorization", "pat"})
 
 
+# Services whose tokens are credentials by that name (`slack_token`, `hf_token`).
+_SERVICE_QUALIFIERS = frozenset(
+    {
+        "slack", "gitlab", "bitbucket", "hf", "huggingface", "discord", "telegram", "notion",
+        "jira", "confluence", "atlassian", "azure", "aws", "gcp", "google", "openai", "stripe",
+        "twilio", "sendgrid", "zendesk", "salesforce", "hubspot", "shopify", "vercel",
+        "netlify", "heroku", "cloudflare", "digitalocean", "pagerduty", "sentry", "datadog",
+        "npm", "pypi", "docker", "dockerhub", "secret", "webhook", "graph", "entra", "okta",
+        "auth0", "cognito", "keycloak", "vault",
+    }
+)  # fmt: skip
+
+
 def names_generic_credential(name: str) -> bool:
     """Whether ``name`` denotes a credential by a generic word alone (``token``,
     ``checkout_token``, ``credentials``), not a specific one (``api_key``, ``password``,
@@ -370,9 +383,10 @@ def names_generic_credential(name: str) -> bool:
     parts, start, end, canonical = found
     if canonical != "token":
         return True
-    # `access_tokens` is one phrase; `access_token` a qualifier before the word. A user's
-    # tokens are as often what they spent of a model's (`last_user_tokens`).
-    qualifiers = _TOKEN_PLURAL_QUALIFIERS - {"user"}
+    # `access_tokens` is one phrase; `access_token` a qualifier before the word, and so is a
+    # service's name (`slack_token`). A user's tokens are as often what they spent of a
+    # model's (`last_user_tokens`).
+    qualifiers = (_TOKEN_PLURAL_QUALIFIERS | _SERVICE_QUALIFIERS) - {"user"}
     phrase = end - start > 1 and parts[start] != "user"
     return not (phrase or (start > 0 and _in(parts[start - 1], qualifiers)))
 

@@ -192,6 +192,8 @@ class FunctionInterpreter:
         # Local variables bound to a list or dict literal (`tools = [{...}]`): a tool schema
         # passed by such a name is that literal (see the tool schemas of _eval_call).
         self._local_literals: dict[str, cst.BaseExpression] = {}
+        # What `.append(x)` / `.extend([...])` added to such a local list (see _listed).
+        self._local_appends: dict[str, list[cst.BaseExpression]] = {}
         self._bound_once: set[str] = set()
         self._rebound: set[str] = set()
 
@@ -1265,12 +1267,22 @@ class FunctionInterpreter:
                 return
 
     def _listed(self, node: cst.BaseExpression, depth: int = 0) -> list[cst.BaseExpression]:
-        """The elements of a list or tuple written here, those of a local list it spreads
-        (``[*common_tools, lookup]``, ``common_tools`` bound once to a literal) included; a
-        node that is no such literal stands for itself."""
+        """The elements of a list or tuple written here, or of a local bound once to one
+        (``tools = [self.search, self.fetch]`` then ``tools=tools``), those of a local list it
+        spreads (``[*common_tools, lookup]``) included; a node that is no such literal stands
+        for itself."""
+        items: list[cst.BaseExpression] = []
+        if (
+            isinstance(node, cst.Name)
+            and node.value not in self._rebound
+            and node.value in self._local_literals
+            and depth < 4
+        ):
+            # `tools.append(self.refund)` under a flag: a function it may hold.
+            items.extend(self._local_appends.get(node.value, ()))
+            node = self._local_literals[node.value]
         if not isinstance(node, (cst.Tuple, cst.List)):
             return [node]
-        items: list[cst.BaseExpression] = []
         for element in node.elements:
             if not isinstance(element, cst.StarredElement):
                 items.append(element.value)
@@ -1505,9 +1517,16 @@ class FunctionInterpreter:
             )
             for i, element in enumerate(elements):
                 item_value = value
+                element_node = item_node
                 if source_items is not None and len(source_items) == len(elements):
-                    item_node = source_items[i]
+                    element_node = source_items[i]
                     item_value = self.eval(source_items[i], env)
+                elif (
+                    item_node is not None
+                    and isinstance(element.value, cst.Name)
+                    and not self._names_unpacked_credential(element.value.value, item_node)
+                ):
+                    element_node = None
                 elif known_items is not None:
                     item_value = known_items[i]
                 elif i == 0 and _splits_off_head(value_node):
@@ -1516,7 +1535,7 @@ class FunctionInterpreter:
                 inner = element.value
                 if isinstance(inner, cst.StarredElement):
                     inner = inner.value
-                self.assign(inner, item_value, env, loop=loop, value_node=item_node)
+                self.assign(inner, item_value, env, loop=loop, value_node=element_node)
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, value, env, loop=loop)
         elif isinstance(target, cst.Attribute):
@@ -1588,6 +1607,23 @@ class FunctionInterpreter:
                     flows=_overwritten(current, key),
                     fields=_set_field(current.fields, key, value),
                 )
+
+    def _names_unpacked_credential(self, name: str, call: cst.BaseExpression) -> bool:
+        """Whether ``name``, bound by unpacking what ``call`` returns, names a credential: a
+        specific name (``password``, ``access_token``) does; a generic one (``token``) only
+        from a call about credentials, not about text (``new_token, jti = mint_token()``, not
+        ``token, count = Counter(words).most_common(1)[0]`` nor ``lexer.next_token(text)``)."""
+        if not names.names_generic_credential(name):
+            return True
+        while isinstance(call, (cst.Await, cst.Subscript)):
+            call = call.expression if isinstance(call, cst.Await) else call.value
+        if not isinstance(call, cst.Call):
+            return False
+        func = call.func
+        # What is called, not what it is given (`Counter(tokens).most_common(1)`).
+        called = func.attr.value if isinstance(func, cst.Attribute) else self.ctx.code(func, 80)
+        owner = self.ctx.code(func.value, 80) if isinstance(func, cst.Attribute) else ""
+        return names.mentions_credential(called) and not names.is_text_token_read(owner, "token")
 
     def _name_source(
         self, name: str, target: cst.Name, value: Value, value_node: cst.BaseExpression
@@ -2230,6 +2266,7 @@ class FunctionInterpreter:
             and not self._masked_field(base.qname, key)
             and not self.enum_class(base.qname)
             and not self._text_token_read(node, key)
+            and not self._class_constant(base.qname, key)
         ):
             note = f"`{self.ctx.code(node, 50)}` is named like a credential"
             flows = merge_flows(flows, (self._new_flow(node, note, by_name=key),))
@@ -2281,6 +2318,38 @@ class FunctionInterpreter:
                 bases = [q for base in node.bases if (q := probe.qname_of(base.value))]
             yield current, bases
             todo.extend(bases)
+
+    def _class_constant(self, qname: str | None, attr: str) -> bool:
+        """``Messages.PASSWORD_TOO_SHORT`` or ``AuthType.API_KEY`` of a project class whose
+        body binds that attribute once, to text or a number that cannot be a secret (a
+        message, a label): what it holds, whatever its name says."""
+        project = self.ctx.project
+        if not qname or "(" in qname or not project.known_class(qname):
+            return False
+        module = project.modules.get(project.class_modules[qname])
+        node = module.classes.get(qname) if module is not None else None
+        if node is None:
+            return False
+        bound = [
+            small
+            for stmt in node.body.body
+            if isinstance(stmt, cst.SimpleStatementLine)
+            for small in stmt.body
+            if isinstance(small, (cst.Assign, cst.AnnAssign))
+            and any(
+                isinstance(t, cst.Name) and t.value == attr
+                for t in (
+                    [t.target for t in small.targets]
+                    if isinstance(small, cst.Assign)
+                    else [small.target]
+                )
+            )
+        ]
+        if len(bound) != 1 or bound[0].value is None:
+            return False
+        value = bound[0].value
+        literal = (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)
+        return isinstance(value, literal) and not self._may_hold_secret(value)
 
     def enum_class(self, qname: str | None) -> bool:
         """A project class derived from an enumeration: ``AuthType.API_TOKEN`` is a member, a
@@ -2818,6 +2887,15 @@ class FunctionInterpreter:
         if isinstance(func, cst.Attribute):
             receiver = self.eval(func.value, env)
             method = func.attr.value
+            if (
+                method in ("append", "extend")
+                and isinstance(func.value, cst.Name)
+                and func.value.value in self._local_literals
+                and len(node.args) == 1
+            ):
+                added = node.args[0].value
+                listed = _literal_items(added) if method == "extend" else [added]
+                self._local_appends.setdefault(func.value.value, []).extend(listed or ())
             callee_q = f"{receiver.qname}.{method}" if receiver.qname else None
             if callee_q and receiver.qname.endswith("()"):  # type: ignore[union-attr]
                 # self.write(...) of a framework's handler class: the library's method.
