@@ -2502,6 +2502,11 @@ class FunctionInterpreter:
             elif keys_hold_all(items):
                 kept = [item for name, item in items.fields if name.lower() in pinned]
                 env[value_name] = join_keyed(*kept) if kept else CLEAN
+            elif not items.fields and any(param_index(f) is not None for f in current.flows):
+                # A loop over a parameter's items: what a caller passes under those keys alone
+                # (a helper copying only trace headers of what it is given).
+                only = frozenset("+" + k for k in pinned)
+                env[value_name] = replace(current, flows=without_keys(current.flows, only))
 
     def _keys_ruled_out(
         self, test: cst.BaseExpression, env: Env, negated: bool = False

@@ -175,11 +175,15 @@ def read_key(flow: Flow) -> str | None:
 
 def key_left_out(name: str, keys: frozenset[str]) -> bool:
     """Whether dict key ``name`` is one of ``keys`` a test ruled out: ``=name`` as written,
-    ``~name`` in lower case (the test compared ``k.lower()``), or one holding a word ``*word``
-    (``any(w in k.lower() for w in WORDS)`` was false)."""
+    ``~name`` in lower case (the test compared ``k.lower()``), one holding a word ``*word``
+    (``any(w in k.lower() for w in WORDS)`` was false), or, where a test pinned the key to
+    some (``k.lower() in KEEP``: ``+keep`` each, in lower case), any other."""
     if "=" + name in keys or "~" + name.lower() in keys:
         return True
     lowered = name.lower()
+    pinned = [k[1:] for k in keys if k[0] == "+"]
+    if pinned and lowered not in pinned:
+        return True
     return any(k[0] == "*" and k[1:] in lowered for k in keys)
 
 
