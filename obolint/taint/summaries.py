@@ -240,8 +240,11 @@ def passed_under(value: Value, key: str | None, without: frozenset[str] = frozen
     gives there: of a dict or object that holds its keys apart, that key's value (nothing if
     it has no such key), or the values of its keys but ``without`` ones; else all of it."""
     if not value.fields:
-        # A caller's own parameter passed on: what its callers pass under the key.
-        return value if key is None else replace(value, flows=under_key(value.flows, key))
+        # A caller's own parameter passed on: what its callers pass under the key, or but
+        # the keys left out (so a chain of helpers keeps the test the last one made).
+        if key is not None:
+            return replace(value, flows=under_key(value.flows, key))
+        return replace(value, flows=without_keys(value.flows, without)) if without else value
     if holds_whole_mapping(value):
         return _whole_mapping_under(value, key, without)
     if key is None:
