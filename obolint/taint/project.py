@@ -2220,7 +2220,9 @@ def _attribute_assignments(
 
 def _returned_object(info: FunctionInfo) -> str | None:
     """``callee()`` when every ``return`` in ``info`` returns a call of ``callee`` (directly or
-    through a local variable that only such calls are assigned to)."""
+    through a local variable that only such calls are assigned to); a method called on a local
+    bound once to a call counts as that call's (``builder = StateGraph(S)`` then ``return
+    builder.compile()``: ``StateGraph().compile()``)."""
     probe = FunctionInterpreter(info.module, None, lambda hit, flow: None)
     returned: list[cst.BaseExpression | None] = []
     assigned: dict[str, list[cst.BaseExpression | None]] = {}
@@ -2242,7 +2244,23 @@ def _returned_object(info: FunctionInfo) -> str | None:
             calls.extend(assigned[value.value])
         else:
             calls.append(value)
-    callees = {probe.qname_of(call.func) if isinstance(call, cst.Call) else None for call in calls}
+
+    def callee_of(call: cst.BaseExpression | None) -> str | None:
+        if not isinstance(call, cst.Call):
+            return None
+        func = call.func
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and len(assigned.get(func.value.value, ())) == 1
+        ):
+            (bound,) = assigned[func.value.value]
+            if isinstance(bound, cst.Call):
+                receiver = probe.qname_of(bound.func)
+                return f"{receiver}().{func.attr.value}" if receiver else None
+        return probe.qname_of(func)
+
+    callees = {callee_of(call) for call in calls}
     if len(callees) != 1:
         return None
     (callee,) = callees
