@@ -176,6 +176,9 @@ class ReturnSink:
     # ``Resource``'s ``get``).
     base_classes: NamePatterns = field(default_factory=NamePatterns)
     methods: frozenset[str] = frozenset()
+    # Only what a returned dict built in code holds under keys matching this counts (a graph
+    # node's state update: its `messages`); a return of unknown keys does not.
+    key_pattern: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -701,6 +704,7 @@ def _return_sink(e: _Entry) -> ReturnSink:
         markup=_markup_rule(e),
         base_classes=e.patterns("base-classes", required=False),
         methods=e.words("methods"),
+        key_pattern=e.regex("key-pattern"),
     )
 
 

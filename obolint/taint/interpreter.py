@@ -959,6 +959,10 @@ class FunctionInterpreter:
             content = self._tool_content(value, node)
             for spec, note in self.return_sinks:
                 shown = content if spec.tools and content is not None else sent
+                if spec.key_pattern is not None:
+                    # {"messages": [...]} of a graph node: those keys alone, of a dict built here.
+                    kept = [v for k, v in value.fields if spec.key_pattern.search(k)]
+                    shown = join(*kept) if kept else CLEAN
                 self._sink_at(
                     spec, node, shown, note, self.ctx.code(node), spec.exclude_markers, spec.markup
                 )
