@@ -272,8 +272,8 @@ _BLOCK_AFTER = frozenset(
         "error",
         "errors", "failure", "failures", "omission", "omissions",
         # what is known of one (not where it is: ``token_in_cache`` holds it; nor a pair, a
-        # check or a widget: ``token_pair``, a sign-up form's ``password_check`` and
-        # Streamlit's ``password_box = st.text_input(...)`` are the values themselves)
+        # check or a widget: ``token_pair``, a sign-up form's ``password_check`` and a UI's
+        # ``password_box = text_input(...)`` are the values themselves)
         "attribute", "attributes", "properties", "score", "scores", "mode", "modes",
         # what a message about one says (``PASSWORD_TOO_SHORT``, ``password_mismatch``,
         # ``API_KEY_NOT_SET``, ``API_KEY_DELETED``)
@@ -450,7 +450,7 @@ _TEXT_TOKEN_OWNER_WORDS = frozenset(
         # what a text tokenizer streams (`word.token`, `async for ev in sentence_stream`)
         "sentence", "sentences", "word", "words",
         # not text, but no credential either: the token a distributed lock keeps to know its
-        # owner (redis-py's `lock.local.token`)
+        # owner (`lock.local.token`)
         "lock", "locks", "mutex",
     }
 )  # fmt: skip

@@ -1276,30 +1276,25 @@ class FunctionInterpreter:
         spreads (``[*common_tools, lookup]``) included; a node that is no such literal stands
         for itself."""
         items: list[cst.BaseExpression] = []
-        if (
-            isinstance(node, cst.Name)
-            and node.value not in self._rebound
-            and node.value in self._local_literals
-            and depth < 4
-        ):
+        bound = self._bound_literal(node) if depth < 4 else None
+        if bound is not None:
             # `tools.append(self.refund)` under a flag: a function it may hold.
-            items.extend(self._local_appends.get(node.value, ()))
-            node = self._local_literals[node.value]
+            items.extend(self._local_appends.get(node.value, ()))  # type: ignore[attr-defined]
+            node = bound
         if not isinstance(node, (cst.Tuple, cst.List)):
             return [node]
         for element in node.elements:
             if not isinstance(element, cst.StarredElement):
                 items.append(element.value)
-                continue
-            spread = element.value
-            bound = (
-                self._local_literals.get(spread.value)
-                if isinstance(spread, cst.Name) and spread.value not in self._rebound
-                else None
-            )
-            if bound is not None and depth < 4:
-                items.extend(self._listed(bound, depth + 1))
+            elif depth < 4 and self._bound_literal(element.value) is not None:
+                items.extend(self._listed(element.value, depth + 1))
         return items
+
+    def _bound_literal(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        """The list or dict literal a local named by ``node`` was bound to once, if any."""
+        if type(node) is not cst.Name or node.value in self._rebound:
+            return None
+        return self._local_literals.get(node.value)
 
     def _register_tools(
         self, callee_q: str | None, args: list[Arg], node: cst.Call, env: Env
@@ -2327,33 +2322,13 @@ class FunctionInterpreter:
         """``Messages.PASSWORD_TOO_SHORT`` or ``AuthType.API_KEY`` of a project class whose
         body binds that attribute once, to text or a number that cannot be a secret (a
         message, a label): what it holds, whatever its name says."""
-        project = self.ctx.project
-        if not qname or "(" in qname or not project.known_class(qname):
+        if not qname or "(" in qname:
             return False
-        module = project.modules.get(project.class_modules[qname])
-        node = module.classes.get(qname) if module is not None else None
-        if node is None:
+        bound = self.ctx.project.class_bindings(qname, attr)
+        if len(bound) != 1:
             return False
-        bound = [
-            small
-            for stmt in node.body.body
-            if isinstance(stmt, cst.SimpleStatementLine)
-            for small in stmt.body
-            if isinstance(small, (cst.Assign, cst.AnnAssign))
-            and any(
-                isinstance(t, cst.Name) and t.value == attr
-                for t in (
-                    [t.target for t in small.targets]
-                    if isinstance(small, cst.Assign)
-                    else [small.target]
-                )
-            )
-        ]
-        if len(bound) != 1 or bound[0].value is None:
-            return False
-        value = bound[0].value
         literal = (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)
-        return isinstance(value, literal) and not self._may_hold_secret(value)
+        return isinstance(bound[0], literal) and not self._may_hold_secret(bound[0])
 
     def enum_class(self, qname: str | None) -> bool:
         """A project class derived from an enumeration: ``AuthType.API_TOKEN`` is a member, a
@@ -2811,16 +2786,13 @@ class FunctionInterpreter:
             )
             if kept is not None:
                 return kept
-            mapping = (
-                node.for_in.iter.func.value if isinstance(node.for_in.iter, cst.Call) else None
-            )  # type: ignore[attr-defined]
             if (
                 not node.for_in.ifs
-                and mapping is not None
-                and _plain_read(mapping)
+                and _keys_from_keys(node, self.propagation.key_value_methods)
                 and _values_kept(node)
                 and any(WHOLE_MAPPING in f.markers for f in iterable.flows)
-                and _keys_from_keys(node, self.propagation.key_value_methods)
+                # `_keys_from_keys`: the loop goes over `mapping.items()` (or the like).
+                and _plain_read(mapping := node.for_in.iter.func.value)  # type: ignore[attr-defined]
             ):
                 # {k.lower(): v for k, v in request.headers.items()}: the same mapping, its
                 # names in another case (read in any case, as the packs' mapping is). Read
@@ -2898,13 +2870,12 @@ class FunctionInterpreter:
             method = func.attr.value
             if (
                 method in ("append", "extend")
-                and isinstance(func.value, cst.Name)
-                and func.value.value in self._local_literals
                 and len(node.args) == 1
+                and self._bound_literal(func.value) is not None
             ):
                 added = node.args[0].value
                 listed = _literal_items(added) if method == "extend" else [added]
-                self._local_appends.setdefault(func.value.value, []).extend(listed or ())
+                self._local_appends.setdefault(func.value.value, []).extend(listed or ())  # type: ignore[attr-defined]
             callee_q = f"{receiver.qname}.{method}" if receiver.qname else None
             if callee_q and receiver.qname.endswith("()"):  # type: ignore[union-attr]
                 # self.write(...) of a framework's handler class: the library's method.
@@ -2955,8 +2926,7 @@ class FunctionInterpreter:
                 schema: cst.BaseExpression | None = arg.node
                 if isinstance(arg.node, cst.Name) and not self._module_level_name(arg.node, env):
                     # A local: the literal it was bound to once (`tools = [{...}]`), if any.
-                    name = arg.node.value
-                    schema = self._local_literals.get(name) if name not in self._rebound else None
+                    schema = self._bound_literal(arg.node)
                 if schema is not None:
                     self.ctx.project.check_tool_schema(self.ctx, schema, schema_spec, self.scope)
 

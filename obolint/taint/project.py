@@ -748,6 +748,27 @@ class Project:
 
     def _annotated_fields(self, class_qname: str) -> Iterator[tuple[str, cst.AnnAssign]]:
         """``name: annotation [= default]`` statements of a project class body, in order."""
+        for small in self._class_body_statements(class_qname):
+            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                yield small.target.value, small
+
+    def class_bindings(self, class_qname: str, attr: str) -> list[cst.BaseExpression | None]:
+        """What the body of project class ``class_qname`` binds to ``attr`` (``attr = value``,
+        ``attr: T = value``), each (None for a declaration without a value), in order."""
+        found: list[cst.BaseExpression | None] = []
+        for small in self._class_body_statements(class_qname):
+            if isinstance(small, cst.Assign):
+                targets = [t.target for t in small.targets]
+            elif isinstance(small, cst.AnnAssign):
+                targets = [small.target]
+            else:
+                continue
+            if any(isinstance(t, cst.Name) and t.value == attr for t in targets):
+                found.append(small.value)
+        return found
+
+    def _class_body_statements(self, class_qname: str) -> Iterator[cst.BaseSmallStatement]:
+        """The simple statements of a project class body (not those of its methods), in order."""
         if not self.known_class(class_qname):
             return
         module = self.modules.get(self.class_modules[class_qname])
@@ -756,9 +777,7 @@ class Project:
             return
         for stmt in node.body.body:
             if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                        yield small.target.value, small
+                yield from stmt.body
 
     def add_field(
         self,
@@ -2221,8 +2240,8 @@ def _attribute_assignments(
 def _returned_object(info: FunctionInfo) -> str | None:
     """``callee()`` when every ``return`` in ``info`` returns a call of ``callee`` (directly or
     through a local variable that only such calls are assigned to); a method called on a local
-    bound once to a call counts as that call's (``builder = StateGraph(S)`` then ``return
-    builder.compile()``: ``StateGraph().compile()``)."""
+    bound once to a call counts as that call's (``builder = Graph(S)`` then ``return
+    builder.compile()``: ``Graph().compile()``)."""
     probe = FunctionInterpreter(info.module, None, lambda hit, flow: None)
     returned: list[cst.BaseExpression | None] = []
     assigned: dict[str, list[cst.BaseExpression | None]] = {}
