@@ -28,6 +28,7 @@ from obolint.packs import PackSet
 from obolint.parallel import map_forked
 from obolint.parsing import ParsedFile, files_not_in_cache, parse_in_order
 from obolint.prefilter import Triggers
+from obolint.projectfiles import PROJECT_FILES_ENTRY, ProjectFiles
 from obolint.reach import Handle, Reach, registrations
 from obolint.resolve import (
     enclosing_packages,
@@ -85,13 +86,15 @@ def analyse(
     retain: list[object] | None,
     found_by: Triggers,
     started: float,
+    project_files: ProjectFiles | None = None,
 ) -> tuple[ScanResult, dict[str, str], Reach, dict[str, bool]]:
     """Parse the ``wanted`` files of ``sources`` (path, text, read error; the list is emptied
     once their texts are taken; ``digests``: their content hashes) and analyse them as one
     project. Returns the result, the
     hashes of the files read on demand or reached by name (and of paths where an absent module
     would be), every handle looked for in prefiltered files (see obolint.reach), and whether
-    each prefiltered text searched names one, by content hash."""
+    each prefiltered text searched names one, by content hash. ``project_files``: where the
+    modules the scan needs are looked for when the scan holds only some of the project's files."""
     forget_resolved_directories()  # a symlink may have changed since the last scan
     file_count = len(sources)
     result = ScanResult()
@@ -148,6 +151,7 @@ def analyse(
         rechecked,
         trees,
         lambda text: put_back(left_out.named_in(text)),
+        project_files,
     )
     batch_size = len(to_parse)
     # With the trees at hand (parse cache) there is no parsing to overlap.
@@ -405,6 +409,7 @@ def _module_loader(
     rechecked: dict[str, str],
     trees: TreeCache | None,
     put_back_named_in: Callable[[str], list[str]],
+    project_files: ProjectFiles | None = None,
 ) -> tuple[Callable[[str], ModuleContext | None], Callable[[str], bool]]:
     """Parse project modules on demand (or load them from ``trees``), when a call or read in
     an analysed module needs them; and tell, without parsing, whether a module name has a file
@@ -413,14 +418,36 @@ def _module_loader(
 
     Pre-commit passes only changed files, and the prefilter skips files without a credential
     word (``skipped_paths``); their helpers are read only when a credential flows into them.
+    A module that is neither where its name says under ``root`` (or ``root/src``) nor among
+    ``skipped_paths`` is looked for among the ``project_files`` not in the scan.
     """
     # The prefiltered files by module name, and by each dotted suffix of it: made on the first
     # lookup, which comes after the parse workers have started (saleor: 3,646 paths, 0.1 s
     # of system calls that would otherwise delay them).
     skipped: dict[str, Path] = {}
     skipped_by_suffix: dict[str, list[Path]] = {}
+    # The same for the project's other files, made on the first module not found otherwise.
+    parsed_by_scan = set(seen)
+    elsewhere: dict[str, Path] = {}
+    elsewhere_by_suffix: dict[str, list[Path]] = {}
     # Module name -> its file and that file's resolved path (memoised: both cost system calls).
     paths: dict[str, tuple[Path, Path] | None] = {}
+
+    def project_file(module_name: str) -> Path | None:
+        if project_files is None:
+            return None
+        if PROJECT_FILES_ENTRY not in rechecked:
+            # The scan's own files are found as modules of the project (see Project.module).
+            scanned = parsed_by_scan | {resolved_path(path) for path in skipped_paths}
+            listed = {
+                module_name_for(path, root)[0]: path
+                for path in project_files.files()
+                if resolved_path(path) not in scanned
+            }
+            elsewhere.update(listed)
+            elsewhere_by_suffix.update(suffix_index(listed))
+            rechecked[PROJECT_FILES_ENTRY] = project_files.digest()
+        return _skipped_file(module_name, elsewhere, elsewhere_by_suffix)
 
     def path_for(module_name: str) -> tuple[Path, Path] | None:
         if module_name not in paths:
@@ -429,8 +456,10 @@ def _module_loader(
                 by_suffix = suffix_index(by_name)
                 skipped.update(by_name)  # both or neither, should a path fail to resolve
                 skipped_by_suffix.update(by_suffix)
-            path = _module_file(module_name, root) or _skipped_file(
-                module_name, skipped, skipped_by_suffix
+            path = (
+                _module_file(module_name, root)
+                or _skipped_file(module_name, skipped, skipped_by_suffix)
+                or project_file(module_name)
             )
             paths[module_name] = (path, resolved_path(path)) if path is not None else None
         return paths[module_name]

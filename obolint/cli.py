@@ -40,6 +40,7 @@ from obolint.gitdiff import ChangedLines, GitDiffError, changed_lines
 from obolint.packs import PackError, load_packs
 from obolint.progress import ScanProgress
 from obolint.progress import wanted as wanted_progress
+from obolint.projectfiles import ProjectFiles
 from obolint.report import FORMATS, render
 from obolint.report.statistics import render_statistics
 from obolint.rulemeta import RuleMeta, SelectionError, select_rules
@@ -162,6 +163,11 @@ class _Analysis:
     suppressed: list[SuppressedFinding]
 
 
+def _covers(targets: list[Path], root: Path) -> bool:
+    """Whether scanning ``targets`` scans every file under ``root``."""
+    return any(root.is_relative_to(target.resolve()) for target in targets)
+
+
 def _signing_key(project_root: Path) -> bytes | None:
     """The user's cache-signing key, unless it lives inside the scanned project (where the
     project's own files, say a pull request's, could supply it); says why when there is none."""
@@ -219,6 +225,11 @@ def _analyse(
         targets, config, respect_gitignore=not no_respect_gitignore, force_exclude=force_exclude
     )
     root = project_root(config, targets[0])
+    project_files = None
+    if not _covers(targets, root):
+        project_files = ProjectFiles(
+            lambda: discover([root], config, respect_gitignore=not no_respect_gitignore).files
+        )
     try:
         key = None if no_cache else _signing_key(root)
         # Without a key to sign entries with, none could be trusted: scan without a cache.
@@ -232,6 +243,7 @@ def _analyse(
             progress=progress,
             jobs=jobs,
             retain=_retained,
+            project_files=project_files,
         )
     except Exception as exc:  # noqa: BLE001 - last resort: say what happened, exit 2
         _fail(

@@ -30,6 +30,7 @@ from obolint.findings import FileError, ScanResult
 from obolint.packs import PackSet
 from obolint.parallel import default_jobs
 from obolint.prefilter import Triggers, files_to_parse, triggers
+from obolint.projectfiles import PROJECT_FILES_ENTRY, ProjectFiles
 from obolint.reach import Reach
 from obolint.sourcefiles import display_path, read_source, read_source_and_status
 from obolint.suppress import may_hold_suppressions
@@ -70,13 +71,15 @@ def scan(
     progress: Progress | None = None,
     jobs: int | None = None,
     retain: list[object] | None = None,
+    project_files: ProjectFiles | None = None,
 ) -> ScanResult:
     """Analyse ``files`` as one project and return findings, per-file errors and stats.
 
     ``jobs`` processes (default: one per CPU) parse the files of large scans;
     the analysis runs in this process. The result is the same for any number of jobs. A
     caller about to exit passes ``retain`` to hold the analysis (its syntax trees) instead of
-    freeing it.
+    freeing it. When ``files`` are only some of the project's, ``project_files`` lists all of
+    them: the modules the scanned files import are read from there.
     """
     with _cyclic_gc_paused():
         return _scan(
@@ -88,6 +91,7 @@ def scan(
             progress=progress,
             jobs=jobs or default_jobs(),
             retain=retain,
+            project_files=project_files,
         )
 
 
@@ -101,6 +105,7 @@ def _scan(
     progress: Progress | None,
     jobs: int,
     retain: list[object] | None,
+    project_files: ProjectFiles | None,
 ) -> ScanResult:
     started = time.perf_counter()
     enabled_rules = list(enabled_rules)
@@ -111,7 +116,7 @@ def _scan(
         exact_key = scan_key(
             zip(shown, read.digests, strict=True), packs.digest, enabled_rules, root
         )
-        cached = _cached_result(cache, exact_key, started)
+        cached = _cached_result(cache, exact_key, started, project_files=project_files)
         if cached is not None:
             cached[0].commented = read.commented_paths(shown)
             return cached[0]
@@ -123,7 +128,9 @@ def _scan(
         # lists (and is checked against) every file read that way: so a change to files
         # without a trigger word, the usual change in a large project, still hits the cache.
         prefiltered = [(shown[i], i) for i in read.readable() if not wanted[i]]
-        cached = _cached_result(cache, relevant_key, started, prefiltered, read, found_by)
+        cached = _cached_result(
+            cache, relevant_key, started, prefiltered, read, found_by, project_files
+        )
         if cached is not None and not read.changed:
             # A copy, not a link: the entry under the relevance key is replaced when a scan
             # with another version of a prefiltered file (one that names a handle, or not)
@@ -157,6 +164,7 @@ def _scan(
         retain=retain,
         found_by=found_by,
         started=started,
+        project_files=project_files,
     )
     if cache is not None:
         # Under the key of what matters, and a copy under this scan's exact key (see above).
@@ -313,17 +321,23 @@ def _cached_result(
     prefiltered: Sequence[tuple[str, int]] = (),
     read: _ReadFiles | None = None,
     found_by: Triggers | None = None,
+    project_files: ProjectFiles | None = None,
 ) -> tuple[ScanResult, dict[str, str], dict] | None:
     """The cache entry (result, context hashes, handles) of an equivalent scan whose
     on-demand modules are unchanged too, and in which none of the ``prefiltered`` files
     (display path, index in ``read``) that scan did not analyse names one of its handles (see
     obolint.reach) now. Whether a text names one is kept per content hash and set of handles,
-    so only prefiltered files edited since are read and searched."""
+    so only prefiltered files edited since are read and searched. An entry that looked modules
+    up among the ``project_files`` holds only while they are the same files."""
     entry = cache.load(key)
     if entry is None:
         return None
     result, context, reach_doc = entry
     for path, expected in context.items():
+        if path == PROJECT_FILES_ENTRY:
+            if project_files is None or project_files.digest() != expected:
+                return None
+            continue
         if not expected and not os.path.lexists(path):
             # Still absent (most entries: where a module a credential flowed into would be).
             continue

@@ -341,6 +341,30 @@ def test_a_module_created_after_a_partial_scan_is_a_miss(project):
     assert [(f["path"], f["rule"]) for f in second["findings"]] == [("helpers.py", "OBO101")]
 
 
+def test_a_partial_scan_that_looked_among_the_project_files_misses_once_they_change(project):
+    # `helpers` is not where its name says (the root or src/): it is looked for among the
+    # project's files, so the result depends on which files there are.
+    (project / "chat.py").write_text(
+        "import os\nfrom helpers import send_it\nsend_it(os.environ['OPENAI_API_KEY'])\n"
+    )
+    (project / "lib").mkdir()
+    (project / "lib" / "helpers.py").write_text(
+        "from openai import OpenAI\n\n\ndef send_it(x):\n"
+        "    OpenAI().chat.completions.create(model='m', messages=[x])\n"
+    )
+    first = run("chat.py")
+    assert [(f["path"], f["rule"]) for f in first["findings"]] == [("lib/helpers.py", "OBO101")]
+    assert run("chat.py")["stats"]["cache"] == "hit"
+    # A second `helpers` module: which one the import names is no longer known.
+    (project / "tools").mkdir()
+    (project / "tools" / "helpers.py").write_text("def send_it(x):\n    return x\n")
+    second = run("chat.py")
+    assert second["stats"]["cache"] == "miss"
+    assert second["findings"] == []
+    (project / "tools" / "helpers.py").unlink()
+    assert run("chat.py")["findings"] == first["findings"]
+
+
 def test_the_least_recently_used_entries_go_once_the_directory_passes_its_cap(project, monkeypatch):
     from obolint import cache
 

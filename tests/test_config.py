@@ -399,6 +399,28 @@ def test_a_scan_started_inside_a_package_names_modules_as_its_code_imports_them(
     assert report["stats"]["context_files"] == 1
 
 
+@pytest.mark.parametrize("scanned", ["backend/app/main.py", "backend/app"])
+def test_a_partial_scan_reads_modules_whose_import_root_is_below_the_project_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scanned: str
+) -> None:
+    # A monorepo: the code imports `app.settings`, which is `backend/app/settings.py`. A scan of
+    # the whole root names it by that suffix; a scan of one file or folder (pre-commit) finds it
+    # among the project's files as well, and no other module of the same name exists.
+    from clirun import run
+
+    write(tmp_path / "backend/app/__init__.py", "")
+    write(tmp_path / "backend/app/settings.py", SETTINGS)
+    write(tmp_path / "backend/app/main.py", MAIN)
+    write(tmp_path / "frontend/tools/settings.py", "x = 1\n")  # another `settings`, not `app.`
+    monkeypatch.chdir(tmp_path)
+    whole = run("--no-cache", ".")
+    part = run("--no-cache", scanned)
+    expected = [("backend/app/main.py", 6, "OBO501")]
+    assert [(f["path"], f["line"], f["rule"]) for f in whole["findings"]] == expected
+    assert [(f["path"], f["line"], f["rule"]) for f in part["findings"]] == expected
+    assert part["findings"][0]["trace"][0]["path"] == "backend/app/settings.py"
+
+
 def test_named_files_without_a_settings_file_are_named_from_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
