@@ -186,6 +186,9 @@ _BLOCK_BEFORE = frozenset(
         # What lacks a credential (``url_without_token``); `with` is no such word: a URL or a
         # connection string "with" one holds it.
         "without",
+        # What was taken from, made for or found by one (``user_email_from_creds``,
+        # ``claims_of_token``, ``prompt_for_password``): the head noun comes first.
+        "from", "of", "for", "by", "via",
     }
 )  # fmt: skip
 
@@ -268,7 +271,9 @@ _BLOCK_AFTER = frozenset(
         # identity and naming
         "id", "ids", "uid", "uuid", "uuids", "guid", "arn", "version", "versions", "alias",
         "name", "names", "label", "labels", "field", "fields", "prompt", "placeholder",
-        "title", "description", "desc", "header", "headers", "widget", "input", "inputs",
+        "title", "description", "descriptions", "desc", "header", "headers", "widget", "input",
+        "choice", "choices",
+        "inputs",
         "error",
         "errors", "failure", "failures", "omission", "omissions",
         # what is known of one (not where it is: ``token_in_cache`` holds it; nor a pair, a
@@ -456,6 +461,40 @@ _TEXT_TOKEN_OWNER_WORDS = frozenset(
 )  # fmt: skip
 
 
+# Words in a callee's name that make it a text tokenizer: what it returns are token ids or text.
+_TOKENIZER_WORDS = frozenset(
+    {"tokenizer", "tokenizers", "detokenizer", "vocab", "vocabulary", "lexer"}
+)
+
+
+def calls_text_tokenizer(callee: str) -> bool:
+    """Whether ``callee`` (a qualified name such as ``self.tokenizer.encode``) is a text
+    tokenizer's by its words: ``token_data = self.tokenizer.encode(text)`` holds token ids."""
+    return any(word in _TOKENIZER_WORDS for word in split_words(callee))
+
+
+# Words in a function's name that make its generic `token` parameter a unit of text: a speech
+# or text stream's chunk (`push_text(token)`), a model's newly generated token
+# (`on_llm_new_token(token)`). Not `stream`: a streaming endpoint takes the caller's token.
+_TEXT_FUNCTION_WORDS = frozenset(
+    {
+        "text", "texts", "chunk", "chunks", "delta", "deltas", "speech", "tts", "sentence",
+        "sentences", "word", "words", "transcript", "transcription", "utterance", "completion",
+        "completions", "generation",
+    }
+)  # fmt: skip
+
+
+def is_text_token_parameter(parameter: str, function: str) -> bool:
+    """Whether parameter ``parameter`` of function ``function`` is a token of text: a generic
+    credential name (``token``) of a function named for text (``push_text``,
+    ``on_llm_new_token``)."""
+    if not names_generic_credential(parameter):
+        return False
+    words = split_words(function)
+    return any(w in _TEXT_FUNCTION_WORDS for w in words) or ("new" in words and "token" in words)
+
+
 def is_text_token_read(owner: str, key: str) -> bool:
     """Whether reading ``key`` from the object written ``owner`` (source text such as
     ``token_logprob``) gives a token of text, not a credential: a bare ``token`` of an
@@ -523,6 +562,13 @@ def is_location_name(name: str) -> bool:
     ``token_url``), not a credential."""
     words = split_words(name)
     return bool(words) and words[-1] in _LOCATION_WORDS
+
+
+def is_file_location_name(name: str) -> bool:
+    """Whether a name denotes where a file is (``CLIENT_SECRETS_PATH``, ``creds_file``), not
+    a URL, which may carry a password."""
+    words = split_words(name)
+    return bool(words) and words[-1] in _LOCATION_WORDS - {"url", "uri"}
 
 
 def names_random_secret(name: str) -> bool:

@@ -308,6 +308,9 @@ class Propagation:
     # Propagating methods whose first argument is taken out of the receiver, not put in:
     # `text.replace(key, "***")` holds no key.
     removing_methods: frozenset[str] = frozenset()
+    # Text tokenizers: what they give is token ids or text, never a credential by its name
+    # (`token_data = enc.encode(text)`), though it holds what it was given.
+    tokenizer_calls: NamePatterns = field(default_factory=NamePatterns)
     # Objects that carry attributes from one function to another for the rest of a request
     # (`request.state` of an ASGI app, `g`): what one function stores there, another reads back.
     request_state: NamePatterns = field(default_factory=NamePatterns)
@@ -418,8 +421,15 @@ class PackSet:
 
     @cached_property
     def instance_members(self) -> frozenset[str]:
-        """The member names of ``instance_names``' heads (``request``, ``write``)."""
-        return frozenset(head.rpartition("().")[2] for head in self.instance_names[0])
+        """The member names written after a library object in the packs' patterns (``request``,
+        ``write``; ``add`` of ``sdk*History().add``, a pattern that names no object in full)."""
+        members: set[str] = set()
+        for pattern in self.instance_names[1].patterns:
+            for after in pattern.split("().")[1:]:
+                member = re.split(r"[.*?\[(]", after, maxsplit=1)[0]
+                if member:
+                    members.add(member)
+        return frozenset(members)
 
     @cached_property
     def interesting_constants(self) -> frozenset[str]:
@@ -812,6 +822,7 @@ _PROPAGATION_KEYS = (
     "random-byte-count-calls",
     "random-byte-count-keywords",
     "removing-methods",
+    "tokenizer-calls",
     "request-state",
     "key-value-methods",
     "keyed-calls",
@@ -898,6 +909,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]], digest: str) -> PackSet:
         random_byte_count_calls=NamePatterns(prop["random-byte-count-calls"]),
         random_byte_count_keywords=frozenset(prop["random-byte-count-keywords"]),
         removing_methods=frozenset(prop["removing-methods"]),
+        tokenizer_calls=NamePatterns(prop["tokenizer-calls"]),
         request_state=NamePatterns(prop["request-state"]),
         key_value_methods=frozenset(prop["key-value-methods"]),
         keyed_calls=NamePatterns(prop["keyed-calls"]),

@@ -172,6 +172,21 @@ def collect_imports(module: cst.Module, module_name: str, is_package: bool) -> d
     return table
 
 
+def names_imported_from(modules: Iterable[cst.Module]) -> frozenset[str]:
+    """The local names that ``from ... import`` binds in ``modules``: objects or modules,
+    where ``import`` binds modules only."""
+    found: set[str] = set()
+    for module in modules:
+        for node in _walk_imports(module):
+            if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+                continue
+            for alias in node.names:
+                asname = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(asname, cst.Name):
+                    found.add(asname.value)
+    return frozenset(found)
+
+
 def _walk_imports(module: cst.Module) -> list[cst.Import | cst.ImportFrom]:
     """Import statements at any statement nesting, in source order.
 

@@ -111,3 +111,19 @@ def _anchored(path: str) -> bool:
     on Windows): relative to no working directory."""
     drive, rest = os.path.splitdrive(path)
     return bool(drive) or rest[:1] in {os.sep, os.altsep or os.sep}
+
+
+_TEST_DIRECTORIES = frozenset({"test", "tests", "testing"})
+
+
+def is_test_path(path: str) -> bool:
+    """Whether ``path`` (a display path) is a test's: under a `tests/` folder, or named
+    `test_*.py`, `*_test.py` or `conftest.py`."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return (
+        any(part in _TEST_DIRECTORIES for part in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )

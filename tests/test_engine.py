@@ -183,18 +183,58 @@ def test_helper_modules_are_parsed_once_a_credential_reaches_them(
     assert [(Path(f.location.path).name, f.rule) for f in result.findings] == sinks
 
 
-def test_a_name_alone_does_not_cross_files_but_a_real_source_does(tmp_path):
-    (tmp_path / "lib.py").write_text("def log_it(value):\n    print(value)\n")
+def test_a_generic_name_alone_does_not_cross_files_but_a_specific_name_and_a_real_source_do(
+    tmp_path,
+):
+    # `token` also names checkout ids and records: evidence only where it is written. A
+    # specific name (`password`) and a real source are credentials in every module. One helper
+    # each: a sink is reported once, for the first flow that reaches it.
+    helpers = "".join(f"def log_{n}(value):\n    print(value)\n\n\n" for n in ("a", "b", "c"))
+    (tmp_path / "lib.py").write_text(helpers)
     (tmp_path / "named.py").write_text(
-        "from lib import log_it\n\ndef check(password):\n    log_it(password)\n"
+        "from lib import log_a\n\ndef check(order):\n    token = order.token\n    log_a(token)\n"
+    )
+    (tmp_path / "specific.py").write_text(
+        "from lib import log_b\n\ndef check(password):\n    log_b(password)\n"
     )
     (tmp_path / "real.py").write_text(
-        "import os\nfrom lib import log_it\nlog_it(os.environ['GH_TOKEN'])\n"
+        "import os\nfrom lib import log_c\nlog_c(os.environ['GH_TOKEN'])\n"
     )
     result = scan(sorted(tmp_path.glob("*.py")), PACKS, ALL, root=tmp_path)
-    traces = [[Path(s.location.path).name for s in f.trace] for f in result.findings]
-    assert [(Path(f.location.path).name, f.rule) for f in result.findings] == [("lib.py", "OBO501")]
-    assert traces[0][0] == "real.py"
+    found = sorted((f.location.line, Path(f.trace[0].location.path).name) for f in result.findings)
+    assert found == [(6, "specific.py"), (10, "real.py")]
+    assert {(Path(f.location.path).name, f.rule) for f in result.findings} == {("lib.py", "OBO501")}
+
+
+def test_a_name_does_not_cross_files_from_a_test_nor_into_another_files_exception_message(
+    tmp_path,
+):
+    # A test's `api_key = "sk-..."` passed into the code under test, and a helper of another
+    # file that raises with what it was given (an id decoder), are no leaks by the name alone;
+    # the same helper given a real source is.
+    (tmp_path / "lib.py").write_text(
+        "def log_it(value):\n    print(value)\n\n\n"
+        "def decode(value):\n    raise ValueError(f'cannot decode {value}')\n\n\n"
+        "def decode_env(value):\n    raise ValueError(f'cannot decode {value}')\n"
+    )
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_lib.py").write_text(
+        "from lib import log_it\n\ndef test_it():\n    api_key = 'sk-test-0123456789abcdef'\n"
+        "    log_it(api_key)\n"
+    )
+    (tmp_path / "views.py").write_text(
+        "import os\nfrom lib import decode, decode_env\n\n"
+        "def view(profile):\n    decode(profile.api_key)\n"
+        "\ndef other():\n    decode_env(os.environ['GH_TOKEN'])\n"
+    )
+    result = scan(
+        [tmp_path / "lib.py", tmp_path / "tests" / "test_lib.py", tmp_path / "views.py"],
+        PACKS,
+        ALL,
+        root=tmp_path,
+    )
+    found = [(f.location.line, f.trace[0].note) for f in result.findings]
+    assert found == [(10, "secret read from the environment (`os.environ['GH_TOKEN']`)")]
 
 
 def test_a_helper_waiting_for_a_module_another_caller_loaded_still_sees_it(tmp_path):

@@ -120,6 +120,8 @@ POSITIVES = {
     "password_reset_token": "token",
     "request.headers.authorization": "authorization",
     "settings.SECRET_KEY": "secret",
+    "access_token_for_user": "token",
+    "secret_for_tenant": "secret",
     "Ocp-Apim-Subscription-Key": "subscription key",
 }
 
@@ -204,6 +206,12 @@ NEGATIVES = [
     "IdempotencyToken",
     # what is known of one, where it goes, and the widgets that hold one
     "token_score",
+    "token_choices",
+    # what was taken from, made for or found by one: the head noun comes first
+    "user_email_from_creds",
+    "claims_of_token",
+    "prompt_for_password",
+    "custom_secrets_descriptions",
     "service_key_attributes",
     "limited_token_mode",
     "sanitized_api_key",

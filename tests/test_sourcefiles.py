@@ -1,4 +1,4 @@
-"""Display paths: what reports show for a file, relative to the working directory."""
+"""Display paths: what reports show for a file, relative to the working directory; test paths."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from obolint import sourcefiles
-from obolint.sourcefiles import display_path
+from obolint.sourcefiles import display_path, is_test_path
 
 
 def _by_relpath(path: str) -> str:
@@ -54,3 +54,22 @@ def test_a_windows_path_with_a_drive_or_root_is_not_taken_as_relative(monkeypatc
     assert sourcefiles._anchored("\\src\\x.py")
     assert sourcefiles._anchored("/src/x.py")
     assert not sourcefiles._anchored("src\\x.py")
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("tests/test_app.py", True),
+        ("pkg/tests/helpers.py", True),
+        ("test/integration/base.py", True),
+        ("src/app/conftest.py", True),
+        ("app/client_test.py", True),
+        ("test_app.py", True),
+        ("app/testing_utils.py", False),
+        ("app/attestation.py", False),
+        ("contest/views.py", False),
+        ("app/latest.py", False),
+    ],
+)
+def test_test_paths_are_told_by_their_folder_or_name(path: str, expected: bool) -> None:
+    assert is_test_path(path) is expected

@@ -12,6 +12,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from obolint.findings import Location
+from obolint.resolve import names_imported_from
 from obolint.stack import on_fresh_stack
 
 if TYPE_CHECKING:
@@ -147,6 +148,11 @@ class ModuleContext:
     # file (a file parsed without some definitions, then those; see obolint.outline); none:
     # ``module`` alone.
     parts: tuple[cst.Module, ...] = ()
+
+    @cached_property
+    def names_imported_from(self) -> frozenset[str]:
+        """The local names bound by ``from ... import`` (see resolve.names_imported_from)."""
+        return names_imported_from(self.parts or (self.module,))
 
     def qualified(self, name: str) -> str:
         """The full name of a dotted name written at the top level of this module: through

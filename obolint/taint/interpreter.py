@@ -18,6 +18,7 @@ from obolint import names
 from obolint.findings import Location, TraceStep
 from obolint.packs import ArgSpec, MarkupRule, Propagation
 from obolint.resolve import dotted
+from obolint.sourcefiles import is_test_path
 from obolint.taint.context import FunctionInfo, ModuleContext, parameters_in_order
 from obolint.taint.summaries import (
     CONTEXT_HOLDERS,
@@ -45,6 +46,7 @@ from obolint.taint.values import (
     ERROR_SHOWN,
     GENERIC_NAME,
     MINTED,
+    NAMED_ELSEWHERE,
     PAIRS,
     PARAM_NAME,
     PARAM_PREFIX,
@@ -324,6 +326,7 @@ class FunctionInterpreter:
             names.is_credential_name(name)
             and not self._non_secret_annotation(annotation)
             and not (annotation is not None and self._masks_its_secrets(annotation))
+            and not names.is_text_token_parameter(name, self.info.qualname.rsplit(".", 1)[-1])
         ):
             flows.append(
                 self._new_flow(
@@ -1472,12 +1475,19 @@ class FunctionInterpreter:
                 value = _as_named(name, value)
                 if _names_a_part(name, value_node):
                     value = CLEAN
-                elif names.is_location_name(name) and self._reads_a_key(value_node):
+                elif names.is_location_name(name):
                     # json_file_path = config.get("google_credentials"): the key's name said
-                    # credential, the variable's says where one is; a real source still counts.
-                    value = _with_flows(
-                        value, lambda flows: tuple(f for f in flows if f.source_kind != "name")
-                    )
+                    # credential, the variable's says where one is; a real source still counts,
+                    # but for an environment variable a file's location is kept in
+                    # (CLIENT_SECRETS_PATH = os.getenv("GOOGLE_CLIENT_SECRETS")).
+                    kinds = {"name"} if self._reads_a_key(value_node) else set()
+                    if names.is_file_location_name(name):
+                        kinds.add("env")
+                    if kinds:
+                        value = _with_flows(
+                            value,
+                            lambda flows: tuple(f for f in flows if f.source_kind not in kinds),
+                        )
             if value.tainted:
                 step = TraceStep(self.ctx.location(target), f"assigned to `{name}`")
                 value = _with_flows(value, lambda flows: with_step(flows, step))
@@ -1649,8 +1659,9 @@ class FunctionInterpreter:
             # fields known, does not).
             return value
         if not self._may_hold_secret(value_node) or (
-            _is_call(value_node) and self._returns_masked(value)
+            _is_call(value_node) and (self._returns_masked(value) or self._tokenizes(value.qname))
         ):
+            # A tokenizer's ids or text hold what it was given, and nothing by name.
             return value
         if (
             value.flows
@@ -1668,6 +1679,13 @@ class FunctionInterpreter:
             by_name=name,
         )
         return replace(value, flows=merge_flows(value.flows, (flow,)))
+
+    def _tokenizes(self, result_qname: str | None) -> bool:
+        """Whether ``result_qname`` (``enc.encode()``) is what a text tokenizer returns."""
+        callee = (result_qname or "").removesuffix("()")
+        return bool(callee) and (
+            self.propagation.tokenizer_calls.matches(callee) or names.calls_text_tokenizer(callee)
+        )
 
     def _renames_parameter(self, node: cst.BaseExpression) -> bool:
         """Whether ``node`` is a parameter of this function, at most normalised (``x``,
@@ -2157,6 +2175,17 @@ class FunctionInterpreter:
                 )
                 value = replace(value, flows=stored, fields=fields)
             else:
+                if any(f.source_kind != "name" and CREDENTIAL in f.labels for f in stored):
+                    # self._token = os.environ.get("WORKER_TOKEN"): what is stored there says
+                    # what it is; its name adds nothing (nor a flow the sinks would count apart).
+                    value = _with_flows(
+                        value,
+                        lambda flows: tuple(
+                            f
+                            for f in flows
+                            if not (f.source_kind == "name" and _located_at(f.source, node))
+                        ),
+                    )
                 value = replace(value, flows=merge_flows(value.flows, stored))
         if not base.tainted and _is_module_name(base.qname, self.ctx):
             # `config.API_KEY` where `config` is a scanned module.
@@ -2259,7 +2288,7 @@ class FunctionInterpreter:
             not any(CREDENTIAL in flow.labels for flow in flows)
             and names.is_credential_name(key)
             and (
-                not _is_module_name(base.qname, self.ctx)
+                not self._reads_module(node, base.qname)
                 or self.propagation.settings_objects.matches(base.qname or "")
             )
             and not self._masked_field(base.qname, key)
@@ -2271,6 +2300,21 @@ class FunctionInterpreter:
             flows = merge_flows(flows, (self._new_flow(node, note, by_name=key),))
         fields = field_value.fields if field_value is not None else ()
         return Value(flows=flows, qname=qname, fields=fields)
+
+    def _reads_module(self, node: cst.CSTNode, base_qname: str | None) -> bool:
+        """Whether ``node`` reads an attribute of an imported module (``config.API_KEY``, whose
+        value is the module's to say), not of an object a library exports (``from auth_lib
+        import current_user``, ``from web import g``), which is a value like any other."""
+        if not _is_module_name(base_qname, self.ctx):
+            return False
+        assert base_qname is not None
+        owner = getattr(node, "value", None)
+        if not (isinstance(owner, cst.Name) and owner.value in self.ctx.names_imported_from):
+            return True  # `import x`, `import x.y as z`: a module
+        project = self.ctx.project
+        return project.module(base_qname) is not None or (
+            project.locator is not None and project.locator(base_qname)
+        )
 
     def _text_token_read(self, node: cst.CSTNode, key: str) -> bool:
         """``token_logprob.token``: a token of text, by the name of the object read from, or
@@ -2778,6 +2822,9 @@ class FunctionInterpreter:
                 self._narrow(condition.test, inner_env)
             clause = clause.inner_for_in
         if isinstance(node, cst.DictComp):
+            by_key = self._per_constant_key(node, inner_env)
+            if by_key is not None:
+                return by_key
             iterable, targets = first  # type: ignore[misc]
             # {k: v for k, v in (("labels", x), ("token", t))}: the pairs' constant keys.
             pairs = self._literal_pairs(node.for_in.iter, env)
@@ -2803,6 +2850,31 @@ class FunctionInterpreter:
         # [(s.id, token) for s in servers]: a collection of such tuples.
         elements = element.items if element.flows else None
         return Value(flows=element.flows, element_items=elements)
+
+    def _per_constant_key(self, node: cst.DictComp, env: Env) -> Value | None:
+        """``{k: kwargs[k] for k in ("base_url", "api_key") if k in kwargs}``: a dict built in
+        code with those keys, each holding what its value is with ``k`` that key (the
+        conditions only say which keys are there); None for another comprehension."""
+        clause = node.for_in
+        if (
+            clause.inner_for_in is not None
+            or type(clause.target) is not cst.Name
+            or type(node.key) is not cst.Name
+            or node.key.value != clause.target.value
+        ):
+            return None
+        name = clause.target.value
+        keys = self._constant_keys.get(name)
+        if not keys or len(keys) > 32:
+            return None
+        fields = []
+        try:
+            for key in sorted(keys):
+                self._constant_keys[name] = frozenset({key})
+                fields.append((key, self.eval(node.value, env)))
+        finally:
+            self._constant_keys[name] = keys
+        return Value(flows=merge_flows(*(v.flows for _, v in fields)), fields=tuple(fields))
 
     def _literal_pairs(self, node: cst.BaseExpression, env: Env) -> Value | None:
         """A tuple or list literal of ``(constant key, value)`` pairs, as a dict built in code
@@ -3435,6 +3507,15 @@ class FunctionInterpreter:
             return
         for arg in args:
             value = arg.value
+            called = dict(value.fields)
+            tool_args = called.get("args")
+            if (
+                tool_args is not None
+                and tool_args.fields
+                and ("type" in called or "name" in called)
+            ):
+                # A tool call ({"type": "tool_call", "name": ..., "args": {...}}): its `args`.
+                value = tool_args
             if value.fields:
                 # {"query": q, "token": t} with `token` injected (hidden): only visible keys.
                 value = join(*(v for k, v in value.fields if k in visible))
@@ -4045,10 +4126,17 @@ class FunctionInterpreter:
                     continue
                 combined = passed_on(flow, ps.index, ps.steps)
                 caller_index = param_index(flow)
-                if _named_elsewhere(flow, ps.hit.location.path):
-                    # A value merely *named* like a credential in one file is weak evidence
-                    # for a sink in another file's helper (a test passing `token=...` into
-                    # library code that logs its argument): only real sources cross files.
+                if _named_elsewhere(flow, ps.hit.location.path) and (
+                    GENERIC_NAME in flow.markers
+                    or NAMED_ELSEWHERE in ps.hit.exclude_markers
+                    or is_test_path(flow.source.location.path)
+                ):
+                    # A value merely named like a credential is weak evidence for a sink in
+                    # another file's helper when its word also names identifiers and records
+                    # (`token`, `credentials`), when the sink takes no such value from elsewhere,
+                    # or when a test names it (`api_key="sk-test"` passed into the code under
+                    # test). A specific name (`github_token`, `api_key`) of the code itself
+                    # crosses files as a real source does.
                     continue
                 if caller_index is not None:
                     # This function's parameter passed on whole: what the callee reads of it
@@ -5196,6 +5284,11 @@ def _looks_like_secret_literal(text: str) -> bool:
 
 
 _PLACEHOLDERS = frozenset({"changeme", "password", "your-api-key", "your_api_key", "xxxxxxxx"})
+
+
+def _located_at(step: TraceStep, node: cst.CSTNode) -> bool:
+    """Whether ``step`` is at ``node`` itself."""
+    return getattr(step.location, "node", None) is node
 
 
 def _is_module_name(qname: str | None, ctx: ModuleContext) -> bool:

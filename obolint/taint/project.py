@@ -15,7 +15,13 @@ from obolint.findings import Finding, Location, TraceStep
 from obolint.packs import PackSet, ReadSource, ReturnSink, ToolSchema, ToolSpec
 from obolint.reach import Handle
 from obolint.resolve import dotted, imports_first, module_suffixes
-from obolint.taint.context import FunctionInfo, ModuleContext, bound_names, materialize
+from obolint.taint.context import (
+    FunctionInfo,
+    ModuleContext,
+    bound_names,
+    materialize,
+    parameters_in_order,
+)
 from obolint.taint.interpreter import (
     Arg,
     FunctionInterpreter,
@@ -1920,6 +1926,15 @@ def _attribute_stores(ctx: ModuleContext) -> AttributeStores:
                     built is None
                     and receiver is not None
                     and owner == receiver
+                    and type(value) is cst.Name
+                    and value.value == "None"
+                ):
+                    # self._session = None until a method opens one: what that one stores.
+                    built = _NOTHING
+                if (
+                    built is None
+                    and receiver is not None
+                    and owner == receiver
                     and _is_flag(value, flags)
                 ):
                     # `self.authorization = True`, or a parameter declared `bool`: a flag,
@@ -2175,7 +2190,11 @@ def _stored_objects(stores: AttributeStores, class_qname: str) -> dict[str, str 
             for owner, built in entries
             if owner is None or owner == class_qname
         }
+        if len(objects) > 1:
+            objects.discard(_NOTHING)
         found[attr] = objects.pop() if len(objects) == 1 else None
+        if found[attr] == _NOTHING:
+            found[attr] = None
     # Resolved from the attributes as stored, so the order in which they come does not matter.
     stored = dict(found)
     for attr, built in stored.items():
@@ -2190,6 +2209,8 @@ def _stored_objects(stores: AttributeStores, class_qname: str) -> dict[str, str 
 _SAME_AS = "same-as:"
 # An attribute that stores a dict keyed by written strings (see _attribute_stores).
 _MAPPING = "{}"
+# An attribute set to None (see _attribute_stores): no object, until a store of one.
+_NOTHING = "None"
 
 
 def _small_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.BaseSmallStatement]:
@@ -2264,10 +2285,19 @@ def _returned_object(info: FunctionInfo) -> str | None:
         else:
             calls.append(value)
 
+    parameters = {p.name.value for p in parameters_in_order(info.node.params)}
+
     def callee_of(call: cst.BaseExpression | None) -> str | None:
         if not isinstance(call, cst.Call):
             return None
         func = call.func
+        root = func
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if isinstance(root, cst.Name) and root.value in parameters:
+            # `self._histories.setdefault(key, ...)`: a method of what the caller passed, not a
+            # name this module can look up.
+            return None
         if (
             isinstance(func, cst.Attribute)
             and isinstance(func.value, cst.Name)

@@ -41,6 +41,9 @@ SUNK_PREFIX = "sunk:"
 # `credentials`; see names.names_generic_credential): such names also name identifiers and
 # records, which sinks that quote identifiers (exception messages) leave out.
 GENERIC_NAME = "generic-name"
+# Not carried by flows: a sink that lists it among its `exclude-markers` takes no value merely
+# named like a credential in another file.
+NAMED_ELSEWHERE = "named-elsewhere"
 
 # "key:<name>" marks a parameter's flow read under a constant key or attribute inside its
 # function (`params["base_url"]`, `cfg.command`): a caller that passes a dict or an object
