@@ -40,7 +40,7 @@ from obolint.gitdiff import ChangedLines, GitDiffError, changed_lines
 from obolint.packs import PackError, load_packs
 from obolint.progress import ScanProgress
 from obolint.progress import wanted as wanted_progress
-from obolint.projectfiles import ProjectFiles
+from obolint.projectfiles import ProjectFiles, listed_directory
 from obolint.report import FORMATS, render
 from obolint.report.statistics import render_statistics
 from obolint.rulemeta import RuleMeta, SelectionError, select_rules
@@ -227,8 +227,9 @@ def _analyse(
     root = project_root(config, targets[0])
     project_files = None
     if not _covers(targets, root):
+        listed = listed_directory(targets[0], root)
         project_files = ProjectFiles(
-            lambda: discover([root], config, respect_gitignore=not no_respect_gitignore).files
+            lambda: discover([listed], config, respect_gitignore=not no_respect_gitignore).files
         )
     try:
         key = None if no_cache else _signing_key(root)

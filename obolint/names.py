@@ -187,8 +187,9 @@ _BLOCK_BEFORE = frozenset(
         # connection string "with" one holds it.
         "without",
         # What was taken from, made for or found by one (``user_email_from_creds``,
-        # ``claims_of_token``, ``prompt_for_password``): the head noun comes first.
-        "from", "of", "for", "by", "via",
+        # ``prompt_for_password``): the head noun comes first. Not `of`: a ``list_of_api_keys``
+        # holds keys, a ``proof_of_possession_token`` is a token.
+        "from", "for", "by", "via",
     }
 )  # fmt: skip
 
@@ -473,26 +474,29 @@ def calls_text_tokenizer(callee: str) -> bool:
     return any(word in _TOKENIZER_WORDS for word in split_words(callee))
 
 
-# Words in a function's name that make its generic `token` parameter a unit of text: a speech
-# or text stream's chunk (`push_text(token)`), a model's newly generated token
-# (`on_llm_new_token(token)`). Not `stream`: a streaming endpoint takes the caller's token.
-_TEXT_FUNCTION_WORDS = frozenset(
-    {
-        "text", "texts", "chunk", "chunks", "delta", "deltas", "speech", "tts", "sentence",
-        "sentences", "word", "words", "transcript", "transcription", "utterance", "completion",
-        "completions", "generation",
-    }
+# A `token` parameter is a unit of text in a model's streaming callback (`on_llm_new_token`)
+# and in a method that feeds text on (`push_text`, `add_chunk`): the verbs and the text words
+# must both be there (`send_text(token, ...)` may send a bot's token, `save_new_token` and
+# `on_new_token` keep an OAuth client's).
+_FEEDING_VERBS = frozenset({"push", "feed", "append", "add"})
+_TEXT_UNIT_WORDS = frozenset(
+    {"text", "chunk", "chunks", "delta", "deltas", "sentence", "sentences", "word", "words",
+     "transcript"}
 )  # fmt: skip
 
 
 def is_text_token_parameter(parameter: str, function: str) -> bool:
-    """Whether parameter ``parameter`` of function ``function`` is a token of text: a generic
-    credential name (``token``) of a function named for text (``push_text``,
-    ``on_llm_new_token``)."""
-    if not names_generic_credential(parameter):
+    """Whether parameter ``parameter`` of function ``function`` is a token of text: one named
+    just ``token`` of a model's streaming callback (``on_llm_new_token``) or of a method that
+    feeds text on (``push_text``)."""
+    if split_words(parameter) != ("token",):
         return False
     words = split_words(function)
-    return any(w in _TEXT_FUNCTION_WORDS for w in words) or ("new" in words and "token" in words)
+    if not words:
+        return False
+    return ("llm" in words and "token" in words) or (
+        words[0] in _FEEDING_VERBS and any(w in _TEXT_UNIT_WORDS for w in words)
+    )
 
 
 def is_text_token_read(owner: str, key: str) -> bool:

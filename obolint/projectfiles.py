@@ -19,6 +19,27 @@ from obolint.cache import content_hash
 
 # The key of the list's digest among a cache entry's context paths: no path is empty.
 PROJECT_FILES_ENTRY = ""
+# What marks the top of a project or repository.
+_PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
+
+
+def listed_directory(start: Path, root: Path) -> Path:
+    """Where the project's files are listed from for a scan that starts at ``start``: the
+    root, unless the root holds several projects (a folder of checkouts, none of them marked
+    by a `.git`, `pyproject.toml`, `setup.py` or `setup.cfg` at the root itself): then the
+    outermost marked folder between ``start`` and the root."""
+    root = root.resolve()
+    if any((root / marker).exists() for marker in _PROJECT_MARKERS):
+        return root
+    directory = start.resolve()
+    if not directory.is_dir():
+        directory = directory.parent
+    outermost = None
+    while directory != root and directory.is_relative_to(root):
+        if any((directory / marker).exists() for marker in _PROJECT_MARKERS):
+            outermost = directory
+        directory = directory.parent
+    return outermost or root
 
 
 class ProjectFiles:

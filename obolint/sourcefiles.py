@@ -113,17 +113,18 @@ def _anchored(path: str) -> bool:
     return bool(drive) or rest[:1] in {os.sep, os.altsep or os.sep}
 
 
-_TEST_DIRECTORIES = frozenset({"test", "tests", "testing"})
+_TEST_DIRECTORIES = frozenset({"test", "tests", "testing", "e2e"})
 
 
 def is_test_path(path: str) -> bool:
-    """Whether ``path`` (a display path) is a test's: under a `tests/` folder, or named
-    `test_*.py`, `*_test.py` or `conftest.py`."""
+    """Whether ``path`` (relative to the project, `/`-separated) is a test's: under a folder
+    named `tests`, `test`, `testing`, `e2e` or `*_tests`, or a file named `test_*.py`,
+    `*_test.py`, `tests.py`, `tests_*.py`, `test.py` or `conftest.py`."""
     parts = path.replace("\\", "/").split("/")
     name = parts[-1]
     return (
-        any(part in _TEST_DIRECTORIES for part in parts[:-1])
-        or name.startswith("test_")
+        any(part in _TEST_DIRECTORIES or part.endswith("_tests") for part in parts[:-1])
+        or name.startswith(("test_", "tests_"))
         or name.endswith("_test.py")
-        or name == "conftest.py"
+        or name in ("test.py", "tests.py", "conftest.py")
     )

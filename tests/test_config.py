@@ -421,6 +421,27 @@ def test_a_partial_scan_reads_modules_whose_import_root_is_below_the_project_roo
     assert part["findings"][0]["trace"][0]["path"] == "backend/app/settings.py"
 
 
+def test_a_partial_scan_from_a_folder_of_checkouts_reads_only_its_own_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Run from a folder holding two repositories: `app.settings` of the other one is not the
+    # module the scanned file imports (a full scan of the scanned one would not see it).
+    from clirun import run
+
+    for checkout in ("one", "two"):
+        (tmp_path / checkout / ".git").mkdir(parents=True)
+    write(tmp_path / "one/main.py", MAIN)
+    write(tmp_path / "two/app/__init__.py", "")
+    write(tmp_path / "two/app/settings.py", SETTINGS)
+    monkeypatch.chdir(tmp_path)
+    assert run("--no-cache", "one/main.py")["findings"] == []
+    (tmp_path / "two" / ".git").rmdir()
+    (tmp_path / "one" / ".git").rmdir()
+    # Unmarked, the folder is one project: as a scan of all of it finds the module.
+    found = run("--no-cache", "one/main.py")["findings"]
+    assert [(f["path"], f["rule"]) for f in found] == [("one/main.py", "OBO501")]
+
+
 def test_named_files_without_a_settings_file_are_named_from_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

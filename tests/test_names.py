@@ -122,6 +122,8 @@ POSITIVES = {
     "settings.SECRET_KEY": "secret",
     "access_token_for_user": "token",
     "secret_for_tenant": "secret",
+    "list_of_api_keys": "api key",
+    "proof_of_possession_token": "token",
     "Ocp-Apim-Subscription-Key": "subscription key",
 }
 
@@ -209,7 +211,6 @@ NEGATIVES = [
     "token_choices",
     # what was taken from, made for or found by one: the head noun comes first
     "user_email_from_creds",
-    "claims_of_token",
     "prompt_for_password",
     "custom_secrets_descriptions",
     "service_key_attributes",

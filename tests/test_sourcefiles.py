@@ -65,6 +65,10 @@ def test_a_windows_path_with_a_drive_or_root_is_not_taken_as_relative(monkeypatc
         ("src/app/conftest.py", True),
         ("app/client_test.py", True),
         ("test_app.py", True),
+        ("shop/tests.py", True),
+        ("shop/tests_models.py", True),
+        ("integration_tests/base.py", True),
+        ("e2e/flows.py", True),
         ("app/testing_utils.py", False),
         ("app/attestation.py", False),
         ("contest/views.py", False),
@@ -72,4 +76,6 @@ def test_a_windows_path_with_a_drive_or_root_is_not_taken_as_relative(monkeypatc
     ],
 )
 def test_test_paths_are_told_by_their_folder_or_name(path: str, expected: bool) -> None:
+    # Paths relative to the project: the analysis asks with a module's name, not where the
+    # scan was run from (a parent folder named `testing/` says nothing of the project).
     assert is_test_path(path) is expected

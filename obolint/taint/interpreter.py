@@ -1478,16 +1478,25 @@ class FunctionInterpreter:
                 elif names.is_location_name(name):
                     # json_file_path = config.get("google_credentials"): the key's name said
                     # credential, the variable's says where one is; a real source still counts,
-                    # but for an environment variable a file's location is kept in
-                    # (CLIENT_SECRETS_PATH = os.getenv("GOOGLE_CLIENT_SECRETS")).
-                    kinds = {"name"} if self._reads_a_key(value_node) else set()
-                    if names.is_file_location_name(name):
-                        kinds.add("env")
-                    if kinds:
-                        value = _with_flows(
-                            value,
-                            lambda flows: tuple(f for f in flows if f.source_kind not in kinds),
-                        )
+                    # but an environment variable read as it is into a file's location holds
+                    # that (CLIENT_SECRETS_PATH = os.getenv("GOOGLE_CLIENT_SECRETS"); not a path
+                    # built with a secret in it, f"/webhook/{TOKEN}").
+                    read = value_node
+                    while type(read) is cst.BooleanOperation:
+                        read = read.left  # `os.getenv(...) or "client_secret.json"`
+                    keyed = self._reads_a_key(value_node)
+                    as_read = names.is_file_location_name(name)
+                    value = _with_flows(
+                        value,
+                        lambda flows: tuple(
+                            f
+                            for f in flows
+                            if not (f.source_kind == "name" and keyed)
+                            and not (
+                                as_read and f.source_kind == "env" and _located_at(f.source, read)
+                            )
+                        ),
+                    )
             if value.tainted:
                 step = TraceStep(self.ctx.location(target), f"assigned to `{name}`")
                 value = _with_flows(value, lambda flows: with_step(flows, step))
@@ -1657,6 +1666,9 @@ class FunctionInterpreter:
             # cred = Credential(...) or load_credential(p) of a dataclass built from known
             # values: its fields say what it holds (one loaded from a database row, with no
             # fields known, does not).
+            return value
+        if names.names_generic_credential(name) and _reads_text_field(value_node):
+            # token = chunk.choices[0].delta.content: a model's streamed text, by what it reads.
             return value
         if not self._may_hold_secret(value_node) or (
             _is_call(value_node) and (self._returns_masked(value) or self._tokenizes(value.qname))
@@ -2311,6 +2323,11 @@ class FunctionInterpreter:
         owner = getattr(node, "value", None)
         if not (isinstance(owner, cst.Name) and owner.value in self.ctx.names_imported_from):
             return True  # `import x`, `import x.y as z`: a module
+        attr = getattr(node, "attr", None)
+        if _cap_words(owner.value) or (isinstance(attr, cst.Name) and _cap_words(attr.value)):
+            # A class's constants and members (`AuthScheme.API_KEY`), a module's classes
+            # (`credentials.Credentials`): names, not values.
+            return True
         project = self.ctx.project
         return project.module(base_qname) is not None or (
             project.locator is not None and project.locator(base_qname)
@@ -3151,6 +3168,16 @@ class FunctionInterpreter:
         if self.propagation.keyed_calls.matches(callee_q):
             copied = _keyed_mapping(args, result_q)
             if copied is not None:
+                given = args[0].value if args and args[0].position == 0 else None
+                if (
+                    given is not None
+                    and given.qname
+                    and given.qname.endswith("()")
+                    and self.ctx.project.known_class(given.qname[:-2])
+                ):
+                    # copy.copy(opts), replace(opts, timeout=5): still an object of its class,
+                    # shown as one when logged or returned whole.
+                    copied = replace(copied, qname=given.qname)
                 return copied
         if kind == "propagate" and callee_q in self.propagation.dumping_calls:
             # vars(obj), asdict(obj): every field of the object.
@@ -3509,11 +3536,7 @@ class FunctionInterpreter:
             value = arg.value
             called = dict(value.fields)
             tool_args = called.get("args")
-            if (
-                tool_args is not None
-                and tool_args.fields
-                and ("type" in called or "name" in called)
-            ):
+            if tool_args is not None and "type" in called and "name" in called:
                 # A tool call ({"type": "tool_call", "name": ..., "args": {...}}): its `args`.
                 value = tool_args
             if value.fields:
@@ -4114,6 +4137,7 @@ class FunctionInterpreter:
             return flow
 
         for ps in summary.param_sinks:
+            pname = params[ps.index].name.value if ps.index < len(params) else ""
             incoming = passed(ps.index, ps.key, ps.without)
             if incoming is not None and incoming.fields and ps.key is None and not ps.without:
                 # A dataclass built here, logged whole by the callee: its fields show.
@@ -4129,14 +4153,17 @@ class FunctionInterpreter:
                 if _named_elsewhere(flow, ps.hit.location.path) and (
                     GENERIC_NAME in flow.markers
                     or NAMED_ELSEWHERE in ps.hit.exclude_markers
-                    or is_test_path(flow.source.location.path)
+                    or _named_in_test(flow)
+                    or names.names_blocked_credential(pname)
                 ):
                     # A value merely named like a credential is weak evidence for a sink in
                     # another file's helper when its word also names identifiers and records
                     # (`token`, `credentials`), when the sink takes no such value from elsewhere,
                     # or when a test names it (`api_key="sk-test"` passed into the code under
-                    # test). A specific name (`github_token`, `api_key`) of the code itself
-                    # crosses files as a real source does.
+                    # test), or when the helper's own parameter says what it is
+                    # (`get_secret(secret_name)` given the caller's `secret_key`, an id). A
+                    # specific name (`github_token`, `api_key`) of the code itself crosses
+                    # files as a real source does.
                     continue
                 if caller_index is not None:
                     # This function's parameter passed on whole: what the callee reads of it
@@ -5284,6 +5311,40 @@ def _looks_like_secret_literal(text: str) -> bool:
 
 
 _PLACEHOLDERS = frozenset({"changeme", "password", "your-api-key", "your_api_key", "xxxxxxxx"})
+
+
+# The last name of a read that gives a message's or a stream's text (`delta.content`).
+_TEXT_FIELDS = frozenset({"content", "text", "delta"})
+
+
+def _reads_text_field(node: cst.BaseExpression) -> bool:
+    """Whether ``node`` (maybe with ``or ""``) reads a text field: ``chunk.delta.content``,
+    ``event["delta"]``, ``message.text``."""
+    while type(node) is cst.BooleanOperation:
+        node = node.left
+    if type(node) is cst.Attribute:
+        return node.attr.value in _TEXT_FIELDS
+    if type(node) is cst.Subscript and len(node.slice) == 1:
+        index = node.slice[0].slice
+        key = getattr(index, "value", None)
+        return type(key) is cst.SimpleString and string_literal(key) in _TEXT_FIELDS
+    return False
+
+
+def _named_in_test(flow: Flow) -> bool:
+    """Whether ``flow`` starts at a value named like a credential in a test: told by the
+    module's name, which is relative to the project, not by where the scan was run."""
+    location = flow.source.location
+    ctx = getattr(location, "ctx", None)
+    if ctx is None:
+        return is_test_path(location.path)
+    return is_test_path(ctx.module_name.partition("@")[0].replace(".", "/") + ".py")
+
+
+def _cap_words(name: str) -> bool:
+    """Whether ``name`` is written as a class is (``AuthScheme``), not as a constant
+    (``API_KEY``) or a variable."""
+    return name[:1].isupper() and any(c.islower() for c in name)
 
 
 def _located_at(step: TraceStep, node: cst.CSTNode) -> bool:
