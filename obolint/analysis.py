@@ -440,9 +440,9 @@ def _module_loader(
             # The scan's own files are found as modules of the project (see Project.module).
             scanned = parsed_by_scan | {resolved_path(path) for path in skipped_paths}
             listed = {
-                module_name_for(path, root)[0]: path
+                module_name_for(path, root, resolved=True)[0]: path
                 for path in project_files.files()
-                if resolved_path(path) not in scanned
+                if path not in scanned
             }
             elsewhere.update(listed)
             elsewhere_by_suffix.update(suffix_index(listed))

@@ -50,7 +50,8 @@ class ProjectFiles:
         self._files: list[Path] | None = None
 
     def files(self) -> list[Path]:
-        """Every Python file of the project (listed once)."""
+        """Every Python file of the project (listed once), absolute and under the resolved
+        directory listed."""
         if self._files is None:
             self._files = list(self._list_files())
         return self._files
