@@ -263,7 +263,8 @@ _BLOCK_AFTER = frozenset(
         # measurements and reports about tokens (LLM token metrics, usage stats)
         "metrics", "metric", "stats", "statistics", "info", "detail", "details", "summary",
         # configuration of how credentials are handled, not credential values
-        "config", "configs", "configuration", "settings", "options", "params", "audiences",
+        "config", "configs", "configuration", "settings", "options", "params", "parameters",
+        "audiences",
         "ref", "refs", "reference", "references",
         "servers", "issuers", "endpoints_config",
         # a dangling key after the credential is the lookup key (``token_key``,

@@ -209,6 +209,7 @@ NEGATIVES = [
     # what is known of one, where it goes, and the widgets that hold one
     "token_score",
     "token_choices",
+    "secret_parameters",
     # what was taken from, made for or found by one: the head noun comes first
     "user_email_from_creds",
     "prompt_for_password",
