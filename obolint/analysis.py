@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
 from obolint.cache import REACH_ENTRY_PREFIX, ResultCache, content_hash, python_version
@@ -421,15 +421,13 @@ def _module_loader(
     A module that is neither where its name says under ``root`` (or ``root/src``) nor among
     ``skipped_paths`` is looked for among the ``project_files`` not in the scan.
     """
-    # The prefiltered files by module name, and by each dotted suffix of it: made on the first
-    # lookup, which comes after the parse workers have started (saleor: 3,646 paths, 0.1 s
-    # of system calls that would otherwise delay them).
-    skipped: dict[str, Path] = {}
-    skipped_by_suffix: dict[str, list[Path]] = {}
+    # The prefiltered files by module name: made on the first lookup, which comes after the
+    # parse workers have started (saleor: 3,646 paths, 0.1 s of system calls that would
+    # otherwise delay them).
+    skipped = _FilesByModule()
     # The same for the project's other files, made on the first module not found otherwise.
     parsed_by_scan = set(seen)
-    elsewhere: dict[str, Path] = {}
-    elsewhere_by_suffix: dict[str, list[Path]] = {}
+    elsewhere = _FilesByModule()
     # Module name -> its file and that file's resolved path (memoised: both cost system calls).
     paths: dict[str, tuple[Path, Path] | None] = {}
 
@@ -439,26 +437,18 @@ def _module_loader(
         if PROJECT_FILES_ENTRY not in rechecked:
             # The scan's own files are found as modules of the project (see Project.module).
             scanned = parsed_by_scan | {resolved_path(path) for path in skipped_paths}
-            listed = {
-                module_name_for(path, root, resolved=True)[0]: path
-                for path in project_files.files()
-                if path not in scanned
-            }
-            elsewhere.update(listed)
-            elsewhere_by_suffix.update(suffix_index(listed))
-            rechecked[PROJECT_FILES_ENTRY] = project_files.digest()
-        return _skipped_file(module_name, elsewhere, elsewhere_by_suffix)
+            listed = [path for path in project_files.files if path not in scanned]
+            elsewhere.fill(listed, root, resolved=True)
+            rechecked[PROJECT_FILES_ENTRY] = project_files.digest
+        return elsewhere.find(module_name)
 
     def path_for(module_name: str) -> tuple[Path, Path] | None:
         if module_name not in paths:
             if not skipped and skipped_paths:
-                by_name = {module_name_for(path, root)[0]: path for path in skipped_paths}
-                by_suffix = suffix_index(by_name)
-                skipped.update(by_name)  # both or neither, should a path fail to resolve
-                skipped_by_suffix.update(by_suffix)
+                skipped.fill(skipped_paths, root)
             path = (
                 _module_file(module_name, root)
-                or _skipped_file(module_name, skipped, skipped_by_suffix)
+                or skipped.find(module_name)
                 or project_file(module_name)
             )
             paths[module_name] = (path, resolved_path(path)) if path is not None else None
@@ -623,14 +613,30 @@ def _file_context(project: Project, entry: LeftOut) -> FileContext:
     return ctx.imports, names
 
 
-def _skipped_file(
-    module_name: str, skipped: dict[str, Path], by_suffix: dict[str, list[Path]]
-) -> Path | None:
-    """A prefiltered file of this scan named ``module_name`` (or, uniquely, ``*.module_name``)."""
-    if module_name in skipped:
-        return skipped[module_name]
-    matches = by_suffix.get(module_name, [])
-    return matches[0] if len(matches) == 1 else None
+class _FilesByModule:
+    """Files by the module name a scan of the root gives each, and by each dotted suffix of it
+    that code could import it by (see suffix_index)."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, Path] = {}
+        self.by_suffix: dict[str, list[Path]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.by_name)
+
+    def fill(self, paths: Iterable[Path], root: Path, *, resolved: bool = False) -> None:
+        """Add ``paths`` (``resolved``: absolute and resolved, see module_name_for)."""
+        by_name = {module_name_for(path, root, resolved=resolved)[0]: path for path in paths}
+        by_suffix = suffix_index(by_name)
+        self.by_name.update(by_name)  # both or neither, should a path fail to resolve
+        self.by_suffix.update(by_suffix)
+
+    def find(self, module_name: str) -> Path | None:
+        """The file named ``module_name``, or the one file named ``*.module_name``."""
+        if module_name in self.by_name:
+            return self.by_name[module_name]
+        matches = self.by_suffix.get(module_name, [])
+        return matches[0] if len(matches) == 1 else None
 
 
 def _module_file(module_name: str, root: Path) -> Path | None:

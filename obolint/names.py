@@ -274,8 +274,7 @@ _BLOCK_AFTER = frozenset(
         "id", "ids", "uid", "uuid", "uuids", "guid", "arn", "version", "versions", "alias",
         "name", "names", "label", "labels", "field", "fields", "prompt", "placeholder",
         "title", "description", "descriptions", "desc", "header", "headers", "widget", "input",
-        "choice", "choices",
-        "inputs",
+        "inputs", "choice", "choices",
         "error",
         "errors", "failure", "failures", "omission", "omissions",
         # what is known of one (not where it is: ``token_in_cache`` holds it; nor a pair, a
@@ -443,17 +442,27 @@ def names_forgery_token(name: str) -> bool:
     return any(word.startswith(("csrf", "xsrf")) for word in split_words(name))
 
 
+def is_class_name(qname: str) -> bool:
+    """``pkg.TokenCodec``, ``AuthScheme``: a class (named in CapWords, as PEP 8 asks), not a
+    function such as ``get_token`` nor a constant such as ``API_KEY``."""
+    last = qname.rpartition(".")[2]
+    return last[:1].isupper() and not last.isupper()
+
+
 def is_credential_name(name: str) -> bool:
     """Whether an identifier or string key denotes a credential value."""
     return credential_word(name) is not None
 
 
+# Words in a callee's name that make it a text tokenizer: what it returns are token ids or text.
+_TOKENIZER_WORDS = frozenset(
+    {"tokenizer", "tokenizers", "detokenizer", "vocab", "vocabulary", "lexer"}
+)
 # Words in an object's name that make its `token` a unit of text: an LLM's log-probabilities
 # (`token_logprob.token`, `choice.logprobs.content[0].token`), a tokenizer's or a lexer's.
-_TEXT_TOKEN_OWNER_WORDS = frozenset(
+_TEXT_TOKEN_OWNER_WORDS = _TOKENIZER_WORDS | frozenset(
     {
-        "logprob", "logprobs", "logit", "logits", "tokenizer", "tokenizers", "tokenized",
-        "detokenizer", "vocab", "vocabulary", "lexer", "lexers",
+        "logprob", "logprobs", "logit", "logits", "tokenized", "lexers",
         # what a text tokenizer streams (`word.token`, `async for ev in sentence_stream`)
         "sentence", "sentences", "word", "words",
         # not text, but no credential either: the token a distributed lock keeps to know its
@@ -461,12 +470,6 @@ _TEXT_TOKEN_OWNER_WORDS = frozenset(
         "lock", "locks", "mutex",
     }
 )  # fmt: skip
-
-
-# Words in a callee's name that make it a text tokenizer: what it returns are token ids or text.
-_TOKENIZER_WORDS = frozenset(
-    {"tokenizer", "tokenizers", "detokenizer", "vocab", "vocabulary", "lexer"}
-)
 
 
 def calls_text_tokenizer(callee: str) -> bool:
@@ -493,10 +496,8 @@ def is_text_token_parameter(parameter: str, function: str) -> bool:
     if split_words(parameter) != ("token",):
         return False
     words = split_words(function)
-    if not words:
-        return False
     return ("llm" in words and "token" in words) or (
-        words[0] in _FEEDING_VERBS and any(w in _TEXT_UNIT_WORDS for w in words)
+        bool(words) and words[0] in _FEEDING_VERBS and any(w in _TEXT_UNIT_WORDS for w in words)
     )
 
 

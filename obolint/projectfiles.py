@@ -13,6 +13,7 @@ names. Its cache entry keeps a digest of the list, checked again before the entr
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from pathlib import Path
 
 from obolint.cache import content_hash
@@ -47,15 +48,13 @@ class ProjectFiles:
 
     def __init__(self, list_files: Callable[[], Sequence[Path]]) -> None:
         self._list_files = list_files
-        self._files: list[Path] | None = None
 
+    @cached_property
     def files(self) -> list[Path]:
-        """Every Python file of the project (listed once), absolute and under the resolved
-        directory listed."""
-        if self._files is None:
-            self._files = list(self._list_files())
-        return self._files
+        """Every Python file of the project, absolute and under the resolved directory listed."""
+        return list(self._list_files())
 
+    @cached_property
     def digest(self) -> str:
         """What a result that looked modules up in the list depends on: the paths listed."""
-        return content_hash("\n".join(sorted(str(path) for path in self.files())))
+        return content_hash("\n".join(sorted(str(path) for path in self.files)))

@@ -335,7 +335,7 @@ def _cached_result(
     result, context, reach_doc = entry
     for path, expected in context.items():
         if path == PROJECT_FILES_ENTRY:
-            if project_files is None or project_files.digest() != expected:
+            if project_files is None or project_files.digest != expected:
                 return None
             continue
         if not expected and not os.path.lexists(path):

@@ -349,6 +349,14 @@ MAIN = "import logging\nfrom app.settings import service_key\n\n\ndef start():\n
 MAIN += '    logging.getLogger(__name__).info("key %s", service_key())\n'
 
 
+def write_app_package(directory: Path) -> None:
+    """``app/`` under ``directory``: ``app.main`` logs what ``app.settings`` reads from the
+    environment (OBO501 at main.py:6)."""
+    write(directory / "app/__init__.py", "")
+    write(directory / "app/settings.py", SETTINGS)
+    write(directory / "app/main.py", MAIN)
+
+
 @pytest.mark.parametrize("config_at", ["shared/obolint.toml", "project/obolint.toml"])
 def test_an_explicit_config_elsewhere_does_not_change_module_names(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config_at: str
@@ -358,9 +366,7 @@ def test_an_explicit_config_elsewhere_does_not_change_module_names(
     # cache is kept in the project, not next to the shared file.
     from clirun import run
 
-    write(tmp_path / "project/app/__init__.py", "")
-    write(tmp_path / "project/app/settings.py", SETTINGS)
-    write(tmp_path / "project/app/main.py", MAIN)
+    write_app_package(tmp_path / "project")
     config = write(tmp_path / config_at, 'extend-exclude = ["build"]\n')
     monkeypatch.chdir(tmp_path / "project")
     report = run("--config", str(config), ".")
@@ -408,9 +414,7 @@ def test_a_partial_scan_reads_modules_whose_import_root_is_below_the_project_roo
     # among the project's files as well, and no other module of the same name exists.
     from clirun import run
 
-    write(tmp_path / "backend/app/__init__.py", "")
-    write(tmp_path / "backend/app/settings.py", SETTINGS)
-    write(tmp_path / "backend/app/main.py", MAIN)
+    write_app_package(tmp_path / "backend")
     write(tmp_path / "frontend/tools/settings.py", "x = 1\n")  # another `settings`, not `app.`
     monkeypatch.chdir(tmp_path)
     whole = run("--no-cache", ".")
@@ -450,9 +454,7 @@ def test_named_files_without_a_settings_file_are_named_from_the_working_director
     # from the first file's directory (`app/`), it was looked for in `app/app/` and not found.
     from clirun import run
 
-    write(tmp_path / "app/__init__.py", "")
-    write(tmp_path / "app/settings.py", SETTINGS)
-    write(tmp_path / "app/main.py", MAIN)
+    write_app_package(tmp_path)
     write(tmp_path / "lib/other.py", "x = 1\n")
     monkeypatch.chdir(tmp_path)
     report = run("app/main.py", "lib/other.py")

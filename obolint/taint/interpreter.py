@@ -1479,11 +1479,9 @@ class FunctionInterpreter:
                     # json_file_path = config.get("google_credentials"): the key's name said
                     # credential, the variable's says where one is; a real source still counts,
                     # but an environment variable read as it is into a file's location holds
-                    # that (CLIENT_SECRETS_PATH = os.getenv("GOOGLE_CLIENT_SECRETS"); not a path
-                    # built with a secret in it, f"/webhook/{TOKEN}").
-                    read = value_node
-                    while type(read) is cst.BooleanOperation:
-                        read = read.left  # `os.getenv(...) or "client_secret.json"`
+                    # that (SECRETS_PATH = os.getenv("CLIENT_SECRETS") or "secrets.json"; not a
+                    # path built with a secret in it, f"/webhook/{TOKEN}").
+                    read = _before_default(value_node)
                     keyed = self._reads_a_key(value_node)
                     as_read = names.is_file_location_name(name)
                     value = _with_flows(
@@ -2324,7 +2322,9 @@ class FunctionInterpreter:
         if not (isinstance(owner, cst.Name) and owner.value in self.ctx.names_imported_from):
             return True  # `import x`, `import x.y as z`: a module
         attr = getattr(node, "attr", None)
-        if _cap_words(owner.value) or (isinstance(attr, cst.Name) and _cap_words(attr.value)):
+        if names.is_class_name(owner.value) or (
+            isinstance(attr, cst.Name) and names.is_class_name(attr.value)
+        ):
             # A class's constants and members (`AuthScheme.API_KEY`), a module's classes
             # (`credentials.Credentials`): names, not values.
             return True
@@ -5317,11 +5317,17 @@ _PLACEHOLDERS = frozenset({"changeme", "password", "your-api-key", "your_api_key
 _TEXT_FIELDS = frozenset({"content", "text", "delta"})
 
 
+def _before_default(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``x`` of ``x or default`` (of ``x or y or default``); any other node itself."""
+    while type(node) is cst.BooleanOperation:
+        node = node.left
+    return node
+
+
 def _reads_text_field(node: cst.BaseExpression) -> bool:
     """Whether ``node`` (maybe with ``or ""``) reads a text field: ``chunk.delta.content``,
     ``event["delta"]``, ``message.text``."""
-    while type(node) is cst.BooleanOperation:
-        node = node.left
+    node = _before_default(node)
     if type(node) is cst.Attribute:
         return node.attr.value in _TEXT_FIELDS
     if type(node) is cst.Subscript and len(node.slice) == 1:
@@ -5339,12 +5345,6 @@ def _named_in_test(flow: Flow) -> bool:
     if ctx is None:
         return is_test_path(location.path)
     return is_test_path(ctx.module_name.partition("@")[0].replace(".", "/") + ".py")
-
-
-def _cap_words(name: str) -> bool:
-    """Whether ``name`` is written as a class is (``AuthScheme``), not as a constant
-    (``API_KEY``) or a variable."""
-    return name[:1].isupper() and any(c.islower() for c in name)
 
 
 def _located_at(step: TraceStep, node: cst.CSTNode) -> bool:

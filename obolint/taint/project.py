@@ -2190,11 +2190,8 @@ def _stored_objects(stores: AttributeStores, class_qname: str) -> dict[str, str 
             for owner, built in entries
             if owner is None or owner == class_qname
         }
-        if len(objects) > 1:
-            objects.discard(_NOTHING)
+        objects.discard(_NOTHING)  # set to None, then to an object: that object
         found[attr] = objects.pop() if len(objects) == 1 else None
-        if found[attr] == _NOTHING:
-            found[attr] = None
     # Resolved from the attributes as stored, so the order in which they come does not matter.
     stored = dict(found)
     for attr, built in stored.items():
@@ -2291,10 +2288,7 @@ def _returned_object(info: FunctionInfo) -> str | None:
         if not isinstance(call, cst.Call):
             return None
         func = call.func
-        root = func
-        while isinstance(root, cst.Attribute):
-            root = root.value
-        if isinstance(root, cst.Name) and root.value in parameters:
+        if _root_name(func) in parameters:
             # `self._histories.setdefault(key, ...)`: a method of what the caller passed, not a
             # name this module can look up.
             return None
@@ -2329,21 +2323,14 @@ def last_name(qname: str) -> str:
     return qname.partition("@")[0].rpartition(".")[2]
 
 
-def _is_class_name(qname: str) -> bool:
-    """``pkg.TokenCodec``: a class (named in CapWords, as PEP 8 asks), not a function such
-    as ``get_token``."""
-    last = qname.rpartition(".")[2]
-    return last[:1].isupper() and not last.isupper()
-
-
 def _builds_plain_object(callee: str, call: cst.Call, is_class: bool = False) -> bool:
     """Whether ``callee(...)`` builds an object that holds no secret: a class, and if its name
     says it wraps a credential (``AccessToken(secret())``), one built from settings only
     (``TokenCodec([self.algorithm])``)."""
     owner, _, last = callee.rpartition(".")
-    if is_class or _is_class_name(callee):
+    if is_class or names.is_class_name(callee):
         class_name = last
-    elif last.startswith("from_") and _is_class_name(owner):
+    elif last.startswith("from_") and names.is_class_name(owner):
         # ChatPromptTemplate.from_messages(...): an alternate constructor of the class.
         class_name = owner.rpartition(".")[2]
     else:
